@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package picket needs to build, test, benchmark and run its demo.
+# Idempotent: does nothing when all of them are present. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config git ca-certificates
+  # libraries (see shared/design/architecture.md)
+  libyaml-cpp-dev libboost-graph-dev libfmt-dev libcli11-dev libexpected-dev
+  nlohmann-json3-dev libgtest-dev
+  # picture output (picket graph --format svg) and the demo
+  graphviz
+  # benchmark comparison (bench/)
+  python3 python3-networkx python3-yaml
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,51 @@
+#pragma once
+// Graph analysis of topology-format.md §3 with Boost.Graph: node-disjoint paths from the
+// active validator to the open network, a smallest cut, single points of failure (nodes,
+// links, failure domains), and "what if these fail".
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "topology/model.hpp"
+
+namespace picket {
+
+/// What is taken away before analysing: nodes (our nodes or partner peers by vertex name),
+/// links (by their two end names, any order), failure-domain values.
+struct FailureSet {
+  std::vector<std::string> nodes;
+  std::vector<std::pair<std::string, std::string>> links;
+  std::vector<std::pair<DomainKind, std::string>> domains;
+};
+
+/// The validator's view of the network after a FailureSet (empty set: as designed).
+/// Partner peers are vertices named "<partner>/<n>" (n 1-based, in file order).
+struct Reachability {
+  std::optional<std::string> validator;         // the active validator, if any and not failed
+  int paths = 0;                                // node-disjoint validator->network paths
+  std::vector<std::string> cut;                 // one smallest node cut (sorted); empty if paths == 0
+  std::vector<std::string> shortest_path;       // vertex names validator..."network"; empty if none
+  std::vector<std::string> public_sentries;     // public sentries still reached (sorted)
+  std::vector<std::string> partners;            // partners with a peer still reached (sorted)
+};
+
+/// The whole-graph findings that the lint rules report.
+struct GraphAnalysis {
+  Reachability reach;
+  std::vector<std::string> spof_nodes;                           // sorted
+  std::vector<std::pair<std::string, std::string>> spof_links;   // (a, b) with a < b, sorted
+  std::vector<std::pair<DomainKind, std::string>> spof_domains;  // sorted, kinds of policy.survive
+};
+
+/// Analyses the topology as designed. Near-linear: one max-flow bounded by the path count,
+/// one biconnected-components pass, and one reachability pass per failure domain only when
+/// that domain holds more than one node and meets every disjoint path.
+GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory);
+
+/// The validator's reachability after the given failures.
+Reachability what_if(const Topology& topology, const Inventory& inventory,
+                     const FailureSet& failures);
+
+}  // namespace picket

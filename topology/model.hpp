@@ -1,0 +1,146 @@
+#pragma once
+// The model of a topology file and an inventory file (topology-format.md §1 and §2).
+// Every value read from a file keeps its location, so later checks can point at it.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "topology/location.hpp"
+
+namespace picket {
+
+enum class Role { validator, private_sentry, public_sentry, signer };
+enum class LinkKind { vpn, private_net, public_net };
+enum class DomainKind { host, datacenter, region, provider };
+
+/// The file spelling: "validator", "private-sentry", "public-sentry", "signer".
+const char* role_name(Role r);
+/// The file spelling: "vpn", "private", "public".
+const char* link_kind_name(LinkKind k);
+/// The file spelling: "host", "datacenter", "region", "provider".
+const char* domain_kind_name(DomainKind k);
+/// Parses the file spellings above; nullopt when unknown.
+std::optional<Role> parse_role(const std::string& s);
+std::optional<LinkKind> parse_link_kind(const std::string& s);
+std::optional<DomainKind> parse_domain_kind(const std::string& s);
+
+/// One config.toml override value: a scalar as written, or an array of scalars.
+struct ConfigValue {
+  enum class Kind { string, integer, floating, boolean, array };
+  Kind kind = Kind::string;
+  std::string text;                // the scalar as written (strings unquoted)
+  std::vector<ConfigValue> items;  // for arrays
+  Location loc;
+};
+/// section -> key -> value (top-level keys use the section "").
+using ConfigOverrides = std::map<std::string, std::map<std::string, ConfigValue>>;
+
+struct Chain {
+  Located<std::string> id;
+  Located<std::string> cometbft;  // "0.34" | "0.37" | "0.38" | "1.0"
+  std::optional<Located<std::string>> binary_version;
+  std::optional<Located<int>> p2p_port;
+  std::optional<Located<int>> rpc_port;
+};
+
+struct Policy {
+  Located<int> min_paths{2, {}};
+  std::vector<DomainKind> survive{DomainKind::host, DomainKind::datacenter, DomainKind::region,
+                                  DomainKind::provider};
+  Location survive_loc;
+};
+
+struct Node {
+  Located<std::string> name;  // location of the map key
+  Located<Role> role;
+  Located<std::string> host;
+  std::optional<Located<std::string>> signer;
+  Located<bool> standby{false, {}};
+  std::optional<Located<int>> p2p_port;
+  std::optional<Located<int>> rpc_port;
+  std::optional<Located<std::string>> node_id;
+  std::optional<Located<std::string>> home;
+  ConfigOverrides config;
+};
+
+struct Link {
+  Located<std::string> a;  // first name of `between`
+  Located<std::string> b;  // second name of `between`
+  Located<LinkKind> over{LinkKind::vpn, {}};
+  Location loc;            // the list item
+};
+
+struct PartnerPeer {
+  Located<std::string> id;       // 40 lower-case hex
+  Located<std::string> address;  // host:port
+  Location loc;                  // the list item
+};
+
+struct PartnerWireguard {
+  Located<std::string> public_key;
+  Located<std::string> endpoint;
+};
+
+struct Partner {
+  Located<std::string> name;  // location of the map key
+  std::vector<PartnerPeer> peers;
+  std::vector<Located<std::string>> with;  // our nodes that peer with them
+  Located<LinkKind> over{LinkKind::public_net, {}};
+  std::optional<PartnerWireguard> wireguard;
+};
+
+struct Vpn {
+  Located<std::string> subnet;
+  Located<int> port{51820, {}};
+  Location loc;
+};
+
+struct Topology {
+  std::shared_ptr<const std::string> path;
+  Located<int> version;
+  Chain chain;
+  std::optional<Located<std::string>> inventory;  // as written, relative to the file
+  Policy policy;
+  Location nodes_loc;  // the `nodes:` key
+  std::vector<Node> nodes;  // in file order
+  std::vector<Link> links;
+  std::vector<Partner> partners;  // in file order
+  std::optional<Vpn> vpn;
+
+  /// Index of the node with this name, or nullptr.
+  const Node* find_node(const std::string& name) const;
+  /// Rebuilds the name index after `nodes` changed (loaders call it).
+  void index_nodes();
+
+ private:
+  std::unordered_map<std::string, std::size_t> m_node_index;
+};
+
+/// A host after `defaults` were applied. Fields not set anywhere are nullopt.
+struct Host {
+  Located<std::string> name;  // location of the map key
+  Located<std::string> address;
+  std::optional<Located<std::string>> user, identity, home, service, datacenter, region,
+      provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root;
+  Located<int> port{22, {}};
+
+  /// The value of a failure-domain kind for this host (host: its name), or nullopt.
+  std::optional<std::string> domain(DomainKind k) const;
+};
+
+struct Inventory {
+  std::shared_ptr<const std::string> path;
+  std::vector<Host> hosts;  // in file order
+
+  const Host* find_host(const std::string& name) const;
+  void index_hosts();
+
+ private:
+  std::unordered_map<std::string, std::size_t> m_host_index;
+};
+
+}  // namespace picket
