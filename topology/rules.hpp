@@ -9,8 +9,9 @@
 namespace picket {
 
 /// no-validator, double-sign, validator-exposed, signer-exposed, insecure-link,
-/// direct-public, isolated-node; and `reference` for signer/link/partner names that are
-/// not nodes of the topology.
+/// direct-public, isolated-node, and `reference` for a `signer:` that names a node of
+/// another role. Names that match no node at all were reported by the loader; this skips
+/// them (the model may be partial when the loader found errors).
 void check_structure(const Topology& topology, const Inventory& inventory, Diagnostics& out);
 
 /// no-path, spof-node, spof-link, spof-domain, min-paths, deep-path from an analysis.
