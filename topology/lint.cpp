@@ -4,25 +4,26 @@
 
 namespace picket {
 
-LintResult lint(const SourceText& topology_text, const SourceText& inventory_text) {
-  LintResult result;
+LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
+  LintResult result{std::move(topology), std::move(inventory), std::move(loaded), std::nullopt};
   Diagnostics& diags = result.diagnostics;
 
-  // Phase 1: each file on its own (syntax, schema, duplicates, addresses).
-  result.topology = load_topology(topology_text, diags);
-  result.inventory = load_inventory(inventory_text, diags);
-
-  // Phase 2: names between and within the files, and the rules that need no graph.
   check_references(result.topology, result.inventory, diags);
+  const bool model_sound = !has_errors(diags);
   check_structure(result.topology, result.inventory, diags);
-
-  // Checkpoint: a graph built from a model with errors would report phantom failures.
-  if (!has_errors(diags)) {
+  if (model_sound) {
     result.analysis = analyse_graph(result.topology, result.inventory);
     check_graph(result.topology, result.inventory, *result.analysis, diags);
   }
   sort_diagnostics(diags);
   return result;
+}
+
+LintResult lint(const SourceText& topology_text, const SourceText& inventory_text) {
+  Diagnostics diags;
+  Topology topology = load_topology(topology_text, diags);
+  Inventory inventory = load_inventory(inventory_text, diags);
+  return check(std::move(topology), std::move(inventory), std::move(diags));
 }
 
 }  // namespace picket

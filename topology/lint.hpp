@@ -12,11 +12,16 @@ namespace picket {
 struct LintResult {
   Topology topology;
   Inventory inventory;
-  Diagnostics diagnostics;               // sorted
-  std::optional<GraphAnalysis> analysis;  // nullopt when errors before the graph phase
+  Diagnostics diagnostics;                // sorted
+  std::optional<GraphAnalysis> analysis;  // nullopt when loading or references had errors
 };
 
-/// Runs every check on a topology and its inventory.
+/// Runs every check on loaded files. `loaded` holds what the loaders reported. The graph
+/// phase runs only when loading and references are clean: a graph built from a broken
+/// model would report phantom failures. Structure and security rules run regardless.
+LintResult check(Topology topology, Inventory inventory, Diagnostics loaded);
+
+/// Loads both texts and runs every check.
 LintResult lint(const SourceText& topology, const SourceText& inventory);
 
 }  // namespace picket
