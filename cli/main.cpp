@@ -1,1 +1,45 @@
-int main() { return 0; }
+// picket: the command line. Parses argv, hands the chosen command its flags, returns its
+// exit code. The only code that touches argv, the environment, the terminal and exit codes.
+
+#include <cstdio>
+#include <exception>
+#include <map>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace picket::cli;
+  try {
+    CLI::App app{"picket: check, render and deploy a CometBFT validator's sentry network"};
+    app.set_version_flag("--version", std::string("picket ") + PICKET_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+
+    std::map<std::string, Command> commands{
+        {"lint", add_lint_command(app)},
+        {"graph", add_graph_command(app)},
+        {"whatif", add_whatif_command(app)},
+    };
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int rc = app.exit(e);  // prints help, version or the error
+      return rc == 0 ? k_exit_ok : k_exit_usage;
+    }
+    for (auto& [name, run] : commands)
+      if (app.got_subcommand(name)) return run();
+    return k_exit_usage;
+  } catch (const std::exception& e) {
+    // Last resort: libraries report through diagnostics and Result; this is a bug.
+    std::fprintf(stderr, "picket: internal error: %s\n", e.what());
+    return 70;
+  } catch (...) {
+    std::fprintf(stderr, "picket: internal error\n");
+    return 70;
+  }
+}

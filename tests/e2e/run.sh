@@ -1,2 +1,40 @@
 #!/usr/bin/env bash
-echo "no e2e cases yet"
+# Golden end-to-end cases. Each folder tests/e2e/<case>/ holds:
+#   cmd           one shell command; $PICKET is the binary under test, run from the repo root
+#   expected.out  its whole standard output
+#   expected.rc   its exit code
+#   expected.err  (optional) its whole standard error
+# Usage: tests/e2e/run.sh PATH/TO/picket [CASE...]; UPDATE=1 rewrites the expected files.
+set -u
+picket=$(realpath "$1")
+shift
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cases=("$@")
+[ ${#cases[@]} -eq 0 ] && cases=($(ls -d tests/e2e/*/ | xargs -n1 basename))
+passed=0
+failed=0
+for name in "${cases[@]}"; do
+  dir=tests/e2e/$name
+  PICKET=$picket NO_COLOR= TERM=dumb bash -c "$(cat "$dir/cmd")" >"$tmp/out" 2>"$tmp/err" </dev/null
+  echo $? >"$tmp/rc"
+  if [ "${UPDATE:-0}" = 1 ]; then
+    cp "$tmp/out" "$dir/expected.out"
+    cp "$tmp/rc" "$dir/expected.rc"
+    if [ -s "$tmp/err" ] || [ -e "$dir/expected.err" ]; then cp "$tmp/err" "$dir/expected.err"; fi
+  fi
+  ok=1
+  for f in out rc err; do
+    [ "$f" = err ] && [ ! -e "$dir/expected.err" ] && continue
+    if ! diff -u "$dir/expected.$f" "$tmp/$f" >"$tmp/diff"; then
+      ok=0
+      echo "--- $name: $f differs"
+      head -60 "$tmp/diff"
+    fi
+  done
+  if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,22 @@
+#pragma once
+// One function per command: each registers its flags on the CLI11 app and returns the
+// callback that runs it and yields the exit code.
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace picket::cli {
+
+using Command = std::function<int()>;
+
+/// `picket lint TOPOLOGY [--inventory F] [--format text|json|github|sarif] [--strict]`
+Command add_lint_command(CLI::App& app);
+/// `picket graph TOPOLOGY [--inventory F] [--format dot|mermaid|svg] [-o FILE]`
+Command add_graph_command(CLI::App& app);
+/// `picket whatif TOPOLOGY [--inventory F] --fail KIND=VALUE ...`
+Command add_whatif_command(CLI::App& app);
+
+}  // namespace picket::cli

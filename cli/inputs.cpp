@@ -1,0 +1,96 @@
+#include "cli/inputs.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+namespace picket::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+// Larger inputs are refused rather than read: no honest topology comes near it.
+constexpr std::uintmax_t k_max_file_size = 512ull * 1024 * 1024;
+
+// The inventory path of the `inventory:` key is relative to the topology file.
+std::string resolve_inventory(const std::string& topology_path, const std::string& written) {
+  fs::path p(written);
+  if (p.is_relative()) p = fs::path(topology_path).parent_path() / p;
+  return p.lexically_normal().string();
+}
+}  // namespace
+
+tl::expected<SourceText, std::string> read_source(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return tl::make_unexpected(path + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return tl::make_unexpected(path + ": cannot read: " + std::strerror(errno));
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size > k_max_file_size)
+    return tl::make_unexpected(path + ": file too large (" + std::to_string(size) + " bytes)");
+  SourceText source{path, {}};
+  if (!ec) source.text.reserve(static_cast<std::size_t>(size));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return tl::make_unexpected(path + ": read error");
+  source.text = std::move(buffer).str();
+  return source;
+}
+
+tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths) {
+  auto topology_text = read_source(paths.topology);
+  if (!topology_text) return tl::make_unexpected(topology_text.error());
+
+  // With --inventory the two files are independent: parse them on both cores at once.
+  std::optional<std::future<std::pair<Inventory, Diagnostics>>> inventory_job;
+  std::optional<SourceText> inventory_text;
+  if (paths.inventory) {
+    auto text = read_source(*paths.inventory);
+    if (!text) return tl::make_unexpected(text.error());
+    inventory_text = std::move(*text);
+    inventory_job = std::async(std::launch::async, [&inventory_text] {
+      Diagnostics d;
+      Inventory inv = load_inventory(*inventory_text, d);
+      return std::pair{std::move(inv), std::move(d)};
+    });
+  }
+
+  Diagnostics diags;
+  Topology topology = load_topology(*topology_text, diags);
+  CheckedInputs out;
+  out.sources.emplace(topology_text->path, std::move(topology_text->text));
+
+  Inventory inventory;
+  if (inventory_job) {
+    auto [inv, inv_diags] = inventory_job->get();
+    inventory = std::move(inv);
+    diags.insert(diags.end(), std::make_move_iterator(inv_diags.begin()),
+                 std::make_move_iterator(inv_diags.end()));
+    out.inventory_loaded = true;
+  } else if (topology.inventory) {
+    auto text = read_source(resolve_inventory(paths.topology, topology.inventory->value));
+    if (!text)
+      return tl::make_unexpected(text.error() + " (named by `inventory:` in " + paths.topology +
+                                 ")");
+    inventory_text = std::move(*text);
+    inventory = load_inventory(*inventory_text, diags);
+    out.inventory_loaded = true;
+  } else if (has_errors(diags)) {
+    // The topology is too broken to name its inventory: report what it has.
+    out.result.diagnostics = std::move(diags);
+    sort_diagnostics(out.result.diagnostics);
+    out.result.topology = std::move(topology);
+    return out;
+  } else {
+    return tl::make_unexpected("no inventory: pass --inventory FILE or set `inventory:` in " +
+                               paths.topology);
+  }
+  if (inventory_text) out.sources.emplace(inventory_text->path, std::move(inventory_text->text));
+  out.result = check(std::move(topology), std::move(inventory), std::move(diags));
+  return out;
+}
+
+}  // namespace picket::cli

@@ -1,0 +1,35 @@
+#pragma once
+// Reading the topology and inventory files named on the command line and running the lint
+// pipeline on them. The only place that turns paths into texts for topology/.
+
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "topology/lint.hpp"
+#include "topology/report.hpp"
+
+namespace picket::cli {
+
+/// Where the input files are.
+struct InputPaths {
+  std::string topology;
+  std::optional<std::string> inventory;  // --inventory; else the topology's `inventory:` key
+};
+
+/// The checked model, with the file texts for printing source lines.
+struct CheckedInputs {
+  LintResult result;
+  SourceMap sources;
+  bool inventory_loaded = false;  // false when the topology was too broken to find it
+};
+
+/// Reads a whole file. Error: a message naming the path and the reason.
+tl::expected<SourceText, std::string> read_source(const std::string& path);
+
+/// Reads both files and runs every lint check. Error (usage, exit 64): a file cannot be
+/// read, or no inventory is given. Problems inside the files are diagnostics, not errors.
+tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths);
+
+}  // namespace picket::cli

@@ -1,0 +1,65 @@
+// `picket whatif`: what is left of the validator's paths after some failures.
+
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/inputs.hpp"
+#include "cli/terminal.hpp"
+#include "topology/analysis.hpp"
+#include "topology/whatif.hpp"
+
+namespace picket::cli {
+
+namespace {
+struct WhatIfOptions {
+  InputPaths paths;
+  std::string inventory;
+  std::vector<std::string> failures;
+};
+
+int run_whatif(const WhatIfOptions& opt) {
+  InputPaths paths = opt.paths;
+  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  auto inputs = load_and_check(paths);
+  if (!inputs) {
+    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
+    return k_exit_usage;
+  }
+  const LintResult& r = inputs->result;
+  if (!r.analysis) {
+    write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),
+                                  inputs->sources, use_color("auto", stderr)));
+    return k_exit_findings;
+  }
+  FailureSet failures;
+  Diagnostics bad;
+  if (!parse_failures(opt.failures, r.topology, r.inventory, failures, bad)) {
+    for (const auto& d : bad)
+      std::fprintf(stderr, "picket: error: %s [%s]\n", d.message.c_str(), d.rule.c_str());
+    return k_exit_usage;
+  }
+  const Reachability after = what_if(r.topology, r.inventory, failures);
+  write_out(stdout, format_whatif(failures, r.analysis->reach, after));
+  // A failed check: the validator would be cut off (or is itself lost).
+  return after.paths > 0 ? k_exit_ok : k_exit_findings;
+}
+}  // namespace
+
+Command add_whatif_command(CLI::App& app) {
+  auto opt = std::make_shared<WhatIfOptions>();
+  auto* cmd = app.add_subcommand("whatif", "Show what is left when nodes, links or domains fail");
+  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
+  cmd->add_option("--inventory,-i", opt->inventory,
+                  "Inventory file (default: the topology's `inventory:` key)");
+  cmd->add_option("--fail", opt->failures,
+                  "KIND=VALUE with KIND node, link (a--b), host, datacenter, region, provider")
+      ->required()
+      ->allow_extra_args(false);
+  return [opt] { return run_whatif(*opt); };
+}
+
+}  // namespace picket::cli
