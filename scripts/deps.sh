@@ -8,9 +8,14 @@ packages=(
   g++ cmake make pkg-config git ca-certificates
   # libraries (see shared/design/architecture.md)
   libyaml-cpp-dev libboost-graph-dev libfmt-dev libcli11-dev libexpected-dev
+  libkainjow-mustache-dev libsodium-dev libtomlplusplus-dev
   nlohmann-json3-dev libgtest-dev
   # picture output (picket graph --format svg) and the demo
   graphviz
+  # checks of rendered files in the tests: nft -c, wg-quick strip, promtool
+  nftables wireguard-tools prometheus
+  # benchmarks
+  time
   # benchmark comparison (bench/)
   python3 python3-networkx python3-yaml
 )

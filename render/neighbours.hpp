@@ -1,0 +1,33 @@
+#pragma once
+// Who a node peers with, and how to dial each peer: the one place that turns links and
+// partner peerings into (id, address) pairs for config.toml, firewalls and monitoring.
+
+#include <string>
+#include <vector>
+
+#include "render/secrets.hpp"
+#include "render/tunnel.hpp"
+#include "topology/model.hpp"
+
+namespace picket {
+
+struct Neighbour {
+  std::string name;        // our node's name, or "<partner>/<n>" for a partner peer
+  std::string partner;     // partner name for partner peers, else ""
+  LinkKind over = LinkKind::vpn;
+  std::string dial_host;   // tunnel address over vpn, else the host's address (partner: theirs)
+  int port = 0;            // p2p port to dial
+  std::string node_id;     // pinned or derived from its key; "" when the key is missing
+  std::string source_ip;   // the address its traffic comes from (for firewalls): as dial_host
+};
+
+/// The node's ID: its pinned `node_id`, else derived from its key in `secrets`, else "".
+std::string node_id_of(const Node& node, const Secrets& secrets);
+
+/// Every peer of `node` over links and partner peerings, links first in file order, then
+/// partner peers; a pair linked twice (e.g. vpn and private) is listed once, preferring vpn.
+std::vector<Neighbour> neighbours(const Topology& topology, const Inventory& inventory,
+                                  const TunnelPlan& tunnels, const Secrets& secrets,
+                                  const Node& node);
+
+}  // namespace picket

@@ -1,0 +1,36 @@
+#pragma once
+// Render: derive every managed file from the one graph. Pure: the model, the keys and the
+// templates come in; files and diagnostics go out. Deterministic: the same inputs give
+// byte-identical files.
+
+#include "render/file_set.hpp"
+#include "render/secrets.hpp"
+#include "render/templates.hpp"
+#include "render/tunnel.hpp"
+#include "topology/diagnostic.hpp"
+#include "topology/model.hpp"
+
+namespace picket {
+
+/// Everything the parts of render share.
+struct RenderContext {
+  const Topology& topology;
+  const Inventory& inventory;
+  const Secrets& secrets;
+  const TemplateSet& templates;
+  TunnelPlan tunnels;
+};
+
+/// Every file of the topology: per node config.toml and node_key.json, per host WireGuard
+/// and nftables, tmkms.toml for signers, Prometheus scrape config and alert rules. Sorted.
+FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
+                   const TemplateSet& templates, Diagnostics& out);
+
+/// The parts (each appends to `files`).
+void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& out);  // config.toml, node_key.json
+void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out);     // per host wg-quick config
+void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out);      // per host nftables ruleset
+void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out);        // tmkms.toml
+void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& out);    // Prometheus
+
+}  // namespace picket
