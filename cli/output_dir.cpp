@@ -65,6 +65,14 @@ tl::expected<void, std::string> write_output_dir(
     const std::vector<std::pair<std::string, std::string>>& extra) {
   std::error_code ec;
   const fs::path target = fs::path(dir).lexically_normal();
+  // The old tree is replaced whole: only ever replace an earlier render, never a directory
+  // that holds something else.
+  if (fs::exists(target, ec) &&
+      (!fs::is_directory(target, ec) ||
+       (!fs::is_empty(target, ec) && !fs::exists(target / k_render_marker, ec))))
+    return tl::make_unexpected(target.string() +
+                               ": exists and is not an earlier picket render output (no " +
+                               std::string(k_render_marker) + "); choose a new or empty directory");
   const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) return tl::make_unexpected(parent.string() + ": cannot create: " + ec.message());

@@ -9,10 +9,14 @@
 
 namespace picket::cli {
 
+/// The file that marks a directory as picket's render output (the manifest).
+constexpr const char* k_render_marker = "manifest.json";
+
 /// Writes every file to `dir/<host>/<path>` (host "" → `dir/<path>`) with its mode, plus
 /// `extra` files at the top (name → content, 0644). The new tree is built beside `dir` and
 /// swapped in by rename, so a failure leaves the previous `dir` as it was. The directory is
-/// 0700 (it holds secrets). Error: a message naming the path.
+/// 0700 (it holds secrets). An existing `dir` is replaced only when it is empty or holds an
+/// earlier render (k_render_marker). Error: a message naming the path.
 tl::expected<void, std::string> write_output_dir(
     const std::string& dir, const FileSet& files,
     const std::vector<std::pair<std::string, std::string>>& extra);
