@@ -310,47 +310,39 @@ std::string dot_vertex(const Vertex& v, std::string_view indent) {
   return fmt::format("{}{} [{}];\n", indent, dot_id(v), attrs);
 }
 
-// A small legend drawn like the real thing: one row per entry, a role sample on the left and
-// a line sample (between two dots) on the right. Invisible edges hold each row together so dot
-// lays the rows out straight instead of slanting the samples.
+// A small legend: one table node, role colours on the left, line styles on the right (drawn
+// with box-drawing characters). A table keeps it compact; sample edges would span whole ranks
+// of the main graph. The only label that is not a quoted string: it is constant, so there is
+// nothing to escape.
 std::string dot_legend() {
   struct Row {
-    std::optional<VertexKind> role;  // nullopt: the SPOF node sample
-    std::string_view role_label;
-    std::optional<EdgeKind> line;    // nullopt: the SPOF link sample
-    std::string_view line_label;
+    std::string_view role_cell;  // TD attributes of the role sample
+    std::string_view role;
+    std::string_view line_font;  // FONT attributes of the line sample
+    std::string_view line_glyphs;
+    std::string_view line;
   };
   constexpr std::array<Row, 7> k_rows{{
-      {VertexKind::validator, "validator", EdgeKind::vpn, "vpn"},
-      {VertexKind::signer, "signer", EdgeKind::private_net, "private"},
-      {VertexKind::private_sentry, "private sentry", EdgeKind::public_net, "public"},
-      {VertexKind::public_sentry, "public sentry", EdgeKind::partner, "partner peering"},
-      {VertexKind::partner_peer, "partner peer", EdgeKind::network, "on the network"},
-      {VertexKind::network, "p2p network", EdgeKind::signs, "signs"},
-      {std::nullopt, "SPOF: single point of failure", std::nullopt, "SPOF link"},
+      {R"(BORDER="1" BGCOLOR="gold")", "validator", "", "━━━━", "vpn"},
+      {R"(BORDER="1" BGCOLOR="lightgrey")", "signer", "", "╌╌╌╌", "private"},
+      {R"(BORDER="1" BGCOLOR="lightblue")", "private sentry", R"( COLOR="darkorange")", "┈┈┈┈", "public"},
+      {R"(BORDER="1" BGCOLOR="palegreen")", "public sentry", R"( COLOR="purple")", "╌╌╌╌", "partner peering"},
+      {R"(BORDER="1" BGCOLOR="thistle")", "partner peer", R"( COLOR="gray60")", "────", "on the network"},
+      {R"(BORDER="1" BGCOLOR="whitesmoke")", "p2p network", R"( COLOR="gray40")", "┈┈┈┈", "signs"},
+      {R"(BORDER="3" COLOR="red")", "SPOF", R"( COLOR="red")", "━━━━", "SPOF link"},
   }};
   std::string out;
   out += "  subgraph \"cluster_legend\" {\n";
   out += "    label=\"legend\"; style=\"rounded,dashed\"; color=gray60; fontsize=10;\n";
-  for (std::size_t i = 0; i < k_rows.size(); ++i) {
-    const Row& row = k_rows[i];
-    const std::string role = dot_quote(fmt::format("legend {} role", i));
-    const std::string from = dot_quote(fmt::format("legend {} from", i));
-    const std::string to = dot_quote(fmt::format("legend {} to", i));
-    const std::string_view role_attrs =
-        row.role ? dot_role_attributes(*row.role)
-                 : std::string_view("shape=box, fillcolor=white, color=red, penwidth=3");
-    out += fmt::format("    {} [label={}, {}, fontsize=9, height=0.3, margin=\"0.05,0.02\"];\n",
-                       role, dot_quote(row.role_label), role_attrs);
-    out += fmt::format("    {} [shape=point, width=0.05, label=\"\"];\n", from);
-    out += fmt::format("    {} [shape=point, width=0.05, label=\"\"];\n", to);
-    out += fmt::format("    {} -- {} [style=invis, minlen=1];\n", role, from);
-    std::string attrs(row.line ? dot_edge_attributes(*row.line)
-                               : std::string_view("color=red, penwidth=3"));
-    if (row.line != EdgeKind::signs)
-      attrs += fmt::format(", label={}, fontsize=9", dot_quote(row.line_label));
-    out += fmt::format("    {} -- {} [{}];\n", from, to, attrs);
+  out += "    \"legend table\" [shape=plaintext, style=\"\", fontsize=9, label=<<TABLE BORDER=\"0\" "
+         "CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"2\">\n";
+  for (const Row& row : k_rows) {
+    out += fmt::format(
+        "      <TR><TD {}>{}</TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"12\"{}>{}"
+        "</FONT> {}</TD></TR>\n",
+        row.role_cell, row.role, row.line_font, row.line_glyphs, row.line);
   }
+  out += "    </TABLE>>];\n";
   out += "  }\n";
   return out;
 }
