@@ -7,6 +7,7 @@
 #include <fmt/color.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -70,16 +71,12 @@ std::string expand_tabs(std::string_view line) {
   return out;
 }
 
-// The screen column (0-based) of 1-based byte column `column` in the tab-expanded line.
-// Columns past the end (a missing value at the end of a line) continue one cell per byte.
+// The screen column (0-based) of 1-based byte column `column` in the tab-expanded line. A
+// column past the end (a value missing at the end of a line) puts the caret just after it.
 std::size_t caret_offset(std::string_view line, std::uint32_t column) {
-  const std::size_t bytes = column - 1;
+  const std::size_t bytes = std::min<std::size_t>(column - 1, line.size());
   std::size_t width = 0;
   for (std::size_t i = 0; i < bytes; ++i) {
-    if (i >= line.size()) {
-      ++width;
-      continue;
-    }
     const char c = line[i];
     if (c == '\t')
       width += k_tab_width - width % k_tab_width;

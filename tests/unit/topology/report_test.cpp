@@ -103,7 +103,9 @@ TEST(Report, TextExpandsTabsStripsCrAndIgnoresBom) {
   Diagnostics diags;
   add_error(diags, "schema", at(file, 1, 6), "unknown key \"key\"");
   add_error(diags, "schema", at(file, 2, 8), "expected a mapping");
-  const LintSummary summary{2, 0, std::nullopt, std::nullopt, {}};
+  add_error(diags, "schema", at(file, 2, 10), "just past the end");
+  add_error(diags, "schema", at(file, 1, 4000000000u), "far past the end");
+  const LintSummary summary{4, 0, std::nullopt, std::nullopt, {}};
   EXPECT_EQ(format_text(diags, summary, sources, false),
             "w.yaml:1:6: error: unknown key \"key\" [schema]\n"
             "key:    value\n"
@@ -111,7 +113,13 @@ TEST(Report, TextExpandsTabsStripsCrAndIgnoresBom) {
             "w.yaml:2:8: error: expected a mapping [schema]\n"
             "n\xC3\xA4me: x\n"
             "      ^\n"
-            "2 errors, 0 warnings; graph checks skipped until the errors above are fixed\n");
+            "w.yaml:2:10: error: just past the end [schema]\n"
+            "n\xC3\xA4me: x\n"
+            "       ^\n"
+            "w.yaml:1:4000000000: error: far past the end [schema]\n"
+            "key:    value\n"
+            "             ^\n"
+            "4 errors, 0 warnings; graph checks skipped until the errors above are fixed\n");
 }
 
 TEST(Report, TextWithoutKnownLocationHasNoSourceLines) {
