@@ -484,7 +484,12 @@ std::string picture_mermaid(const Topology& topology, const Inventory& inventory
   };
 
   std::string out = "flowchart LR\n";
-  if (!scene.title.empty()) out += fmt::format("  %% {}\n", scene.title);
+  if (!scene.title.empty()) {
+    // A comment ends at the line break, so a broken chain id must not carry one.
+    std::string title = scene.title;
+    std::replace_if(title.begin(), title.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    out += fmt::format("  %% {}\n", title);
+  }
   for (std::size_t g = 0; g < scene.groups.size(); ++g) {
     out += fmt::format("  subgraph g{}[{}]\n", g, mermaid_label(scene.groups[g].lines));
     for (std::size_t v : scene.groups[g].members) out += vertex(v, "    ");

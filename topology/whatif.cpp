@@ -14,7 +14,7 @@ namespace picket {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> k_kinds{"node",   "link",   "host",
+constexpr std::array<std::string_view, 6> k_kinds{"node",       "link",   "host",
                                                   "datacenter", "region", "provider"};
 constexpr std::string_view k_kind_list = "node, link, host, datacenter, region, provider";
 

@@ -142,6 +142,26 @@ TEST(Picture, MermaidEscapesLabels) {
             "  linkStyle 1 stroke:#999999,stroke-width:1px\n");
 }
 
+TEST(Picture, ChainIdWithLineBreakStaysOneTitle) {
+  Topology t;
+  t.chain.id.value = "hub\n\"4\"";
+  EXPECT_EQ(picture_mermaid(t, Inventory{}, GraphAnalysis{}),
+            "flowchart LR\n"
+            "  %% hub \"4\"\n"
+            "  n0((\"p2p network\"))\n"
+            "  classDef validator fill:#ffd700,stroke:#8b7500,color:#000\n"
+            "  classDef privateSentry fill:#add8e6,stroke:#4682b4,color:#000\n"
+            "  classDef publicSentry fill:#98fb98,stroke:#2e8b57,color:#000\n"
+            "  classDef signer fill:#d3d3d3,stroke:#696969,color:#000\n"
+            "  classDef partner fill:#d8bfd8,stroke:#800080,color:#000\n"
+            "  classDef network fill:#f5f5f5,stroke:#808080,color:#000\n"
+            "  classDef spofDomain stroke:#ff0000\n"
+            "  classDef spof stroke:#ff0000,stroke-width:3px\n"
+            "  class n0 network\n");
+  const std::string dot = picture_dot(t, Inventory{}, GraphAnalysis{});
+  EXPECT_NE(dot.find(", label=\"hub\\n\\\"4\\\"\", labelloc=t];\n"), std::string::npos) << dot;
+}
+
 TEST(Picture, NoSpofMeansNoRed) {
   GraphAnalysis healthy = sample_analysis();
   healthy.spof_nodes.clear();
