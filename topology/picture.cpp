@@ -209,7 +209,8 @@ Scene build_scene(const Topology& topology, const Inventory& inventory,
     if (node.role.value != Role::validator || !node.signer) continue;
     const auto validator = find(node.name.value);
     const auto signer = find(node.signer->value);
-    if (validator && signer && *validator != *signer) add_edge(*signer, *validator, EdgeKind::signs);
+    if (validator && signer && *validator != *signer)
+      add_edge(*signer, *validator, EdgeKind::signs);
   }
   for (const Link& link : topology.links) {
     const auto a = find(link.a.value);
@@ -316,31 +317,36 @@ std::string dot_vertex(const Vertex& v, std::string_view indent) {
 // nothing to escape.
 std::string dot_legend() {
   struct Row {
-    std::string_view role_cell;  // TD attributes of the role sample
+    std::string_view fill;  // the role's colour; "" for the SPOF sample (a red border)
     std::string_view role;
-    std::string_view line_font;  // FONT attributes of the line sample
+    std::string_view line_color;  // "" for black
     std::string_view line_glyphs;
     std::string_view line;
   };
   constexpr std::array<Row, 7> k_rows{{
-      {R"(BORDER="1" BGCOLOR="gold")", "validator", "", "━━━━", "vpn"},
-      {R"(BORDER="1" BGCOLOR="lightgrey")", "signer", "", "╌╌╌╌", "private"},
-      {R"(BORDER="1" BGCOLOR="lightblue")", "private sentry", R"( COLOR="darkorange")", "┈┈┈┈", "public"},
-      {R"(BORDER="1" BGCOLOR="palegreen")", "public sentry", R"( COLOR="purple")", "╌╌╌╌", "partner peering"},
-      {R"(BORDER="1" BGCOLOR="thistle")", "partner peer", R"( COLOR="gray60")", "────", "on the network"},
-      {R"(BORDER="1" BGCOLOR="whitesmoke")", "p2p network", R"( COLOR="gray40")", "┈┈┈┈", "signs"},
-      {R"(BORDER="3" COLOR="red")", "SPOF", R"( COLOR="red")", "━━━━", "SPOF link"},
+      {"gold", "validator", "", "━━━━", "vpn"},
+      {"lightgrey", "signer", "", "╌╌╌╌", "private"},
+      {"lightblue", "private sentry", "darkorange", "┈┈┈┈", "public"},
+      {"palegreen", "public sentry", "purple", "╌╌╌╌", "partner peering"},
+      {"thistle", "partner peer", "gray60", "────", "on the network"},
+      {"whitesmoke", "p2p network", "gray40", "┈┈┈┈", "signs"},
+      {"", "SPOF", "red", "━━━━", "SPOF link"},
   }};
   std::string out;
   out += "  subgraph \"cluster_legend\" {\n";
   out += "    label=\"legend\"; style=\"rounded,dashed\"; color=gray60; fontsize=10;\n";
-  out += "    \"legend table\" [shape=plaintext, style=\"\", fontsize=9, label=<<TABLE BORDER=\"0\" "
-         "CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"2\">\n";
+  out += "    \"legend table\" [shape=plaintext, style=\"\", fontsize=9, label=<<TABLE "
+         "BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"2\">\n";
   for (const Row& row : k_rows) {
+    const std::string cell = row.fill.empty()
+                                 ? std::string(R"(BORDER="3" COLOR="red")")
+                                 : fmt::format(R"(BORDER="1" BGCOLOR="{}")", row.fill);
+    const std::string font =
+        row.line_color.empty() ? std::string() : fmt::format(R"( COLOR="{}")", row.line_color);
     out += fmt::format(
         "      <TR><TD {}>{}</TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"12\"{}>{}"
         "</FONT> {}</TD></TR>\n",
-        row.role_cell, row.role, row.line_font, row.line_glyphs, row.line);
+        cell, row.role, font, row.line_glyphs, row.line);
   }
   out += "    </TABLE>>];\n";
   out += "  }\n";
@@ -529,7 +535,8 @@ std::string picture_mermaid(const Topology& topology, const Inventory& inventory
   if (!in_domain.empty()) out += fmt::format("  class {} spofDomain\n", join(in_domain, ","));
   if (!spof.empty()) out += fmt::format("  class {} spof\n", join(spof, ","));
   for (std::size_t g = 0; g < scene.groups.size(); ++g)
-    if (scene.groups[g].spof) out += fmt::format("  style g{} stroke:#ff0000,stroke-width:3px\n", g);
+    if (scene.groups[g].spof)
+      out += fmt::format("  style g{} stroke:#ff0000,stroke-width:3px\n", g);
 
   // linkStyle counts links in the order they were written above.
   for (std::size_t i = 0; i < scene.edges.size(); ++i) {

@@ -117,7 +117,8 @@ TEST(Picture, MermaidEscapesLabels) {
   OddFixture f;
   EXPECT_EQ(picture_mermaid(f.topology, f.inventory, f.analysis),
             "flowchart LR\n"
-            "  subgraph g0[\"dc #quot;one#quot; \\ two<br/>eu<br/>west, a#35;b#lt;c#gt;#amp;d#96;\"]\n"
+            "  subgraph g0[\"dc #quot;one#quot; \\ two<br/>eu<br/>west, "
+            "a#35;b#lt;c#gt;#amp;d#96;\"]\n"
             "    n0[[\"val#quot;x (standby)<br/>h1<br/>SPOF region=eu<br/>west\"]]\n"
             "  end\n"
             "  n1([\"pub\\1<br/>h2<br/>SPOF region=eu<br/>west\"])\n"

@@ -151,7 +151,8 @@ TEST(Report, SummaryLineCountsAndPlurals) {
   EXPECT_EQ(text({2, 1, "validator", 1, {"priv-fra"}}),
             "2 errors, 1 warning; validator \"validator\": 1 node-disjoint path to the network, "
             "cut: \"priv-fra\"\n");
-  EXPECT_EQ(text({0, 2, "val", 0, {}}), "0 errors, 2 warnings; validator \"val\": no path to the network\n");
+  EXPECT_EQ(text({0, 2, "val", 0, {}}),
+            "0 errors, 2 warnings; validator \"val\": no path to the network\n");
   EXPECT_EQ(text({1, 0, std::nullopt, 0, {}}), "1 error, 0 warnings; no active validator\n");
   EXPECT_EQ(text({2, 0, std::nullopt, std::nullopt, {}}),
             "2 errors, 0 warnings; graph checks skipped until the errors above are fixed\n");
