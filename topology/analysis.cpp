@@ -111,25 +111,29 @@ void single_path_spofs(const TopologyGraph& graph, const std::vector<VertexId>& 
       boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
                             boost::property<boost::edge_index_t, std::uint32_t>,
                             boost::no_property, boost::vecS>;
-  auto key = [](VertexId a, VertexId b) {
-    return a < b ? (std::uint64_t{a} << 32 | b) : (std::uint64_t{b} << 32 | a);
-  };
   // Merge parallel edges: one simple edge per vertex pair, remembering its multiplicity.
-  std::unordered_map<std::uint64_t, std::uint32_t> simple_of;
-  simple_of.reserve(graph.edges.size());
+  // Each pair is met once from its smaller end; `last_seen` spots the repeats in linear time.
+  const VertexId n = graph.size();
+  std::vector<std::uint32_t> simple_of(graph.edges.size());
   std::vector<std::uint32_t> multiplicity;
   std::vector<EdgeId> first_edge;
-  BlockGraph blocks(graph.size());
-  for (EdgeId e = 0; e < graph.edges.size(); ++e) {
-    const GraphEdge& edge = graph.edges[e];
-    auto [it, inserted] =
-        simple_of.emplace(key(edge.a, edge.b), static_cast<std::uint32_t>(multiplicity.size()));
-    if (inserted) {
-      boost::add_edge(edge.a, edge.b, it->second, blocks);
-      multiplicity.push_back(0);
-      first_edge.push_back(e);
+  std::vector<VertexId> last_seen(n, n);
+  std::vector<std::uint32_t> slot(n);
+  BlockGraph blocks(n);
+  for (VertexId u = 0; u < n; ++u) {
+    for (const Incidence* it = graph.incident_begin(u); it != graph.incident_end(u); ++it) {
+      const VertexId v = it->other;
+      if (v < u) continue;
+      if (last_seen[v] != u) {
+        last_seen[v] = u;
+        slot[v] = static_cast<std::uint32_t>(multiplicity.size());
+        boost::add_edge(u, v, slot[v], blocks);
+        multiplicity.push_back(0);
+        first_edge.push_back(it->edge);
+      }
+      simple_of[it->edge] = slot[v];
+      ++multiplicity[slot[v]];
     }
-    ++multiplicity[it->second];
   }
   std::vector<std::uint32_t> component(multiplicity.size());
   const std::size_t component_count = boost::biconnected_components(
@@ -138,7 +142,12 @@ void single_path_spofs(const TopologyGraph& graph, const std::vector<VertexId>& 
   std::vector<std::uint32_t> component_size(component_count, 0);
   for (std::uint32_t c : component) ++component_size[c];
 
-  auto simple = [&](std::size_t i) { return simple_of.at(key(path[i], path[i + 1])); };
+  // The simple edge between consecutive path vertices.
+  auto simple = [&](std::size_t i) {
+    const Incidence* it = graph.incident_begin(path[i]);
+    while (it->other != path[i + 1]) ++it;
+    return simple_of[it->edge];
+  };
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     const std::uint32_t s = simple(i);
     if (i > 0 && component[simple(i - 1)] != component[s]) {

@@ -18,7 +18,6 @@
 // source, follow the one arc with flow out of each v_out (unit vertex capacities make that
 // arc unique, and no flow can enter the source, so every walk ends at the sink).
 
-#include <algorithm>
 #include <cstdint>
 
 #pragma GCC diagnostic push
@@ -117,7 +116,8 @@ DisjointPaths disjoint_paths(const TopologyGraph& graph, const GraphMask& mask, 
       boost::make_iterator_property_map(reverse.begin(), edge_index),
       boost::make_iterator_property_map(predecessor.begin(), vertex_index),
       boost::make_iterator_property_map(color.begin(), vertex_index),
-      boost::make_iterator_property_map(distance.begin(), vertex_index), vertex_index, source, sink);
+      boost::make_iterator_property_map(distance.begin(), vertex_index), vertex_index, source,
+      sink);
 
   auto carries_flow = [&](std::uint32_t arc) {
     return capacity[arc] > 0 && residual[arc] < capacity[arc];

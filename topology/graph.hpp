@@ -16,10 +16,14 @@
 
 namespace picket {
 
+/// Dense vertex and edge numbers: indexes into TopologyGraph::vertices and ::edges.
 using VertexId = std::uint32_t;
 using EdgeId = std::uint32_t;
 
+/// What a vertex stands for: one of our nodes, a partner's peer, or the open network.
 enum class VertexKind { node, partner_peer, network };
+/// What an edge stands for: a link, a partner peering, or a public sentry's or peer's
+/// connection to the open network.
 enum class EdgeKind { link, peering, network };
 
 /// One vertex and what in the model it stands for.
