@@ -19,6 +19,18 @@
 
 using namespace picket;
 
+// Peak resident memory so far in MB (Linux), to tell the model's share from the analysis'.
+static double peak_mb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double kb = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %lf kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb / 1024;
+}
+
 int main(int argc, char** argv) {
   const int publics = argc > 1 ? std::atoi(argv[1]) : 100000;
   // A second argument changes the private sentry count (1 exercises the single-path spofs).
@@ -59,7 +71,8 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 2; ++k) link("pub-" + std::to_string(i), "pub-" + std::to_string(pick(rng)));
   t.index_nodes();
   inv.index_hosts();
-  std::printf("nodes %zu links %zu\n", t.nodes.size(), t.links.size());
+  std::printf("nodes %zu links %zu, peak memory with the model %.0f MB\n", t.nodes.size(),
+              t.links.size(), peak_mb());
 
   // The machine is shared: report the best and the median of several runs.
   std::vector<double> times, cpu_times;
@@ -79,6 +92,7 @@ int main(int argc, char** argv) {
   std::printf("analyse_graph: wall best %.1f ms, median %.1f ms; cpu best %.1f ms, median %.1f ms\n",
               times.front(), times[times.size() / 2], cpu_times.front(),
               cpu_times[cpu_times.size() / 2]);
+  std::printf("peak memory after analysis %.0f MB\n", peak_mb());
   const auto start = std::chrono::steady_clock::now();
   FailureSet f;
   f.nodes = {"priv-0", "priv-1"};
