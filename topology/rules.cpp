@@ -118,7 +118,6 @@ void check_links(const Topology& topology, const NodeIndex& nodes, Diagnostics& 
     const Node* b = nodes.find(l.b.value);
     if (!a || !b) continue;
     const bool over_public = l.over.value == LinkKind::public_net;
-    bool covered = false;  // an error already names this link
     for (auto [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
       const std::string& name = self->name.value;
       if (self->role.value == Role::validator) {
@@ -128,7 +127,6 @@ void check_links(const Topology& topology, const NodeIndex& nodes, Diagnostics& 
                                 "private",
                                 quoted(name), quoted(other->name.value)),
                     {name, other->name.value});
-          covered = true;
         }
         if (other->role.value == Role::public_sentry) {
           add_warning(out, "direct-public", l.loc,
@@ -143,12 +141,12 @@ void check_links(const Topology& topology, const NodeIndex& nodes, Diagnostics& 
                               "links",
                               quoted(name), quoted(other->name.value)),
                   {name, other->name.value});
-        covered = true;
       }
       if (a == b) break;  // a self-link has one end to judge
     }
-    // A public link at the validator or a signer is already an error; say it once.
-    if (over_public && !covered) {
+    // The contract (§4) reports every public link between our nodes, even one that is also
+    // an exposure error: CI rules that match on insecure-link must see all of them.
+    if (over_public) {
       const std::string subject = link_subject(a->name.value, b->name.value);
       add_warning(out, "insecure-link", l.loc,
                   fmt::format("link {} runs over the public internet; use vpn or private",

@@ -135,6 +135,8 @@ TEST(Rules, ValidatorExposedByPublicLinkPartnerAndHost) {
   EXPECT_EQ(structure(b),
             "topology.yaml:3:20: error: validator \"validator\" shares host \"val-host\" with "
             "public sentry \"pub\" [validator-exposed] {validator, pub}\n"
+            "topology.yaml:6:5: warning: link \"priv--validator\" runs over the public internet; "
+            "use vpn or private [insecure-link] {priv--validator}\n"
             "topology.yaml:6:5: error: validator \"validator\" has an \"over: public\" link to "
             "\"priv\"; use vpn or private [validator-exposed] {validator, priv}\n"
             "topology.yaml:11:9: error: validator \"validator\" is in the \"with\" list of "
