@@ -67,6 +67,7 @@ std::string join_host_port(const std::string& host, int port);
 /// link per node, which is quadratic over a whole network).
 class SettingsDeriver {
  public:
+  /// Indexes the topology once; keeps references to all four arguments.
   SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
                   const Secrets& secrets);
 
