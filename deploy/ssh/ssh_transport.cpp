@@ -394,6 +394,11 @@ class SshTransport::Impl {
             "fi\n";
     }
     sh += "mv -f -- \"$t\" \"$d\" || exit 1\n";
+    // Temp files of this target left by an earlier run whose connection died mid-upload
+    // (nobody could remove them then). Deploys to a host are serialised by its lock.
+    const auto [dir, name] = split_path(path);
+    sh += fmt::format("for s in {}/{}*; do [ \"$s\" = \"$t\" ] || rm -f -- \"$s\"; done\n",
+                      shell_quote(dir == "/" ? "" : dir), shell_quote("." + name + ".picket-tmp-"));
     return sh;
   }
 };

@@ -38,6 +38,8 @@ descendants() {  # PID...
     line=${line##*) }   # the comm field may hold spaces: cut after its closing ')'
     line=${line#* }     # drop the state field
     ppid=${line%% *}
+    # A process that exits while we read can leave an empty line: skip it.
+    [[ $pid =~ ^[0-9]+$ && $ppid =~ ^[0-9]+$ ]] || continue
     kids[$ppid]+="$pid "
   done
   local queue=("$@") next
@@ -68,10 +70,30 @@ kill_trees() {  # SIGNAL PID...
     [[ -n $pid ]] && alive "$pid" && grep -q sshd "/proc/$pid/cmdline" 2>/dev/null && live+=("$pid")
   done
   ((${#live[@]})) || return 0
-  kill -STOP "${live[@]}" 2>/dev/null || true  # no new sessions while we collect the trees
-  mapfile -t all < <(descendants "${live[@]}")
+  # Freeze the trees before killing: a session forking its shell right now must not slip
+  # out as an orphan. Stop what we see, look again, until a look finds nothing new.
+  kill -STOP "${live[@]}" 2>/dev/null || true
+  local round found new=()
+  local -A seen=()
+  # A fork in flight when its parent was stopped still completes: before believing a quiet
+  # look, give such children a moment to appear.
+  local quiet=0
+  for round in $(seq 1 20); do
+    new=()
+    while read -r found; do
+      [[ -n ${seen[$found]:-} ]] || { seen[$found]=1; new+=("$found"); }
+    done < <(descendants "${live[@]}")
+    if ((${#new[@]})); then
+      quiet=0
+      kill -STOP "${new[@]}" 2>/dev/null || true
+    else
+      ((++quiet < 2)) || break
+      sleep 0.05
+    fi
+  done
+  all=("${!seen[@]}")
   kill "-$signal" "${live[@]}" "${all[@]}" 2>/dev/null || true
-  kill -CONT "${live[@]}" 2>/dev/null || true
+  kill -CONT "${live[@]}" "${all[@]}" 2>/dev/null || true
   local i
   for i in $(seq 1 100); do
     for pid in "${live[@]}"; do alive "$pid" && break; pid=""; done

@@ -113,6 +113,9 @@ TEST(SshTransport, ReplaceKeepsTheBackupAndRestorePutsItBack) {
   struct stat before {};
   ::stat(path.c_str(), &before);
 
+  // A temp file left by an earlier run that lost its connection mid-upload is cleaned up.
+  const std::string stale = fs::path(path).parent_path() / ".app.conf.picket-tmp-0123456789ab";
+  std::ofstream(stale) << "half";
   auto w = t->write_file(path, "v2\n", 0644, backup, false);
   ASSERT_TRUE(w) << w.error().message;
   EXPECT_EQ(read_text(path), "v2\n");
