@@ -16,6 +16,7 @@
 #include "deploy/ssh/ssh_transport.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <random>
 
@@ -79,6 +80,21 @@ Kind kind_from_stderr(const std::string& err) {
       err.find("sudo:") != std::string::npos)
     return Kind::permission_denied;
   return Kind::failed;
+}
+
+// The full length of an HTTP response once its headers are in and name a Content-Length.
+std::optional<std::size_t> http_complete_length(const std::string& response) {
+  const auto end = response.find("\r\n\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  std::string headers = response.substr(0, end);
+  for (auto& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto pos = headers.find("\r\ncontent-length:");
+  if (pos == std::string::npos) return std::nullopt;
+  const auto value = headers.c_str() + pos + 17;
+  char* stop = nullptr;
+  const unsigned long long len = std::strtoull(value, &stop, 10);
+  if (stop == value) return std::nullopt;
+  return end + 4 + static_cast<std::size_t>(len);
 }
 
 struct RawExec {
@@ -605,6 +621,9 @@ Result<std::string> SshTransport::http_get(int port, const std::string& target) 
     response.append(buf.data(), static_cast<std::size_t>(n));
     if (response.size() > k_max_http)
       return tl::unexpected(s.error(Kind::failed, what + ": response larger than 16 MiB"));
+    // A server that keeps the connection open despite HTTP/1.0: stop at Content-Length.
+    if (const auto complete = http_complete_length(response); complete && response.size() >= *complete)
+      break;
   }
   s.retry([&] { return libssh2_channel_close(ch); });
 

@@ -3,7 +3,7 @@
 // sshd per host name in a fresh temporary directory, stops them and removes the directory
 // when it goes out of scope. Header-only because the build globs only tests/ssh/*_test.cpp.
 //
-//   picket::testing::Fleet fleet({"a", "b"});
+//   picket::test_support::Fleet fleet({"a", "b"});
 //   ASSERT_TRUE(fleet.ok()) << fleet.error();
 //   auto t = picket::SshConnector().connect(fleet.host("a"), fleet.inventory(), fleet.options());
 
@@ -24,7 +24,7 @@
 #include "deploy/ssh/shell_quote.hpp"
 #include "topology/model.hpp"
 
-namespace picket::testing {
+namespace picket::test_support {
 
 /// How to start a fleet.
 struct FleetOptions {
@@ -147,4 +147,4 @@ class Fleet {
   std::map<std::string, int> m_ports;
 };
 
-}  // namespace picket::testing
+}  // namespace picket::test_support

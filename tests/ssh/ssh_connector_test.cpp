@@ -19,9 +19,9 @@
 namespace picket {
 namespace {
 
-using testing::Fleet;
-using testing::read_text;
-using testing::run_shell;
+using test_support::Fleet;
+using test_support::read_text;
+using test_support::run_shell;
 using Kind = TransportError::Kind;
 
 std::string label(const Fleet& f, const std::string& host) {

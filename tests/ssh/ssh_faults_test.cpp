@@ -19,8 +19,8 @@
 namespace picket {
 namespace {
 
-using testing::Fleet;
-using testing::read_text;
+using test_support::Fleet;
+using test_support::read_text;
 using Kind = TransportError::Kind;
 namespace fs = std::filesystem;
 

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -21,9 +22,9 @@
 namespace picket {
 namespace {
 
-using testing::Fleet;
-using testing::read_text;
-using testing::run_shell;
+using test_support::Fleet;
+using test_support::read_text;
+using test_support::run_shell;
 using Kind = TransportError::Kind;
 namespace fs = std::filesystem;
 
@@ -164,6 +165,36 @@ TEST(SshTransportHttp, GetThroughTheConnection) {
             "a (127.0.0.1:" + std::to_string(fleet.port("a")) + "): GET http://127.0.0.1:" +
                 std::to_string(closed) + "/status: connection refused (nothing listens on port " +
                 std::to_string(closed) + " of the host?)");
+
+  // A server that keeps the connection open: the answer ends at its Content-Length.
+  {
+    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    ::listen(lfd, 1);
+    socklen_t len = sizeof sa;
+    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&sa), &len);
+    std::promise<void> done;
+    std::thread sticky([lfd, finished = done.get_future()] {
+      const int c = ::accept(lfd, nullptr, nullptr);
+      char req[4096];
+      [[maybe_unused]] auto n = ::read(c, req, sizeof req);
+      const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+      n = ::write(c, answer.data(), answer.size());
+      finished.wait_for(std::chrono::seconds(3));  // open until the client is done
+      ::close(c);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    auto hello = t->http_get(ntohs(sa.sin_port), "/");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    done.set_value();
+    sticky.join();
+    ::close(lfd);
+    ASSERT_TRUE(hello) << hello.error().message;
+    EXPECT_EQ(*hello, "hello");
+  }
 
   // The session still works after the failed forward, and through a jump host too.
   auto r = t->exec("true", false);

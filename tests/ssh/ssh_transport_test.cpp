@@ -13,8 +13,8 @@
 namespace picket {
 namespace {
 
-using testing::Fleet;
-using testing::read_text;
+using test_support::Fleet;
+using test_support::read_text;
 namespace fs = std::filesystem;
 
 std::unique_ptr<Transport> connect_to(const Fleet& fleet, const std::string& name) {
