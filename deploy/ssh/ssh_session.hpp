@@ -56,7 +56,10 @@ class SshSession {
     for (;;) {
       auto rc = f();
       if (rc != k_ssh_eagain) return rc;
-      if (!wait(deadline)) return k_ssh_timeout;
+      if (!wait(deadline)) {
+        mark_timed_out();
+        return k_ssh_timeout;
+      }
     }
   }
   /// Like retry() for libssh2 calls returning a pointer (NULL + EAGAIN means "again").
@@ -67,7 +70,7 @@ class SshSession {
       auto p = f();
       if (p != nullptr || last_errno() != k_ssh_eagain) return p;
       if (!wait(deadline)) {
-        m_timed_out = true;
+        mark_timed_out();
         return nullptr;
       }
     }
@@ -82,6 +85,12 @@ class SshSession {
   TransportError last_error(std::string_view what);
   /// An error of a given kind: "<label>: <message>".
   TransportError error(TransportError::Kind kind, std::string_view message) const;
+  /// A libssh2 call gave up mid-operation: its state machine is stuck half-way, so the
+  /// session cannot be used again.
+  void mark_timed_out() {
+    m_timed_out = true;
+    m_broken = true;
+  }
   /// Set after a timeout or a lost connection: nothing more can be done on this session.
   bool broken() const { return m_broken; }
   /// The error every operation returns once the session is broken.
