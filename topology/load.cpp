@@ -1,6 +1,5 @@
 #include "topology/load.hpp"
-// STUB: replaced by the loader work (load_topology is in load_topology.cpp).
+// STUB: replaced by the loader work (the loaders are in load_topology.cpp, load_inventory.cpp).
 namespace picket {
-Inventory load_inventory(const SourceText&, Diagnostics&) { return {}; }
 void check_references(const Topology&, const Inventory&, Diagnostics&) {}
 }  // namespace picket
