@@ -182,7 +182,7 @@ class InventoryLoader final : public YamlEntrySink {
   // Reads the keys of a host (or of `defaults`) into `h`, setting a bit of `written` for each
   // key present, valid or not: a host's own mistake is not papered over by a default.
   void read_host_keys(YamlId map, Host& h, std::uint32_t& written, const YamlContext& ctx) {
-    std::vector<YamlField> fields;
+    std::vector<YamlField>& fields = m_entry_fields;  // hosts never nest: one buffer serves all
     m_reader.fields(map, fields, ctx);
     for (const YamlField& f : fields) {
       const std::string& k = m_reader.key(f);
@@ -389,6 +389,7 @@ class InventoryLoader final : public YamlEntrySink {
   std::uint32_t m_defaults_written = 0;
   std::unordered_set<std::string> m_dropped_hosts;  // defined, but left out for errors
   std::vector<std::string> m_host_names;            // for "did you mean", built on first need
+  std::vector<YamlField> m_entry_fields;  // the fields of the host being read
 };
 
 }  // namespace

@@ -379,7 +379,8 @@ class TopologyLoader final : public YamlEntrySink {
       m_dropped_nodes.insert(name);
       return;
     }
-    std::vector<YamlField> fields;
+    // Entries are read one at a time and never nest: one buffer serves them all.
+    std::vector<YamlField>& fields = m_entry_fields;
     m_reader.fields(value, fields, ctx);
     bool has_role = false, role_ok = false, has_host = false, host_ok = false;
     YamlId signer_key = k_no_yaml, standby_key = k_no_yaml;
@@ -539,7 +540,7 @@ class TopologyLoader final : public YamlEntrySink {
   void read_link(YamlId item) {
     const YamlContext ctx{"in a link", {}};
     if (!m_reader.expect_map(item, "a link", ctx)) return;
-    std::vector<YamlField> fields;
+    std::vector<YamlField>& fields = m_entry_fields;
     m_reader.fields(item, fields, ctx);
     Link link;
     link.loc = m_reader.loc(item);
@@ -844,6 +845,7 @@ class TopologyLoader final : public YamlEntrySink {
   std::unordered_set<std::string> m_dropped_nodes;  // defined, but left out for errors
   std::unordered_set<std::string> m_partner_names;
   std::vector<std::string> m_node_names;  // for "did you mean", built on first need
+  std::vector<YamlField> m_entry_fields;  // the fields of the node or link being read
 };
 
 }  // namespace

@@ -161,6 +161,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     // yaml-cpp's marks count from after a UTF-8 byte order mark.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") m_bom = 3;
     m_nodes.clear();
+    m_tree.m_used = 0;
   }
 
   YamlId root() const { return m_root; }
@@ -268,14 +269,20 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   void begin_value() {
     if (m_stack.empty()) return;
     Frame& f = m_stack.back();
-    if (f.is_map ? f.expecting_key : f.streamed) f.entry_start = m_nodes.size();
+    if (f.is_map ? f.expecting_key : f.streamed) f.entry_start = m_tree.m_used;
   }
 
   YamlId new_node(YamlKind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
     count_values(1, mark);
-    const auto id = static_cast<YamlId>(m_nodes.size());
+    const auto id = static_cast<YamlId>(m_tree.m_used);
     if (id == k_no_yaml) abort_with("schema", mark, "the document holds too many values");
-    YamlNode& n = m_nodes.emplace_back();
+    if (m_tree.m_used == m_nodes.size()) m_nodes.emplace_back();
+    ++m_tree.m_used;
+    YamlNode& n = m_nodes[id];
+    n.text.clear();
+    n.children.clear();
+    n.quoted = false;
+    n.empty = false;
     n.kind = kind;
     n.line = to_line(mark.line);
     n.column = to_line(mark.column);
@@ -349,6 +356,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
           m_sink->stream_entries(m_nodes[parent.key].text, kind)) {
         f.streamed = true;
         f.stream_key = m_nodes[parent.key].text;
+        // Duplicates are found by hash here: the earlier entries are gone from the tree.
         f.keys = std::make_unique<std::unordered_map<std::string, std::uint32_t>>();
         const std::size_t pos =
             mark.pos < 0 ? m_text.size() : static_cast<std::size_t>(mark.pos) + m_bom;
@@ -369,7 +377,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   // Drops the arena's tail from `start` on, unless an anchored node lives there.
   void drop_from(std::size_t start) {
     if (m_last_anchored != k_no_yaml && m_last_anchored >= start) return;
-    if (start < m_nodes.size()) m_nodes.resize(start);
+    if (start < m_tree.m_used) m_tree.m_used = start;
   }
 
   // Line of an earlier key with the same text in map `f`, or 0.

@@ -40,11 +40,14 @@ class YamlTree {
   /// The value with this id (valid until the parser drops a streamed entry).
   const YamlNode& operator[](YamlId id) const { return m_nodes[id]; }
   /// Number of values currently held.
-  std::size_t size() const { return m_nodes.size(); }
+  std::size_t size() const { return m_used; }
 
  private:
   friend class YamlTreeBuilder;
+  // Nodes past m_used were dropped; they are kept to reuse their string and vector buffers,
+  // so reading entry after entry allocates almost nothing.
   std::vector<YamlNode> m_nodes;
+  std::size_t m_used = 0;
 };
 
 /// Receives the entries of big top-level collections one by one while the file is parsed.
