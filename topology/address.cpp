@@ -1,4 +1,6 @@
 #include "topology/address.hpp"
+// Hand-written scanners for the simple forms (dotted quads, DNS labels, base64, CIDR) so the
+// messages can be exact; IPv6 text forms are left to inet_pton, which knows all of them.
 
 #include <arpa/inet.h>
 
@@ -8,9 +10,7 @@ namespace picket {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Parses a decimal number of 1..max_digits digits without leading zeros into `value`.
 bool parse_number(std::string_view s, std::size_t max_digits, std::uint32_t& value) {
@@ -169,8 +169,7 @@ std::optional<Ipv4Subnet> parse_ipv4_subnet(std::string_view s) {
 }
 
 Ipv4Subnet network_of(const Ipv4Subnet& subnet) {
-  const std::uint32_t mask =
-      subnet.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - subnet.prefix);
+  const std::uint32_t mask = subnet.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - subnet.prefix);
   return {subnet.address & mask, subnet.prefix};
 }
 
@@ -188,9 +187,9 @@ HostKeyCheck check_ssh_host_key(std::string_view s) {
   const std::string_view data = s.substr(space + 1);
   if (data.empty() || data.find_first_of(" \t") != std::string_view::npos)
     return HostKeyCheck::form;
-  constexpr std::array<std::string_view, 5> k_types = {
-      "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-      "ssh-rsa"};
+  constexpr std::array<std::string_view, 5> k_types = {"ssh-ed25519", "ecdsa-sha2-nistp256",
+                                                       "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                       "ssh-rsa"};
   bool known = false;
   for (auto t : k_types) known = known || t == type;
   if (!known) return HostKeyCheck::type;

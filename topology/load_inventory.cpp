@@ -55,17 +55,18 @@ static_assert(k_host_string_keys[k_jump_index].kind == HostValue::jump);
 
 const std::vector<std::string> k_top_keys = {"defaults", "hosts"};
 const std::vector<std::string> k_host_keys = {
-    "address", "port",     "user",    "identity", "home",       "service",
-    "datacenter", "region", "provider", "jump",   "host_key",   "become",
-    "restart",  "check",   "reload_vpn", "reload_firewall", "root"};
+    "address",         "port",       "user",    "identity", "home",
+    "service",         "datacenter", "region",  "provider", "jump",
+    "host_key",        "become",     "restart", "check",    "reload_vpn",
+    "reload_firewall", "root"};
 const std::vector<std::string> k_become = {"sudo"};
 
 // [A-Za-z0-9._-]{1,63}
 bool is_host_name(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -158,17 +159,17 @@ class InventoryLoader final : public YamlEntrySink {
     const YamlNode& k = node(key);
     if (k.kind != YamlKind::scalar) {
       m_reader.error("schema", key,
-                     fmt::format("host names must be names, found {}", m_reader.describe(key)),
+                     fmt::format("a host name must be a string, found {}", m_reader.describe(key)),
                      {});
       return;
     }
     const std::string& name = k.text;
     const YamlContext ctx{fmt::format("in host {}", in_quotes(name)), {host_subject(name)}};
     if (!is_host_name(name))
-      m_reader.error("schema", key,
-                     fmt::format("host name {} must be 1 to 63 characters of [A-Za-z0-9._-]",
-                                 in_quotes(name)),
-                     ctx);
+      m_reader.error(
+          "schema", key,
+          fmt::format("host name {} must be 1 to 63 characters of [A-Za-z0-9._-]", in_quotes(name)),
+          ctx);
     if (!m_reader.expect_map(value, fmt::format("host {}", in_quotes(name)), ctx)) {
       m_dropped_hosts.insert(name);
       return;
@@ -234,12 +235,15 @@ class InventoryLoader final : public YamlEntrySink {
       case HostValue::root:
         if (s.front() == '/') return v;
         m_reader.error("schema", f.value,
-                       fmt::format("\"root\" must be an absolute path, found {}", in_quotes(s)), ctx);
+                       fmt::format("\"root\" must be an absolute path, found {}", in_quotes(s)),
+                       ctx);
         return std::nullopt;
-      case HostValue::host_key: return check_host_key(*v, f, ctx) ? v : std::nullopt;
+      case HostValue::host_key:
+        return check_host_key(*v, f, ctx) ? v : std::nullopt;
       case HostValue::text:
       case HostValue::jump:
-      case HostValue::become: return v;
+      case HostValue::become:
+        return v;
     }
     return v;
   }
@@ -247,21 +251,24 @@ class InventoryLoader final : public YamlEntrySink {
   bool check_host_key(const Located<std::string>& v, const YamlField& f, const YamlContext& ctx) {
     std::string message;
     switch (check_ssh_host_key(v.value)) {
-      case HostKeyCheck::ok: return true;
+      case HostKeyCheck::ok:
+        return true;
       case HostKeyCheck::form:
       case HostKeyCheck::type:
         message = fmt::format("\"host_key\" must be \"TYPE BASE64\" with TYPE one of {}, found {}",
                               k_host_key_types, in_quotes(v.value));
         break;
       case HostKeyCheck::base64:
-        message = fmt::format("\"host_key\" must be \"TYPE BASE64\" with valid base64 after the "
-                              "type, found {}",
-                              in_quotes(v.value));
+        message = fmt::format(
+            "\"host_key\" must be \"TYPE BASE64\" with valid base64 after the "
+            "type, found {}",
+            in_quotes(v.value));
         break;
       case HostKeyCheck::mismatch:
-        message = fmt::format("\"host_key\" holds a key that is not of type {}; expected the "
-                              "key as ssh-keyscan prints it",
-                              in_quotes(v.value.substr(0, v.value.find(' '))));
+        message = fmt::format(
+            "\"host_key\" holds a key that is not of type {}; expected the "
+            "key as ssh-keyscan prints it",
+            in_quotes(v.value.substr(0, v.value.find(' '))));
         break;
     }
     m_reader.error("address", f.value, std::move(message), ctx);
@@ -307,9 +314,9 @@ class InventoryLoader final : public YamlEntrySink {
         if (m_defaults_written & k_address_bit)
           h.address = m_defaults.address;
         else
-          m_reader.missing_key("address", h.name.loc,
-                               {fmt::format("in host {}", in_quotes(h.name.value)),
-                                {host_subject(h.name.value)}});
+          m_reader.missing_key(
+              "address", h.name.loc,
+              {fmt::format("in host {}", in_quotes(h.name.value)), {host_subject(h.name.value)}});
       }
     }
   }
@@ -389,7 +396,7 @@ class InventoryLoader final : public YamlEntrySink {
   std::uint32_t m_defaults_written = 0;
   std::unordered_set<std::string> m_dropped_hosts;  // defined, but left out for errors
   std::vector<std::string> m_host_names;            // for "did you mean", built on first need
-  std::vector<YamlField> m_entry_fields;  // the fields of the host being read
+  std::vector<YamlField> m_entry_fields;            // the fields of the host being read
 };
 
 }  // namespace

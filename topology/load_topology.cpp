@@ -20,21 +20,19 @@
 namespace picket {
 namespace {
 
-const std::vector<std::string> k_top_keys = {"version", "chain",    "inventory", "policy",
-                                             "nodes",   "links",    "partners",  "vpn"};
+const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
+                                             "nodes",   "links", "partners",  "vpn"};
 const std::vector<std::string> k_chain_keys = {"id", "cometbft", "binary_version", "p2p_port",
                                                "rpc_port"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
-const std::vector<std::string> k_node_keys = {"role",     "host",     "signer",
-                                              "standby",  "p2p_port", "rpc_port",
-                                              "node_id",  "home",     "config"};
+const std::vector<std::string> k_node_keys = {
+    "role", "host", "signer", "standby", "p2p_port", "rpc_port", "node_id", "home", "config"};
 const std::vector<std::string> k_link_keys = {"between", "over"};
 const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
 const std::vector<std::string> k_peer_keys = {"id", "address"};
 const std::vector<std::string> k_wireguard_keys = {"public_key", "endpoint"};
 const std::vector<std::string> k_vpn_keys = {"subnet", "port"};
-const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry",
-                                          "signer"};
+const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry", "signer"};
 const std::vector<std::string> k_cometbft_lines = {"0.34", "0.37", "0.38", "1.0"};
 const std::vector<std::string> k_link_kinds = {"vpn", "private", "public"};
 const std::vector<std::string> k_partner_link_kinds = {"public", "vpn"};
@@ -52,8 +50,8 @@ bool is_node_name(std::string_view s) {
 bool is_chain_id(std::string_view s) {
   if (s.empty() || s.size() > 50) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -68,8 +66,7 @@ bool is_float_text(std::string_view s) {
   if (const std::size_t e = s.find_first_of("eE"); e != std::string_view::npos) {
     exponent = s.substr(e + 1);
     s = s.substr(0, e);
-    if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+'))
-      exponent.remove_prefix(1);
+    if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) exponent.remove_prefix(1);
     if (!is_digits(exponent)) return false;
   }
   const std::size_t dot = s.find('.');
@@ -120,8 +117,7 @@ class TopologyLoader final : public YamlEntrySink {
     if (key == "partners") m_topology.partners.reserve(estimate);
   }
 
-  void on_entry(const YamlTree&, std::string_view collection, YamlId key,
-                YamlId value) override {
+  void on_entry(const YamlTree&, std::string_view collection, YamlId key, YamlId value) override {
     if (collection == "nodes") read_node(key, value);
     if (collection == "links") read_link(value);
     if (collection == "partners") read_partner(key, value);
@@ -149,8 +145,7 @@ class TopologyLoader final : public YamlEntrySink {
         if (auto v = m_reader.integer(f, ctx)) {
           if (v->value != 1)
             m_reader.error("schema", f.value,
-                           fmt::format("\"version\" must be 1, found {}", node(f.value).text),
-                           ctx);
+                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), ctx);
           else
             m_topology.version = {1, v->loc};
         }
@@ -254,11 +249,11 @@ class TopologyLoader final : public YamlEntrySink {
       if (k == "min_paths") {
         if (auto v = m_reader.integer(f, ctx)) {
           if (v->value < 1 || v->value > INT_MAX)
-            m_reader.error("schema", f.value,
-                           fmt::format("\"min_paths\" must be {}, found {}",
-                                       v->value < 1 ? "at least 1" : "at most 2147483647",
-                                       node(f.value).text),
-                           ctx);
+            m_reader.error(
+                "schema", f.value,
+                fmt::format("\"min_paths\" must be {}, found {}",
+                            v->value < 1 ? "at least 1" : "at most 2147483647", node(f.value).text),
+                ctx);
           else
             p.min_paths = {static_cast<int>(v->value), v->loc};
         }
@@ -280,9 +275,8 @@ class TopologyLoader final : public YamlEntrySink {
       const YamlNode& n = node(item);
       const auto kind = n.kind == YamlKind::scalar ? parse_domain_kind(n.text) : std::nullopt;
       if (!kind) {
-        std::string message =
-            fmt::format("items of \"survive\" must be one of {}, found {}",
-                        quoted_list(k_domain_kinds), m_reader.describe(item));
+        std::string message = fmt::format("items of \"survive\" must be one of {}, found {}",
+                                          quoted_list(k_domain_kinds), m_reader.describe(item));
         if (n.kind == YamlKind::scalar) {
           const std::string match = m_reader.suggester().small(n.text, k_domain_kinds);
           if (!match.empty()) message += fmt::format("; did you mean {}?", in_quotes(match));
@@ -290,8 +284,8 @@ class TopologyLoader final : public YamlEntrySink {
         m_reader.error("schema", item, std::move(message), ctx);
         continue;
       }
-      const auto first = std::find_if(seen.begin(), seen.end(),
-                                       [&](const auto& s) { return s.first == *kind; });
+      const auto first =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == *kind; });
       if (first != seen.end()) {
         m_reader.error("duplicate", item,
                        fmt::format("duplicate {} in \"survive\" (first at line {})",
@@ -362,17 +356,17 @@ class TopologyLoader final : public YamlEntrySink {
     const YamlNode& k = node(key);
     if (k.kind != YamlKind::scalar) {
       m_reader.error("schema", key,
-                     fmt::format("node names must be names, found {}", m_reader.describe(key)),
+                     fmt::format("a node name must be a string, found {}", m_reader.describe(key)),
                      {});
       return;
     }
     const std::string& name = k.text;
     const YamlContext ctx{fmt::format("in node {}", in_quotes(name)), {name}};
     if (!is_node_name(name))
-      m_reader.error("schema", key,
-                     fmt::format("node name {} must be 1 to 63 characters of [a-z0-9-]",
-                                 in_quotes(name)),
-                     ctx);
+      m_reader.error(
+          "schema", key,
+          fmt::format("node name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
+          ctx);
     Node n;
     n.name = {name, m_reader.loc(key)};
     if (!m_reader.expect_map(value, fmt::format("node {}", in_quotes(name)), ctx)) {
@@ -417,10 +411,10 @@ class TopologyLoader final : public YamlEntrySink {
           if (v->value.front() == '/')
             n.home = std::move(*v);
           else
-            m_reader.error("schema", f.value,
-                           fmt::format("\"home\" must be an absolute path, found {}",
-                                       in_quotes(v->value)),
-                           ctx);
+            m_reader.error(
+                "schema", f.value,
+                fmt::format("\"home\" must be an absolute path, found {}", in_quotes(v->value)),
+                ctx);
         }
       } else if (field == "config") {
         read_config(f, n, ctx);
@@ -453,7 +447,8 @@ class TopologyLoader final : public YamlEntrySink {
   bool check_node_id_value(const Located<std::string>& v, const YamlField& f,
                            const YamlContext& ctx) {
     switch (check_node_id(v.value)) {
-      case NodeIdCheck::ok: return true;
+      case NodeIdCheck::ok:
+        return true;
       case NodeIdCheck::upper_case:
         m_reader.error("address", f.value,
                        fmt::format("{} must be lower case (CometBFT compares node IDs as "
@@ -461,7 +456,8 @@ class TopologyLoader final : public YamlEntrySink {
                                    in_quotes(m_reader.key(f)), in_quotes(v.value)),
                        ctx);
         return false;
-      case NodeIdCheck::malformed: break;
+      case NodeIdCheck::malformed:
+        break;
     }
     m_reader.error("address", f.value,
                    fmt::format("{} must be a node ID of 40 hexadecimal digits, found {}",
@@ -567,8 +563,7 @@ class TopologyLoader final : public YamlEntrySink {
     const auto& items = node(f.value).children;
     if (items.size() != 2) {
       m_reader.error("schema", f.value,
-                     fmt::format("\"between\" must name exactly two nodes, found {}",
-                                 items.size()),
+                     fmt::format("\"between\" must name exactly two nodes, found {}", items.size()),
                      ctx);
       return false;
     }
@@ -591,20 +586,19 @@ class TopologyLoader final : public YamlEntrySink {
   void read_partner(YamlId key, YamlId value) {
     const YamlNode& k = node(key);
     if (k.kind != YamlKind::scalar) {
-      m_reader.error("schema", key,
-                     fmt::format("partner names must be names, found {}",
-                                 m_reader.describe(key)),
-                     {});
+      m_reader.error(
+          "schema", key,
+          fmt::format("a partner name must be a string, found {}", m_reader.describe(key)), {});
       return;
     }
     const std::string& name = k.text;
     m_partner_names.insert(name);
     const YamlContext ctx{fmt::format("in partner {}", in_quotes(name)), {}};
     if (!is_node_name(name))
-      m_reader.error("schema", key,
-                     fmt::format("partner name {} must be 1 to 63 characters of [a-z0-9-]",
-                                 in_quotes(name)),
-                     ctx);
+      m_reader.error(
+          "schema", key,
+          fmt::format("partner name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
+          ctx);
     if (!m_reader.expect_map(value, fmt::format("partner {}", in_quotes(name)), ctx)) return;
     Partner p;
     p.name = {name, m_reader.loc(key)};
@@ -679,8 +673,7 @@ class TopologyLoader final : public YamlEntrySink {
     if (id_ok && address_ok) p.peers.push_back(std::move(peer));
   }
 
-  bool check_host_port(const Located<std::string>& v, const YamlField& f,
-                       const YamlContext& ctx) {
+  bool check_host_port(const Located<std::string>& v, const YamlField& f, const YamlContext& ctx) {
     if (is_host_port(v.value)) return true;
     m_reader.error("address", f.value,
                    fmt::format("{} must be host:port (an IPv4 address, [IPv6] or DNS name, and a "
@@ -695,9 +688,8 @@ class TopologyLoader final : public YamlEntrySink {
     for (const YamlId item : node(f.value).children) {
       auto name = m_reader.item_string(item, "with", ctx);
       if (!name) continue;
-      const auto first = std::find_if(p.with.begin(), p.with.end(), [&](const auto& w) {
-        return w.value == name->value;
-      });
+      const auto first = std::find_if(p.with.begin(), p.with.end(),
+                                      [&](const auto& w) { return w.value == name->value; });
       if (first != p.with.end()) {
         m_reader.error("duplicate", item,
                        fmt::format("duplicate {} in \"with\" (first at line {})",
@@ -710,7 +702,8 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_wireguard(const YamlField& wg, Partner& p) {
-    const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)), {}};
+    const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)),
+                          {}};
     if (!m_reader.expect_map(wg.value, "\"wireguard\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(wg.value, fields, ctx);
@@ -823,8 +816,8 @@ class TopologyLoader final : public YamlEntrySink {
       const Link& l = links[keys[k].second];
       add_error(m_diags, "duplicate", l.loc,
                 fmt::format("duplicate link between {} and {} over {} (first at line {})",
-                            in_quotes(l.a.value), in_quotes(l.b.value), link_kind_name(l.over.value),
-                            links[keys[run].second].loc.line),
+                            in_quotes(l.a.value), in_quotes(l.b.value),
+                            link_kind_name(l.over.value), links[keys[run].second].loc.line),
                 {link_subject(l.a.value, l.b.value)});
     }
     std::size_t kept = 0;

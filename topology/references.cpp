@@ -71,8 +71,10 @@ void check_references(const Topology& topology, const Inventory& inventory, Diag
     group.push_back(i);
   }
 
-  const int chain_p2p = topology.chain.p2p_port ? topology.chain.p2p_port->value : k_default_p2p_port;
-  const int chain_rpc = topology.chain.rpc_port ? topology.chain.rpc_port->value : k_default_rpc_port;
+  const int chain_p2p =
+      topology.chain.p2p_port ? topology.chain.p2p_port->value : k_default_p2p_port;
+  const int chain_rpc =
+      topology.chain.rpc_port ? topology.chain.rpc_port->value : k_default_rpc_port;
   for (const Host* host : host_order) {
     const auto& group = by_host[host];
     if (group.size() < 2) continue;
@@ -102,8 +104,8 @@ void check_references(const Topology& topology, const Inventory& inventory, Diag
       add_error(diags, "port-clash", n.name.loc,
                 fmt::format("node {} uses home {} on host {}, already used by node {}; expected "
                             "a home of its own",
-                            in_quotes(n.name.value), in_quotes(home->value), in_quotes(host->name.value),
-                            in_quotes(other.name.value)),
+                            in_quotes(n.name.value), in_quotes(home->value),
+                            in_quotes(host->name.value), in_quotes(other.name.value)),
                 sorted_pair(n.name.value, other.name.value));
     }
   }

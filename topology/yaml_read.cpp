@@ -1,4 +1,8 @@
 #include "topology/yaml_read.hpp"
+// Merge keys are resolved on reading, not by copying: fields() lists a map's written entries,
+// then walks the merged maps (recursively, to a fixed depth) adding the keys not taken yet.
+// Every walk is over values the parser already counted against its alias budget, so reading
+// stays proportional to the text however the aliases are arranged.
 
 #include <fmt/format.h>
 
@@ -38,7 +42,8 @@ std::string Suggester::name(const std::string& word, const std::vector<std::stri
   for (unsigned char c : word) ++histogram[c];
   std::vector<std::string> near;
   for (const auto& n : names) {
-    const std::size_t diff = n.size() > word.size() ? n.size() - word.size() : word.size() - n.size();
+    const std::size_t diff =
+        n.size() > word.size() ? n.size() - word.size() : word.size() - n.size();
     if (diff > limit) continue;
     std::array<int, 256> h = histogram;
     for (unsigned char c : n) --h[c];
@@ -59,11 +64,21 @@ std::string in_quotes(std::string_view s) {
       break;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20)
           out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -106,8 +121,8 @@ void append_diagnostics(Diagnostics& file_diagnostics, Diagnostics& out) {
   sort_diagnostics(file_diagnostics);
   const auto same = [](const Diagnostic& a, const Diagnostic& b) {
     return a.location.line == b.location.line && a.location.column == b.location.column &&
-           a.location.path() == b.location.path() && a.rule == b.rule &&
-           a.message == b.message && a.subjects == b.subjects;
+           a.location.path() == b.location.path() && a.rule == b.rule && a.message == b.message &&
+           a.subjects == b.subjects;
   };
   file_diagnostics.erase(std::unique(file_diagnostics.begin(), file_diagnostics.end(), same),
                          file_diagnostics.end());
@@ -136,9 +151,12 @@ void YamlReader::error(const char* rule, const Location& at, std::string message
 std::string YamlReader::describe(YamlId id) const {
   const YamlNode& n = m_tree[id];
   switch (n.kind) {
-    case YamlKind::map: return "a map";
-    case YamlKind::sequence: return "a list";
-    case YamlKind::null: return "an empty value";
+    case YamlKind::map:
+      return "a map";
+    case YamlKind::sequence:
+      return "a list";
+    case YamlKind::null:
+      return "an empty value";
     case YamlKind::scalar:
       if (n.text.empty()) return "an empty string";
       return n.quoted ? "the quoted string " + in_quotes(n.text) : in_quotes(n.text);
@@ -194,8 +212,7 @@ void YamlReader::collect(YamlId map, std::vector<YamlField>& out, const YamlCont
       }
       if (depth + 1 > k_max_merge_depth) {
         error("schema", m,
-              fmt::format("merge keys {} nest deeper than {} levels", ctx.where,
-                          k_max_merge_depth),
+              fmt::format("merge keys {} nest deeper than {} levels", ctx.where, k_max_merge_depth),
               ctx);
         return;
       }
@@ -239,16 +256,15 @@ bool YamlReader::expect_list(YamlId id, std::string_view what, const YamlContext
   return false;
 }
 
-bool YamlReader::scalar_for(const YamlField& f, std::string_view expected,
-                            const YamlContext& ctx) {
+bool YamlReader::scalar_for(const YamlField& f, std::string_view expected, const YamlContext& ctx) {
   if (m_tree[f.value].kind == YamlKind::scalar) return true;
   error("schema", f.value,
-        fmt::format("{} must be {}, found {}", in_quotes(key(f)), expected, describe(f.value)), ctx);
+        fmt::format("{} must be {}, found {}", in_quotes(key(f)), expected, describe(f.value)),
+        ctx);
   return false;
 }
 
-std::optional<Located<std::string>> YamlReader::string(const YamlField& f,
-                                                       const YamlContext& ctx) {
+std::optional<Located<std::string>> YamlReader::string(const YamlField& f, const YamlContext& ctx) {
   if (!scalar_for(f, "a string", ctx)) return std::nullopt;
   const YamlNode& v = m_tree[f.value];
   if (v.text.empty()) {
@@ -265,7 +281,8 @@ std::optional<Located<std::int64_t>> YamlReader::integer(const YamlField& f,
   if (v.kind == YamlKind::scalar && !v.quoted) value = parse_decimal(v.text);
   if (!value) {
     error("schema", f.value,
-          fmt::format("{} must be an integer, found {}", in_quotes(key(f)), describe(f.value)), ctx);
+          fmt::format("{} must be an integer, found {}", in_quotes(key(f)), describe(f.value)),
+          ctx);
     return std::nullopt;
   }
   return Located<std::int64_t>{*value, loc(f.value)};
@@ -289,7 +306,8 @@ std::optional<Located<bool>> YamlReader::boolean(const YamlField& f, const YamlC
   if (v.kind == YamlKind::scalar && !v.quoted && (v.text == "true" || v.text == "false"))
     return Located<bool>{v.text == "true", loc(f.value)};
   error("schema", f.value,
-        fmt::format("{} must be true or false, found {}", in_quotes(key(f)), describe(f.value)), ctx);
+        fmt::format("{} must be true or false, found {}", in_quotes(key(f)), describe(f.value)),
+        ctx);
   return std::nullopt;
 }
 
@@ -313,10 +331,10 @@ std::optional<Located<std::string>> YamlReader::choice(const YamlField& f,
 std::optional<Located<std::string>> YamlReader::item_string(YamlId id, std::string_view what,
                                                             const YamlContext& ctx) {
   const YamlNode& v = m_tree[id];
-  if (v.kind == YamlKind::scalar && !v.text.empty())
-    return Located<std::string>{v.text, loc(id)};
+  if (v.kind == YamlKind::scalar && !v.text.empty()) return Located<std::string>{v.text, loc(id)};
   error("schema", id,
-        fmt::format("items of {} must be names, found {}", in_quotes(what), describe(id)), ctx);
+        fmt::format("items of {} must be node names, found {}", in_quotes(what), describe(id)),
+        ctx);
   return std::nullopt;
 }
 

@@ -59,14 +59,20 @@ void append_diagnostics(Diagnostics& file_diagnostics, Diagnostics& out);
 /// Schema reading over one parsed file. Every check reports its own diagnostic.
 class YamlReader {
  public:
+  /// Reads `tree`, parsed from `file`; diagnostics go to `out`.
   YamlReader(const YamlTree& tree, std::shared_ptr<const std::string> file, Diagnostics& out);
 
+  /// The value with this id.
   const YamlNode& node(YamlId id) const { return m_tree[id]; }
   /// The key text of a field (keys are scalars after fields()).
   const std::string& key(const YamlField& f) const { return m_tree[f.key].text; }
+  /// Where a value was written (aliases: where the anchored value was written).
   Location loc(YamlId id) const;
+  /// The file every location points into.
   const std::shared_ptr<const std::string>& file() const { return m_file; }
+  /// Where diagnostics go.
   Diagnostics& out() { return m_out; }
+  /// The file's "did you mean" budget.
   Suggester& suggester() { return m_suggester; }
 
   /// Appends an error at the value `at`, or at a location.
@@ -104,7 +110,7 @@ class YamlReader {
   std::optional<Located<std::string>> choice(const YamlField& f,
                                              const std::vector<std::string>& allowed,
                                              const YamlContext& ctx);
-  /// A scalar in a list, as written (`what` names the list in messages).
+  /// A node name in a list, as written (`what` names the list in messages).
   std::optional<Located<std::string>> item_string(YamlId id, std::string_view what,
                                                   const YamlContext& ctx);
 

@@ -7,13 +7,12 @@
 // records its size with aliases expanded; a running total stops alias bombs long before they
 // cost time or memory. Duplicate keys are found here because yaml-cpp accepts them silently.
 
+#include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
-
-#include <fmt/format.h>
 
 #include <istream>
 #include <new>
@@ -100,17 +99,21 @@ std::optional<Diagnostic> check_encoding(std::string_view text,
         ++i;
         continue;
       }
-      return Diagnostic{"syntax", Severity::error,
+      return Diagnostic{"syntax",
+                        Severity::error,
                         fmt::format("control character 0x{:02x} is not allowed; expected a "
                                     "YAML text file",
                                     c),
-                        loc, {}};
+                        loc,
+                        {}};
     }
     const std::size_t len = utf8_sequence(text, i);
     if (len == 0)
-      return Diagnostic{"syntax", Severity::error,
+      return Diagnostic{"syntax",
+                        Severity::error,
                         fmt::format("invalid UTF-8 (byte 0x{:02x}); expected a UTF-8 text file", c),
-                        loc, {}};
+                        loc,
+                        {}};
     i += len;
   }
   return std::nullopt;
@@ -227,19 +230,18 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     YamlId id = k_no_yaml;
     bool is_map = false;
     bool expecting_key = true;
-    bool skip_value = false;   // the pending key is a duplicate: its value is dropped
-    bool streamed = false;     // entries go to the sink, not into `children`
-    YamlId key = k_no_yaml;    // the pending key of a map
+    bool skip_value = false;      // the pending key is a duplicate: its value is dropped
+    bool streamed = false;        // entries go to the sink, not into `children`
+    YamlId key = k_no_yaml;       // the pending key of a map
     std::size_t entry_start = 0;  // arena size when the current entry began
     std::uint64_t expanded = 1;
-    std::string stream_key;    // the top-level key of a streamed collection
+    std::string stream_key;  // the top-level key of a streamed collection
     // Key text -> line, for maps too big for a linear scan (and every streamed map).
     std::unique_ptr<std::unordered_map<std::string, std::uint32_t>> keys;
   };
 
   [[noreturn]] void abort_with(const char* rule, const YAML::Mark& mark, std::string message) {
-    throw ParseAbort{
-        Diagnostic{rule, Severity::error, std::move(message), location(mark), {}}};
+    throw ParseAbort{Diagnostic{rule, Severity::error, std::move(message), location(mark), {}}};
   }
 
   Location location(const YAML::Mark& mark) const {
@@ -249,8 +251,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   Location location(const YamlNode& n) const { return {m_file, n.line, n.column}; }
 
   void check_tag(const std::string& tag, const YAML::Mark& mark) {
-    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) == 0)
-      return;
+    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) == 0) return;
     add_error(m_out, "schema", location(mark),
               fmt::format("unsupported tag \"{}\"; expected an untagged value", tag));
   }
@@ -339,8 +340,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     n.column = static_cast<std::uint32_t>(dash - line_start + 1);
   }
 
-  void open(YamlKind kind, const YAML::Mark& mark, const std::string& tag,
-            YAML::anchor_t anchor) {
+  void open(YamlKind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor) {
     begin_value();
     check_tag(tag, mark);
     const YamlId id = new_node(kind, mark, anchor);

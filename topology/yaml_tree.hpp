@@ -20,16 +20,17 @@ using YamlId = std::uint32_t;
 /// "No value" (e.g. the key of a sequence item).
 inline constexpr YamlId k_no_yaml = 0xffffffffU;
 
+/// What a value is.
 enum class YamlKind : std::uint8_t { null, scalar, sequence, map };
 
 /// One value. Maps keep keys and values alternating in `children`.
 struct YamlNode {
   YamlKind kind = YamlKind::null;
-  bool quoted = false;  // quoted, block (| >) or tagged !!str: always a string
-  bool empty = false;   // a null written as nothing at all (not ~ or null)
-  std::uint32_t line = 0;    // 1-based
-  std::uint32_t column = 0;  // 1-based, in bytes
-  std::uint64_t expanded = 0;  // values in this subtree with aliases expanded; 0 while open
+  bool quoted = false;           // quoted, block (| >) or tagged !!str: always a string
+  bool empty = false;            // a null written as nothing at all (not ~ or null)
+  std::uint32_t line = 0;        // 1-based
+  std::uint32_t column = 0;      // 1-based, in bytes
+  std::uint64_t expanded = 0;    // values in this subtree with aliases expanded; 0 while open
   std::string text;              // scalars: the value as parsed (quotes and escapes resolved)
   std::vector<YamlId> children;  // sequence items, or map key, value, key, value...
 };
@@ -68,6 +69,7 @@ class YamlEntrySink {
 /// How parsing a file ended.
 enum class YamlStatus { ok, empty, failed };
 
+/// The result of parse_yaml.
 struct YamlDocument {
   YamlStatus status = YamlStatus::failed;
   YamlId root = k_no_yaml;  // set when status is ok

@@ -97,8 +97,8 @@ TEST(Address, Base64) {
   EXPECT_EQ(decode_base64("aGVsbG8="), "hello");
   EXPECT_EQ(decode_base64("aGVsbG8h"), "hello!");
   EXPECT_EQ(decode_base64("aGVsbA=="), "hell");
-  EXPECT_FALSE(decode_base64("aGVsbG8"));    // length not a multiple of 4
-  EXPECT_FALSE(decode_base64("aGVsbG9="));   // non-zero bits after the data
+  EXPECT_FALSE(decode_base64("aGVsbG8"));   // length not a multiple of 4
+  EXPECT_FALSE(decode_base64("aGVsbG9="));  // non-zero bits after the data
   EXPECT_FALSE(decode_base64("aGV*bG8="));
   EXPECT_FALSE(decode_base64("a==="));
   EXPECT_FALSE(decode_base64("aG=sbG8="));

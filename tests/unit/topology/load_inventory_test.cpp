@@ -32,7 +32,8 @@ constexpr const char* k_ed25519_key =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH6RgHp6nLFwY9vHCj9zQ++EfS9utC/54krBT/LeOFHB";
 
 // The example of topology-format.md §2, with a real host key.
-const std::string k_example = std::string(R"(defaults:                          # optional; every host inherits these
+const std::string k_example =
+    std::string(R"(defaults:                          # optional; every host inherits these
   user: cosmos
   port: 22
   identity: ~/.ssh/id_ed25519      # optional; ssh-agent is tried first when SSH_AUTH_SOCK is set
@@ -45,7 +46,8 @@ hosts:                             # map: host name -> host
     region: eu-west
     provider: acme-metal
     jump: fra-1                    # optional: reach this host through another inventory host
-    host_key: ")") + k_ed25519_key + R"("
+    host_key: ")") +
+    k_ed25519_key + R"("
     become: sudo                   # optional: root actions (files outside home, reloads) via sudo
     restart: "systemctl restart cosmovisor"        # optional: overrides `service`
     check: "systemctl is-active --quiet cosmovisor" # optional: exits 0 while the node service runs
@@ -159,29 +161,40 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "hosts:\n"
       "  a: {address: a.example, hots_key: x, datacentre: d}\n"
       "  \"b c\": {address: b.example}\n"
-      "  " + std::string(64, 'h') + ": {address: h.example}\n"
+      "  " +
+      std::string(64, 'h') +
+      ": {address: h.example}\n"
       "  d: [address]\n"
       "  e:\n"
       "  Fine_1.x: {address: f.example}\n");
-  EXPECT_EQ(l.diags,
-            "1:12: error: unknown key \"usr\" in \"defaults\"; did you mean \"user\"? [schema]\n"
-            "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
-            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
-            "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-            "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n"
-            "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
-            "[schema] {host=a}\n"
-            "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
-            "[schema] {host=a}\n"
-            "4:3: error: host name \"b c\" must be 1 to 63 characters of [A-Za-z0-9._-] "
-            "[schema] {host=b c}\n"
-            "5:3: error: host name \"" + std::string(64, 'h') +
-                "\" must be 1 to 63 characters of [A-Za-z0-9._-] [schema] {host=" +
-                std::string(64, 'h') + "}\n"
-            "6:6: error: host \"d\" must be a map, found a list [schema] {host=d}\n"
-            "7:3: error: host \"e\" must be a map, found an empty value [schema] {host=e}\n");
+  EXPECT_EQ(
+      l.diags,
+      "1:12: error: unknown key \"usr\" in \"defaults\"; did you mean \"user\"? [schema]\n"
+      "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
+      "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
+      "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
+      "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n"
+      "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
+      "[schema] {host=a}\n"
+      "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
+      "[schema] {host=a}\n"
+      "4:3: error: host name \"b c\" must be 1 to 63 characters of [A-Za-z0-9._-] "
+      "[schema] {host=b c}\n"
+      "5:3: error: host name \"" +
+          std::string(64, 'h') +
+          "\" must be 1 to 63 characters of [A-Za-z0-9._-] [schema] {host=" + std::string(64, 'h') +
+          "}\n"
+          "6:6: error: host \"d\" must be a map, found a list [schema] {host=d}\n"
+          "7:3: error: host \"e\" must be a map, found an empty value [schema] {host=e}\n");
   ASSERT_EQ(l.inventory.hosts.size(), 4u);
   EXPECT_EQ(l.inventory.hosts[3].name.value, "Fine_1.x");
+}
+
+TEST(LoadInventory, HostNamesMustBeStrings) {
+  const Loaded l = load("hosts:\n  ? [a]\n  : {address: a.example}\n  b: {address: b.example}\n");
+  EXPECT_EQ(l.diags, "2:5: error: a host name must be a string, found a list [schema]\n");
+  ASSERT_EQ(l.inventory.hosts.size(), 1u);
+  EXPECT_EQ(l.inventory.hosts[0].name.value, "b");
 }
 
 TEST(LoadInventory, AddressesAndPorts) {
@@ -282,11 +295,19 @@ TEST(LoadInventory, HostKeysAndAccessSettings) {
   const std::string blob = std::string(k_ed25519_key).substr(12);
   const Loaded l = load(
       "hosts:\n"
-      "  a: {address: a.example, host_key: \"" + std::string(k_ed25519_key) + "\"}\n"
-      "  b: {address: b.example, host_key: \"" + blob + "\"}\n"
-      "  c: {address: c.example, host_key: \"ssh-dss " + blob + "\"}\n"
+      "  a: {address: a.example, host_key: \"" +
+      std::string(k_ed25519_key) +
+      "\"}\n"
+      "  b: {address: b.example, host_key: \"" +
+      blob +
+      "\"}\n"
+      "  c: {address: c.example, host_key: \"ssh-dss " +
+      blob +
+      "\"}\n"
       "  d: {address: d.example, host_key: \"ssh-ed25519 AAAA!AAA\"}\n"
-      "  e: {address: e.example, host_key: \"ssh-rsa " + blob + "\"}\n"
+      "  e: {address: e.example, host_key: \"ssh-rsa " +
+      blob +
+      "\"}\n"
       "  f: {address: f.example, become: su, root: srv, home: srv/home, identity: \"\"}\n"
       "  g: {address: g.example, become: sudo, root: /srv, home: ~/node, identity: ~/.ssh/k}\n"
       "  h: {address: h.example, home: ~other/node}\n");

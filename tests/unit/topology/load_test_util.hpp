@@ -17,8 +17,7 @@ inline std::string render(const Diagnostics& diags) {
            severity_name(d.severity) + ": " + d.message + " [" + d.rule + "]";
     if (!d.subjects.empty()) {
       out += " {";
-      for (std::size_t i = 0; i < d.subjects.size(); ++i)
-        out += (i > 0 ? "," : "") + d.subjects[i];
+      for (std::size_t i = 0; i < d.subjects.size(); ++i) out += (i > 0 ? "," : "") + d.subjects[i];
       out += "}";
     }
     out += "\n";

@@ -29,7 +29,8 @@ std::string at(const Location& loc) {
 const std::string k_head = "version: 1\nchain: {id: test-1, cometbft: \"0.38\"}\n";
 
 // The example of topology-format.md §1, with real node IDs.
-const std::string k_example = R"(version: 1                         # required; the only version is 1
+const std::string k_example =
+    R"(version: 1                         # required; the only version is 1
 
 chain:
   id: cosmoshub-4
@@ -102,7 +103,7 @@ TEST(LoadTopology, ExampleOfTheFormatLoadsClean) {
   EXPECT_EQ(t.policy.min_paths.value, 2);
   EXPECT_EQ(at(t.policy.min_paths.loc), "13:14");
   EXPECT_EQ(t.policy.survive, (std::vector<DomainKind>{DomainKind::host, DomainKind::datacenter,
-                                                      DomainKind::region, DomainKind::provider}));
+                                                       DomainKind::region, DomainKind::provider}));
   EXPECT_EQ(at(t.policy.survive_loc), "14:12");
   EXPECT_EQ(at(t.nodes_loc), "16:1");
 
@@ -320,31 +321,32 @@ TEST(LoadTopology, WrongTypes) {
       "links: {between: [a, b]}\n"
       "partners: [x]\n"
       "vpn: 10.0.0.0/8\n");
-  EXPECT_EQ(l.diags,
-            "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema]\n"
-            "2:8: error: \"chain\" must be a map, found a list [schema]\n"
-            "3:12: error: \"inventory\" must be a string, found a map [schema]\n"
-            "4:21: error: \"min_paths\" must be an integer, found the quoted string \"2\" [schema]\n"
-            "4:35: error: \"survive\" must be a list, found \"host\" [schema]\n"
-            "6:13: error: \"role\" must be one of \"validator\", \"private-sentry\", \"public-sentry\", "
-            "\"signer\", found a list [schema] {a}\n"
-            "6:32: error: \"host\" must be a string, found a map [schema] {a}\n"
-            "6:49: error: \"standby\" must be true or false, found \"yes\" [schema] {a}\n"
-            "6:64: error: \"p2p_port\" must be an integer, found the quoted string \"26656\" "
-            "[schema] {a}\n"
-            "6:83: error: \"rpc_port\" must be an integer, found \"1.5\" [schema] {a}\n"
-            "7:42: error: \"standby\" must be true or false, found the quoted string \"true\" "
-            "[schema] {b}\n"
-            "7:58: error: \"signer\" must be a string, found a list [schema] {b}\n"
-            "7:72: error: \"node_id\" must be a node ID of 40 hexadecimal digits, found \"12\" "
-            "[address] {b}\n"
-            "8:3: error: node \"c\" must be a map, found an empty value [schema] {c}\n"
-            "9:6: error: node \"d\" must be a map, found \"validator\" [schema] {d}\n"
-            "10:34: error: \"host\" must be a string, found an empty value [schema] {e}\n"
-            "10:43: error: \"home\" must not be empty [schema] {e}\n"
-            "11:8: error: \"links\" must be a list, found a map [schema]\n"
-            "12:11: error: \"partners\" must be a map, found a list [schema]\n"
-            "13:6: error: \"vpn\" must be a map, found \"10.0.0.0/8\" [schema]\n");
+  EXPECT_EQ(
+      l.diags,
+      "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema]\n"
+      "2:8: error: \"chain\" must be a map, found a list [schema]\n"
+      "3:12: error: \"inventory\" must be a string, found a map [schema]\n"
+      "4:21: error: \"min_paths\" must be an integer, found the quoted string \"2\" [schema]\n"
+      "4:35: error: \"survive\" must be a list, found \"host\" [schema]\n"
+      "6:13: error: \"role\" must be one of \"validator\", \"private-sentry\", \"public-sentry\", "
+      "\"signer\", found a list [schema] {a}\n"
+      "6:32: error: \"host\" must be a string, found a map [schema] {a}\n"
+      "6:49: error: \"standby\" must be true or false, found \"yes\" [schema] {a}\n"
+      "6:64: error: \"p2p_port\" must be an integer, found the quoted string \"26656\" "
+      "[schema] {a}\n"
+      "6:83: error: \"rpc_port\" must be an integer, found \"1.5\" [schema] {a}\n"
+      "7:42: error: \"standby\" must be true or false, found the quoted string \"true\" "
+      "[schema] {b}\n"
+      "7:58: error: \"signer\" must be a string, found a list [schema] {b}\n"
+      "7:72: error: \"node_id\" must be a node ID of 40 hexadecimal digits, found \"12\" "
+      "[address] {b}\n"
+      "8:3: error: node \"c\" must be a map, found an empty value [schema] {c}\n"
+      "9:6: error: node \"d\" must be a map, found \"validator\" [schema] {d}\n"
+      "10:34: error: \"host\" must be a string, found an empty value [schema] {e}\n"
+      "10:43: error: \"home\" must not be empty [schema] {e}\n"
+      "11:8: error: \"links\" must be a list, found a map [schema]\n"
+      "12:11: error: \"partners\" must be a map, found a list [schema]\n"
+      "13:6: error: \"vpn\" must be a map, found \"10.0.0.0/8\" [schema]\n");
   // Only b has a valid role and host; its bad values are left unset.
   ASSERT_EQ(l.topology.nodes.size(), 1u);
   EXPECT_EQ(l.topology.nodes[0].name.value, "b");
@@ -363,26 +365,28 @@ TEST(LoadTopology, VersionChainAndEnumValues) {
       "  - {between: [b, b2], over: publc}\n"
       "partners:\n"
       "  p: {peers: [], with: [b], over: private}\n");
-  EXPECT_EQ(l.diags,
-            "1:10: error: \"version\" must be 1, found 2 [schema]\n"
-            "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"bad id!\" "
-            "[schema]\n"
-            "2:34: error: \"cometbft\" must be one of \"0.34\", \"0.37\", \"0.38\", \"1.0\", found "
-            "\"0.39\"; did you mean \"0.34\"? [schema]\n"
-            "4:13: error: \"role\" must be one of \"validator\", \"private-sentry\", "
-            "\"public-sentry\", \"signer\", found \"validatr\"; did you mean \"validator\"? "
-            "[schema] {a}\n"
-            "7:19: error: unknown node \"b2\" in \"between\"; did you mean \"b\"? [reference] "
-            "{b,b2}\n"
-            "7:30: error: \"over\" must be one of \"vpn\", \"private\", \"public\", found \"publc\"; "
-            "did you mean \"public\"? [schema]\n"
-            "9:35: error: \"over\" must be one of \"public\", \"vpn\", found \"private\" [schema]\n");
+  EXPECT_EQ(
+      l.diags,
+      "1:10: error: \"version\" must be 1, found 2 [schema]\n"
+      "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"bad id!\" "
+      "[schema]\n"
+      "2:34: error: \"cometbft\" must be one of \"0.34\", \"0.37\", \"0.38\", \"1.0\", found "
+      "\"0.39\"; did you mean \"0.34\"? [schema]\n"
+      "4:13: error: \"role\" must be one of \"validator\", \"private-sentry\", "
+      "\"public-sentry\", \"signer\", found \"validatr\"; did you mean \"validator\"? "
+      "[schema] {a}\n"
+      "7:19: error: unknown node \"b2\" in \"between\"; did you mean \"b\"? [reference] "
+      "{b,b2}\n"
+      "7:30: error: \"over\" must be one of \"vpn\", \"private\", \"public\", found \"publc\"; "
+      "did you mean \"public\"? [schema]\n"
+      "9:35: error: \"over\" must be one of \"public\", \"vpn\", found \"private\" [schema]\n");
   // An unquoted 1.0 is the CometBFT line "1.0", as written.
   const Loaded one = load("version: 1\nchain: {id: a.b_c-D, cometbft: 1.0}\nnodes: {}\n");
   EXPECT_EQ(one.diags, "");
   EXPECT_EQ(one.topology.chain.cometbft.value, "1.0");
   EXPECT_EQ(one.topology.chain.id.value, "a.b_c-D");
-  EXPECT_EQ(load("version: 1\nchain: {id: " + std::string(51, 'x') + ", cometbft: \"0.34\"}\n"
+  EXPECT_EQ(load("version: 1\nchain: {id: " + std::string(51, 'x') +
+                 ", cometbft: \"0.34\"}\n"
                  "nodes: {}\n")
                 .diags,
             "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"" +
@@ -393,18 +397,35 @@ TEST(LoadTopology, NamesOfNodesAndPartners) {
   const Loaded l = load(k_head +
                         "nodes:\n"
                         "  Validator: {role: validator, host: h}\n"
-                        "  " + std::string(64, 'a') + ": {role: public-sentry, host: h}\n"
+                        "  " +
+                        std::string(64, 'a') +
+                        ": {role: public-sentry, host: h}\n"
                         "  ok-1: {role: public-sentry, host: h}\n"
                         "partners:\n"
                         "  Certus_1: {peers: [], with: [ok-1]}\n");
   EXPECT_EQ(l.diags,
             "4:3: error: node name \"Validator\" must be 1 to 63 characters of [a-z0-9-] [schema] "
             "{Validator}\n"
-            "5:3: error: node name \"" + std::string(64, 'a') +
-                "\" must be 1 to 63 characters of [a-z0-9-] [schema] {" + std::string(64, 'a') +
+            "5:3: error: node name \"" +
+                std::string(64, 'a') + "\" must be 1 to 63 characters of [a-z0-9-] [schema] {" +
+                std::string(64, 'a') +
                 "}\n"
-            "8:3: error: partner name \"Certus_1\" must be 1 to 63 characters of [a-z0-9-] "
-            "[schema]\n");
+                "8:3: error: partner name \"Certus_1\" must be 1 to 63 characters of [a-z0-9-] "
+                "[schema]\n");
+}
+
+TEST(LoadTopology, NamesMustBeStrings) {
+  const Loaded l = load(k_head +
+                        "nodes:\n"
+                        "  [a, b]: {role: validator, host: h}\n"
+                        "  ok: {role: validator, host: h}\n"
+                        "partners:\n"
+                        "  {x: 1}: {peers: [], with: []}\n");
+  EXPECT_EQ(l.diags,
+            "4:3: error: a node name must be a string, found a list [schema]\n"
+            "7:3: error: a partner name must be a string, found a map [schema]\n");
+  EXPECT_EQ(l.topology.nodes.size(), 1u);
+  EXPECT_TRUE(l.topology.partners.empty());
 }
 
 TEST(LoadTopology, SignerAndStandbyOnlyOnTheValidator) {
@@ -413,11 +434,12 @@ TEST(LoadTopology, SignerAndStandbyOnlyOnTheValidator) {
                         "  validator: {role: validator, host: h, signer: kms, standby: true}\n"
                         "  kms: {role: signer, host: k, standby: false}\n"
                         "  sentry: {role: public-sentry, host: s, signer: kms}\n");
-  EXPECT_EQ(l.diags,
-            "5:32: error: \"standby\" is only allowed on a node of role \"validator\"; node \"kms\" "
-            "has role \"signer\" [schema] {kms}\n"
-            "6:42: error: \"signer\" is only allowed on a node of role \"validator\"; node "
-            "\"sentry\" has role \"public-sentry\" [schema] {sentry}\n");
+  EXPECT_EQ(
+      l.diags,
+      "5:32: error: \"standby\" is only allowed on a node of role \"validator\"; node \"kms\" "
+      "has role \"signer\" [schema] {kms}\n"
+      "6:42: error: \"signer\" is only allowed on a node of role \"validator\"; node "
+      "\"sentry\" has role \"public-sentry\" [schema] {sentry}\n");
   ASSERT_EQ(l.topology.nodes.size(), 3u);
   EXPECT_TRUE(l.topology.nodes[0].standby.value);
   EXPECT_EQ(at(l.topology.nodes[0].standby.loc), "4:63");
@@ -542,7 +564,7 @@ TEST(LoadTopology, Links) {
             "twice [schema] {a}\n"
             "13:14: error: \"between\" must name exactly two nodes, found 3 [schema]\n"
             "14:14: error: \"between\" must name exactly two nodes, found 1 [schema]\n"
-            "15:18: error: items of \"between\" must be names, found a map [schema]\n"
+            "15:18: error: items of \"between\" must be node names, found a map [schema]\n"
             "16:14: error: \"between\" must be a list, found \"a\" [schema]\n"
             "17:5: error: a link must be a map, found \"x\" [schema]\n");
   const auto& links = l.topology.links;
@@ -570,7 +592,9 @@ TEST(LoadTopology, Partners) {
       "        address: seed.example.com:26656\n"
       "    with: [a, b]\n"
       "    over: vpn\n"
-      "    wireguard: {public_key: " + key + ", endpoint: \"vpn.example.com:51820\"}\n"
+      "    wireguard: {public_key: " +
+      key +
+      ", endpoint: \"vpn.example.com:51820\"}\n"
       "  bad:\n"
       "    peers:\n"
       "      - {id: 2B3D0123456789abcdef0123456789abcdef0123, address: \"203.0.113.7\"}\n"
@@ -579,7 +603,8 @@ TEST(LoadTopology, Partners) {
       "    over: vpn\n"
       "    wireguard: {public_key: abc, endpoint: \"host\"}\n"
       "  noguard: {peers: [], with: [], over: vpn}\n"
-      "  extra: {peers: [], with: [], wireguard: {public_key: " + key + ", endpoint: \"e:1\"}}\n");
+      "  extra: {peers: [], with: [], wireguard: {public_key: " +
+      key + ", endpoint: \"e:1\"}}\n");
   EXPECT_EQ(l.diags,
             "17:14: error: \"id\" must be lower case (CometBFT compares node IDs as strings), "
             "found \"2B3D0123456789abcdef0123456789abcdef0123\" [address]\n"
@@ -589,7 +614,7 @@ TEST(LoadTopology, Partners) {
             "19:15: error: duplicate \"a\" in \"with\" (first at line 19) [duplicate] {a}\n"
             "19:18: error: unknown node \"c\" in \"with\" of partner \"bad\"; did you mean \"a\"? "
             "[reference] {c}\n"
-            "19:21: error: items of \"with\" must be names, found a map [schema]\n"
+            "19:21: error: items of \"with\" must be node names, found a map [schema]\n"
             "21:29: error: \"public_key\" must be a WireGuard key (base64 of 32 bytes), found "
             "\"abc\" [address]\n"
             "21:44: error: \"endpoint\" must be host:port (an IPv4 address, [IPv6] or DNS name, "
@@ -740,8 +765,9 @@ TEST(LoadTopology, AnchorsAliasesAndMergeKeys) {
   for (const Node& n : nodes)
     seen += n.name.value + ":" + role_name(n.role.value) + "@" + at(n.role.loc) + "," +
             n.host.value + "@" + at(n.host.loc) + "," +
-            (n.config.empty() ? "-" : n.config.at("p2p").at("pex").text + "@" +
-                                          at(n.config.at("p2p").at("pex").loc)) +
+            (n.config.empty()
+                 ? "-"
+                 : n.config.at("p2p").at("pex").text + "@" + at(n.config.at("p2p").at("pex").loc)) +
             "\n";
   EXPECT_EQ(seen,
             "pub-1:public-sentry@5:11,h1@6:11,true@7:30\n"

@@ -28,21 +28,19 @@ const std::string k_inventory =
     "  nohome: {address: 198.51.100.40}\n";
 
 TEST(CheckReferences, CleanTopologyHasNoFindings) {
-  EXPECT_EQ(check(k_head +
-                      "nodes:\n"
-                      "  validator: {role: validator, host: val-ams, signer: kms}\n"
-                      "  kms: {role: signer, host: val-ams}\n"
-                      "  priv: {role: private-sentry, host: fra-1}\n",
+  EXPECT_EQ(check(k_head + "nodes:\n"
+                           "  validator: {role: validator, host: val-ams, signer: kms}\n"
+                           "  kms: {role: signer, host: val-ams}\n"
+                           "  priv: {role: private-sentry, host: fra-1}\n",
                   k_inventory),
             "");
 }
 
 TEST(CheckReferences, UnknownHostsWithDidYouMean) {
-  EXPECT_EQ(check(k_head +
-                      "nodes:\n"
-                      "  validator: {role: validator, host: val-am}\n"
-                      "  kms: {role: signer, host: hsm-ams}\n"
-                      "  priv: {role: private-sentry, host: fra-1}\n",
+  EXPECT_EQ(check(k_head + "nodes:\n"
+                           "  validator: {role: validator, host: val-am}\n"
+                           "  kms: {role: signer, host: hsm-ams}\n"
+                           "  priv: {role: private-sentry, host: fra-1}\n",
                   k_inventory),
             "4:38: error: unknown host \"val-am\" for node \"validator\"; did you mean "
             "\"val-ams\"? [reference] {validator}\n"
@@ -52,11 +50,11 @@ TEST(CheckReferences, UnknownHostsWithDidYouMean) {
 
 TEST(CheckReferences, AnInventoryWithoutHostsIsReportedOnce) {
   Diagnostics load_diags;
-  const Topology t = load_topology({"topology.yaml", k_head +
-                                                        "nodes:\n"
-                                                        "  a: {role: validator, host: h1}\n"
-                                                        "  b: {role: private-sentry, host: h2}\n"},
-                                   load_diags);
+  const Topology t =
+      load_topology({"topology.yaml", k_head + "nodes:\n"
+                                               "  a: {role: validator, host: h1}\n"
+                                               "  b: {role: private-sentry, host: h2}\n"},
+                    load_diags);
   const Inventory broken = load_inventory({"inventory.yaml", "hosts: [oops\n"}, load_diags);
   Diagnostics diags;
   check_references(t, broken, diags);
@@ -67,15 +65,14 @@ TEST(CheckReferences, AnInventoryWithoutHostsIsReportedOnce) {
 
 TEST(CheckReferences, PortClashes) {
   EXPECT_EQ(
-      check(k_head +
-                "nodes:\n"
-                "  a: {role: public-sentry, host: shared, home: /srv/a}\n"
-                "  b: {role: public-sentry, host: shared, home: /srv/b}\n"
-                "  c: {role: public-sentry, host: shared, home: /srv/c, p2p_port: 26657, "
-                "rpc_port: 36657}\n"
-                "  d: {role: public-sentry, host: shared, home: /srv/d, p2p_port: 36656, "
-                "rpc_port: 36657}\n"
-                "  e: {role: public-sentry, host: fra-1, home: /srv/e}\n",
+      check(k_head + "nodes:\n"
+                     "  a: {role: public-sentry, host: shared, home: /srv/a}\n"
+                     "  b: {role: public-sentry, host: shared, home: /srv/b}\n"
+                     "  c: {role: public-sentry, host: shared, home: /srv/c, p2p_port: 26657, "
+                     "rpc_port: 36657}\n"
+                     "  d: {role: public-sentry, host: shared, home: /srv/d, p2p_port: 36656, "
+                     "rpc_port: 36657}\n"
+                     "  e: {role: public-sentry, host: fra-1, home: /srv/e}\n",
             k_inventory),
       "5:3: error: node \"b\" uses port 26656 (p2p) on host \"shared\", already used by node "
       "\"a\" (p2p); expected a port of its own [port-clash] {a,b}\n"
@@ -102,16 +99,15 @@ TEST(CheckReferences, ChainPortsAreTheDefaultForNodes) {
 }
 
 TEST(CheckReferences, HomeClashes) {
-  EXPECT_EQ(check(k_head +
-                      "nodes:\n"
-                      "  a: {role: public-sentry, host: shared, p2p_port: 1, rpc_port: 2}\n"
-                      "  b: {role: public-sentry, host: shared, p2p_port: 3, rpc_port: 4}\n"
-                      "  c: {role: public-sentry, host: shared, p2p_port: 5, rpc_port: 6, "
-                      "home: /home/cosmos/.gaia}\n"
-                      "  d: {role: public-sentry, host: nohome, p2p_port: 1, rpc_port: 2, "
-                      "home: /srv/d}\n"
-                      "  e: {role: public-sentry, host: nohome, p2p_port: 3, rpc_port: 4, "
-                      "home: /srv/e}\n",
+  EXPECT_EQ(check(k_head + "nodes:\n"
+                           "  a: {role: public-sentry, host: shared, p2p_port: 1, rpc_port: 2}\n"
+                           "  b: {role: public-sentry, host: shared, p2p_port: 3, rpc_port: 4}\n"
+                           "  c: {role: public-sentry, host: shared, p2p_port: 5, rpc_port: 6, "
+                           "home: /home/cosmos/.gaia}\n"
+                           "  d: {role: public-sentry, host: nohome, p2p_port: 1, rpc_port: 2, "
+                           "home: /srv/d}\n"
+                           "  e: {role: public-sentry, host: nohome, p2p_port: 3, rpc_port: 4, "
+                           "home: /srv/e}\n",
                   k_inventory),
             "5:3: error: node \"b\" uses home \"/home/cosmos/.gaia\" on host \"shared\", already "
             "used by node \"a\"; expected a home of its own [port-clash] {a,b}\n"
@@ -121,24 +117,23 @@ TEST(CheckReferences, HomeClashes) {
 
 TEST(CheckReferences, SignersShareHostsFreely) {
   // A signer runs tmkms: no CometBFT ports, no node home.
-  EXPECT_EQ(check(k_head +
-                      "nodes:\n"
-                      "  validator: {role: validator, host: val-ams, signer: kms}\n"
-                      "  kms: {role: signer, host: val-ams}\n"
-                      "  kms2: {role: signer, host: val-ams}\n",
+  EXPECT_EQ(check(k_head + "nodes:\n"
+                           "  validator: {role: validator, host: val-ams, signer: kms}\n"
+                           "  kms: {role: signer, host: val-ams}\n"
+                           "  kms2: {role: signer, host: val-ams}\n",
                   k_inventory),
             "");
 }
 
 TEST(CheckReferences, SubjectsAreSorted) {
-  EXPECT_EQ(check(k_head +
-                      "nodes:\n"
-                      "  zeta: {role: public-sentry, host: shared, home: /srv/z}\n"
-                      "  alpha: {role: public-sentry, host: shared, home: /srv/z, p2p_port: 1, "
-                      "rpc_port: 2}\n",
-                  k_inventory),
-            "5:3: error: node \"alpha\" uses home \"/srv/z\" on host \"shared\", already used by "
-            "node \"zeta\"; expected a home of its own [port-clash] {alpha,zeta}\n");
+  EXPECT_EQ(
+      check(k_head + "nodes:\n"
+                     "  zeta: {role: public-sentry, host: shared, home: /srv/z}\n"
+                     "  alpha: {role: public-sentry, host: shared, home: /srv/z, p2p_port: 1, "
+                     "rpc_port: 2}\n",
+            k_inventory),
+      "5:3: error: node \"alpha\" uses home \"/srv/z\" on host \"shared\", already used by "
+      "node \"zeta\"; expected a home of its own [port-clash] {alpha,zeta}\n");
 }
 
 }  // namespace

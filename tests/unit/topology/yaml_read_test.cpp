@@ -82,8 +82,7 @@ TEST(YamlRead, DeepMergeChainsAreCut) {
     text += "m" + std::to_string(i) + ": &m" + std::to_string(i) + " {<<: *m" +
             std::to_string(i - 1) + ", k" + std::to_string(i) + ": v}\n";
   const Read r = read_fields(text, "m40");
-  EXPECT_EQ(r.diags,
-            "8:5: error: merge keys in \"m40\" nest deeper than 32 levels [schema]\n");
+  EXPECT_EQ(r.diags, "8:5: error: merge keys in \"m40\" nest deeper than 32 levels [schema]\n");
 }
 
 TEST(YamlRead, ParseDecimal) {
@@ -115,7 +114,7 @@ TEST(YamlRead, SuggesterMatchesClosestMatchWithinBudget) {
   for (const std::string word : {"priv-fr", "privfra", "pub-10001", "pub-1000x1", "zzz"})
     EXPECT_EQ(s.name(word, names), closest_match(word, names)) << word;
   for (int i = 5; i < Suggester::k_max_names; ++i) s.name("priv-fr", names);
-  EXPECT_EQ(s.name("priv-fr", names), "");  // budget spent
+  EXPECT_EQ(s.name("priv-fr", names), "");       // budget spent
   EXPECT_EQ(s.small("hots", {"host"}), "host");  // a separate budget
   for (int i = 1; i < Suggester::k_max_small; ++i) s.small("hots", {"host"});
   EXPECT_EQ(s.small("hots", {"host"}), "");

@@ -17,8 +17,10 @@ std::string dump(const YamlTree& tree, YamlId id) {
   const YamlNode& n = tree[id];
   const std::string at = "@" + std::to_string(n.line) + ":" + std::to_string(n.column);
   switch (n.kind) {
-    case YamlKind::null: return (n.empty ? "(empty)" : "~") + at;
-    case YamlKind::scalar: return "\"" + n.text + "\"" + (n.quoted ? "'" : "") + at;
+    case YamlKind::null:
+      return (n.empty ? "(empty)" : "~") + at;
+    case YamlKind::scalar:
+      return "\"" + n.text + "\"" + (n.quoted ? "'" : "") + at;
     case YamlKind::sequence: {
       std::string s = "[";
       for (std::size_t i = 0; i < n.children.size(); ++i)
@@ -37,8 +39,8 @@ std::string dump(const YamlTree& tree, YamlId id) {
 
 struct Parsed {
   YamlDocument doc;
-  std::string tree;   // dump of the root, "" when there is none
-  std::string diags;  // rendered diagnostics
+  std::string tree;        // dump of the root, "" when there is none
+  std::string diags;       // rendered diagnostics
   std::size_t values = 0;  // values left in the tree
 };
 
@@ -58,9 +60,10 @@ Parsed parse(const std::string& text, YamlEntrySink* sink = nullptr) {
 TEST(YamlTree, ScalarsKeepLocationsAndQuoting) {
   const Parsed p = parse("a: 1\nb: \"q\"\nc: 'x y'\nd: |\n  text\ne: !!str 5\nf: plain text\n");
   EXPECT_EQ(p.doc.status, YamlStatus::ok);
-  EXPECT_EQ(p.tree,
-            "{\"a\"@1:1: \"1\"@1:4, \"b\"@2:1: \"q\"'@2:4, \"c\"@3:1: \"x y\"'@3:4, "
-            "\"d\"@4:1: \"text\n\"'@4:4, \"e\"@6:1: \"5\"'@6:4, \"f\"@7:1: \"plain text\"@7:4}@1:1");
+  EXPECT_EQ(
+      p.tree,
+      "{\"a\"@1:1: \"1\"@1:4, \"b\"@2:1: \"q\"'@2:4, \"c\"@3:1: \"x y\"'@3:4, "
+      "\"d\"@4:1: \"text\n\"'@4:4, \"e\"@6:1: \"5\"'@6:4, \"f\"@7:1: \"plain text\"@7:4}@1:1");
   EXPECT_EQ(p.diags, "");
 }
 
@@ -111,7 +114,8 @@ TEST(YamlTree, DuplicateKeysAtEveryLevel) {
   // The first value wins; the duplicate is dropped.
   const std::string head =
       "{\"host\"@1:1: \"a\"@1:7, \"nested\"@2:1: {\"x\"@3:3: \"1\"@3:6, \"y\"@4:3: {\"p\"@4:7: "
-      "\"1\"@4:10, \"q\"@4:13: \"2\"@4:16}@4:6}@3:3, \"list\"@6:1: [{\"k\"@7:6: \"1\"@7:9}@7:5]@7:3, "
+      "\"1\"@4:10, \"q\"@4:13: \"2\"@4:16}@4:6}@3:3, \"list\"@6:1: [{\"k\"@7:6: "
+      "\"1\"@7:9}@7:5]@7:3, "
       "\"big\"@9:1: {\"k0\"@10:3: \"0\"@10:7, ";
   EXPECT_EQ(p.tree.substr(0, head.size()), head);
   EXPECT_EQ(p.tree.find("again"), std::string::npos);
@@ -155,7 +159,9 @@ TEST(YamlTree, BinaryAndNonUtf8InputIsRejectedCleanly) {
   EXPECT_EQ(parse(std::string("a: b\0c\n", 7)).diags,
             "1:5: error: control character 0x00 is not allowed; expected a YAML text file "
             "[syntax]\n");
-  EXPECT_EQ(parse("\x7f" "ELF\x02\x01").diags,
+  EXPECT_EQ(parse("\x7f"
+                  "ELF\x02\x01")
+                .diags,
             "1:1: error: control character 0x7f is not allowed; expected a YAML text file "
             "[syntax]\n");
   // Valid multi-byte UTF-8 passes; columns count bytes.
@@ -239,7 +245,9 @@ TEST(YamlTree, TagsOtherThanCoreOnesAreReported) {
 }
 
 TEST(YamlTree, ByteOrderMarkAndCrlfKeepLocations) {
-  const Parsed p = parse("\xEF\xBB\xBF" "a: 1\r\nb:\r\n  - x\r\n  -\r\nc: |\r\n  t\r\n");
+  const Parsed p = parse(
+      "\xEF\xBB\xBF"
+      "a: 1\r\nb:\r\n  - x\r\n  -\r\nc: |\r\n  t\r\n");
   EXPECT_EQ(p.tree,
             "{\"a\"@1:1: \"1\"@1:4, \"b\"@2:1: [\"x\"@3:5, (empty)@4:3]@3:3, \"c\"@5:1: "
             "\"t\n\"'@5:4}@1:1");
