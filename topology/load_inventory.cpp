@@ -99,6 +99,8 @@ class InventoryLoader final : public YamlEntrySink {
     return std::move(m_inventory);
   }
 
+  bool accept_root(YamlKind kind) override { return kind == YamlKind::map; }
+
   bool stream_entries(std::string_view key, YamlKind kind) override {
     return key == "hosts" && kind == YamlKind::map;
   }

@@ -105,6 +105,8 @@ class TopologyLoader final : public YamlEntrySink {
     return std::move(m_topology);
   }
 
+  bool accept_root(YamlKind kind) override { return kind == YamlKind::map; }
+
   bool stream_entries(std::string_view key, YamlKind kind) override {
     return (key == "nodes" && kind == YamlKind::map) ||
            (key == "links" && kind == YamlKind::sequence) ||

@@ -27,6 +27,9 @@ namespace {
 // bytes to ask for 10^9 values, a real file asks for a few per line at most.
 constexpr std::uint64_t k_alias_budget_base = 1'000'000;
 constexpr std::uint64_t k_alias_budget_per_byte = 2;
+// yaml-cpp's parser refuses values nested 500 deep (DeepRecursion); flow nesting is refused
+// at the same depth before it starts (see check_flow_depth).
+constexpr std::size_t k_max_depth = 499;
 // Maps with more keys than this find duplicates through a hash table instead of a scan.
 constexpr std::size_t k_linear_key_scan = 16;
 
@@ -34,6 +37,9 @@ constexpr std::size_t k_linear_key_scan = 16;
 struct ParseAbort {
   Diagnostic diagnostic;
 };
+
+// Thrown from event callbacks when the sink refuses the root; not an error by itself.
+struct StopParse {};
 
 // Lets yaml-cpp read the caller's text in place instead of a copy in a stringstream.
 class ViewBuffer : public std::streambuf {
@@ -115,6 +121,70 @@ std::optional<Diagnostic> check_encoding(std::string_view text,
                         loc,
                         {}};
     i += len;
+  }
+  return std::nullopt;
+}
+
+// yaml-cpp's parser stops at 500 levels, but its scanner first queues every token of a run of
+// unclosed "[" or "{" (each may start a key), about 240 bytes each: 10 MB of "[" costs 2.4 GB
+// before the parser gets to count. So flow nesting is measured here first, skipping quoted
+// scalars and comments. Block scalars are not recognised; their brackets are counted, which
+// can only report too deep early, never miss a real nesting.
+std::optional<Diagnostic> check_flow_depth(std::string_view text,
+                                           const std::shared_ptr<const std::string>& file) {
+  enum class State { plain, double_quoted, single_quoted, comment };
+  State state = State::plain;
+  bool token_start = true;  // a quote or "#" here opens a quoted scalar or a comment
+  std::size_t depth = 0;
+  std::uint32_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+      if (state == State::comment) state = State::plain;
+      token_start = true;
+      continue;
+    }
+    switch (state) {
+      case State::comment:
+        break;
+      case State::double_quoted:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n')
+          ++i;
+        else if (c == '"')
+          state = State::plain;
+        break;
+      case State::single_quoted:
+        if (c == '\'') {
+          if (i + 1 < text.size() && text[i + 1] == '\'')
+            ++i;  // '' is an escaped quote
+          else
+            state = State::plain;
+        }
+        break;
+      case State::plain:
+        if (token_start && c == '#')
+          state = State::comment;
+        else if (token_start && c == '"')
+          state = State::double_quoted;
+        else if (token_start && c == '\'')
+          state = State::single_quoted;
+        else if ((c == '[' || c == '{') && ++depth > k_max_depth)
+          return Diagnostic{"syntax",
+                            Severity::error,
+                            fmt::format("values nest deeper than {} levels; expected a flatter "
+                                        "document",
+                                        k_max_depth),
+                            {file, line, static_cast<std::uint32_t>(i - line_start + 1)},
+                            {}};
+        else if ((c == ']' || c == '}') && depth > 0)
+          --depth;
+        token_start = c == ' ' || c == '\t' || c == '[' || c == '{' || c == ',' || c == ':' ||
+                      c == '-' || c == '?';
+        break;
+    }
   }
   return std::nullopt;
 }
@@ -344,6 +414,11 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     begin_value();
     check_tag(tag, mark);
     const YamlId id = new_node(kind, mark, anchor);
+    if (m_stack.empty() && m_sink != nullptr && !m_sink->accept_root(kind)) {
+      m_root = id;
+      m_nodes[id].expanded = 1;
+      throw StopParse{};
+    }
     Frame f;
     f.id = id;
     f.is_map = kind == YamlKind::map;
@@ -482,22 +557,27 @@ YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::
   const auto mark_location = [&](const YAML::Mark& m) {
     return Location{file, to_line(m.line), to_line(m.column)};
   };
+  std::optional<YamlTreeBuilder> builder;
   try {
-    if (auto bad = check_encoding(text, file)) {
+    auto bad = check_encoding(text, file);
+    if (!bad) bad = check_flow_depth(text, file);
+    if (bad) {
       out.push_back(std::move(*bad));
       return doc;
     }
-    YamlTreeBuilder builder(text, file, tree, sink, out);
+    builder.emplace(text, file, tree, sink, out);
     ViewBuffer buffer(text);
     std::istream in(&buffer);
     YAML::Parser parser(in);
-    if (!parser.HandleNextDocument(builder)) return {YamlStatus::empty, k_no_yaml};
+    if (!parser.HandleNextDocument(*builder)) return {YamlStatus::empty, k_no_yaml};
     // A second document makes the builder throw at its start.
-    parser.HandleNextDocument(builder);
-    const YamlId root = builder.root();
+    parser.HandleNextDocument(*builder);
+    const YamlId root = builder->root();
     if (root == k_no_yaml || tree[root].kind == YamlKind::null)
       return {YamlStatus::empty, k_no_yaml};
     return {YamlStatus::ok, root};
+  } catch (const StopParse&) {
+    return {YamlStatus::ok, builder->root()};
   } catch (const ParseAbort& abort) {
     out.push_back(abort.diagnostic);
     return doc;

@@ -55,6 +55,9 @@ class YamlTree {
 class YamlEntrySink {
  public:
   virtual ~YamlEntrySink() = default;
+  /// Whether to read on once the top-level value starts as a `kind` collection; false stops
+  /// the parse there with that value, empty, as the root (a wrong kind need not be read).
+  virtual bool accept_root(YamlKind kind) = 0;
   /// Whether the entries of the `kind` collection under top-level key `key` are streamed.
   virtual bool stream_entries(std::string_view key, YamlKind kind) = 0;
   /// A streamed collection starts; `estimate` is a rough entry count (0: unknown), for reserve().

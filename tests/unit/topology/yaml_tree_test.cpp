@@ -188,13 +188,31 @@ TEST(YamlTree, RandomBytesNeverThrow) {
 
 TEST(YamlTree, DeepNestingIsASyntaxError) {
   EXPECT_EQ(parse("a: " + std::string(5000, '[') + std::string(5000, ']') + "\n").diags,
-            "1:10004: error: values nest deeper than 499 levels; expected a flatter document "
+            "1:503: error: values nest deeper than 499 levels; expected a flatter document "
             "[syntax]\n");
   std::string block = "a:\n";
   for (int i = 1; i < 1000; ++i) block += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
   const Parsed p = parse(block);
   EXPECT_EQ(p.doc.status, YamlStatus::failed);
   EXPECT_NE(p.diags.find("values nest deeper than 499 levels"), std::string::npos) << p.diags;
+}
+
+TEST(YamlTree, FlowNestingIsMeasuredBeforeYamlCppQueuesIt) {
+  // yaml-cpp would queue ~240 bytes per "[" before its parser counts the depth.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(parse(std::string(10 * 1024 * 1024, '[')).diags,
+            "1:500: error: values nest deeper than 499 levels; expected a flatter document "
+            "[syntax]\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // Brackets in quoted scalars and comments are text; "#" inside a word starts no comment.
+  const std::string many(600, '[');
+  const Parsed p = parse("a: \"" + many + "\"\nb: '" + many + "''" + many + "'\n# " + many +
+                         "\nc: x#" + "[]\nd: \"\\\"" + many + "\"\n");
+  EXPECT_EQ(p.diags, "");
+  EXPECT_EQ(p.doc.status, YamlStatus::ok);
+  EXPECT_EQ(parse("a: x#[" + many + "\n").diags,
+            "1:505: error: values nest deeper than 499 levels; expected a flatter document "
+            "[syntax]\n");
 }
 
 TEST(YamlTree, AliasBombStopsWithinBudget) {
@@ -257,6 +275,7 @@ TEST(YamlTree, ByteOrderMarkAndCrlfKeepLocations) {
 // Records what a streaming parse hands over.
 class RecordingSink : public YamlEntrySink {
  public:
+  bool accept_root(YamlKind kind) override { return kind != YamlKind::sequence; }
   bool stream_entries(std::string_view key, YamlKind kind) override {
     return (key == "nodes" && kind == YamlKind::map) ||
            (key == "links" && kind == YamlKind::sequence);
@@ -335,6 +354,16 @@ TEST(YamlTree, StreamingPeakIsOneEntry) {
   EXPECT_EQ(sink.log.substr(0, 17), "begin nodes ~5000");
   EXPECT_LE(sink.max_values, 20u);  // root, the `nodes` key and map, one entry
   EXPECT_EQ(p.values, 3u);
+}
+
+TEST(YamlTree, ARefusedRootStopsTheParse) {
+  RecordingSink sink;
+  // Nothing after the start is read: not the duplicate, not the syntax error.
+  const Parsed p = parse("- a\n- {k: 1, k: 2}\n- [\n", &sink);
+  EXPECT_EQ(p.doc.status, YamlStatus::ok);
+  EXPECT_EQ(p.tree, "[]@1:1");
+  EXPECT_EQ(p.diags, "");
+  EXPECT_EQ(sink.log, "");
 }
 
 TEST(YamlTree, FlowCollectionsHaveNoEstimate) {
