@@ -93,8 +93,7 @@ class InventoryLoader final : public YamlEntrySink {
       return empty;
     }
     read_root(doc.root);
-    apply_defaults();
-    m_inventory.index_hosts();
+    apply_defaults();  // indexes the hosts, which no longer come or go after it
     resolve_jumps();
     return std::move(m_inventory);
   }

@@ -100,8 +100,7 @@ class TopologyLoader final : public YamlEntrySink {
       return empty;
     }
     read_root(doc.root);
-    resolve();
-    m_topology.index_nodes();
+    resolve();  // indexes the nodes, which no longer change after it
     return std::move(m_topology);
   }
 
