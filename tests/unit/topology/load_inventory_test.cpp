@@ -365,5 +365,32 @@ TEST(LoadInventory, DuplicatesAnchorsAndMergeKeys) {
   EXPECT_EQ(hosts[3].address.value, "d.example");
 }
 
+TEST(LoadInventory, AnchoredAndMergedHostCollections) {
+  // An anchor on `hosts` stops streaming: the loader reads the whole map afterwards.
+  const Loaded whole = load("hosts: &all\n  a: {address: a.example}\n  b: {address: b.example}\n");
+  EXPECT_EQ(whole.diags, "");
+  ASSERT_EQ(whole.inventory.hosts.size(), 2u);
+  EXPECT_EQ(whole.inventory.hosts[1].name.value, "b");
+  // Hosts merged into a streamed `hosts` count too; written hosts win.
+  const Loaded merged = load(
+      "defaults: &more {a: {address: merged-a.example}, c: {address: c.example}}\n"
+      "hosts:\n"
+      "  a: {address: a.example}\n"
+      "  <<: *more\n");
+  EXPECT_EQ(merged.diags,
+            "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
+            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
+            "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
+            "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n"
+            "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
+            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
+            "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
+            "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n");
+  ASSERT_EQ(merged.inventory.hosts.size(), 2u);
+  EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
+  EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
+  EXPECT_EQ(at(merged.inventory.hosts[1].address.loc), "1:63");
+}
+
 }  // namespace
 }  // namespace picket
