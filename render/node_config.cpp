@@ -211,13 +211,11 @@ void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& 
       }
     }
 
-    // Never render a file the checks refused (both report errors only; a value already
-    // refused is not also reported as a conflict).
+    // Never render a file the checks refused (both report errors only).
     const std::size_t reported = out.size();
     const auto overrides = check_override_values(node, line, *table, out);
-    if (out.size() != reported) continue;
     const NodeSettings settings = deriver.derive(node);
-    check_override_conflicts(node, settings, out);
+    check_override_conflicts(node, settings, overrides, out);
     if (out.size() != reported) continue;
 
     NodeValues values(*table, defaults);

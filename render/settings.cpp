@@ -439,11 +439,15 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           std::vector<std::string> sections;
           for (auto& s : table.sections())
             if (!s.empty()) sections.push_back(s);
-          const std::string hint = closest_match(sec, sections);
+          std::string hint = closest_match(sec, sections);
+          if (hint.empty() && sec == "fastsync" && table.has_section("blocksync"))
+            hint = "blocksync";  // renamed in 0.37
           message += "section [" + sec + "]";
           if (!hint.empty()) message += "; did you mean [" + hint + "]?";
         } else {
-          const std::string hint = closest_match(name, table.names_in(sec));
+          std::string hint = closest_match(name, table.names_in(sec));
+          if (hint.empty() && path == "fast_sync" && table.find("block_sync") != nullptr)
+            hint = "block_sync";  // renamed in 0.37
           message += sec.empty() ? "top-level key \"" + name + "\"" : "key \"" + name + "\" in [" + sec + "]";
           if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
         }
@@ -602,10 +606,14 @@ bool is_local_laddr(const std::string& laddr) {
 
 }  // namespace
 
-void check_override_conflicts(const Node& node, const NodeSettings& derived, Diagnostics& out) {
+void check_override_conflicts(const Node& node, const NodeSettings& derived,
+                              const std::map<std::string, std::string>& accepted,
+                              Diagnostics& out) {
   const std::string& name = node.name.value;
   const bool validator = node.role.value == Role::validator;
+  // A refused value was reported already; only accepted ones can conflict.
   const auto lookup = [&](const std::string& section, const std::string& key) -> const ConfigValue* {
+    if (accepted.count(override_path(section, key)) == 0) return nullptr;
     auto s = node.config.find(section);
     if (s == node.config.end()) return nullptr;
     auto k = s->second.find(key);
@@ -687,10 +695,8 @@ void check_overrides(const Topology& topology, const Inventory& inventory, Diagn
       continue;
     }
     if (table == tables.end()) continue;  // an unknown chain.cometbft is the loader's to report
-    // A value already refused is not also reported as a conflict.
-    const std::size_t reported = out.size();
-    check_override_values(node, table->first, table->second, out);
-    if (out.size() == reported) check_override_conflicts(node, deriver.derive(node), out);
+    const auto accepted = check_override_values(node, table->first, table->second, out);
+    check_override_conflicts(node, deriver.derive(node), accepted, out);
   }
 }
 

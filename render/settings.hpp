@@ -97,9 +97,12 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
                                                          const ConfigTable& table,
                                                          Diagnostics& out);
 
-/// `override-conflict`: overrides that contradict a derived setting. Peers whose ID is unknown
-/// in `derived` (lint has no keys) are matched by address, or only counted in ID lists.
-void check_override_conflicts(const Node& node, const NodeSettings& derived, Diagnostics& out);
+/// `override-conflict`: overrides among `accepted` (what check_override_values returned) that
+/// contradict a derived setting. Peers whose ID is unknown in `derived` (lint has no keys)
+/// are matched by address, or only counted in ID lists.
+void check_override_conflicts(const Node& node, const NodeSettings& derived,
+                              const std::map<std::string, std::string>& accepted,
+                              Diagnostics& out);
 
 /// Lint's entry point: every node's overrides checked against the built-in key lists
 /// (`schema`) and against the settings derived from the graph (`override-conflict`).

@@ -11,6 +11,7 @@
 #include "render/render.hpp"
 #include "render/settings.hpp"
 #include "tests/unit/render/network_builder.hpp"
+#include "topology/load.hpp"
 
 namespace picket {
 namespace {
@@ -385,6 +386,63 @@ TEST(NodeConfig, BrokenOrMissingTemplateIsReportedOnce) {
   const Rendered missing = render(b, templates);
   EXPECT_EQ(diagnostics_text(missing.diagnostics),
             "topology.yaml:2:3: error: template \"config-0.38.toml\" is missing [template] {}\n");
+}
+
+// The example topologies as the CLI would load them, with node keys from fixed seeds.
+struct Example {
+  Topology topology;
+  Inventory inventory;
+  Secrets secrets;
+  Diagnostics loaded;
+};
+
+Example load_example(const std::string& name) {
+  Example e;
+  const std::string topology = "examples/" + name + "/topology.yaml";
+  const std::string inventory = "inventories/" + name + ".yaml";
+  e.topology = load_topology({topology, read_file(source_path(topology))}, e.loaded);
+  e.inventory = load_inventory({inventory, read_file(source_path(inventory))}, e.loaded);
+  std::uint8_t fill = 0x40;
+  for (const auto& node : e.topology.nodes) {
+    ++fill;
+    if (node.node_id || node.role.value == Role::signer) continue;
+    Bytes32 seed{};
+    seed.fill(fill);
+    e.secrets.node_keys[node.name.value] = node_key_from_seed(seed);
+  }
+  return e;
+}
+
+TEST(NodeConfig, GoldenExamples) {
+  for (const std::string name : {"minimal", "sentry-network"}) {
+    SCOPED_TRACE(name);
+    Example e = load_example(name);
+    ASSERT_EQ(diagnostics_text(e.loaded), "");
+    Diagnostics out;
+    check_overrides(e.topology, e.inventory, out);
+    EXPECT_EQ(diagnostics_text(out), "");
+    const TunnelPlan tunnels = plan_tunnels(e.topology, out);
+    RenderContext ctx{e.topology, e.inventory, e.secrets, builtin_templates(), tunnels};
+    FileSet files;
+    render_node_configs(ctx, files, out);
+    sort_files(files);
+    ASSERT_EQ(diagnostics_text(out), "");
+    std::string all;
+    for (const auto& f : files) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(f.mode));
+      all += "==== " + f.host + " " + f.path + " mode=" + mode + " node=" + f.node +
+             " action=" + apply_action_name(f.action) + (f.secret ? " secret" : "") + "\n";
+      all += f.content;
+      // Every config.toml of the example is valid TOML with exactly its line's keys.
+      if (f.path.find("config.toml") != std::string::npos) {
+        EXPECT_EQ(parse_flat(f.content, f.path).size(),
+                  builtin_config_tables().at(e.topology.chain.cometbft.value).keys().size());
+      }
+      if (f.content.empty() || f.content.back() != '\n') all += "\n";
+    }
+    expect_golden("example-" + name + ".txt", all);
+  }
 }
 
 // 10k nodes, 20k links: config.toml and node_key.json for every node well within budget.

@@ -4,6 +4,7 @@
 
 #include "render/neighbours.hpp"
 #include "tests/unit/render/network_builder.hpp"
+#include "topology/load.hpp"
 
 namespace picket {
 namespace {
@@ -390,6 +391,10 @@ TEST(Overrides, UnknownSectionAndTopLevelKey) {
   EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "true", "", ""}),
             "topology.yaml:6:7: error: config.toml of CometBFT 0.38 has no top-level key "
             "\"fast_sync\" (CometBFT ignores unknown keys without a word) [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "true", "", ""}, "0.37"),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.37 has no top-level key "
+            "\"fast_sync\"; did you mean \"block_sync\"? (CometBFT ignores unknown keys without a "
+            "word) [schema] {pub}\n");
   EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "false", "", "false"}, "0.34"), "");
   EXPECT_EQ(check_one({"grpc", "laddr", ConfigValue::Kind::string, "tcp://127.0.0.1:9090", "", "\"tcp://127.0.0.1:9090\""}, "1.0"), "");
 }
@@ -588,6 +593,55 @@ TEST(OverrideConflict, CheckOverridesAlsoChecksKeysAndSigners) {
             "topology.yaml:33:7: error: consensus.timeout_commit is a duration: write a Go "
             "duration string such as \"5s\"; CometBFT would read the bare number 5 as 5 "
             "nanoseconds [schema] {pub-b}\n");
+}
+
+// From YAML, as lint sees it: every finding points at the value written under config:.
+TEST(OverrideConflict, FromYamlPointAtTheValue) {
+  const std::string topology_text =
+      "version: 1\n"
+      "chain: {id: testnet-1, cometbft: \"0.37\"}\n"
+      "nodes:\n"
+      "  validator:\n"
+      "    role: validator\n"
+      "    host: a\n"
+      "    config:\n"
+      "      p2p: {pex: true, persistent_peers: \"x@192.0.2.9:26656\"}\n"
+      "      consensus: {timeout_commit: 5, double_sign_check_height: 10}\n"
+      "      fastsync: {version: v0}\n"
+      "  sentry:\n"
+      "    role: private-sentry\n"
+      "    host: b\n"
+      "    config:\n"
+      "      rpc: {laddr: \"tcp://0.0.0.0:26657\"}\n"
+      "      p2p: {max_num_inbound_peers: 80, pex: \"true\"}\n"
+      "links:\n"
+      "  - {between: [validator, sentry], over: private}\n";
+  const std::string inventory_text =
+      "defaults: {home: /home/cosmos/.simd}\n"
+      "hosts:\n"
+      "  a: {address: 192.0.2.1}\n"
+      "  b: {address: 192.0.2.2}\n";
+  Diagnostics out;
+  const Topology topology = load_topology({"topology.yaml", topology_text}, out);
+  const Inventory inventory = load_inventory({"inventory.yaml", inventory_text}, out);
+  ASSERT_EQ(diagnostics_text(out), "");
+  check_overrides(topology, inventory, out);
+  sort_diagnostics(out);
+  EXPECT_EQ(diagnostics_text(out),
+            "topology.yaml:8:18: error: override of p2p.pex on \"validator\" sets true, but picket "
+            "derives false: a validator must not exchange peer addresses with the network "
+            "[override-conflict] {validator}\n"
+            "topology.yaml:8:42: error: override of p2p.persistent_peers on \"validator\" does not "
+            "list the peers picket derives from its links and partners (sentry); change the links "
+            "or partners instead [override-conflict] {validator}\n"
+            "topology.yaml:9:35: error: consensus.timeout_commit is a duration: write a Go duration "
+            "string such as \"5s\"; CometBFT would read the bare number 5 as 5 nanoseconds "
+            "[schema] {validator}\n"
+            "topology.yaml:10:27: error: config.toml of CometBFT 0.37 has no section [fastsync]; "
+            "did you mean [blocksync]? (CometBFT ignores unknown keys without a word) [schema] "
+            "{validator}\n"
+            "topology.yaml:16:45: error: p2p.pex must be a boolean (true or false), not the string "
+            "\"true\" [schema] {sentry}\n");
 }
 
 }  // namespace
