@@ -113,7 +113,7 @@ std::string peer_ids_string(const std::vector<PeerRef>& peers) {
 
 SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inventory,
                                  const TunnelPlan& tunnels, const Secrets& secrets)
-    : m_topology(topology), m_inventory(inventory), m_tunnels(tunnels), m_secrets(secrets) {
+    : m_topology(topology), m_inventory(inventory), m_tunnels(tunnels) {
   const std::size_t n = topology.nodes.size();
   m_links_of.resize(n);
   m_partners_of.resize(n);
@@ -134,9 +134,12 @@ SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inve
         auto& list = m_partners_of[*i];
         if (list.empty() || list.back() != p) list.push_back(p);
       }
-  for (const auto& node : topology.nodes)
-    if (node.role.value == Role::validator)
-      m_validators.push_back({node.name.value, node_id_of(node, secrets)});
+  // An ID is a SHA-256 of the key: computed once per node, not once per peering.
+  m_ids.reserve(n);
+  for (const auto& node : topology.nodes) {
+    m_ids.push_back(node_id_of(node, secrets));
+    if (node.role.value == Role::validator) m_validators.push_back({node.name.value, m_ids.back()});
+  }
 }
 
 std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
@@ -169,7 +172,7 @@ std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
     }
     nb.source_ip = nb.dial_host;
     nb.port = effective_p2p_port(m_topology, *peer);
-    nb.node_id = node_id_of(*peer, m_secrets);
+    nb.node_id = m_ids[static_cast<std::size_t>(peer - m_topology.nodes.data())];
     out.push_back(std::move(nb));
   }
   for (std::size_t pi : m_partners_of[index]) {

@@ -67,7 +67,7 @@ std::string join_host_port(const std::string& host, int port);
 /// link per node, which is quadratic over a whole network).
 class SettingsDeriver {
  public:
-  /// Indexes the topology once; keeps references to all four arguments.
+  /// Indexes the topology and the nodes' IDs once; keeps references to the first three.
   SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
                   const Secrets& secrets);
 
@@ -80,9 +80,9 @@ class SettingsDeriver {
   const Topology& m_topology;
   const Inventory& m_inventory;
   const TunnelPlan& m_tunnels;
-  const Secrets& m_secrets;
   std::vector<std::vector<std::size_t>> m_links_of;     // node index -> link indices, file order
   std::vector<std::vector<std::size_t>> m_partners_of;  // node index -> partner indices
+  std::vector<std::string> m_ids;                       // node index -> node_id_of(), once
   std::vector<PeerRef> m_validators;                    // every validator, file order
 };
 
