@@ -10,9 +10,9 @@
 
 namespace picket {
 
-/// The keys picket manages for one topology.
+/// The keys picket manages for one topology. Node keys in file order.
 struct KeyPlan {
-  std::vector<std::string> node_keys;        // every node except signers and pinned node_id, file order
+  std::vector<std::string> node_keys;        // managed nodes: all but signers and pinned node_id
   std::vector<std::string> wireguard_hosts;  // tunnel_hosts(topology): sorted by name
 };
 

@@ -44,11 +44,13 @@ TEST(NodeKey, CountingSeedMatchesCometbftVector) {
 TEST(NodeKey, JsonIsCompactWithoutTrailingNewline) {
   EXPECT_EQ(node_key_json(node_key_from_seed(Bytes32{})),
             "{\"priv_key\":{\"type\":\"tendermint/PrivKeyEd25519\",\"value\":"
-            "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA7aie8zrakLWKjqNAqbw1zZTIVdx3iQ6Y6wEihi1naKQ==\"}}");
+            "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA7aie8zrakLWKjqNAqbw1zZTIVdx3iQ6Y6wEihi1na"
+            "KQ==\"}}");
 }
 
 TEST(NodeKey, ParseRoundTrips) {
-  for (const std::uint8_t first : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{7}, std::uint8_t{200}}) {
+  for (const std::uint8_t first :
+       {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{7}, std::uint8_t{200}}) {
     const NodeKey key = node_key_from_seed(counting_bytes(first));
     std::string error;
     auto parsed = parse_node_key_json(node_key_json(key), error);
@@ -62,10 +64,10 @@ TEST(NodeKey, ParseRoundTrips) {
 
 TEST(NodeKey, ParseAcceptsWhitespaceAndMemberOrder) {
   std::string error;
-  auto key = parse_node_key_json(
-      "{\n  \"priv_key\": {\n    \"value\": \"" + std::string(k_counting_value) +
-          "\",\n    \"type\": \"tendermint/PrivKeyEd25519\"\n  }\n}\n",
-      error);
+  auto key = parse_node_key_json("{\n  \"priv_key\": {\n    \"value\": \"" +
+                                     std::string(k_counting_value) +
+                                     "\",\n    \"type\": \"tendermint/PrivKeyEd25519\"\n  }\n}\n",
+                                 error);
   ASSERT_TRUE(key.has_value()) << error;
   EXPECT_EQ(node_id(*key), "56475aa75463474c0285df5dbf2bcab73da65135");
 }
@@ -107,30 +109,34 @@ TEST(NodeKey, ParseRejectsBadValue) {
             "\"priv_key.value\" is missing or not a string");
   // Not base64: a stray character, URL-safe alphabet, missing padding, inner whitespace.
   const std::string v = k_counting_value;
-  EXPECT_EQ(rejection(json_with_value("*" + v.substr(1))), "\"priv_key.value\" is not valid base64");
-  EXPECT_EQ(rejection(json_with_value(
-                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe_884Qvh1w3RjnS8CZZ-TWMJulDV8d3IZkElUxuA==")),
+  EXPECT_EQ(rejection(json_with_value("*" + v.substr(1))),
+            "\"priv_key.value\" is not valid base64");
+  EXPECT_EQ(rejection(json_with_value("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe_"
+                                      "884Qvh1w3RjnS8CZZ-TWMJulDV8d3IZkElUxuA==")),
             "\"priv_key.value\" is not valid base64");
   EXPECT_EQ(rejection(json_with_value(v.substr(0, v.size() - 2))),
             "\"priv_key.value\" is not valid base64");
   EXPECT_EQ(rejection(json_with_value(v.substr(0, 40) + " " + v.substr(40))),
             "\"priv_key.value\" is not valid base64");
   // Valid base64 of the wrong length.
-  EXPECT_EQ(rejection(json_with_value("")),
-            "\"priv_key.value\" holds 0 bytes, expected 64 (32-byte seed, then 32-byte public key)");
-  EXPECT_EQ(rejection(json_with_value(
-                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
-            "\"priv_key.value\" holds 63 bytes, expected 64 (32-byte seed, then 32-byte public key)");
-  EXPECT_EQ(rejection(json_with_value(
-                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
-            "\"priv_key.value\" holds 65 bytes, expected 64 (32-byte seed, then 32-byte public key)");
+  EXPECT_EQ(
+      rejection(json_with_value("")),
+      "\"priv_key.value\" holds 0 bytes, expected 64 (32-byte seed, then 32-byte public key)");
+  EXPECT_EQ(
+      rejection(json_with_value(
+          "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
+      "\"priv_key.value\" holds 63 bytes, expected 64 (32-byte seed, then 32-byte public key)");
+  EXPECT_EQ(
+      rejection(json_with_value("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                "AAAAAAAAAAAAAAAAAAAAA=")),
+      "\"priv_key.value\" holds 65 bytes, expected 64 (32-byte seed, then 32-byte public key)");
 }
 
 TEST(NodeKey, ParseRejectsPublicHalfThatDoesNotMatchSeed) {
   // Zero seed followed by the public key of the counting seed (computed with Python's
   // base64 from the two facts vectors).
-  EXPECT_EQ(rejection(json_with_value(
-                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA==")),
+  EXPECT_EQ(rejection(json_with_value("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADoQe/"
+                                      "884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA==")),
             "the public key stored in \"priv_key.value\" (bytes 32..63) is not the one its seed "
             "(bytes 0..31) derives: the seed gives node ID "
             "139e3940e64b5491722088d9a0d741628fc826e0, the stored public key gives "
