@@ -86,8 +86,8 @@ int run_keys(const KeysOptions& opt) {
   Diagnostics pinned;
   check_pinned_ids(topology, dir, pinned);
   if (has_errors(pinned)) {
-    write_out(stderr, format_text(pinned, summarize(pinned, std::nullopt), inputs->sources,
-                                  use_color("auto", stderr)));
+    write_out(stderr, format_text(pinned, summarize(pinned, inputs->result.analysis),
+                                  inputs->sources, use_color("auto", stderr)));
     return k_exit_findings;
   }
 
