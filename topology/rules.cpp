@@ -65,7 +65,8 @@ Location start_of_file(const Topology& topology) {
   return topology.nodes_loc.known() ? topology.nodes_loc : Location{topology.path, 1, 1};
 }
 
-void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnostics& out,
+                      bool model_complete) {
   const Node* active = nullptr;
   std::vector<std::string> standby;
   // signer name -> the first validator that uses it
@@ -103,7 +104,7 @@ void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnost
                 {it->second->name.value, n.name.value, signer->name.value});
     }
   }
-  if (!active) {
+  if (!active && model_complete) {
     add_error(out, "no-validator", start_of_file(topology),
               standby.empty()
                   ? std::string("no active validator: no node has role \"validator\"")
@@ -281,13 +282,13 @@ std::pair<Location, std::string> edge_spot(const Topology& topology, const NodeI
 }  // namespace
 
 void check_structure(const Topology& topology, const Inventory& /*inventory*/,
-                     Diagnostics& out) {
+                     Diagnostics& out, bool model_complete) {
   const NodeIndex nodes(topology);
-  check_validators(topology, nodes, out);
+  check_validators(topology, nodes, out, model_complete);
   check_links(topology, nodes, out);
   check_partners(topology, nodes, out);
   check_shared_hosts(topology, nodes, out);
-  check_isolated(topology, nodes, out);
+  if (model_complete) check_isolated(topology, nodes, out);
 }
 
 namespace {

@@ -425,3 +425,29 @@ TEST(Rules, DeepPathShowsTheShortestPath) {
 
 }  // namespace
 }  // namespace picket
+
+namespace picket {
+namespace {
+
+// When the loaders dropped entries with errors, a missing validator or link may be the
+// entry that failed: the rules about absence stay quiet rather than add phantom findings.
+TEST(Rules, PartialModelSkipsAbsenceRules) {
+  ModelBuilder b;
+  b.node("priv", Role::private_sentry, "h1")  // 3
+      .node("pub", Role::public_sentry, "h2");  // 4
+  Diagnostics complete, partial;
+  check_structure(b.topology(), b.inventory(), complete, true);
+  check_structure(b.topology(), b.inventory(), partial, false);
+  sort_diagnostics(complete);
+  EXPECT_EQ(test::render_findings(complete),
+            "topology.yaml:2:1: error: no active validator: no node has role \"validator\" "
+            "[no-validator] {}\n"
+            "topology.yaml:3:3: warning: private sentry \"priv\" has no link and no partner "
+            "peering [isolated-node] {priv}\n"
+            "topology.yaml:4:3: warning: public sentry \"pub\" has no link and no partner "
+            "peering [isolated-node] {pub}\n");
+  EXPECT_EQ(test::render_findings(partial), "");
+}
+
+}  // namespace
+}  // namespace picket
