@@ -18,5 +18,7 @@ Command add_lint_command(CLI::App& app);
 Command add_graph_command(CLI::App& app);
 /// `picket whatif TOPOLOGY [--inventory F] --fail KIND=VALUE ...`
 Command add_whatif_command(CLI::App& app);
+/// `picket keys TOPOLOGY [--inventory F] [--secrets DIR]`
+Command add_keys_command(CLI::App& app);
 
 }  // namespace picket::cli
