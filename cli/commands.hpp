@@ -20,5 +20,7 @@ Command add_graph_command(CLI::App& app);
 Command add_whatif_command(CLI::App& app);
 /// `picket keys TOPOLOGY [--inventory F] [--secrets DIR]`
 Command add_keys_command(CLI::App& app);
+/// `picket render TOPOLOGY [--inventory F] [--secrets DIR] [--templates DIR] --out DIR`
+Command add_render_command(CLI::App& app);
 
 }  // namespace picket::cli
