@@ -10,7 +10,7 @@
 #include "topology/diagnostic.hpp"
 #include "topology/model.hpp"
 
-namespace picket::testing {
+namespace picket::test_support {
 
 /// A topology + inventory + secrets under construction. Locations count up from line 1 in
 /// "topology.yaml" so diagnostics have stable positions.
@@ -154,4 +154,4 @@ inline std::string diagnostics_text(const Diagnostics& ds) {
   return out;
 }
 
-}  // namespace picket::testing
+}  // namespace picket::test_support

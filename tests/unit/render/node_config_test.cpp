@@ -16,8 +16,8 @@
 namespace picket {
 namespace {
 
-using testing::diagnostics_text;
-using testing::NetworkBuilder;
+using test_support::diagnostics_text;
+using test_support::NetworkBuilder;
 
 std::string source_path(const std::string& relative) {
   return std::string(PICKET_SOURCE_DIR) + "/" + relative;

@@ -9,8 +9,8 @@
 namespace picket {
 namespace {
 
-using testing::diagnostics_text;
-using testing::NetworkBuilder;
+using test_support::diagnostics_text;
+using test_support::NetworkBuilder;
 
 const std::string k_val_id(40, '1');
 const std::string k_priv_a_id(40, 'a');
