@@ -176,6 +176,8 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
   const PeeringIndex index(ctx);
   std::set<std::string> warned;  // DNS names reported once, not once per firewall
   const std::string subnet = ctx.topology.vpn ? network_of(ctx.topology.vpn->subnet.value) : "";
+  std::vector<std::string> hosts;
+  std::vector<TemplateValue> items;
   for (const auto& host_name : index.node_hosts()) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports the dangling host
@@ -237,13 +239,17 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
     data["ssh_port"] = std::to_string(host->port.value);
     data["sets"] = rules.sets();
     data["rules"] = rules.rules();
-    auto text = fill_template(ctx.templates, "nftables.nft", data, out);
-    if (!text) return;
+    hosts.push_back(host_name);
+    items.push_back(std::move(data));
+  }
+  auto texts = fill_each(ctx.templates, "nftables.nft", std::move(items), out);
+  if (!texts) return;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
     RenderedFile file;
-    file.host = host_name;
+    file.host = hosts[i];
     file.path = k_firewall_path;
     file.mode = 0644;
-    file.content = std::move(*text);
+    file.content = std::move((*texts)[i]);
     file.action = ApplyAction::reload_firewall;
     files.push_back(std::move(file));
   }

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
@@ -40,6 +41,67 @@ std::string quoted(const std::string& text) {
   }
   out += '"';
   return out;
+}
+
+namespace {
+// Appends fill_template's text for each item; false after a template error.
+bool fill_one_by_one(const TemplateSet& templates, const std::string& name,
+                     const std::vector<TemplateValue>& items, std::vector<std::string>& texts,
+                     Diagnostics& out) {
+  for (const auto& item : items) {
+    auto text = fill_template(templates, name, item, out);
+    if (!text) return false;
+    texts.push_back(std::move(*text));
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::vector<std::string>> fill_each(const TemplateSet& templates, const std::string& name,
+                                                  std::vector<TemplateValue> items, Diagnostics& out) {
+  std::vector<std::string> texts;
+  texts.reserve(items.size());
+  // The batch wraps the template in a list section, each item behind a separator line. It
+  // renders the same text as long as the template ends its last line (so the closing tag
+  // stands alone), keeps the default delimiters (so the closing tag is seen) and never holds
+  // the separator itself; otherwise, or when a chunk's pieces don't add up, one by one.
+  constexpr char k_separator = '\x1e';
+  constexpr const char* k_list = "picket_each_item";
+  auto it = templates.find(name);
+  const bool batchable = it != templates.end() && !it->second.empty() && it->second.back() == '\n' &&
+                         it->second.find(k_separator) == std::string::npos &&
+                         it->second.find("{{=") == std::string::npos;
+  if (!batchable) {
+    if (!fill_one_by_one(templates, name, items, texts, out)) return std::nullopt;
+    return texts;
+  }
+  const TemplateSet batch{
+      {name, std::string("{{#") + k_list + "}}" + k_separator + "\n" + it->second + "{{/" + k_list + "}}"}};
+  const std::string marker = std::string(1, k_separator) + "\n";
+  // Chunks, not one list of every item: the engine deep-copies a list as it grows, so one
+  // huge list costs more than the parses it saves.
+  constexpr std::size_t k_chunk = 64;
+  for (std::size_t first = 0; first < items.size(); first += k_chunk) {
+    const std::size_t last = std::min(items.size(), first + k_chunk);
+    TemplateValue data;
+    TemplateValue list = TemplateValue::list();
+    for (std::size_t i = first; i < last; ++i) list.push_back(std::move(items[i]));
+    data[k_list] = std::move(list);
+    auto all = fill_template(batch, name, data, out);
+    if (!all) return std::nullopt;
+    std::vector<std::string> pieces;
+    for (std::size_t at = all->rfind(marker, 0) == 0 ? 0 : std::string::npos; at != std::string::npos;) {
+      const std::size_t begin = at + marker.size();
+      at = all->find(marker, begin);
+      pieces.push_back(all->substr(begin, at == std::string::npos ? std::string::npos : at - begin));
+    }
+    if (pieces.size() != last - first) {  // a value held the separator: this chunk one by one
+      if (!fill_one_by_one(templates, name, data.members().at(k_list).items(), texts, out)) return std::nullopt;
+      continue;
+    }
+    for (auto& p : pieces) texts.push_back(std::move(p));
+  }
+  return texts;
 }
 
 PeeringIndex::PeeringIndex(const RenderContext& ctx) : m_ctx(ctx) {

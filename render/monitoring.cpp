@@ -55,23 +55,15 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     if (address.empty()) continue;  // the loader reports the dangling host
     TemplateValue target;
     target["target"] = quoted(join_host_port(address, k_metrics_port));
-    TemplateValue labels = TemplateValue::list();
-    auto label = [&labels](const char* name, const std::string& value) {
-      TemplateValue l;
-      l["name"] = name;
-      l["value"] = quoted(value);
-      labels.push_back(std::move(l));
-    };
-    label("node", node.name.value);
-    label("role", role_name(node.role.value));
-    label("host", node.host.value);
+    target["node"] = quoted(node.name.value);
+    target["role"] = quoted(role_name(node.role.value));
+    target["host"] = quoted(node.host.value);
     if (const Host* h = ctx.inventory.find_host(node.host.value)) {
       // Absent domains get no label rather than an empty one: Prometheus treats both alike.
-      if (h->datacenter) label("datacenter", h->datacenter->value);
-      if (h->region) label("region", h->region->value);
-      if (h->provider) label("provider", h->provider->value);
+      if (h->datacenter) target["datacenter"] = quoted(h->datacenter->value);
+      if (h->region) target["region"] = quoted(h->region->value);
+      if (h->provider) target["provider"] = quoted(h->provider->value);
     }
-    target["labels"] = std::move(labels);
     targets.push_back(std::move(target));
     any = true;
 

@@ -48,6 +48,8 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
 
   const PeeringIndex index(ctx);
   std::set<std::string> warned;  // partner peers whose DNS name was already reported
+  std::vector<std::string> hosts;
+  std::vector<TemplateValue> items;
   for (const auto& [host, address] : ctx.tunnels.addresses) {
     TemplateValue data;
     data["host"] = host;
@@ -96,13 +98,17 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
       peers.push_back(std::move(peer));
     }
     data["peers"] = std::move(peers);
-    auto text = fill_template(ctx.templates, "wireguard.conf", data, out);
-    if (!text) return;
+    hosts.push_back(host);
+    items.push_back(std::move(data));
+  }
+  auto texts = fill_each(ctx.templates, "wireguard.conf", std::move(items), out);
+  if (!texts) return;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
     RenderedFile file;
-    file.host = host;
+    file.host = hosts[i];
     file.path = k_wireguard_path;
     file.mode = 0600;
-    file.content = std::move(*text);
+    file.content = std::move((*texts)[i]);
     file.secret = true;
     file.action = ApplyAction::reload_vpn;
     files.push_back(std::move(file));

@@ -1,0 +1,167 @@
+// Properties of all host-level files together: secrets stay in secret files, output is
+// deterministic, and a 10k-node network renders well within the time budget.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+
+#include "render/host_common.hpp"
+#include "render/render.hpp"
+#include "tests/unit/render/host_fixture.hpp"
+
+namespace picket {
+namespace {
+
+using namespace test;
+
+constexpr Part k_parts[] = {render_wireguard, render_firewall, render_signer, render_monitoring};
+
+FileSet render_host_files(const Network& net, Diagnostics& diags) {
+  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
+  FileSet files;
+  for (Part part : k_parts) part(ctx, files, diags);
+  sort_files(files);
+  return files;
+}
+
+TEST(HostFiles, NoPrivateKeyOutsideSecretFiles) {
+  const Network net = small_network();
+  Diagnostics diags;
+  const FileSet files = render_host_files(net, diags);
+  ASSERT_EQ(dump(diags), "");
+  std::size_t secret_files = 0;
+  for (const auto& f : files) {
+    if (f.secret) {
+      ++secret_files;
+      EXPECT_EQ(f.mode, 0600u) << f.host << f.path;
+      continue;
+    }
+    EXPECT_EQ(f.content.find("PrivateKey"), std::string::npos) << f.host << f.path;
+    if (!keys_available()) continue;
+    for (const auto& [host, key] : net.secrets.wireguard)
+      EXPECT_EQ(f.content.find(base64_key(key.private_key)), std::string::npos)
+          << "private key of " << host << " in " << f.host << f.path;
+  }
+  EXPECT_EQ(secret_files, 3u);  // the three WireGuard files, nothing else
+  if (!keys_available()) GTEST_SKIP() << "keys not implemented yet on this branch: key-text check skipped";
+  // And the secret files do carry their own key (the check above looks for the right text).
+  for (const auto& f : files) {
+    if (f.secret) {
+      EXPECT_NE(f.content.find(base64_key(net.secrets.wireguard.at(f.host).private_key)), std::string::npos);
+    }
+  }
+}
+
+TEST(HostFiles, SameInputSameBytes) {
+  const Network net = small_network();
+  Diagnostics a_diags;
+  Diagnostics b_diags;
+  const std::string a = dump(render_host_files(net, a_diags));
+  const std::string b = dump(render_host_files(small_network(), b_diags));
+  EXPECT_EQ(a, b);
+  EXPECT_FALSE(a.empty());
+}
+
+// fill_each must give exactly what fill_template gives item by item, whatever the template.
+TEST(HostFiles, FillEachMatchesFillTemplate) {
+  std::vector<TemplateValue> items;
+  for (int i = 0; i < 150; ++i) {  // more than one chunk
+    TemplateValue item;
+    item["v"] = i == 7 ? std::string("held \x1e\n the separator") : "value " + std::to_string(i);
+    TemplateValue list = TemplateValue::list();
+    for (int k = 0; k < i % 3; ++k) list.push_back(TemplateValue("e" + std::to_string(k)));
+    item["l"] = std::move(list);
+    if (i % 2 == 0) item["flag"] = true;
+    items.push_back(std::move(item));
+  }
+  const TemplateSet templates{
+      {"lines", "{{#l}}\n- {{.}}\n{{/l}}\nv = {{v}}\n{{#flag}}\nflag\n{{/flag}}\n{{^flag}}\nno flag\n{{/flag}}\n"},
+      {"no-newline", "v = {{v}}{{#l}}, {{.}}{{/l}}"},
+      {"delimiters", "{{=<% %>=}}\nv = <% v %>\n<%#l%>\n- <%.%>\n<%/l%>\n"},
+      {"wireguard.conf", builtin_templates().at("wireguard.conf")},
+  };
+  for (const auto& [name, text] : templates) {
+    Diagnostics diags;
+    std::vector<std::string> expected;
+    for (const auto& item : items) expected.push_back(fill_template(templates, name, item, diags).value_or("?"));
+    const auto texts = fill_each(templates, name, items, diags);
+    ASSERT_TRUE(texts.has_value()) << name;
+    EXPECT_EQ(*texts, expected) << name;
+    EXPECT_EQ(dump(diags), "") << name;
+  }
+  Diagnostics diags;
+  EXPECT_FALSE(fill_each(templates, "absent", items, diags).has_value());
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].rule, "template");
+}
+
+// The shape of bench/gen_topology.py, with every other sentry link over vpn so WireGuard and
+// the tunnel sets are exercised too: one host per node.
+Network large_network(int nodes) {
+  Network net;
+  Topology& t = net.topology;
+  t.chain.id = at(std::string("bench-1"), 1);
+  t.chain.cometbft = at(std::string("0.38"), 1);
+  Node validator = make_node("validator", Role::validator, "h-val", 2);
+  validator.signer = at(std::string("kms"), 2);
+  t.nodes.push_back(validator);
+  t.nodes.push_back(make_node("kms", Role::signer, "h-kms", 3));
+  net.inventory.hosts.push_back(make_host("h-val", "10.0.0.1", 2));
+  net.inventory.hosts.push_back(make_host("h-kms", "10.0.0.2", 3));
+  std::mt19937 rnd(1);
+  std::vector<std::string> sentries;
+  for (int i = 0; i + 2 < nodes; ++i) {
+    const bool priv = i < 8;
+    const std::string name = (priv ? "priv-" : "pub-") + std::to_string(i);
+    t.nodes.push_back(make_node(name, priv ? Role::private_sentry : Role::public_sentry, "h-" + name, 4));
+    net.inventory.hosts.push_back(make_host("h-" + name,
+                                            "10." + std::to_string(1 + i / 62500) + "." + std::to_string((i / 250) % 250) +
+                                                "." + std::to_string(i % 250 + 1),
+                                            4));
+    if (priv) {
+      t.links.push_back(make_link("validator", name, LinkKind::vpn, 5));
+    } else {
+      for (int k = 0; k < 2; ++k) {
+        const std::string& peer = sentries[rnd() % sentries.size()];
+        t.links.push_back(make_link(peer, name, i % 2 == 0 ? LinkKind::vpn : LinkKind::private_net, 5));
+      }
+    }
+    sentries.push_back(name);
+  }
+  Partner partner;
+  partner.name = at(std::string("certus"), 6);
+  partner.peers.push_back({at(std::string("2b3d5f7a9c1e4b6d8f0a2c4e6a8b0d2f4a6c8e0b"), 6),
+                           at(std::string("203.0.113.7:26656"), 6), {}});
+  partner.with = {at(std::string("priv-0"), 6), at(std::string("priv-1"), 6)};
+  t.partners.push_back(partner);
+  t.vpn = Vpn{at(std::string("10.44.0.0/16"), 7), at(51820, 7), {}};
+  t.index_nodes();
+  net.inventory.index_hosts();
+  std::uint8_t seed = 1;
+  for (const auto& h : net.inventory.hosts)
+    net.secrets.wireguard[h.name.value] = wireguard_key_from_private(fixed_key(seed++));
+  return net;
+}
+
+TEST(HostFiles, TenThousandNodesRenderInUnderTwoSeconds) {
+  const Network net = large_network(10000);
+  Diagnostics diags;
+  const auto start = std::chrono::steady_clock::now();
+  const FileSet files = render_host_files(net, diags);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(dump(diags), "");
+  // Every host runs a node; all but kms-1's host and a few public sentries carry a vpn link.
+  EXPECT_EQ(with_path(files, "/etc/nftables.d/picket.nft").size(), 10000u);
+  EXPECT_GT(with_path(files, "/etc/wireguard/picket.conf").size(), 5000u);
+  EXPECT_EQ(with_path(files, "/home/cosmos/.gaia/tmkms.toml").size(), 1u);
+  EXPECT_EQ(with_path(files, "/monitoring/prometheus.yml").size(), 1u);
+  RecordProperty("seconds", std::to_string(seconds));
+#if defined(__SANITIZE_ADDRESS__) || !defined(__OPTIMIZE__)
+  GTEST_SKIP() << "unoptimised or sanitised build: took " << seconds << " s, budget not checked";
+#else
+  EXPECT_LT(seconds, 2.0);
+#endif
+}
+
+}  // namespace
+}  // namespace picket
