@@ -48,7 +48,6 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
   const PeeringIndex index(ctx);
   TemplateValue targets = TemplateValue::list();
   TemplateValue peer_rules = TemplateValue::list();
-  bool any = false;
   for (const auto& node : ctx.topology.nodes) {
     if (!scraped(node)) continue;
     const std::string address = metrics_address(ctx, node);
@@ -65,7 +64,6 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
       if (h->provider) target["provider"] = quoted(h->provider->value);
     }
     targets.push_back(std::move(target));
-    any = true;
 
     const std::size_t expected = index.neighbours_of(node).size();
     if (expected == 0) continue;  // "fewer than 0" never fires; isolated-node is lint's
@@ -79,7 +77,6 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
   config["metrics_port"] = std::to_string(k_metrics_port);
-  config["has_targets"] = any;
   config["targets"] = std::move(targets);
   auto prometheus = fill_template(ctx.templates, "prometheus.yml", config, out);
 
