@@ -65,7 +65,12 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     }
     targets.push_back(std::move(target));
 
-    const std::size_t expected = index.neighbours_of(node).size();
+    // A standby validator is stopped on purpose: a link to it is not a peer to expect.
+    std::size_t expected = 0;
+    for (const auto& n : index.neighbours_of(node)) {
+      const Node* peer = n.partner.empty() ? ctx.topology.find_node(n.name) : nullptr;
+      if (peer == nullptr || scraped(*peer)) ++expected;
+    }
     if (expected == 0) continue;  // "fewer than 0" never fires; isolated-node is lint's
     TemplateValue rule;
     rule["node"] = node.name.value;

@@ -90,6 +90,20 @@ TEST(Monitoring, OnePeerRulePerNodeWithItsExpectedCount) {
   EXPECT_EQ(r.find("node=\"kms\""), std::string::npos);
 }
 
+TEST(Monitoring, LinksToAStandbyAreNotExpectedPeers) {
+  Network net = small_network();
+  Node standby = make_node("standby", Role::validator, "sen-b", 12);
+  standby.standby.value = true;
+  net.topology.nodes.push_back(standby);
+  net.topology.links.push_back(make_link("standby", "sentry-a", LinkKind::private_net, 17));
+  net.topology.index_nodes();
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_monitoring, diags);
+  const std::string& r = find_file(files, "", k_rules)->content;
+  EXPECT_NE(r.find("node=\"sentry-a\"} < 3\n"), std::string::npos) << r;  // not 4
+  EXPECT_EQ(r.find("node=\"standby\""), std::string::npos) << r;
+}
+
 TEST(Monitoring, CatchingUpMetricFollowsTheCometbftLine) {
   for (const auto& [line, metric] : std::vector<std::pair<std::string, std::string>>{
            {"0.34", "cometbft_consensus_fast_syncing"},
