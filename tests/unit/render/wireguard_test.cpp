@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <regex>
 #include <set>
 
 #include "render/render.hpp"
@@ -127,10 +126,19 @@ TEST(Wireguard, PassesWgQuickStripAndKeysAgree) {
   const FileSet files = render_part(net, render_wireguard, diags);
   ASSERT_EQ(files.size(), 3u);
   std::map<std::string, std::string> public_of;  // host -> public key from `wg pubkey`
-  // Until the keys work lands on this branch the stub renders empty keys (and `read` trims the
-  // space after "="); values may then be empty.
-  const std::regex line(std::string(R"(^(#.*|\[Interface\]|\[Peer\]|(PrivateKey|ListenPort|PublicKey|AllowedIPs|Endpoint|PersistentKeepalive) =)") +
-                        (keys_available() ? " .+" : " ?.*") + "|)$");
+  // A line wg(8) accepts: a comment, a section, or one of the keys it knows with a value. Until
+  // the keys work lands on this branch the stub renders empty keys (and `read` trims the
+  // space after "="), so values may then be empty.
+  auto wg_line = [](const std::string& l) {
+    if (l.empty() || l[0] == '#' || l == "[Interface]" || l == "[Peer]") return true;
+    for (const char* key : {"PrivateKey", "ListenPort", "PublicKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"}) {
+      const std::string prefix = std::string(key) + " =";
+      if (l.rfind(prefix, 0) != 0) continue;
+      if (!keys_available()) return true;
+      return l.size() > prefix.size() + 1 && l[prefix.size()] == ' ';
+    }
+    return false;
+  };
   for (const auto& f : files) {
     TempDir dir;
     const auto path = dir.path() / "picket.conf";
@@ -140,7 +148,7 @@ TEST(Wireguard, PassesWgQuickStripAndKeysAgree) {
     ASSERT_EQ(strip.status, 0) << f.host << ":\n" << strip.output;
     // What wg(8) itself will read: comments and the keys it knows (wg-quick took Address out).
     std::istringstream in(strip.output);
-    for (std::string l; std::getline(in, l);) EXPECT_TRUE(std::regex_match(l, line)) << f.host << ": " << l;
+    for (std::string l; std::getline(in, l);) EXPECT_TRUE(wg_line(l)) << f.host << ": " << l;
     if (!keys_available()) continue;
     const auto priv = f.content.substr(f.content.find("PrivateKey = ") + 13, 44);
     const CommandResult pub = run("echo '" + priv + "' | wg pubkey");
