@@ -227,7 +227,7 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
       for (const Partner* partner : index.vpn_partners(host_name)) {
         if (!partner->wireguard) continue;
         endpoints.push_back({endpoint_host(partner->wireguard->endpoint.value), false,
-                             "partner " + partner->name.value + " endpoint",
+                             partner->name.value,
                              partner->wireguard->endpoint.loc});
       }
       rules.allow("wireguard_peers", "WireGuard endpoints of the tunnel peers", endpoints,

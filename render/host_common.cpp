@@ -34,10 +34,20 @@ std::string endpoint_host(const std::string& endpoint) {
 }
 
 std::string quoted(const std::string& text) {
+  static const char* const k_hex = "0123456789ABCDEF";
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {  // TOML and YAML both take \u00XX for control characters
+      out += "\\u00";
+      out += k_hex[u >> 4];
+      out += k_hex[u & 15];
+    } else {
+      out += c;
+    }
   }
   out += '"';
   return out;

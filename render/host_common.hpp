@@ -30,7 +30,8 @@ AddressFamily address_family(const std::string& address);
 std::string join_host_port(const std::string& host, int port);
 /// The host part of "host:port" or "[v6]:port", brackets removed; the whole text if no port.
 std::string endpoint_host(const std::string& endpoint);
-/// A double-quoted TOML basic / YAML double-quoted string (both escape " and \ alike).
+/// A double-quoted TOML basic / YAML double-quoted string: both escape ", backslash and control
+/// characters (as \u00XX) alike.
 std::string quoted(const std::string& text);
 
 /// Renders template `name` once per item, each text exactly what fill_template gives for that

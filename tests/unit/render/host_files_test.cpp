@@ -88,6 +88,22 @@ TEST(HostFiles, EmptySectionsLeaveNoBlankLines) {
   EXPECT_EQ(checked, 11u + 9u);
 }
 
+TEST(HostCommon, AddressesAndQuoting) {
+  EXPECT_EQ(address_family("198.51.100.7"), AddressFamily::ipv4);
+  EXPECT_EQ(address_family("2001:db8::7"), AddressFamily::ipv6);
+  EXPECT_EQ(address_family("[2001:db8::7]"), AddressFamily::name);
+  EXPECT_EQ(address_family("node.example.net"), AddressFamily::name);
+  EXPECT_EQ(address_family("198.51.100.256"), AddressFamily::name);
+  EXPECT_EQ(join_host_port("2001:db8::7", 26659), "[2001:db8::7]:26659");
+  EXPECT_EQ(join_host_port("198.51.100.7", 26659), "198.51.100.7:26659");
+  EXPECT_EQ(join_host_port("node.example.net", 1), "node.example.net:1");
+  EXPECT_EQ(endpoint_host("[2001:db8::7]:51820"), "2001:db8::7");
+  EXPECT_EQ(endpoint_host("2001:db8::7"), "2001:db8::7");
+  EXPECT_EQ(endpoint_host("198.51.100.7:26656"), "198.51.100.7");
+  EXPECT_EQ(endpoint_host("peer.example:26656"), "peer.example");
+  EXPECT_EQ(quoted("a \"b\" \\ c\td"), "\"a \\\"b\\\" \\\\ c\\u0009d\"");
+}
+
 // fill_each must give exactly what fill_template gives item by item, whatever the template.
 TEST(HostFiles, FillEachMatchesFillTemplate) {
   std::vector<TemplateValue> items;
