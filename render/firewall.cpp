@@ -202,10 +202,11 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
           const SignerRoute route = signer_route(ctx, *node, *signer);
           Source s;
           s.address = route.signer_source;
+          s.tunnel = route.tunnel;
           s.subject = "host=" + signer->host.value;
           if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
           rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
-                      {s}, "tcp dport " + std::to_string(k_signer_port),
+                      {s}, "tcp dport " + std::to_string(k_priv_validator_port),
                       "signer " + signer->name.value + " dials " + node->name.value);
         }
       }

@@ -17,7 +17,7 @@ AddressFamily address_family(const std::string& address) {
   return AddressFamily::name;
 }
 
-std::string join_host_port(const std::string& host, int port) {
+std::string address_with_port(const std::string& host, int port) {
   if (address_family(host) == AddressFamily::ipv6) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
 }
@@ -125,10 +125,18 @@ PeeringIndex::PeeringIndex(const RenderContext& ctx) : m_ctx(ctx) {
     for (const auto& w : t.partners[i].with)
       if (seen.insert(w.value).second) m_partners_of[w.value].push_back(i);
   }
+  const auto& tunnels = ctx.tunnels.addresses;
   for (const auto& node : t.nodes) {
     m_nodes_on[node.host.value].push_back(&node);
-    if (node.role.value == Role::validator && !node.standby.value && node.signer)
-      m_validators_of[node.signer->value].push_back(&node);
+    if (node.role.value != Role::validator || !node.signer) continue;
+    if (!node.standby.value) m_validators_of[node.signer->value].push_back(&node);
+    // Any validator, standby too: its signer route is what its firewall admits.
+    const Node* signer = t.find_node(node.signer->value);
+    if (signer == nullptr || signer->role.value != Role::signer || signer->host.value == node.host.value ||
+        tunnels.count(node.host.value) == 0 || tunnels.count(signer->host.value) == 0)
+      continue;
+    m_signer_peers[node.host.value].push_back(signer->host.value);
+    m_signer_peers[signer->host.value].push_back(node.host.value);
   }
 }
 
@@ -200,6 +208,7 @@ std::vector<std::string> PeeringIndex::vpn_peer_hosts(const std::string& host) c
       if (peer != nullptr && peer->host.value != host) hosts.insert(peer->host.value);
     }
   }
+  if (const auto* signer_peers = find_in(m_signer_peers, host)) hosts.insert(signer_peers->begin(), signer_peers->end());
   return {hosts.begin(), hosts.end()};
 }
 
@@ -242,6 +251,7 @@ SignerRoute signer_route(const RenderContext& ctx, const Node& validator, const 
   if (v_tunnel != tunnels.end() && s_tunnel != tunnels.end()) {
     route.validator_address = v_tunnel->second;
     route.signer_source = s_tunnel->second;
+    route.tunnel = signer.host.value != validator.host.value;  // one host: loopback
     return route;
   }
   if (const Host* h = ctx.inventory.find_host(validator.host.value))

@@ -16,7 +16,7 @@
 namespace picket {
 
 /// Port of the validator's priv_validator_laddr, which the signer dials.
-constexpr int k_signer_port = 26659;
+constexpr int k_priv_validator_port = 26659;
 /// Port of instrumentation.prometheus_listen_addr.
 constexpr int k_metrics_port = 26660;
 /// WireGuard interface name: /etc/wireguard/picket.conf makes wg-quick call it "picket".
@@ -27,7 +27,7 @@ enum class AddressFamily { ipv4, ipv6, name };
 /// What an address literal is: IPv4, IPv6 (no brackets, no zone), else a DNS name.
 AddressFamily address_family(const std::string& address);
 /// "host:port", with an IPv6 host in brackets.
-std::string join_host_port(const std::string& host, int port);
+std::string address_with_port(const std::string& host, int port);
 /// The host part of "host:port" or "[v6]:port", brackets removed; the whole text if no port.
 std::string endpoint_host(const std::string& endpoint);
 /// A double-quoted TOML basic / YAML double-quoted string: both escape ", backslash and control
@@ -50,7 +50,9 @@ class PeeringIndex {
   /// neighbours() of `node`, run on a slice holding only the node's own links and partners
   /// (neighbours() scans every link it is given; the whole file per node would be quadratic).
   std::vector<Neighbour> neighbours_of(const Node& node) const;
-  /// Hosts at the other end of a vpn link from any node on `host`: sorted, without `host`.
+  /// Hosts `host` shares a tunnel with: the other ends of vpn links from its nodes, and the
+  /// hosts of a validator and its signer when both have a tunnel address (the signer then
+  /// dials over the tunnel). Sorted, without `host`.
   std::vector<std::string> vpn_peer_hosts(const std::string& host) const;
   /// Partners peered over vpn with any node on `host`: file order, each once.
   std::vector<const Partner*> vpn_partners(const std::string& host) const;
@@ -67,6 +69,7 @@ class PeeringIndex {
   std::map<std::string, std::vector<std::size_t>> m_partners_of;  // node -> partner indices
   std::map<std::string, std::vector<const Node*>> m_nodes_on;     // host -> nodes
   std::map<std::string, std::vector<const Node*>> m_validators_of;  // signer -> validators
+  std::map<std::string, std::vector<std::string>> m_signer_peers;    // host -> validator/signer host
 };
 
 /// How a validator and its signer reach each other: over the tunnel when both hosts have a
@@ -74,6 +77,7 @@ class PeeringIndex {
 struct SignerRoute {
   std::string validator_address;  // what tmkms dials (no port, no brackets)
   std::string signer_source;      // where the signer's connection comes from
+  bool tunnel = false;            // both ends are on the tunnel
   const Host* signer_host = nullptr;  // for diagnostics about signer_source
 };
 /// The route between `validator` and its `signer`.

@@ -88,15 +88,56 @@ TEST(HostFiles, EmptySectionsLeaveNoBlankLines) {
   EXPECT_EQ(checked, 11u + 9u);
 }
 
+// When the signer's host has a tunnel address too (the plan gives it one), the signer dials
+// the validator through the tunnel: both WireGuard files peer the two hosts, tmkms dials the
+// validator's tunnel address and the validator's firewall admits the signer's, on the tunnel.
+TEST(HostFiles, SignerOnTheTunnelDialsThroughIt) {
+  const Network net = small_network();
+  Diagnostics diags;
+  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
+  ctx.tunnels.addresses["kms-1"] = "10.44.0.77";
+  FileSet files;
+  for (Part part : k_parts) part(ctx, files, diags);
+  EXPECT_EQ(dump(diags), "");
+  const std::string val_tunnel = ctx.tunnels.addresses.at("val-1");
+  const RenderedFile* kms_wg = find_file(files, "kms-1", "/etc/wireguard/picket.conf");
+  ASSERT_NE(kms_wg, nullptr);
+  EXPECT_EQ(occurrences(kms_wg->content, "[Peer]"), 1u) << kms_wg->content;
+  EXPECT_NE(kms_wg->content.find("# host val-1 (validator)\n[Peer]\nPublicKey = " +
+                                 base64_key(net.secrets.wireguard.at("val-1").public_key) + "\nAllowedIPs = " +
+                                 val_tunnel + "/32\nEndpoint = 198.51.100.10:51820\n"),
+            std::string::npos)
+      << kms_wg->content;
+  const RenderedFile* val_wg = find_file(files, "val-1", "/etc/wireguard/picket.conf");
+  ASSERT_NE(val_wg, nullptr);
+  EXPECT_NE(val_wg->content.find("# host kms-1 (kms)\n[Peer]\nPublicKey = " +
+                                 base64_key(net.secrets.wireguard.at("kms-1").public_key) +
+                                 "\nAllowedIPs = 10.44.0.77/32\nEndpoint = 198.51.100.11:51820\n"),
+            std::string::npos)
+      << val_wg->content;
+  const RenderedFile* tmkms = find_file(files, "kms-1", "/home/cosmos/.gaia/tmkms.toml");
+  ASSERT_NE(tmkms, nullptr);
+  EXPECT_NE(tmkms->content.find("addr = \"tcp://" + val_tunnel + ":26659\"\n"), std::string::npos);
+  const RenderedFile* val_nft = find_file(files, "val-1", "/etc/nftables.d/picket.nft");
+  ASSERT_NE(val_nft, nullptr);
+  EXPECT_NE(val_nft->content.find("iifname \"picket\" ip saddr @signer_validator_vpn_v4 tcp dport 26659 accept"),
+            std::string::npos)
+      << val_nft->content;
+  EXPECT_NE(val_nft->content.find("set signer_validator_vpn_v4 {\n    type ipv4_addr\n    elements = {\n      10.44.0.77\n"),
+            std::string::npos);
+  // The WireGuard port of val-1 now admits kms-1's inventory address.
+  EXPECT_NE(val_nft->content.find("      198.51.100.11,\n      198.51.100.20\n"), std::string::npos) << val_nft->content;
+}
+
 TEST(HostCommon, AddressesAndQuoting) {
   EXPECT_EQ(address_family("198.51.100.7"), AddressFamily::ipv4);
   EXPECT_EQ(address_family("2001:db8::7"), AddressFamily::ipv6);
   EXPECT_EQ(address_family("[2001:db8::7]"), AddressFamily::name);
   EXPECT_EQ(address_family("node.example.net"), AddressFamily::name);
   EXPECT_EQ(address_family("198.51.100.256"), AddressFamily::name);
-  EXPECT_EQ(join_host_port("2001:db8::7", 26659), "[2001:db8::7]:26659");
-  EXPECT_EQ(join_host_port("198.51.100.7", 26659), "198.51.100.7:26659");
-  EXPECT_EQ(join_host_port("node.example.net", 1), "node.example.net:1");
+  EXPECT_EQ(address_with_port("2001:db8::7", 26659), "[2001:db8::7]:26659");
+  EXPECT_EQ(address_with_port("198.51.100.7", 26659), "198.51.100.7:26659");
+  EXPECT_EQ(address_with_port("node.example.net", 1), "node.example.net:1");
   EXPECT_EQ(endpoint_host("[2001:db8::7]:51820"), "2001:db8::7");
   EXPECT_EQ(endpoint_host("2001:db8::7"), "2001:db8::7");
   EXPECT_EQ(endpoint_host("198.51.100.7:26656"), "198.51.100.7");
