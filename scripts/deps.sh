@@ -14,6 +14,10 @@ packages=(
   graphviz
   # checks of rendered files in the tests: nft -c, wg-quick strip, promtool
   nftables wireguard-tools prometheus
+  # deploy: SSH library, diffs, and the real sshd the tests and the demo run against
+  libssh2-1-dev libdtl-dev openssh-server openssh-client python3
+  # deploy benchmark comparison
+  ansible pssh
   # benchmarks
   time
   # benchmark comparison (bench/)

@@ -1,9 +1,313 @@
 #include "topology/report.hpp"
-// STUB: replaced by the output work.
+// Lint output in four shapes. Text follows clang: a location line, the source line with tabs
+// expanded and a caret under the column, then one summary line. JSON keeps the documented key
+// order with nlohmann::ordered_json. GitHub annotations escape per the workflow-command rules.
+// SARIF lists every rule of the catalog so viewers can show rules that did not fire.
+
+#include <fmt/color.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "topology/rule_catalog.hpp"
+
 namespace picket {
-LintSummary summarize(const Diagnostics&, const std::optional<GraphAnalysis>&) { return {}; }
-std::string format_text(const Diagnostics&, const LintSummary&, const SourceMap&, bool) { return {}; }
-std::string format_json(const Diagnostics&, const LintSummary&) { return {}; }
-std::string format_github(const Diagnostics&) { return {}; }
-std::string format_sarif(const Diagnostics&, const std::string&) { return {}; }
+
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr std::size_t k_tab_width = 8;
+constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ", ";
+    out += '"' + name + '"';
+  }
+  return out;
+}
+
+// Line `number` (1-based) of `text` without its line break; nullopt when the text is shorter.
+// A UTF-8 BOM is not part of line 1: editors do not show it and columns do not count it.
+std::optional<std::string_view> source_line(std::string_view text, std::uint32_t number) {
+  if (text.starts_with(k_utf8_bom)) text.remove_prefix(k_utf8_bom.size());
+  std::size_t begin = 0;
+  for (std::uint32_t i = 1; i < number; ++i) {
+    const std::size_t nl = text.find('\n', begin);
+    if (nl == std::string_view::npos) return std::nullopt;
+    begin = nl + 1;
+  }
+  if (begin >= text.size() && number > 1) return std::nullopt;
+  std::size_t end = text.find('\n', begin);
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view line = text.substr(begin, end - begin);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return line;
+}
+
+// Expands tabs to the next multiple of k_tab_width, so the caret line (all spaces) lines up.
+std::string expand_tabs(std::string_view line) {
+  std::string out;
+  std::size_t width = 0;
+  for (char c : line) {
+    if (c == '\t') {
+      const std::size_t pad = k_tab_width - width % k_tab_width;
+      out.append(pad, ' ');
+      width += pad;
+      continue;
+    }
+    out += c;
+    // UTF-8 continuation bytes share the screen cell of their lead byte.
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return out;
+}
+
+// The screen column (0-based) of 1-based byte column `column` in the tab-expanded line. A
+// column past the end (a value missing at the end of a line) puts the caret just after it.
+std::size_t caret_offset(std::string_view line, std::uint32_t column) {
+  const std::size_t bytes = std::min<std::size_t>(column - 1, line.size());
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const char c = line[i];
+    if (c == '\t')
+      width += k_tab_width - width % k_tab_width;
+    else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
+      ++width;
+  }
+  return width;
+}
+
+// "file:line:col", "file:line", "file", or "picket" when nothing is known.
+std::string location_prefix(const Location& loc) {
+  if (loc.path().empty()) return "picket";
+  if (loc.line == 0) return loc.path();
+  if (loc.column == 0) return fmt::format("{}:{}", loc.path(), loc.line);
+  return fmt::format("{}:{}:{}", loc.path(), loc.line, loc.column);
+}
+
+// Colour only on request; fmt's styles are the same escapes clang uses.
+std::string paint(bool color, fmt::text_style style, std::string_view text) {
+  if (!color) return std::string(text);
+  return fmt::format(style, "{}", text);
+}
+
+std::string summary_line(const LintSummary& s) {
+  std::string out = s.errors == 0 && s.warnings == 0
+                        ? std::string("no problems")
+                        : plural(s.errors, "error", "errors") + ", " +
+                              plural(s.warnings, "warning", "warnings");
+  out += "; ";
+  if (!s.paths) {
+    out += s.errors > 0 ? "graph checks skipped until the errors above are fixed"
+                        : "graph checks not run";
+  } else if (!s.validator) {
+    out += "no active validator";
+  } else if (*s.paths == 0) {
+    out += fmt::format("validator \"{}\": no path to the network", *s.validator);
+  } else {
+    out += fmt::format("validator \"{}\": {} to the network", *s.validator,
+                       plural(static_cast<std::size_t>(*s.paths), "node-disjoint path",
+                              "node-disjoint paths"));
+    if (!s.cut.empty()) out += ", cut: " + quoted_list(s.cut);
+  }
+  return out + "\n";
+}
+
+// Dumps without throwing: a message that quotes invalid UTF-8 from a file gets U+FFFD.
+std::string dump(const ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+// GitHub workflow commands: data escapes %, CR, LF; property values also ':' and ','.
+std::string escape_github_data(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_github_property(std::string_view s) {
+  std::string out;
+  for (char c : escape_github_data(s)) {
+    switch (c) {
+      case ':': out += "%3A"; break;
+      case ',': out += "%2C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A file path as a SARIF relative URI reference: RFC 3986 unreserved characters, sub-delims,
+// ':', '@' and '/' stay; everything else (spaces, '%', '#', '?', non-ASCII) is percent-encoded.
+std::string path_to_uri(std::string_view path) {
+  constexpr std::string_view k_keep = "-._~!$&'()*+,;=:@/";
+  std::string out;
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+    if (alnum || k_keep.find(c) != std::string_view::npos)
+      out += c;
+    else
+      out += fmt::format("%{:02X}", u);
+  }
+  return out;
+}
+
+}  // namespace
+
+LintSummary summarize(const Diagnostics& diags, const std::optional<GraphAnalysis>& analysis) {
+  LintSummary s;
+  s.errors = count(diags, Severity::error);
+  s.warnings = count(diags, Severity::warning);
+  if (analysis) {
+    s.validator = analysis->reach.validator;
+    s.paths = analysis->reach.paths;
+    s.cut = analysis->reach.cut;
+  }
+  return s;
+}
+
+std::string format_text(const Diagnostics& diags, const LintSummary& summary,
+                        const SourceMap& sources, bool color) {
+  const auto bold = fmt::emphasis::bold;
+  std::string out;
+  for (const auto& d : diags) {
+    const bool is_error = d.severity == Severity::error;
+    const auto severity_style =
+        bold | fmt::fg(is_error ? fmt::terminal_color::red : fmt::terminal_color::magenta);
+    out += paint(color, bold, location_prefix(d.location) + ":");
+    out += ' ';
+    out += paint(color, severity_style, std::string(severity_name(d.severity)) + ":");
+    out += ' ';
+    out += paint(color, bold, d.message + " [" + d.rule + "]");
+    out += '\n';
+
+    if (!d.location.known()) continue;
+    const auto file = sources.find(d.location.path());
+    if (file == sources.end()) continue;
+    const auto line = source_line(file->second, d.location.line);
+    if (!line) continue;
+    out += expand_tabs(*line);
+    out += '\n';
+    if (d.location.column == 0) continue;
+    out += std::string(caret_offset(*line, d.location.column), ' ');
+    out += paint(color, bold | fmt::fg(fmt::terminal_color::green), "^");
+    out += '\n';
+  }
+  out += summary_line(summary);
+  return out;
+}
+
+std::string format_json(const Diagnostics& diags, const LintSummary& summary) {
+  ordered_json list = ordered_json::array();
+  for (const auto& d : diags) {
+    list.push_back({{"rule", d.rule},
+                    {"severity", severity_name(d.severity)},
+                    {"message", d.message},
+                    {"file", d.location.path()},
+                    {"line", d.location.line},
+                    {"column", d.location.column},
+                    {"subjects", d.subjects}});
+  }
+  ordered_json sum;
+  sum["errors"] = summary.errors;
+  sum["warnings"] = summary.warnings;
+  sum["paths"] = summary.paths ? ordered_json(*summary.paths) : ordered_json(nullptr);
+  sum["cut"] = summary.cut;
+  sum["validator"] = summary.validator ? ordered_json(*summary.validator) : ordered_json(nullptr);
+
+  ordered_json j;
+  j["format_version"] = 1;
+  j["ok"] = summary.errors == 0;
+  j["diagnostics"] = std::move(list);
+  j["summary"] = std::move(sum);
+  return dump(j, -1) + "\n";
+}
+
+std::string format_github(const Diagnostics& diags) {
+  std::string out;
+  for (const auto& d : diags) {
+    std::vector<std::string> props;
+    const Location& loc = d.location;
+    if (!loc.path().empty()) {
+      props.push_back("file=" + escape_github_property(loc.path()));
+      if (loc.line > 0) {
+        props.push_back(fmt::format("line={}", loc.line));
+        if (loc.column > 0) props.push_back(fmt::format("col={}", loc.column));
+      }
+    }
+    props.push_back("title=" + escape_github_property(d.rule));
+    out += fmt::format("::{} {}::{}\n", severity_name(d.severity), fmt::join(props, ","),
+                       escape_github_data(d.message));
+  }
+  return out;
+}
+
+std::string format_sarif(const Diagnostics& diags, const std::string& tool_version) {
+  ordered_json rules = ordered_json::array();
+  for (const auto& rule : rule_catalog()) {
+    rules.push_back({{"id", rule.id},
+                     {"shortDescription", {{"text", rule.description}}},
+                     {"defaultConfiguration", {{"level", severity_name(rule.severity)}}}});
+  }
+
+  ordered_json results = ordered_json::array();
+  for (const auto& d : diags) {
+    ordered_json r;
+    r["ruleId"] = d.rule;
+    if (const auto index = rule_index(d.rule)) r["ruleIndex"] = *index;
+    r["level"] = severity_name(d.severity);
+    r["message"] = {{"text", d.message}};
+    const Location& loc = d.location;
+    if (!loc.path().empty()) {
+      ordered_json physical;
+      physical["artifactLocation"] = {{"uri", path_to_uri(loc.path())}};
+      if (loc.line > 0) {
+        ordered_json region;
+        region["startLine"] = loc.line;
+        if (loc.column > 0) region["startColumn"] = loc.column;
+        physical["region"] = std::move(region);
+      }
+      ordered_json location;
+      location["physicalLocation"] = std::move(physical);
+      r["locations"] = ordered_json::array();
+      r["locations"].push_back(std::move(location));
+    }
+    r["properties"] = {{"subjects", d.subjects}};
+    results.push_back(std::move(r));
+  }
+
+  ordered_json driver;
+  driver["name"] = "picket";
+  driver["version"] = tool_version;
+  driver["rules"] = std::move(rules);
+
+  ordered_json run;
+  run["tool"] = {{"driver", std::move(driver)}};
+  run["results"] = std::move(results);
+
+  ordered_json log;
+  log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
+  log["version"] = "2.1.0";
+  log["runs"] = ordered_json::array();
+  log["runs"].push_back(std::move(run));
+  return dump(log, 2) + "\n";
+}
+
 }  // namespace picket

@@ -1,6 +1,379 @@
 #include "topology/rules.hpp"
-// STUB: replaced by the graph work.
+// The rules of topology-format.md §4 that read the whole model or the graph analysis.
+// Each finding points at the value that causes it (a link item, a `with` entry, a host
+// field) so the caret lands where the operator has to edit. The model may be partial when
+// the loader found errors: a name that resolves to no node is skipped here (the loader
+// reported it), never guessed at.
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 namespace picket {
-void check_structure(const Topology&, const Inventory&, Diagnostics&) {}
-void check_graph(const Topology&, const Inventory&, const GraphAnalysis&, Diagnostics&) {}
+namespace {
+
+// At most this many node names are spelled out in one message; the rest are counted.
+constexpr std::size_t k_max_listed_names = 5;
+
+// Nodes by name; a duplicated name keeps its first definition, like Topology::find_node.
+class NodeIndex {
+ public:
+  explicit NodeIndex(const Topology& topology) {
+    m_by_name.reserve(topology.nodes.size());
+    for (const Node& n : topology.nodes) m_by_name.emplace(n.name.value, &n);
+  }
+  const Node* find(const std::string& name) const {
+    auto it = m_by_name.find(name);
+    return it == m_by_name.end() ? nullptr : it->second;
+  }
+  // True for the definition that find() returns (false for a later duplicate).
+  bool is_primary(const Node& n) const { return find(n.name.value) == &n; }
+
+ private:
+  std::unordered_map<std::string_view, const Node*> m_by_name;
+};
+
+std::string quoted(const std::string& s) { return fmt::format("\"{}\"", s); }
+
+// "\"a\", \"b\"" for up to k_max_listed_names names, then "and N more".
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < k_max_listed_names; ++i) {
+    if (i > 0) out += ", ";
+    out += quoted(names[i]);
+  }
+  if (names.size() > k_max_listed_names)
+    out += fmt::format(" and {} more", names.size() - k_max_listed_names);
+  return out;
+}
+
+// The role as prose: "validator", "private sentry", "public sentry", "signer".
+std::string role_prose(Role r) {
+  std::string s = role_name(r);
+  std::replace(s.begin(), s.end(), '-', ' ');
+  return s;
+}
+
+bool is_sentry(Role r) { return r == Role::private_sentry || r == Role::public_sentry; }
+
+Location start_of_file(const Topology& topology) {
+  return topology.nodes_loc.known() ? topology.nodes_loc : Location{topology.path, 1, 1};
+}
+
+void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  const Node* active = nullptr;
+  std::vector<std::string> standby;
+  // signer name -> the first validator that uses it
+  std::map<std::string, const Node*> signer_user;
+  for (const Node& n : topology.nodes) {
+    if (n.role.value != Role::validator || !nodes.is_primary(n)) continue;
+    if (n.standby.value) {
+      standby.push_back(n.name.value);
+    } else if (!active) {
+      active = &n;
+    } else {
+      add_error(out, "double-sign", n.name.loc,
+                fmt::format("validator {} is a second active validator besides {}: both would "
+                            "sign; mark all but one \"standby: true\"",
+                            quoted(n.name.value), quoted(active->name.value)),
+                {active->name.value, n.name.value});
+    }
+    if (!n.signer) continue;
+    const Node* signer = nodes.find(n.signer->value);
+    if (!signer) continue;  // the loader reports names that match no node
+    if (signer->role.value != Role::signer) {
+      add_error(out, "reference", n.signer->loc,
+                fmt::format("signer {} of validator {} is a {}, not a signer",
+                            quoted(signer->name.value), quoted(n.name.value),
+                            role_prose(signer->role.value)),
+                {n.name.value, signer->name.value});
+      continue;
+    }
+    auto [it, first] = signer_user.emplace(signer->name.value, &n);
+    if (!first) {
+      add_error(out, "double-sign", n.signer->loc,
+                fmt::format("signer {} is already the signer of validator {}; two validators "
+                            "on one signer can double-sign",
+                            quoted(signer->name.value), quoted(it->second->name.value)),
+                {it->second->name.value, n.name.value, signer->name.value});
+    }
+  }
+  if (!active) {
+    add_error(out, "no-validator", start_of_file(topology),
+              standby.empty()
+                  ? std::string("no active validator: no node has role \"validator\"")
+                  : fmt::format("no active validator: every validator is standby ({})",
+                                quoted_list(standby)));
+  }
+}
+
+void check_links(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  for (const Link& l : topology.links) {
+    const Node* a = nodes.find(l.a.value);
+    const Node* b = nodes.find(l.b.value);
+    if (!a || !b) continue;
+    const bool over_public = l.over.value == LinkKind::public_net;
+    for (auto [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
+      const std::string& name = self->name.value;
+      if (self->role.value == Role::validator) {
+        if (over_public) {
+          add_error(out, "validator-exposed", l.loc,
+                    fmt::format("validator {} has an \"over: public\" link to {}; use vpn or "
+                                "private",
+                                quoted(name), quoted(other->name.value)),
+                    {name, other->name.value});
+        }
+        if (other->role.value == Role::public_sentry) {
+          add_warning(out, "direct-public", l.loc,
+                      fmt::format("validator {} links directly to public sentry {}; put a "
+                                  "private sentry between them",
+                                  quoted(name), quoted(other->name.value)),
+                      {name, other->name.value});
+        }
+      } else if (self->role.value == Role::signer) {
+        add_error(out, "signer-exposed", l.loc,
+                  fmt::format("signer {} is an end of a link (to {}); a signer takes no p2p "
+                              "links",
+                              quoted(name), quoted(other->name.value)),
+                  {name, other->name.value});
+      }
+      if (a == b) break;  // a self-link has one end to judge
+    }
+    // The contract (§4) reports every public link between our nodes, even one that is also
+    // an exposure error: CI rules that match on insecure-link must see all of them.
+    if (over_public) {
+      const std::string subject = link_subject(a->name.value, b->name.value);
+      add_warning(out, "insecure-link", l.loc,
+                  fmt::format("link {} runs over the public internet; use vpn or private",
+                              quoted(subject)),
+                  {subject});
+    }
+  }
+}
+
+void check_partners(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  for (const Partner& p : topology.partners) {
+    for (const auto& w : p.with) {
+      const Node* n = nodes.find(w.value);
+      if (!n) continue;
+      if (n->role.value == Role::validator) {
+        add_error(out, "validator-exposed", w.loc,
+                  fmt::format("validator {} is in the \"with\" list of partner {}: it would "
+                              "peer with their nodes directly",
+                              quoted(n->name.value), quoted(p.name.value)),
+                  {n->name.value});
+      } else if (n->role.value == Role::signer) {
+        add_error(out, "signer-exposed", w.loc,
+                  fmt::format("signer {} is in the \"with\" list of partner {}; a signer "
+                              "takes no p2p links",
+                              quoted(n->name.value), quoted(p.name.value)),
+                  {n->name.value});
+      }
+    }
+  }
+}
+
+void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  // host -> nodes placed there, in file order
+  std::unordered_map<std::string_view, std::vector<const Node*>> on_host;
+  for (const Node& n : topology.nodes)
+    if (nodes.is_primary(n) && !n.host.value.empty()) on_host[n.host.value].push_back(&n);
+  for (const Node& n : topology.nodes) {
+    if (!nodes.is_primary(n) || n.host.value.empty()) continue;
+    const Role role = n.role.value;
+    if (role != Role::validator && role != Role::signer) continue;
+    for (const Node* other : on_host[n.host.value]) {
+      const Role other_role = other->role.value;
+      const bool exposed = role == Role::validator ? other_role == Role::public_sentry
+                                                   : is_sentry(other_role);
+      if (!exposed) continue;
+      add_error(out, role == Role::validator ? "validator-exposed" : "signer-exposed",
+                n.host.loc,
+                fmt::format("{} {} shares host {} with {} {}", role_prose(role),
+                            quoted(n.name.value), quoted(n.host.value),
+                            role_prose(other_role), quoted(other->name.value)),
+                {n.name.value, other->name.value});
+    }
+  }
+}
+
+void check_isolated(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  // Every written link or peering counts, even one whose other end is unknown: the loader
+  // reports that name, and calling the node isolated too would be a phantom finding.
+  std::set<std::string_view> connected;
+  for (const Link& l : topology.links) {
+    connected.insert(l.a.value);
+    connected.insert(l.b.value);
+  }
+  for (const Partner& p : topology.partners)
+    if (!p.peers.empty())
+      for (const auto& w : p.with) connected.insert(w.value);
+  for (const Node& n : topology.nodes) {
+    // Signers have no links by design.
+    if (n.role.value == Role::signer || !nodes.is_primary(n)) continue;
+    if (connected.count(n.name.value) != 0) continue;
+    add_warning(out, "isolated-node", n.name.loc,
+                fmt::format("{} {} has no link and no partner peering",
+                            role_prose(n.role.value), quoted(n.name.value)),
+                {n.name.value});
+  }
+}
+
+// Where a failure-domain value is written: the first inventory host that has it.
+Location domain_location(const Inventory& inventory, DomainKind kind, const std::string& value) {
+  for (const Host& h : inventory.hosts) {
+    switch (kind) {
+      case DomainKind::host:
+        if (h.name.value == value) return h.name.loc;
+        break;
+      case DomainKind::datacenter:
+        if (h.datacenter && h.datacenter->value == value) return h.datacenter->loc;
+        break;
+      case DomainKind::region:
+        if (h.region && h.region->value == value) return h.region->loc;
+        break;
+      case DomainKind::provider:
+        if (h.provider && h.provider->value == value) return h.provider->loc;
+        break;
+    }
+  }
+  return {inventory.path, 0, 0};
+}
+
+// The location and kind word of a graph vertex reported as a spof: a node's name, or a
+// partner peer's list item.
+std::pair<Location, std::string> vertex_spot(const Topology& topology, const NodeIndex& nodes,
+                                             const std::string& vertex) {
+  if (const Node* n = nodes.find(vertex)) return {n->name.loc, "node"};
+  for (const Partner& p : topology.partners)
+    for (std::size_t k = 0; k < p.peers.size(); ++k)
+      if (vertex == p.name.value + "/" + std::to_string(k + 1))
+        return {p.peers[k].loc, "partner peer"};
+  return {{}, "node"};
+}
+
+// The location and kind word of a graph edge reported as a spof: the link item, or for a
+// partner peering the `with` entry naming our node.
+std::pair<Location, std::string> edge_spot(const Topology& topology, const NodeIndex& nodes,
+                                           const std::string& a, const std::string& b) {
+  if (nodes.find(a) && nodes.find(b)) {
+    for (const Link& l : topology.links)
+      if ((l.a.value == a && l.b.value == b) || (l.a.value == b && l.b.value == a))
+        return {l.loc, "link"};
+  }
+  for (const Partner& p : topology.partners) {
+    for (std::size_t k = 0; k < p.peers.size(); ++k) {
+      const std::string peer = p.name.value + "/" + std::to_string(k + 1);
+      if (peer != a && peer != b) continue;
+      const std::string& ours = peer == a ? b : a;
+      for (const auto& w : p.with)
+        if (w.value == ours) return {w.loc, "peering"};
+    }
+  }
+  return {{}, "link"};
+}
+
+}  // namespace
+
+void check_structure(const Topology& topology, const Inventory& /*inventory*/,
+                     Diagnostics& out) {
+  const NodeIndex nodes(topology);
+  check_validators(topology, nodes, out);
+  check_links(topology, nodes, out);
+  check_partners(topology, nodes, out);
+  check_shared_hosts(topology, nodes, out);
+  check_isolated(topology, nodes, out);
+}
+
+void check_graph(const Topology& topology, const Inventory& inventory,
+                 const GraphAnalysis& analysis, Diagnostics& out) {
+  const Reachability& reach = analysis.reach;
+  // No active validator: no-validator already said so.
+  if (!reach.validator) return;
+  const NodeIndex nodes(topology);
+  const std::string& validator = *reach.validator;
+  const Node* validator_node = nodes.find(validator);
+  const Location validator_loc = validator_node ? validator_node->name.loc : Location{};
+  const std::string disconnects =
+      fmt::format("disconnects validator {} from the network", quoted(validator));
+
+  if (reach.paths == 0) {
+    // Every node would be a "single point of failure" of nothing: say the one thing.
+    add_error(out, "no-path", validator_loc,
+              fmt::format("validator {} has no path to the network (no public sentry or "
+                          "partner peer is reachable)",
+                          quoted(validator)),
+              {validator});
+    return;
+  }
+
+  for (const std::string& v : analysis.spof_nodes) {
+    auto [loc, kind] = vertex_spot(topology, nodes, v);
+    add_error(out, "spof-node", loc, fmt::format("losing {} {} {}", kind, quoted(v), disconnects),
+              {v});
+  }
+  for (const auto& [a, b] : analysis.spof_links) {
+    auto [loc, kind] = edge_spot(topology, nodes, a, b);
+    const std::string subject = link_subject(a, b);
+    add_error(out, "spof-link", loc,
+              fmt::format("losing {} {} {}", kind, quoted(subject), disconnects), {subject});
+  }
+  if (!analysis.spof_domains.empty()) {
+    // The graph nodes in each reported domain, for the message.
+    std::map<std::pair<DomainKind, std::string>, std::vector<std::string>> members;
+    for (const auto& d : analysis.spof_domains) members.try_emplace(d);
+    std::unordered_map<std::string_view, const Host*> hosts;
+    for (const Host& h : inventory.hosts) hosts.emplace(h.name.value, &h);
+    for (const Node& n : topology.nodes) {
+      if (n.role.value == Role::signer || !nodes.is_primary(n)) continue;
+      auto h = hosts.find(n.host.value);
+      if (h == hosts.end()) continue;
+      for (auto& [domain, names] : members)
+        if (h->second->domain(domain.first) == domain.second) names.push_back(n.name.value);
+    }
+    for (const auto& d : analysis.spof_domains) {
+      std::vector<std::string>& names = members[d];
+      std::sort(names.begin(), names.end());
+      const std::string subject = fmt::format("{}={}", domain_kind_name(d.first), d.second);
+      add_error(out, "spof-domain", domain_location(inventory, d.first, d.second),
+                fmt::format("losing {} {} ({} {}) {}", domain_kind_name(d.first),
+                            quoted(d.second), names.size() == 1 ? "node" : "nodes",
+                            quoted_list(names), disconnects),
+                {subject});
+    }
+  }
+
+  const Located<int>& min_paths = topology.policy.min_paths;
+  if (reach.paths < min_paths.value) {
+    std::vector<std::string> subjects{validator};
+    subjects.insert(subjects.end(), reach.cut.begin(), reach.cut.end());
+    add_error(out, "min-paths", min_paths.loc.known() ? min_paths.loc : validator_loc,
+              fmt::format("validator {} has {} node-disjoint {} to the network; "
+                          "policy.min_paths requires {} (cut: {})",
+                          quoted(validator), reach.paths, reach.paths == 1 ? "path" : "paths",
+                          min_paths.value, quoted_list(reach.cut)),
+              std::move(subjects));
+  }
+
+  // A path is hops, not vertices: validator -> private -> public -> network is 3.
+  constexpr std::size_t k_max_hops = 3;
+  if (reach.shortest_path.size() > k_max_hops + 1) {
+    std::vector<std::string> shown;
+    for (std::size_t i = 0; i + 1 < reach.shortest_path.size(); ++i)
+      shown.push_back(quoted(reach.shortest_path[i]));
+    shown.push_back("network");
+    add_warning(out, "deep-path", validator_loc,
+                fmt::format("shortest path from validator {} to the network has {} hops "
+                            "(more than {}): {}",
+                            quoted(validator), reach.shortest_path.size() - 1, k_max_hops,
+                            fmt::join(shown, " -> ")),
+                {validator});
+  }
+}
+
 }  // namespace picket

@@ -1,0 +1,118 @@
+#include "cli/output_dir.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace picket::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string errno_text(const std::string& what, const std::string& path) {
+  return path + ": " + what + ": " + std::strerror(errno);
+}
+
+tl::expected<void, std::string> write_all(int fd, const std::string& content,
+                                          const std::string& path) {
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return tl::make_unexpected(errno_text("cannot write", path));
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// A rendered path must stay inside its host folder: absolute, no "..".
+bool safe_relative(const fs::path& p) {
+  for (const auto& part : p)
+    if (part == "..") return false;
+  return true;
+}
+}  // namespace
+
+tl::expected<void, std::string> write_file_atomic(const std::string& path,
+                                                  const std::string& content, unsigned mode) {
+  const std::string tmp = path + ".picket-tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return tl::make_unexpected(errno_text("cannot create", tmp));
+  auto written = write_all(fd, content, tmp);
+  // The mode given to open() is filtered by the umask; secrets must end up exactly 0600.
+  if (written && ::fchmod(fd, mode & 07777) != 0) written = tl::make_unexpected(errno_text("chmod", tmp));
+  if (written && ::fsync(fd) != 0) written = tl::make_unexpected(errno_text("fsync", tmp));
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return written;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string err = errno_text("cannot rename into place", path);
+    ::unlink(tmp.c_str());
+    return tl::make_unexpected(err);
+  }
+  return {};
+}
+
+tl::expected<void, std::string> write_output_dir(
+    const std::string& dir, const FileSet& files,
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::error_code ec;
+  const fs::path target = fs::path(dir).lexically_normal();
+  // The old tree is replaced whole: only ever replace an earlier render, never a directory
+  // that holds something else.
+  if (fs::exists(target, ec) &&
+      (!fs::is_directory(target, ec) ||
+       (!fs::is_empty(target, ec) && !fs::exists(target / k_render_marker, ec))))
+    return tl::make_unexpected(target.string() +
+                               ": exists and is not an earlier picket render output (no " +
+                               std::string(k_render_marker) + "); choose a new or empty directory");
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) return tl::make_unexpected(parent.string() + ": cannot create: " + ec.message());
+
+  std::string stage_template = (parent / (target.filename().string() + ".picket-XXXXXX")).string();
+  if (::mkdtemp(stage_template.data()) == nullptr)
+    return tl::make_unexpected(errno_text("cannot create a staging directory", parent.string()));
+  const fs::path stage = stage_template;
+  auto fail = [&](std::string message) -> tl::expected<void, std::string> {
+    fs::remove_all(stage, ec);
+    return tl::make_unexpected(std::move(message));
+  };
+  ::chmod(stage.c_str(), 0700);
+
+  for (const auto& f : files) {
+    fs::path rel = fs::path(f.path).relative_path();
+    if (!safe_relative(rel)) return fail(f.path + ": refusing a path with \"..\"");
+    const fs::path out = f.host.empty() ? stage / rel : stage / f.host / rel;
+    fs::create_directories(out.parent_path(), ec);
+    if (ec) return fail(out.parent_path().string() + ": cannot create: " + ec.message());
+    auto w = write_file_atomic(out.string(), f.content, f.mode);
+    if (!w) return fail(w.error());
+  }
+  for (const auto& [name, content] : extra) {
+    auto w = write_file_atomic((stage / name).string(), content, 0644);
+    if (!w) return fail(w.error());
+  }
+
+  // Swap: old → aside, new → in place, then drop the old one.
+  const fs::path aside = stage.string() + ".old";
+  const bool had_old = fs::exists(target, ec);
+  if (had_old && ::rename(target.c_str(), aside.c_str()) != 0)
+    return fail(errno_text("cannot move the previous output aside", target.string()));
+  if (::rename(stage.c_str(), target.c_str()) != 0) {
+    const std::string err = errno_text("cannot move the new output into place", target.string());
+    if (had_old) ::rename(aside.c_str(), target.c_str());
+    return fail(err);
+  }
+  if (had_old) fs::remove_all(aside, ec);
+  return {};
+}
+
+}  // namespace picket::cli

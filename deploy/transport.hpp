@@ -1,0 +1,103 @@
+#pragma once
+// The Transport interface: everything plan and deploy need from one host, as operations
+// with their meaning (not as shell snippets), so the same rollout logic runs over SSH
+// (deploy/ssh/) and over the in-memory twin used by the unit tests (deploy/memory_transport).
+// Paths given to a Transport are absolute remote paths with the host's `root:` already applied.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+namespace picket {
+
+/// Why an operation on a host failed. `kind` lets callers and tests tell the cases apart.
+struct TransportError {
+  enum class Kind {
+    unreachable,        // no route, DNS failure, connection reset
+    refused,            // connection refused
+    auth,               // no usable key, key rejected, RSA key (libssh2 1.10 cannot use it)
+    host_key_unknown,   // not in known_hosts / not pinned (accept with --accept-new)
+    host_key_changed,   // differs from known_hosts / the pinned key: always refused
+    timeout,            // a deadline passed
+    disk_full,          // no space left on the remote file system
+    permission_denied,  // remote permission error
+    not_found,          // a remote path or command does not exist
+    locked,             // another deploy holds the host's lock
+    failed,             // anything else (the message says what)
+  };
+  Kind kind = Kind::failed;
+  std::string message;  // one line, never containing secret file content
+};
+
+/// "unreachable", "refused", "auth", … (for logs and JSON).
+const char* transport_error_kind_name(TransportError::Kind k);
+
+template <class T>
+using Result = tl::expected<T, TransportError>;
+
+/// A regular file as found on the host.
+struct RemoteFile {
+  std::string content;
+  std::uint32_t mode = 0644;
+};
+
+/// What a remote command returned. A command killed by a signal is reported as failed
+/// (exit_code -1 and `signal` set), never as success.
+struct ExecResult {
+  int exit_code = 0;
+  std::string signal;  // e.g. "KILL"; "" when it exited normally
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_code == 0 && signal.empty(); }
+};
+
+/// Who holds a host's deploy lock.
+struct LockInfo {
+  std::string owner;  // user@machine (pid N)
+  std::string since;  // ISO-8601 UTC
+};
+
+/// One connection to one host. Not thread-safe: one Transport per thread.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  /// The current content of a regular file; nullopt when it does not exist. A path that is
+  /// a symlink or not a regular file is an error (picket never writes through a symlink).
+  virtual Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) = 0;
+
+  /// Replaces `path` atomically: writes a temp file in the same directory, fsyncs it, sets
+  /// `mode`, keeps the previous version (if any) at `backup_path`, then renames over `path`.
+  /// Creates missing parent directories. On failure `path` is unchanged and no temp file is
+  /// left. `as_root`: do the root-owned steps through the host's `become` (sudo).
+  virtual Result<void> write_file(const std::string& path, const std::string& content,
+                                  std::uint32_t mode, const std::string& backup_path,
+                                  bool as_root) = 0;
+
+  /// Puts `backup_path` back at `path` atomically; when there is no backup (the file was new),
+  /// removes `path`.
+  virtual Result<void> restore_file(const std::string& path, const std::string& backup_path,
+                                    bool as_root) = 0;
+
+  /// Runs a shell command (already quoted by the caller); `as_root` prefixes the host's become.
+  virtual Result<ExecResult> exec(const std::string& command, bool as_root) = 0;
+
+  /// HTTP GET of `target` (e.g. "/status") on 127.0.0.1:`port` as seen from the host, through
+  /// the connection itself (SSH direct-tcpip): no curl needed on the host. Returns the body
+  /// of a 200 response; other statuses are errors.
+  virtual Result<std::string> http_get(int port, const std::string& target) = 0;
+
+  /// Takes the host's deploy lock at `lock_path` atomically (exclusive create) with `info`.
+  /// Held by someone else: error kind `locked` whose message names the holder and since when.
+  virtual Result<void> lock(const std::string& lock_path, const LockInfo& info) = 0;
+  /// Releases the lock (removes `lock_path`); a lock that is gone is not an error.
+  virtual Result<void> unlock(const std::string& lock_path) = 0;
+  /// Who holds the lock, if anyone.
+  virtual Result<std::optional<LockInfo>> read_lock(const std::string& lock_path) = 0;
+};
+
+}  // namespace picket

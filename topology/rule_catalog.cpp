@@ -1,0 +1,51 @@
+#include "topology/rule_catalog.hpp"
+
+#include <array>
+
+namespace picket {
+
+namespace {
+// Kept in the order and wording of topology-format.md §4: CI and SARIF viewers match on the
+// IDs, so an ID here must never change once released.
+constexpr std::array<RuleInfo, 19> k_rules{{
+    {"syntax", Severity::error, "A file is not valid YAML."},
+    {"schema", Severity::error, "Unknown key, wrong type, missing required key or bad enum value."},
+    {"duplicate", Severity::error, "A name or YAML key appears twice, or the same link twice."},
+    {"reference", Severity::error,
+     "A node, host, signer or partner node is named but not defined."},
+    {"address", Severity::error, "A malformed address, port, node ID, key or subnet."},
+    {"port-clash", Severity::error, "Two nodes on one host share a port or a home."},
+    {"no-validator", Severity::error, "There is no active validator."},
+    {"double-sign", Severity::error,
+     "More than one active validator, or one signer used by two validators."},
+    {"validator-exposed", Severity::error,
+     "The validator has a public link, peers with a partner, or shares a host with a public "
+     "sentry."},
+    {"signer-exposed", Severity::error,
+     "A signer appears in links or a partner's peering, or shares a host with a sentry."},
+    {"insecure-link", Severity::warning,
+     "A link over the public internet between two of our nodes."},
+    {"no-path", Severity::error, "The validator cannot reach the p2p network at all."},
+    {"spof-node", Severity::error, "Losing this one node disconnects the validator."},
+    {"spof-link", Severity::error, "Losing this one link disconnects the validator."},
+    {"spof-domain", Severity::error,
+     "Losing this one failure-domain value (host, datacenter, region, provider) disconnects the "
+     "validator."},
+    {"min-paths", Severity::error,
+     "The validator has fewer node-disjoint paths to the network than policy.min_paths."},
+    {"direct-public", Severity::warning, "The validator links directly to a public sentry."},
+    {"isolated-node", Severity::warning, "A validator or sentry has no link at all."},
+    {"deep-path", Severity::warning,
+     "The shortest validator-to-network path is longer than 3 hops."},
+}};
+}  // namespace
+
+std::span<const RuleInfo> rule_catalog() { return k_rules; }
+
+std::optional<std::size_t> rule_index(std::string_view id) {
+  for (std::size_t i = 0; i < k_rules.size(); ++i)
+    if (k_rules[i].id == id) return i;
+  return std::nullopt;
+}
+
+}  // namespace picket
