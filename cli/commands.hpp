@@ -18,5 +18,9 @@ Command add_lint_command(CLI::App& app);
 Command add_graph_command(CLI::App& app);
 /// `picket whatif TOPOLOGY [--inventory F] --fail KIND=VALUE ...`
 Command add_whatif_command(CLI::App& app);
+/// `picket keys TOPOLOGY [--inventory F] [--secrets DIR]`
+Command add_keys_command(CLI::App& app);
+/// `picket render TOPOLOGY [--inventory F] [--secrets DIR] [--templates DIR] --out DIR`
+Command add_render_command(CLI::App& app);
 
 }  // namespace picket::cli
