@@ -84,9 +84,11 @@ TEST(Firewall, P2pPortOpenToAllOnlyOnPublicSentries) {
   EXPECT_NE(val.find("set p2p_validator_v4 {\n    type ipv4_addr\n    elements = {\n      198.51.100.21\n    }"),
             std::string::npos)
       << val;
-  // The signer runs on kms-1 but listens on nothing: only the common rules and SSH.
+  // The signer runs on kms-1 but listens on nothing: SSH, and WireGuard from the validator's host.
   EXPECT_EQ(rule_lines(content_of(files, "kms-1"), "dport"),
-            (std::vector<std::string>{"tcp dport 22 accept comment \"ssh: how picket and operators reach the host\""}));
+            (std::vector<std::string>{
+                "tcp dport 22 accept comment \"ssh: how picket and operators reach the host\"",
+                "ip saddr @wireguard_peers_v4 udp dport 51820 accept comment \"wireguard from the tunnel peers\""}));
 }
 
 TEST(Firewall, PartnerPeersAreAdmittedByTheirAddress) {
@@ -124,16 +126,20 @@ TEST(Firewall, SignerPortOnlyFromTheSigner) {
   const Network net = small_network();
   Diagnostics diags;
   const FileSet files = firewalls(net, diags);
+  const TunnelPlan tunnels = plan_tunnels(net.topology, diags);
   for (const auto& f : files) {
     const auto lines = rule_lines(f.content, "26659");
     if (f.host != "val-1") {
       EXPECT_EQ(lines, std::vector<std::string>{}) << f.host;
       continue;
     }
-    EXPECT_EQ(lines, (std::vector<std::string>{"ip saddr @signer_validator_v4 tcp dport 26659 accept comment "
-                                               "\"signer kms dials validator\""}));
-    EXPECT_NE(f.content.find("set signer_validator_v4 {\n    type ipv4_addr\n    elements = {\n      198.51.100.11\n"),
-              std::string::npos);
+    // Both hosts are on the tunnel: the signer's tunnel address, on the tunnel interface.
+    EXPECT_EQ(lines, (std::vector<std::string>{"iifname \"picket\" ip saddr @signer_validator_vpn_v4 tcp dport 26659 "
+                                               "accept comment \"signer kms dials validator\""}));
+    EXPECT_NE(f.content.find("set signer_validator_vpn_v4 {\n    type ipv4_addr\n    elements = {\n      " +
+                             tunnels.addresses.at("kms-1") + "\n"),
+              std::string::npos)
+        << f.content;
   }
 }
 

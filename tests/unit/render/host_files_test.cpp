@@ -43,7 +43,7 @@ TEST(HostFiles, NoPrivateKeyOutsideSecretFiles) {
       EXPECT_EQ(f.content.find(base64_key(key.private_key)), std::string::npos)
           << "private key of " << host << " in " << f.host << f.path;
   }
-  EXPECT_EQ(secret_files, 3u);  // the three WireGuard files, nothing else
+  EXPECT_EQ(secret_files, 4u);  // the four WireGuard files, nothing else
   if (!keys_available()) GTEST_SKIP() << "keys not implemented yet on this branch: key-text check skipped";
   // And the secret files do carry their own key (the check above looks for the right text).
   for (const auto& f : files) {
@@ -84,18 +84,19 @@ TEST(HostFiles, EmptySectionsLeaveNoBlankLines) {
         EXPECT_EQ(f.content.find(bad), std::string::npos) << f.host << f.path << ":\n" << f.content;
     }
   }
-  // small: 3 wg + 5 nft + tmkms + 2 monitoring; bare: sen-a's peerless tunnel + 5 + 1 + 2.
-  EXPECT_EQ(checked, 11u + 9u);
+  // small: 4 wg + 5 nft + tmkms + 2 monitoring; bare: sen-a's peerless tunnel + 5 + 1 + 2.
+  EXPECT_EQ(checked, 12u + 9u);
 }
 
-// When the signer's host has a tunnel address too (the plan gives it one), the signer dials
-// the validator through the tunnel: both WireGuard files peer the two hosts, tmkms dials the
+// The tunnel plan puts the signer's host on the mesh of its validator's host, so the signer
+// dials through the tunnel: both WireGuard files peer the two hosts, tmkms dials the
 // validator's tunnel address and the validator's firewall admits the signer's, on the tunnel.
 TEST(HostFiles, SignerOnTheTunnelDialsThroughIt) {
   const Network net = small_network();
   Diagnostics diags;
   RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
-  ctx.tunnels.addresses["kms-1"] = "10.44.0.77";
+  ASSERT_EQ(ctx.tunnels.addresses.count("kms-1"), 1u);
+  const std::string kms_tunnel = ctx.tunnels.addresses.at("kms-1");
   FileSet files;
   for (Part part : k_parts) part(ctx, files, diags);
   EXPECT_EQ(dump(diags), "");
@@ -112,7 +113,7 @@ TEST(HostFiles, SignerOnTheTunnelDialsThroughIt) {
   ASSERT_NE(val_wg, nullptr);
   EXPECT_NE(val_wg->content.find("# host kms-1 (kms)\n[Peer]\nPublicKey = " +
                                  base64_key(net.secrets.wireguard.at("kms-1").public_key) +
-                                 "\nAllowedIPs = 10.44.0.77/32\nEndpoint = 198.51.100.11:51820\n"),
+                                 "\nAllowedIPs = " + kms_tunnel + "/32\nEndpoint = 198.51.100.11:51820\n"),
             std::string::npos)
       << val_wg->content;
   const RenderedFile* tmkms = find_file(files, "kms-1", "/home/cosmos/.gaia/tmkms.toml");
@@ -123,7 +124,7 @@ TEST(HostFiles, SignerOnTheTunnelDialsThroughIt) {
   EXPECT_NE(val_nft->content.find("iifname \"picket\" ip saddr @signer_validator_vpn_v4 tcp dport 26659 accept"),
             std::string::npos)
       << val_nft->content;
-  EXPECT_NE(val_nft->content.find("set signer_validator_vpn_v4 {\n    type ipv4_addr\n    elements = {\n      10.44.0.77\n"),
+  EXPECT_NE(val_nft->content.find("set signer_validator_vpn_v4 {\n    type ipv4_addr\n    elements = {\n      " + kms_tunnel + "\n"),
             std::string::npos);
   // The WireGuard port of val-1 now admits kms-1's inventory address.
   EXPECT_NE(val_nft->content.find("      198.51.100.11,\n      198.51.100.20\n"), std::string::npos) << val_nft->content;

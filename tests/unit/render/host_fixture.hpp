@@ -81,8 +81,8 @@ inline bool keys_available() { return !base64_key(fixed_key(1)).empty(); }
 /// The golden network:
 ///   validator(val-1) --vpn-- sentry-a(sen-a) --vpn-- public-a(pub-a, IPv6)
 ///   validator(val-1) --private-- sentry-b(sen-b) --private-- public-a
-///   kms(kms-1) signs for validator; partner certus over vpn with sentry-a; partner dorado
-///   over public with sentry-b.
+///   kms(kms-1) signs for validator and, the validator's host being on the tunnel, joins it;
+///   partner certus over vpn with sentry-a; partner dorado over public with sentry-b.
 inline Network small_network() {
   Network net;
   Topology& t = net.topology;

@@ -49,8 +49,8 @@ TEST(Signer, ValidTomlWithWhatTmkmsNeeds) {
   ASSERT_EQ(validators->size(), 1u);
   auto v = t["validator"][0];
   EXPECT_EQ(v["chain_id"].value_or(std::string()), "cosmoshub-4");
-  // kms-1 has no tunnel: tmkms dials the validator's inventory address, with no node ID.
-  EXPECT_EQ(v["addr"].value_or(std::string()), "tcp://198.51.100.10:26659");
+  // kms-1 joins the tunnel of the validator's host: tmkms dials its tunnel address, no node ID.
+  EXPECT_EQ(v["addr"].value_or(std::string()), "tcp://" + plan_tunnels(net.topology, diags).addresses.at("val-1") + ":26659");
   EXPECT_EQ(v["secret_key"].value_or(std::string()), "/home/cosmos/.gaia/secrets/kms-identity.key");
   EXPECT_EQ(v["protocol_version"].value_or(std::string()), "v0.38");
   EXPECT_EQ(v["reconnect"].value_or(false), true);
@@ -100,6 +100,9 @@ TEST(Signer, TunnelAddressWhenBothHostsHaveOne) {
 TEST(Signer, Ipv6ValidatorAddressIsBracketed) {
   Network net = small_network();
   net.inventory.hosts[0].address.value = "2001:db8::10";
+  // No tunnel anywhere: the signer dials the validator's inventory address.
+  for (auto& l : net.topology.links) l.over.value = LinkKind::private_net;
+  net.topology.partners[0].over.value = LinkKind::public_net;
   Diagnostics diags;
   const FileSet files = render_part(net, render_signer, diags);
   ASSERT_EQ(files.size(), 1u);

@@ -34,8 +34,9 @@ TEST(Wireguard, OneSecretFilePerTunnelHost) {
     EXPECT_EQ(f.action, ApplyAction::reload_vpn);
     EXPECT_EQ(f.node, "");
   }
-  // sen-b and kms-1 carry no vpn link; pub-a does (sentry-a--public-a over vpn).
-  EXPECT_EQ(hosts, (std::vector<std::string>{"pub-a", "sen-a", "val-1"}));
+  // sen-b carries no vpn link; pub-a does (sentry-a--public-a over vpn); kms-1 serves the
+  // validator, whose host is on the tunnel.
+  EXPECT_EQ(hosts, (std::vector<std::string>{"kms-1", "pub-a", "sen-a", "val-1"}));
 }
 
 TEST(Wireguard, PeersAreTheOtherEndsOfVpnLinksAndVpnPartners) {
@@ -56,10 +57,13 @@ TEST(Wireguard, PeersAreTheOtherEndsOfVpnLinksAndVpnPartners) {
       << c;
   // The private link to sentry-b rides no tunnel.
   EXPECT_EQ(c.find("198.51.100.21"), std::string::npos) << c;
-  // val-1 only peers with sen-a: the partner is sentry-a's, not the validator's.
+  // val-1 peers with sen-a and with its signer's host: the partner is sentry-a's, not the
+  // validator's.
   const RenderedFile* val = find_file(files, "val-1", k_path);
   ASSERT_NE(val, nullptr);
-  EXPECT_EQ(occurrences(val->content, "[Peer]"), 1u) << val->content;
+  EXPECT_EQ(occurrences(val->content, "[Peer]"), 2u) << val->content;
+  EXPECT_EQ(occurrences(val->content, "# host kms-1 (kms)\n[Peer]\n"), 1u) << val->content;
+  EXPECT_EQ(occurrences(val->content, "# host sen-a (sentry-a)\n[Peer]\n"), 1u) << val->content;
   EXPECT_EQ(val->content.find("198.51.100.77"), std::string::npos);
 }
 
@@ -75,7 +79,8 @@ TEST(Wireguard, SeveralLinksBetweenTwoHostsMakeOnePeer) {
   const FileSet files = render_part(net, render_wireguard, diags);
   const RenderedFile* val = find_file(files, "val-1", k_path);
   ASSERT_NE(val, nullptr);
-  EXPECT_EQ(occurrences(val->content, "[Peer]"), 1u) << val->content;
+  const TunnelPlan plan = plan_tunnels(net.topology, diags);
+  EXPECT_EQ(occurrences(val->content, "AllowedIPs = " + plan.addresses.at("sen-a") + "/32\n"), 1u) << val->content;
   EXPECT_NE(val->content.find("# host sen-a (sentry-a, sentry-c)\n"), std::string::npos) << val->content;
 }
 
@@ -124,7 +129,7 @@ TEST(Wireguard, PassesWgQuickStripAndKeysAgree) {
   const Network net = small_network();
   Diagnostics diags;
   const FileSet files = render_part(net, render_wireguard, diags);
-  ASSERT_EQ(files.size(), 3u);
+  ASSERT_EQ(files.size(), 4u);
   std::map<std::string, std::string> public_of;  // host -> public key from `wg pubkey`
   // A line wg(8) accepts: a comment, a section, or one of the keys it knows with a value. Until
   // the keys work lands on this branch the stub renders empty keys (and `read` trims the
