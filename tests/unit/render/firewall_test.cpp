@@ -143,6 +143,20 @@ TEST(Firewall, SignerPortOnlyFromTheSigner) {
   }
 }
 
+TEST(Firewall, SignerOffTheTunnelIsAdmittedByItsHostAddress) {
+  Network net = small_network();
+  for (auto& l : net.topology.links) l.over.value = LinkKind::private_net;  // no tunnel at all
+  net.topology.partners[0].over.value = LinkKind::public_net;
+  Diagnostics diags;
+  const FileSet files = firewalls(net, diags);
+  const std::string& val = content_of(files, "val-1");
+  EXPECT_EQ(rule_lines(val, "26659"),
+            (std::vector<std::string>{"ip saddr @signer_validator_v4 tcp dport 26659 accept comment \"signer kms dials validator\""}));
+  EXPECT_NE(val.find("set signer_validator_v4 {\n    type ipv4_addr\n    elements = {\n      198.51.100.11\n"),
+            std::string::npos)
+      << val;
+}
+
 TEST(Firewall, RpcAndMetricsOnlyFromTheTunnelSubnet) {
   Network net = small_network();
   net.topology.vpn->subnet.value = "10.44.0.9/24";  // host bits set: nft wants the network
