@@ -206,12 +206,12 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
           s.subject = "host=" + signer->host.value;
           if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
           rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
-                      {s}, "tcp dport " + std::to_string(k_priv_validator_port),
+                      {s}, "tcp dport " + std::to_string(k_signer_port),
                       "signer " + signer->name.value + " dials " + node->name.value);
         }
       }
       service_ports.insert(effective_rpc_port(ctx.topology, *node));
-      service_ports.insert(k_metrics_port);
+      service_ports.insert(k_prometheus_port);
     }
     const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
     if (tunnel && !subnet.empty() && !service_ports.empty())

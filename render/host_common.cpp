@@ -17,11 +17,6 @@ AddressFamily address_family(const std::string& address) {
   return AddressFamily::name;
 }
 
-std::string address_with_port(const std::string& host, int port) {
-  if (address_family(host) == AddressFamily::ipv6) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
 std::string endpoint_host(const std::string& endpoint) {
   if (!endpoint.empty() && endpoint.front() == '[') {
     const auto close = endpoint.find(']');

@@ -1,7 +1,8 @@
 #pragma once
-// What the host-level renderers (WireGuard, nftables, tmkms, Prometheus) share: the ports
-// they must agree on, address classification, and a one-pass index of who peers with whom,
-// so each question about a node or host costs its own degree, not the size of the file.
+// What the host-level renderers (WireGuard, nftables, tmkms, Prometheus) share: address
+// classification, and a one-pass index of who peers with whom, so each question about a node
+// or host costs its own degree, not the size of the file. The ports and join_host_port come
+// from render/settings.hpp, so these files and config.toml agree on them.
 
 #include <map>
 #include <optional>
@@ -11,14 +12,11 @@
 
 #include "render/neighbours.hpp"
 #include "render/render.hpp"
+#include "render/settings.hpp"
 #include "render/template_engine.hpp"
 
 namespace picket {
 
-/// Port of the validator's priv_validator_laddr, which the signer dials.
-constexpr int k_priv_validator_port = 26659;
-/// Port of instrumentation.prometheus_listen_addr.
-constexpr int k_metrics_port = 26660;
 /// WireGuard interface name: /etc/wireguard/picket.conf makes wg-quick call it "picket".
 constexpr const char* k_wireguard_interface = "picket";
 
@@ -26,8 +24,6 @@ enum class AddressFamily { ipv4, ipv6, name };
 
 /// What an address literal is: IPv4, IPv6 (no brackets, no zone), else a DNS name.
 AddressFamily address_family(const std::string& address);
-/// "host:port", with an IPv6 host in brackets.
-std::string address_with_port(const std::string& host, int port);
 /// The host part of "host:port" or "[v6]:port", brackets removed; the whole text if no port.
 std::string endpoint_host(const std::string& endpoint);
 /// A double-quoted TOML basic / YAML double-quoted string: both escape ", backslash and control

@@ -53,7 +53,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     const std::string address = metrics_address(ctx, node);
     if (address.empty()) continue;  // the loader reports the dangling host
     TemplateValue target;
-    target["target"] = quoted(address_with_port(address, k_metrics_port));
+    target["target"] = quoted(join_host_port(address, k_prometheus_port));
     target["node"] = quoted(node.name.value);
     target["role"] = quoted(role_name(node.role.value));
     target["host"] = quoted(node.host.value);
@@ -81,7 +81,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
 
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
-  config["metrics_port"] = std::to_string(k_metrics_port);
+  config["metrics_port"] = std::to_string(k_prometheus_port);
   config["targets"] = std::move(targets);
   auto prometheus = fill_template(ctx.templates, "prometheus.yml", config, out);
 

@@ -64,7 +64,7 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
       TemplateValue v;
       v["name"] = validator->name.value;
       v["chain_id"] = quoted(chain_id);
-      v["addr"] = quoted("tcp://" + address_with_port(route.validator_address, k_priv_validator_port));
+      v["addr"] = quoted("tcp://" + join_host_port(route.validator_address, k_signer_port));
       v["secret_key"] = quoted(home + "/secrets/kms-identity.key");
       v["protocol_version"] = quoted(protocol_version(ctx.topology.chain.cometbft.value));
       validators.push_back(std::move(v));

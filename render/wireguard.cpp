@@ -68,7 +68,7 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
       peer["comment"] = "host " + other + " (" + names + ")";
       peer["public_key"] = base64_key(ctx.secrets.wireguard.at(other).public_key);
       peer["allowed_ips"] = tunnel->second + "/32";
-      peer["endpoint"] = address_with_port(h->address.value, ctx.tunnels.port);
+      peer["endpoint"] = join_host_port(h->address.value, ctx.tunnels.port);
       peers.push_back(std::move(peer));
     }
     for (const Partner* partner : index.vpn_partners(host)) {
