@@ -62,8 +62,14 @@ TEST(SshFaults, HostKilledDuringACommandIsACleanErrorNamingIt) {
   ASSERT_TRUE(fleet.ok()) << fleet.error();
   auto t = connect_to(fleet, "a");
   ASSERT_TRUE(t);
-  auto pending = std::async(std::launch::async, [&] { return t->exec("sleep 30", false); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Kill the host once the command is surely running (a shell's start-up files can take a
+  // while on a busy machine, so a fixed sleep raced it).
+  const std::string marker = fleet.root("a") + "/command-started";
+  auto pending = std::async(std::launch::async,
+                            [&] { return t->exec("touch " + marker + "; sleep 30", false); });
+  for (int i = 0; i < 20000 && !std::filesystem::exists(marker); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(std::filesystem::exists(marker)) << "the command never started";
   const auto start = std::chrono::steady_clock::now();
   fleet.kill("a");
   auto r = pending.get();
@@ -87,7 +93,22 @@ TEST(SshFaults, HostKilledDuringAnUploadLeavesTheTargetUntouched) {
   ASSERT_TRUE(t->write_file(path, "previous\n", 0644, path + ".bak", false));
   const std::string big(128u * 1024u * 1024u, 'q');  // long enough to be cut in the middle
   auto pending = std::async(std::launch::async, [&] { return t->write_file(path, big, 0644, path + ".bak", false); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Kill the host once the upload's temp file is on disk and growing: mid-upload for sure,
+  // however fast or slow the machine is (a fixed sleep raced a fast loopback).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool mid_upload = false;
+  while (!mid_upload && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(fleet.root("a"), ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.find("picket-tmp") != std::string::npos && e.file_size(ec) > 1024 * 1024) {
+        mid_upload = true;
+        break;
+      }
+    }
+    if (!mid_upload) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(mid_upload) << "the upload never started";
   fleet.kill("a");
   auto w = pending.get();
   ASSERT_FALSE(w);
