@@ -88,18 +88,9 @@ int run_dot_svg(const std::string& dot_text, const std::string& output) {
 int run_graph(const GraphOptions& opt) {
   InputPaths paths = opt.paths;
   if (!opt.inventory.empty()) paths.inventory = opt.inventory;
-  auto inputs = load_and_check(paths);
-  if (!inputs) {
-    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
-    return k_exit_usage;
-  }
+  auto inputs = load_graph_or_explain(paths);
+  if (!inputs) return inputs.error();
   const LintResult& r = inputs->result;
-  if (!r.analysis) {
-    // The files do not describe a graph yet: show why, as lint would.
-    write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),
-                                  inputs->sources, use_color("auto", stderr)));
-    return k_exit_findings;
-  }
   if (opt.format == "svg") return run_dot_svg(picture_dot(r.topology, r.inventory, *r.analysis), opt.output);
 
   const std::string text = opt.format == "mermaid"

@@ -1,8 +1,11 @@
 #include "cli/inputs.hpp"
 
+#include "cli/exit_codes.hpp"
+#include "cli/terminal.hpp"
 #include "render/settings.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -138,6 +141,21 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
     sort_diagnostics(out.result.diagnostics);
   }
   return out;
+}
+
+tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
+  auto inputs = load_and_check(paths);
+  if (!inputs) {
+    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
+    return tl::make_unexpected(k_exit_usage);
+  }
+  const LintResult& r = inputs->result;
+  if (!r.analysis) {
+    write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),
+                                  inputs->sources, use_color("auto", stderr)));
+    return tl::make_unexpected(k_exit_findings);
+  }
+  return inputs;
 }
 
 }  // namespace picket::cli

@@ -24,17 +24,9 @@ struct WhatIfOptions {
 int run_whatif(const WhatIfOptions& opt) {
   InputPaths paths = opt.paths;
   if (!opt.inventory.empty()) paths.inventory = opt.inventory;
-  auto inputs = load_and_check(paths);
-  if (!inputs) {
-    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
-    return k_exit_usage;
-  }
+  auto inputs = load_graph_or_explain(paths);
+  if (!inputs) return inputs.error();
   const LintResult& r = inputs->result;
-  if (!r.analysis) {
-    write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),
-                                  inputs->sources, use_color("auto", stderr)));
-    return k_exit_findings;
-  }
   FailureSet failures;
   Diagnostics bad;
   if (!parse_failures(opt.failures, r.topology, r.inventory, failures, bad)) {
