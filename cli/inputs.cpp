@@ -155,7 +155,7 @@ tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) 
                                   inputs->sources, use_color("auto", stderr)));
     return tl::make_unexpected(k_exit_findings);
   }
-  return inputs;
+  return std::move(*inputs);
 }
 
 }  // namespace picket::cli
