@@ -17,8 +17,8 @@ run "draw it" "$picket" graph "$example" --format svg -o "$out/sentry-network.sv
 echo "picture written to $out/sentry-network.svg"
 run "what if Frankfurt's data centre burns" "$picket" whatif "$example" --fail datacenter=equinix-fr5
 run "what if a provider and a sentry go at once" "$picket" whatif "$example" --fail provider=north-cloud --fail node=priv-ams
-run "create the keys that are missing (node IDs and public keys only)" "$picket" keys "$example"
-run "render every node's and host's files" "$picket" render "$example" --out "$out/render"
+run "create the keys that are missing (node IDs and public keys only)" "$picket" keys "$example" --secrets "$out/secrets"
+run "render every node's and host's files" "$picket" render "$example" --secrets "$out/secrets" --out "$out/render"
 echo "files under $out/render:"; (cd "$out/render" && find . -type f | sort | sed 's/^/  /')
 # The demo succeeds when the example is clean and the tools ran; the flawed one must fail.
 "$picket" lint "$example" >/dev/null && ! "$picket" lint examples/flawed/topology.yaml >/dev/null &&
