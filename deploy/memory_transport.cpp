@@ -32,9 +32,12 @@ std::string net_info_body(int peers) {
 
 MemoryHost& MemoryFleet::host(const std::string& name) { return m_hosts[name]; }
 
-void MemoryFleet::script_exec(const std::string& host_name, ExecRule rule) {
+void MemoryFleet::script_exec(const std::string& host_name, std::string match,
+                              ExecResult result, int times,
+                              std::function<void(MemoryHost&)> effect) {
   std::lock_guard<std::mutex> guard(m_mutex);
-  m_hosts[host_name].exec_rules.push_back(std::move(rule));
+  m_hosts[host_name].exec_rules.push_back(
+      ExecRule{std::move(match), std::move(result), times, std::move(effect)});
 }
 
 void MemoryFleet::script_http(const std::string& host_name, int port, const std::string& target,

@@ -63,8 +63,10 @@ class MemoryFleet {
   MemoryHost& host(const std::string& name);
   std::mutex& mutex() { return m_mutex; }
 
-  /// Adds a rule to the host's command script.
-  void script_exec(const std::string& host, ExecRule rule);
+  /// Adds a rule to the host's command script: commands containing `match` return `result`
+  /// (`times` times, -1: always) and apply `effect` to the host.
+  void script_exec(const std::string& host, std::string match, ExecResult result,
+                   int times = -1, std::function<void(MemoryHost&)> effect = {});
   /// Queues RPC answers for `target` on `port`.
   void script_http(const std::string& host, int port, const std::string& target,
                    std::vector<Result<std::string>> answers);
