@@ -1,0 +1,50 @@
+#include "deploy/firewall_guard.hpp"
+
+#include <gtest/gtest.h>
+
+#include "deploy/shell_quote.hpp"
+
+namespace picket {
+namespace {
+
+TEST(ShellQuote, EveryValueIsOneWord) {
+  EXPECT_EQ(shell_quote(""), "''");
+  EXPECT_EQ(shell_quote("/etc/x y"), "'/etc/x y'");
+  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
+}
+
+TEST(ShellQuote, FilePlaceholder) {
+  EXPECT_EQ(substitute_file("nft -f {file}", "/srv/a b/x.nft"), "nft -f '/srv/a b/x.nft'");
+  EXPECT_EQ(substitute_file("cp {file} {file}.1", "/x"), "cp '/x' '/x'.1");
+  EXPECT_EQ(substitute_file("true", "/x"), "true");
+}
+
+TEST(FirewallGuard, RestoresTheBackupThenReloads) {
+  EXPECT_EQ(guard_arm_command("/etc/p.nft", std::string("/etc/p.nft.picket-bak"),
+                              "nft -f '/etc/p.nft'", 60),
+            "nohup sh -c 'sleep 60; cp -p -- '\\''/etc/p.nft.picket-bak'\\'' "
+            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -- '\\''/etc/p.nft.picket-guard'\\'' "
+            "'\\''/etc/p.nft'\\''; nft -f '\\''/etc/p.nft'\\''' </dev/null >/dev/null 2>&1 & "
+            "echo $!");
+}
+
+TEST(FirewallGuard, ANewRulesetFallsBackToEmpty) {
+  EXPECT_EQ(guard_arm_command("/etc/p.nft", std::nullopt, "nft -f '/etc/p.nft'", 30),
+            "nohup sh -c 'sleep 30; printf '\\''flush ruleset\\n'\\'' > "
+            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -- '\\''/etc/p.nft.picket-guard'\\'' "
+            "'\\''/etc/p.nft'\\''; nft -f '\\''/etc/p.nft'\\''' </dev/null >/dev/null 2>&1 & "
+            "echo $!");
+}
+
+TEST(FirewallGuard, Pid) {
+  EXPECT_EQ(parse_pid("4242\n"), 4242);
+  EXPECT_EQ(parse_pid(" 17\r\n"), std::nullopt);  // leading space: not what the command prints
+  EXPECT_EQ(parse_pid(""), std::nullopt);
+  EXPECT_EQ(parse_pid("1\n"), std::nullopt);
+  EXPECT_EQ(parse_pid("12a\n"), std::nullopt);
+  EXPECT_EQ(guard_disarm_command(4242), "kill 4242");
+}
+
+}  // namespace
+}  // namespace picket
