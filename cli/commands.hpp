@@ -18,5 +18,12 @@ Command add_lint_command(CLI::App& app);
 Command add_graph_command(CLI::App& app);
 /// `picket whatif TOPOLOGY [--inventory F] --fail KIND=VALUE ...`
 Command add_whatif_command(CLI::App& app);
+/// `picket plan TOPOLOGY [--inventory F] [--secrets DIR] [--parallel N] [--format text|json]
+/// [--detailed-exitcode] [--out PLANFILE] [--known-hosts F] [--accept-new] [--timeout S]`
+Command add_plan_command(CLI::App& app);
+/// `picket deploy TOPOLOGY [--inventory F] [--secrets DIR] [--plan PLANFILE] [--yes]
+/// [--parallel N] [--no-restart] [--accept-new] [--force-unlock] [--health-timeout S]
+/// [--known-hosts F] [--timeout S]`
+Command add_deploy_command(CLI::App& app);
 
 }  // namespace picket::cli
