@@ -105,8 +105,8 @@ Result<void> MemoryTransport::restore_file(const std::string& path, const std::s
     h.files.erase(path);
     return {};
   }
+  // Like the SSH transport: the backup stays, so a second restore is still possible.
   h.files[path] = backup->second;
-  h.files.erase(backup);
   return {};
 }
 
