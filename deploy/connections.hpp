@@ -26,6 +26,7 @@ class Connections {
   /// Drops the cached connection of a host (after it broke).
   void drop(const std::string& host);
 
+  /// The inventory the hosts are looked up in.
   const Inventory& inventory() const { return m_inventory; }
 
  private:

@@ -52,15 +52,18 @@ struct MemoryHost {
   int writes = 0;    // write_file calls so far (failed ones included)
 };
 
-/// A healthy /status body (catching_up false) and /net_info body with `peers` peers.
+/// A CometBFT /status answer with sync_info.catching_up as given.
 std::string status_body(bool catching_up);
+/// A CometBFT /net_info answer with n_peers = `peers` (a string, as CometBFT sends it).
 std::string net_info_body(int peers);
 
 /// The shared state of all twin hosts. Thread-safe: transports on several threads share it.
 class MemoryFleet {
  public:
-  /// The host's state (created empty on first use). Lock with mutex() while deploy runs.
+  /// The host's state (created empty on first use). Tests set up and inspect hosts while no
+  /// transport is in use; transports take mutex() around every operation.
   MemoryHost& host(const std::string& name);
+  /// The lock that serializes all operations on the fleet.
   std::mutex& mutex() { return m_mutex; }
 
   /// Adds a rule to the host's command script: commands containing `match` return `result`
