@@ -1,0 +1,277 @@
+// Host key checks with libssh2's known_hosts parser (it handles hashed names), plus three
+// things 1.10 does not do for us:
+// - which key types a host is known with: checkp with a made-up key of each type answers
+//   MISMATCH exactly when an entry of that type exists for the name (hashed entries too);
+// - the `[address]:port` name is looked up alone for ports other than 22 (checkp would fall
+//   back to the bare address, which OpenSSH does not);
+// - recording a key appends one line instead of rewriting the file (writefile would drop
+//   lines 1.10 only half understands, such as @cert-authority).
+
+#include "deploy/ssh/ssh_host_keys.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <libssh2.h>
+
+#include "deploy/ssh/base64.hpp"
+
+namespace picket {
+
+namespace {
+
+using Kind = TransportError::Kind;
+
+struct KeyType {
+  int hostkey_type;        // LIBSSH2_HOSTKEY_TYPE_*
+  int knownhost_type;      // LIBSSH2_KNOWNHOST_KEY_*
+  const char* name;        // as in known_hosts and host_key
+  const char* algorithms;  // LIBSSH2_METHOD_HOSTKEY names for it
+};
+
+// Best first: the order host key algorithms are offered in.
+constexpr std::array<KeyType, 6> k_key_types{{
+    {LIBSSH2_HOSTKEY_TYPE_ED25519, LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519", "ssh-ed25519"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256",
+     "ecdsa-sha2-nistp256"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384",
+     "ecdsa-sha2-nistp384"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521",
+     "ecdsa-sha2-nistp521"},
+    {LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa",
+     "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
+    {LIBSSH2_HOSTKEY_TYPE_DSS, LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss", "ssh-dss"},
+}};
+
+const KeyType* key_type_by_hostkey(int t) {
+  for (const auto& k : k_key_types)
+    if (k.hostkey_type == t) return &k;
+  return nullptr;
+}
+
+const KeyType* key_type_by_name(std::string_view name) {
+  for (const auto& k : k_key_types)
+    if (name == k.name) return &k;
+  return nullptr;
+}
+
+// The libssh2 known_hosts collection of one session, freed on scope exit.
+class KnownHosts {
+ public:
+  explicit KnownHosts(LIBSSH2_KNOWNHOSTS* kh) : m_kh(kh) {}
+  ~KnownHosts() {
+    if (m_kh != nullptr) libssh2_knownhost_free(m_kh);
+  }
+  KnownHosts(const KnownHosts&) = delete;
+  KnownHosts& operator=(const KnownHosts&) = delete;
+  LIBSSH2_KNOWNHOSTS* get() const { return m_kh; }
+
+ private:
+  LIBSSH2_KNOWNHOSTS* m_kh;
+};
+
+Result<std::unique_ptr<KnownHosts>> load_known_hosts(SshSession& s, const std::string& path) {
+  auto kh = std::make_unique<KnownHosts>(libssh2_knownhost_init(s.raw()));
+  if (kh->get() == nullptr) return tl::unexpected(s.error(Kind::failed, "cannot allocate known_hosts"));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return kh;  // no file yet: every host is unknown
+    return tl::unexpected(
+        s.error(Kind::failed, fmt::format("cannot read known_hosts {}: {}", path, std::strerror(errno))));
+  }
+  // readfile stops at the first line it cannot parse and says so only in its result.
+  if (const int rc = libssh2_knownhost_readfile(kh->get(), path.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+      rc < 0) {
+    char* msg = nullptr;
+    libssh2_session_last_error(s.raw(), &msg, nullptr, 0);
+    return tl::unexpected(s.error(
+        Kind::failed, fmt::format("cannot parse known_hosts {}: {} (a line libssh2 1.10 does not "
+                                  "understand: fix or remove it)",
+                                  path, msg != nullptr ? msg : "error")));
+  }
+  return kh;
+}
+
+struct Pinned {
+  const KeyType* type;
+  std::string blob;
+};
+
+Result<Pinned> parse_pinned(const SshSession& s, const HostKeyPolicy& p) {
+  const std::string& text = *p.pinned;
+  const auto sp = text.find(' ');
+  const std::string where = p.pinned_where.empty() ? "" : fmt::format(" ({})", p.pinned_where);
+  if (sp == std::string::npos)
+    return tl::unexpected(s.error(
+        Kind::failed, fmt::format("host_key{} is not \"TYPE BASE64\" (like a known_hosts line without the host)", where)));
+  const std::string type_name = text.substr(0, sp);
+  std::string b64 = text.substr(sp + 1);
+  b64 = b64.substr(0, b64.find(' '));  // drop a trailing comment
+  const KeyType* type = key_type_by_name(type_name);
+  if (type == nullptr)
+    return tl::unexpected(s.error(Kind::failed, fmt::format("host_key{}: unsupported key type {}", where, type_name)));
+  auto blob = base64_decode(b64);
+  if (!blob || blob->empty())
+    return tl::unexpected(s.error(Kind::failed, fmt::format("host_key{}: the key is not base64", where)));
+  return Pinned{type, std::move(*blob)};
+}
+
+std::string fingerprint(std::string_view blob_sha256) {
+  return "SHA256:" + base64_encode(blob_sha256, false);
+}
+
+// The pinned key's SHA256 would need a hash library deploy/ does not link; the tail of its
+// base64 identifies it in the inventory just as well.
+std::string short_key(const std::string& blob) {
+  const std::string b64 = base64_encode(blob);
+  return b64.size() > 12 ? "…" + b64.substr(b64.size() - 12) : b64;
+}
+
+std::mutex g_known_hosts_append;  // connections to several hosts may record keys at once
+
+Result<void> append_known_host(const SshSession& s, const std::string& path, const std::string& line) {
+  std::lock_guard<std::mutex> lock(g_known_hosts_append);
+  // ~/.ssh may not exist yet on a fresh machine.
+  const auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0700);
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return tl::unexpected(
+        s.error(Kind::failed, fmt::format("cannot record the host key in {}: {}", path, std::strerror(errno))));
+  std::string text = line;
+  // Keep the file line-structured even if its last line lacks a newline.
+  if (const off_t size = ::lseek(fd, 0, SEEK_END); size > 0) {
+    char last = '\n';
+    if (::pread(fd, &last, 1, size - 1) == 1 && last != '\n') text.insert(0, "\n");
+  }
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  const int werr = errno;
+  const bool ok = n == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok)
+    return tl::unexpected(
+        s.error(Kind::failed, fmt::format("cannot record the host key in {}: {}", path, std::strerror(werr))));
+  return {};
+}
+
+}  // namespace
+
+std::string known_hosts_name(const std::string& address, int port) {
+  if (port == 22) return address;
+  return fmt::format("[{}]:{}", address, port);
+}
+
+Result<void> prefer_known_host_key_types(SshSession& s, const HostKeyPolicy& p) {
+  std::string prefs;
+  auto add = [&](const KeyType& k) {
+    if (!prefs.empty()) prefs += ',';
+    prefs += k.algorithms;
+  };
+  if (p.pinned) {
+    auto pinned = parse_pinned(s, p);
+    if (!pinned) return tl::unexpected(pinned.error());
+    add(*pinned->type);
+  } else {
+    auto kh = load_known_hosts(s, p.known_hosts);
+    if (!kh) return tl::unexpected(kh.error());
+    const std::string name = known_hosts_name(p.address, p.port);
+    static constexpr char k_probe[] = "picket-probe: not a key";
+    for (const auto& k : k_key_types) {
+      const int rc = libssh2_knownhost_checkp((*kh)->get(), name.c_str(), -1, k_probe,
+                                              sizeof k_probe - 1,
+                                              LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+                                                  LIBSSH2_KNOWNHOST_KEYENC_RAW | k.knownhost_type,
+                                              nullptr);
+      if (rc == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) add(k);
+    }
+    if (prefs.empty()) {
+      // Unknown host: offer everything, best first, so accept-new records an ed25519 key.
+      for (const auto& k : k_key_types) add(k);
+    }
+  }
+  if (libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, prefs.c_str()) != 0) {
+    // A libssh2 without some of these names: keep the ones it knows, in order.
+    std::string known;
+    std::size_t start = 0;
+    while (start <= prefs.size()) {
+      const auto end = std::min(prefs.find(',', start), prefs.size());
+      const std::string one = prefs.substr(start, end - start);
+      if (libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, one.c_str()) == 0)
+        known += (known.empty() ? "" : ",") + one;
+      start = end + 1;
+    }
+    if (known.empty() ||
+        libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, known.c_str()) != 0)
+      return tl::unexpected(s.error(
+          Kind::failed, fmt::format("this libssh2 supports none of the host key types ({})", prefs)));
+  }
+  return {};
+}
+
+Result<void> verify_host_key(SshSession& s, const HostKeyPolicy& p) {
+  std::size_t len = 0;
+  int type = 0;
+  const char* key = libssh2_session_hostkey(s.raw(), &len, &type);
+  if (key == nullptr) return tl::unexpected(s.error(Kind::failed, "the host sent no host key"));
+  const std::string blob(key, len);
+  const KeyType* kt = key_type_by_hostkey(type);
+  if (kt == nullptr) return tl::unexpected(s.error(Kind::failed, "the host key has an unsupported type"));
+  const char* hash = libssh2_hostkey_hash(s.raw(), LIBSSH2_HOSTKEY_HASH_SHA256);
+  const std::string fp = hash != nullptr ? fingerprint(std::string_view(hash, 32)) : "SHA256:?";
+  const std::string endpoint = fmt::format("{}:{}", p.address.find(':') != std::string::npos
+                                                       ? "[" + p.address + "]"
+                                                       : p.address,
+                                           p.port);
+
+  if (p.pinned) {
+    auto pinned = parse_pinned(s, p);
+    if (!pinned) return tl::unexpected(pinned.error());
+    if (pinned->type == kt && pinned->blob == blob) return {};
+    return tl::unexpected(TransportError{
+        Kind::host_key_changed,
+        fmt::format("host key of {} ({}) does not match its pinned host_key{}: the host offers {} "
+                    "{}, the inventory pins {} {}: refusing; if the host was reinstalled, update "
+                    "host_key",
+                    p.host, endpoint, p.pinned_where.empty() ? "" : " (" + p.pinned_where + ")",
+                    kt->name, fp, pinned->type->name, short_key(pinned->blob))});
+  }
+
+  auto kh = load_known_hosts(s, p.known_hosts);
+  if (!kh) return tl::unexpected(kh.error());
+  const std::string name = known_hosts_name(p.address, p.port);
+  const int rc = libssh2_knownhost_checkp(
+      (*kh)->get(), name.c_str(), -1, key, len,
+      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kt->knownhost_type, nullptr);
+  switch (rc) {
+    case LIBSSH2_KNOWNHOST_CHECK_MATCH: return {};
+    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+      return tl::unexpected(TransportError{
+          Kind::host_key_changed,
+          fmt::format("host key of {} ({}) CHANGED: it now offers {} {}, which differs from {} "
+                      "in {}: refusing; if the host was reinstalled, remove its line from {} "
+                      "(ssh-keygen -R '{}' -f {})",
+                      p.host, endpoint, kt->name, fp, name, p.known_hosts, p.known_hosts, name,
+                      p.known_hosts)});
+    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND: {
+      if (!p.accept_new)
+        return tl::unexpected(TransportError{
+            Kind::host_key_unknown,
+            fmt::format("host key of {} ({}) is unknown: {} {} is not in {}: refusing; check the "
+                        "fingerprint, then re-run with --accept-new to record it",
+                        p.host, endpoint, kt->name, fp, p.known_hosts)});
+      return append_known_host(s, p.known_hosts,
+                               fmt::format("{} {} {}\n", name, kt->name, base64_encode(blob)));
+    }
+    default:
+      return tl::unexpected(s.error(Kind::failed, fmt::format("cannot check the host key against {}", p.known_hosts)));
+  }
+}
+
+}  // namespace picket

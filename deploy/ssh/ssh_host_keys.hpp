@@ -1,0 +1,38 @@
+#pragma once
+// Host key verification for one SSH session: the inventory's pinned `host_key`, else the
+// known_hosts file. Unknown keys are refused unless accept_new (then recorded); a changed key
+// is always refused.
+
+#include <optional>
+#include <string>
+
+#include "deploy/ssh/ssh_session.hpp"
+#include "deploy/transport.hpp"
+
+namespace picket {
+
+/// What a host's key is checked against.
+struct HostKeyPolicy {
+  std::string host;                   // inventory name, for messages
+  std::string address;                // as written in the inventory
+  int port = 22;
+  std::optional<std::string> pinned;  // "TYPE BASE64 [comment]" from the inventory
+  std::string pinned_where;           // "inventory.yaml:12" (or "") for messages
+  std::string known_hosts;            // path of the known_hosts file
+  bool accept_new = false;
+};
+
+/// The name known_hosts files use for address:port: "address" for port 22, else
+/// "[address]:port" (as OpenSSH writes it).
+std::string known_hosts_name(const std::string& address, int port);
+
+/// Before the handshake: offers only the host key types we can check for this host (libssh2
+/// 1.10 prefers ECDSA and would report an ed25519-only host as unknown). Fails when the
+/// known_hosts file cannot be parsed or the pinned key is malformed.
+Result<void> prefer_known_host_key_types(SshSession& session, const HostKeyPolicy& policy);
+
+/// After the handshake: accepts the session's host key, records it (NOTFOUND + accept_new),
+/// or refuses with the SHA256 fingerprint and what to do.
+Result<void> verify_host_key(SshSession& session, const HostKeyPolicy& policy);
+
+}  // namespace picket

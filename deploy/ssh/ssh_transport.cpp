@@ -1,0 +1,740 @@
+// SshTransport: the Transport operations over SFTP and exec channels of one session.
+//
+// Files: reads go through SFTP with lstat first (a symlink is never followed). Writes upload
+// to `.<name>.picket-tmp-<random>` beside the target (exclusive create, 0600 until done,
+// fsync, then the final mode), and one exec keeps the backup (`ln`, a hard link: free) and
+// renames over the target with `mv -f`, because SFTP v3 rename in libssh2 1.10 cannot replace
+// an existing file. With `become` the upload is staged in the login directory and the exec
+// runs under `sudo -n`, copying it into place as root. Any failure removes the temp file.
+//
+// Commands: `sh -c '<command>'; echo __picket_rc=$?` so that the exit status is read from the
+// output instead of trusting libssh2 1.10 (it reports 0 for a channel closed without a
+// status). Every value put into a remote command line goes through shell_quote().
+//
+// Nothing here puts file content into an error message: files may hold keys.
+
+#include "deploy/ssh/ssh_transport.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#include <nlohmann/json.hpp>
+
+#include "deploy/ssh/shell_quote.hpp"
+
+namespace picket {
+
+namespace {
+
+using Kind = TransportError::Kind;
+
+constexpr std::size_t k_io_chunk = 64 * 1024;                   // SFTP reads/writes (>= 32 KiB)
+constexpr std::size_t k_max_output = 256u * 1024u * 1024u;      // command output / file size
+constexpr std::size_t k_max_http = 16u * 1024u * 1024u;         // an HTTP response
+constexpr std::string_view k_rc_marker = "__picket_rc=";
+
+// Exit codes of our own remote scripts.
+constexpr int k_rc_missing = 80;
+constexpr int k_rc_symlink = 81;
+constexpr int k_rc_not_regular = 82;
+
+unsigned int len32(const std::string& s) { return static_cast<unsigned int>(s.size()); }
+
+std::string random_suffix() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:012x}", rng() & 0xffffffffffffULL);
+}
+
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == 0) return {"/", path.substr(1)};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
+
+std::string temp_path_for(const std::string& path) {
+  const auto [dir, name] = split_path(path);
+  return fmt::format("{}/.{}.picket-tmp-{}", dir == "/" ? "" : dir, name, random_suffix());
+}
+
+bool valid_path(const std::string& p) {
+  return !p.empty() && p[0] == '/' && p.find('\0') == std::string::npos && p.back() != '/';
+}
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > 300) line = line.substr(0, 300) + "…";
+  return line;
+}
+
+Kind kind_from_stderr(const std::string& err) {
+  if (err.find("No space left") != std::string::npos || err.find("Disk quota") != std::string::npos)
+    return Kind::disk_full;
+  if (err.find("Permission denied") != std::string::npos ||
+      err.find("Operation not permitted") != std::string::npos ||
+      err.find("Read-only file system") != std::string::npos ||
+      err.find("sudo:") != std::string::npos)
+    return Kind::permission_denied;
+  return Kind::failed;
+}
+
+// The full length of an HTTP response once its headers are in and name a Content-Length.
+std::optional<std::size_t> http_complete_length(const std::string& response) {
+  const auto end = response.find("\r\n\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  std::string headers = response.substr(0, end);
+  for (auto& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto pos = headers.find("\r\ncontent-length:");
+  if (pos == std::string::npos) return std::nullopt;
+  const auto value = headers.c_str() + pos + 17;
+  char* stop = nullptr;
+  const unsigned long long len = std::strtoull(value, &stop, 10);
+  if (stop == value) return std::nullopt;
+  return end + 4 + static_cast<std::size_t>(len);
+}
+
+struct RawExec {
+  int status = 0;
+  std::string signal;
+  std::string out;
+  std::string err;
+};
+
+}  // namespace
+
+// Everything that touches libssh2 for SshTransport; a nested class so it can use the members.
+class SshTransport::Impl {
+ public:
+  using Attrs = LIBSSH2_SFTP_ATTRIBUTES;
+
+  static Result<LIBSSH2_SFTP*> sftp(SshTransport& t) {
+    if (t.m_sftp != nullptr) return t.m_sftp;
+    SshSession& s = *t.m_session;
+    t.m_sftp = s.retry_ptr([&] { return libssh2_sftp_init(s.raw()); });
+    if (t.m_sftp == nullptr) return tl::unexpected(s.last_error("start SFTP"));
+    return t.m_sftp;
+  }
+
+  // A failed SFTP call: the SFTP status when the server sent one, else the session error.
+  static TransportError sftp_error(SshTransport& t, long long rc, std::string_view what) {
+    SshSession& s = *t.m_session;
+    if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && t.m_sftp != nullptr)
+      return status_error(s, libssh2_sftp_last_error(t.m_sftp), what);
+    return s.error(static_cast<int>(rc), what);
+  }
+
+  static TransportError status_error(const SshSession& s, unsigned long status, std::string_view what) {
+    switch (status) {
+      case LIBSSH2_FX_NO_SUCH_FILE:
+      case LIBSSH2_FX_NO_SUCH_PATH:
+        return s.error(Kind::not_found, fmt::format("{}: no such file or directory", what));
+      case LIBSSH2_FX_PERMISSION_DENIED:
+        return s.error(Kind::permission_denied, fmt::format("{}: permission denied", what));
+      case LIBSSH2_FX_WRITE_PROTECT:
+        return s.error(Kind::permission_denied, fmt::format("{}: read-only file system", what));
+      case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM:
+      case LIBSSH2_FX_QUOTA_EXCEEDED:
+        return s.error(Kind::disk_full, fmt::format("{}: no space left on the file system", what));
+      case LIBSSH2_FX_OP_UNSUPPORTED:
+        return s.error(Kind::failed, fmt::format("{}: not supported by the SFTP server", what));
+      default:
+        return s.error(Kind::failed, fmt::format("{}: failed (SFTP status {})", what, status));
+    }
+  }
+
+  static unsigned long last_status(SshTransport& t) {
+    return t.m_sftp != nullptr ? libssh2_sftp_last_error(t.m_sftp) : 0;
+  }
+
+  // stat (follow = true) or lstat; nullopt when the path does not exist.
+  static Result<std::optional<Attrs>> stat(SshTransport& t, const std::string& path, bool follow,
+                                           std::string_view what) {
+    auto sf = sftp(t);
+    if (!sf) return tl::unexpected(sf.error());
+    Attrs a{};
+    const int rc = t.m_session->retry([&] {
+      return libssh2_sftp_stat_ex(*sf, path.c_str(), len32(path),
+                                  follow ? LIBSSH2_SFTP_STAT : LIBSSH2_SFTP_LSTAT, &a);
+    });
+    if (rc == 0) return std::optional<Attrs>(a);
+    if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL) {
+      const auto st = last_status(t);
+      if (st == LIBSSH2_FX_NO_SUCH_FILE || st == LIBSSH2_FX_NO_SUCH_PATH) return std::optional<Attrs>();
+    }
+    return tl::unexpected(sftp_error(t, rc, what));
+  }
+
+  // mkdir -p over SFTP (0755 for new directories).
+  static Result<void> ensure_dir(SshTransport& t, const std::string& dir) {
+    if (dir == "/" || dir.empty()) return {};
+    auto st = stat(t, dir, true, fmt::format("look at {}", dir));
+    if (!st) return tl::unexpected(st.error());
+    if (*st) {
+      if (LIBSSH2_SFTP_S_ISDIR((*st)->permissions)) return {};
+      return tl::unexpected(t.m_session->error(Kind::failed, fmt::format("{} is not a directory", dir)));
+    }
+    if (auto parent = ensure_dir(t, split_path(dir).first); !parent) return parent;
+    const int rc = t.m_session->retry(
+        [&] { return libssh2_sftp_mkdir_ex(t.m_sftp, dir.c_str(), len32(dir), 0755); });
+    if (rc == 0) return {};
+    // Another writer may have created it meanwhile.
+    if (auto again = stat(t, dir, true, ""); again && *again && LIBSSH2_SFTP_S_ISDIR((*again)->permissions))
+      return {};
+    return tl::unexpected(sftp_error(t, rc, fmt::format("create directory {}", dir)));
+  }
+
+  static void remove_quietly(SshTransport& t, const std::string& path) {
+    if (t.m_session->broken() || t.m_sftp == nullptr) return;
+    t.m_session->retry([&] { return libssh2_sftp_unlink_ex(t.m_sftp, path.c_str(), len32(path)); });
+  }
+
+  // Free space below `dir` in bytes; nullopt when the server cannot tell.
+  static std::optional<std::pair<unsigned long long, unsigned long long>> free_space(
+      SshTransport& t, const std::string& dir) {
+    if (t.m_session->broken() || t.m_sftp == nullptr) return std::nullopt;
+    LIBSSH2_SFTP_STATVFS v{};
+    const int rc = t.m_session->retry(
+        [&] { return libssh2_sftp_statvfs(t.m_sftp, dir.c_str(), dir.size(), &v); });
+    if (rc != 0) return std::nullopt;
+    return std::make_pair(static_cast<unsigned long long>(v.f_bavail * v.f_frsize),
+                          static_cast<unsigned long long>(v.f_favail));
+  }
+
+  // Uploads `content` to a new file `path` (exclusive create, mode 0600 while written, then
+  // `mode`), fsynced and closed. On failure the partial file is removed.
+  static Result<void> upload(SshTransport& t, const std::string& path, const std::string& content,
+                             std::uint32_t mode, const std::string& what) {
+    SshSession& s = *t.m_session;
+    auto sf = sftp(t);
+    if (!sf) return tl::unexpected(sf.error());
+    LIBSSH2_SFTP_HANDLE* h = s.retry_ptr([&] {
+      return libssh2_sftp_open_ex(*sf, path.c_str(), len32(path),
+                                  LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL, 0600,
+                                  LIBSSH2_SFTP_OPENFILE);
+    });
+    if (h == nullptr) {
+      const int rc = s.last_errno();
+      auto e = sftp_error(t, rc, what);
+      if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && last_status(t) == LIBSSH2_FX_FAILURE) {
+        // ENOSPC/EDQUOT arrive as a generic failure: ask the file system.
+        if (auto fs = free_space(t, split_path(path).first); fs && fs->second == 0)
+          e = s.error(Kind::disk_full, fmt::format("{}: no free inodes left on the file system", what));
+      }
+      return tl::unexpected(e);
+    }
+    auto fail = [&](long long rc, std::string_view step) -> Result<void> {
+      auto e = sftp_error(t, rc, fmt::format("{} ({})", what, step));
+      if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && last_status(t) == LIBSSH2_FX_FAILURE) {
+        // A write that fails with a generic status on a file system with no room left is a
+        // full disk (OpenSSH maps ENOSPC to SSH_FX_FAILURE).
+        if (auto fs = free_space(t, split_path(path).first);
+            fs && (fs->first < std::min<std::size_t>(content.size(), k_io_chunk) || fs->second == 0))
+          e = s.error(Kind::disk_full, fmt::format("{}: no space left on the file system", what));
+      }
+      if (!s.broken()) s.retry([&] { return libssh2_sftp_close_handle(h); });
+      remove_quietly(t, path);
+      return tl::unexpected(e);
+    };
+    std::size_t off = 0;
+    while (off < content.size()) {
+      // A short write is normal: continue from where it stopped, never changing the bytes
+      // libssh2 may still hold from the previous call.
+      const std::size_t n = std::min(k_io_chunk, content.size() - off);
+      const ssize_t w = s.retry([&] { return libssh2_sftp_write(h, content.data() + off, n); });
+      if (w < 0) return fail(w, "write");
+      off += static_cast<std::size_t>(w);
+    }
+    if (const int rc = s.retry([&] { return libssh2_sftp_fsync(h); }); rc != 0) return fail(rc, "fsync");
+    Attrs a{};
+    a.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
+    a.permissions = mode & 07777;
+    if (const int rc = s.retry([&] { return libssh2_sftp_fstat_ex(h, &a, 1); }); rc != 0)
+      return fail(rc, "set mode");
+    if (const int rc = s.retry([&] { return libssh2_sftp_close_handle(h); }); rc != 0) {
+      auto e = sftp_error(t, rc, fmt::format("{} (close)", what));
+      remove_quietly(t, path);
+      return tl::unexpected(e);
+    }
+    return {};
+  }
+
+  // Runs a raw remote command line; its stdin is closed at once.
+  static Result<RawExec> run(SshTransport& t, const std::string& cmdline, std::string_view what) {
+    SshSession& s = *t.m_session;
+    LIBSSH2_CHANNEL* ch = s.retry_ptr([&] {
+      return libssh2_channel_open_ex(s.raw(), "session", 7, LIBSSH2_CHANNEL_WINDOW_DEFAULT,
+                                     LIBSSH2_CHANNEL_PACKET_DEFAULT, nullptr, 0);
+    });
+    if (ch == nullptr) return tl::unexpected(s.last_error(fmt::format("{}: open a channel", what)));
+    struct Free {
+      SshSession& s;
+      LIBSSH2_CHANNEL* ch;
+      ~Free() {
+        if (!s.broken()) s.retry([&] { return libssh2_channel_free(ch); });
+      }
+    } free_channel{s, ch};
+
+    int rc = s.retry([&] {
+      return libssh2_channel_process_startup(ch, "exec", 4, cmdline.c_str(), len32(cmdline));
+    });
+    if (rc != 0) return tl::unexpected(s.error(rc, fmt::format("{}: start the command", what)));
+    rc = s.retry([&] { return libssh2_channel_send_eof(ch); });
+    if (rc != 0) return tl::unexpected(s.error(rc, what));
+
+    RawExec r;
+    std::string buf(k_io_chunk, '\0');
+    auto deadline = SshSession::Clock::now() + s.timeout();
+    for (;;) {
+      bool progress = false;
+      ssize_t last[2] = {0, 0};
+      for (int stream = 0; stream < 2; ++stream) {
+        const ssize_t n = libssh2_channel_read_ex(ch, stream, buf.data(), buf.size());
+        last[stream] = n;
+        if (n > 0) {
+          (stream == 0 ? r.out : r.err).append(buf.data(), static_cast<std::size_t>(n));
+          progress = true;
+        } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+          return tl::unexpected(s.error(static_cast<int>(n), what));
+        }
+      }
+      if (r.out.size() + r.err.size() > k_max_output)
+        return tl::unexpected(s.error(Kind::failed, fmt::format("{}: output larger than 256 MiB", what)));
+      if (last[0] == 0 && last[1] == 0 && libssh2_channel_eof(ch)) break;
+      if (progress) {
+        deadline = SshSession::Clock::now() + s.timeout();
+        continue;
+      }
+      if (!s.wait(deadline)) return tl::unexpected(s.error(k_ssh_timeout, what));
+    }
+    // The exit status and signal arrive with the close: only valid after wait_closed.
+    if ((rc = s.retry([&] { return libssh2_channel_close(ch); })) != 0)
+      return tl::unexpected(s.error(rc, what));
+    if ((rc = s.retry([&] { return libssh2_channel_wait_closed(ch); })) != 0)
+      return tl::unexpected(s.error(rc, what));
+    r.status = libssh2_channel_get_exit_status(ch);
+    char* sig = nullptr;
+    std::size_t sig_len = 0;
+    libssh2_channel_get_exit_signal(ch, &sig, &sig_len, nullptr, nullptr, nullptr, nullptr);
+    if (sig != nullptr) {
+      r.signal.assign(sig, sig_len);
+      libssh2_free(s.raw(), sig);
+    }
+    return r;
+  }
+
+  // Whether root steps go through `become` (a root login needs none).
+  static Result<bool> use_become(SshTransport& t, bool as_root) {
+    if (!as_root || !t.m_host.become || t.m_host.user == "root") return false;
+    if (*t.m_host.become != "sudo")
+      return tl::unexpected(t.m_session->error(
+          Kind::failed, fmt::format("become: {} is not supported (only sudo)", *t.m_host.become)));
+    return true;
+  }
+
+  // Runs `command` through sh (and sudo -n with become), exit status from the marker.
+  static Result<ExecResult> exec_marked(SshTransport& t, const std::string& command, bool as_root,
+                                        std::string_view what) {
+    auto become = use_become(t, as_root);
+    if (!become) return tl::unexpected(become.error());
+    const std::string line = fmt::format("{}sh -c {}; echo {}$?", *become ? "sudo -n -- " : "",
+                                         shell_quote(command), k_rc_marker);
+    auto raw = run(t, line, what);
+    if (!raw) return tl::unexpected(raw.error());
+    ExecResult r;
+    r.err = std::move(raw->err);
+    r.out = std::move(raw->out);
+    // The marker is the last thing written: `<output>__picket_rc=<n>\n`.
+    const auto pos = r.out.rfind(k_rc_marker);
+    bool marked = false;
+    if (pos != std::string::npos) {
+      std::string tail = r.out.substr(pos + k_rc_marker.size());
+      if (!tail.empty() && tail.back() == '\n') tail.pop_back();
+      if (!tail.empty() && tail.size() <= 3 &&
+          std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        r.exit_code = std::stoi(tail);
+        r.out.resize(pos);
+        marked = true;
+      }
+    }
+    if (!raw->signal.empty()) {
+      r.exit_code = -1;
+      r.signal = raw->signal;
+    } else if (!marked) {
+      return tl::unexpected(t.m_session->error(
+          Kind::failed, fmt::format("{}: the remote shell ended without reporting an exit status", what)));
+    }
+    return r;
+  }
+
+  // Runs one of our own scripts; a non-zero exit becomes an error naming `path`.
+  static Result<ExecResult> script(SshTransport& t, const std::string& body, bool as_root,
+                                   const std::string& what, const std::string& path) {
+    auto r = exec_marked(t, body, as_root, what);
+    if (!r) return r;
+    if (r->ok() || r->exit_code == k_rc_missing) return r;
+    SshSession& s = *t.m_session;
+    if (r->exit_code == k_rc_symlink)
+      return tl::unexpected(s.error(
+          Kind::failed, fmt::format("{}: {} is a symlink; picket never writes through a symlink "
+                                    "(make it a regular file or point the inventory at the target)",
+                                    what, path)));
+    if (r->exit_code == k_rc_not_regular)
+      return tl::unexpected(
+          s.error(Kind::failed, fmt::format("{}: {} exists and is not a regular file", what, path)));
+    if (!r->signal.empty())
+      return tl::unexpected(s.error(Kind::failed, fmt::format("{}: killed by signal {}", what, r->signal)));
+    // Our scripts' stderr holds tool messages naming paths, never file content.
+    const std::string why = r->err.empty() ? fmt::format("exit status {}", r->exit_code) : first_line(r->err);
+    return tl::unexpected(s.error(kind_from_stderr(r->err), fmt::format("{}: {}", what, why)));
+  }
+
+  // The script that keeps the backup and renames the temp file over the target.
+  static std::string commit_script(const std::string& tmp, const std::string& path,
+                                   const std::string& backup) {
+    std::string sh = fmt::format("t={}; d={}; b={}\n", shell_quote(tmp), shell_quote(path), shell_quote(backup));
+    sh += "trap 'rm -f -- \"$t\"' EXIT\n";  // on any failure the temp file goes
+    sh += fmt::format("if [ -L \"$d\" ]; then exit {}; fi\n", k_rc_symlink);
+    sh += fmt::format("if [ -e \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n", k_rc_not_regular);
+    if (!backup.empty()) {
+      // No previous file: a stale backup must not be restored later.
+      sh += "if [ -e \"$d\" ]; then\n"
+            "  mkdir -p -- \"${b%/*}/\" || exit 1\n"
+            "  if [ -d \"$b\" ] && [ ! -L \"$b\" ]; then echo \"$b is a directory\" >&2; exit 1; fi\n"
+            "  rm -f -- \"$b\" && { ln -- \"$d\" \"$b\" 2>/dev/null || cp -p -- \"$d\" \"$b\"; } || exit 1\n"
+            "else\n"
+            "  rm -f -- \"$b\" || exit 1\n"
+            "fi\n";
+    }
+    sh += "mv -f -- \"$t\" \"$d\" || exit 1\n";
+    // Temp files of this target left by an earlier run whose connection died mid-upload
+    // (nobody could remove them then). Deploys to a host are serialised by its lock.
+    const auto [dir, name] = split_path(path);
+    sh += fmt::format("for s in {}/{}*; do [ \"$s\" = \"$t\" ] || rm -f -- \"$s\"; done\n",
+                      shell_quote(dir == "/" ? "" : dir), shell_quote("." + name + ".picket-tmp-"));
+    return sh;
+  }
+};
+
+SshTransport::SshTransport(std::unique_ptr<SshSession> session,
+                           std::vector<std::unique_ptr<SshTunnel>> tunnels, SshHostInfo host)
+    : m_session(std::move(session)), m_tunnels(std::move(tunnels)), m_host(std::move(host)) {}
+
+SshTransport::~SshTransport() {
+  if (m_sftp != nullptr && !m_session->broken())
+    m_session->retry([&] { return libssh2_sftp_shutdown(m_sftp); });
+  m_session.reset();
+  while (!m_tunnels.empty()) m_tunnels.pop_back();  // last hop first
+}
+
+Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& path, bool as_root) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  const std::string what = "read " + path;
+  if (!valid_path(path)) return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+  auto become = Impl::use_become(*this, as_root);
+  if (!become) return tl::unexpected(become.error());
+
+  if (*become) {
+    // Root-only files: test and read in one root shell. stat's line comes first.
+    const std::string body = fmt::format(
+        "p={}\n"
+        "if [ -L \"$p\" ]; then exit {}; fi\n"
+        "if [ ! -e \"$p\" ]; then exit {}; fi\n"
+        "if [ ! -f \"$p\" ]; then exit {}; fi\n"
+        "stat -c %a -- \"$p\" && cat -- \"$p\"\n",
+        shell_quote(path), k_rc_symlink, k_rc_missing, k_rc_not_regular);
+    auto r = Impl::script(*this, body, true, what, path);
+    if (!r) return tl::unexpected(r.error());
+    if (r->exit_code == k_rc_missing) return std::optional<RemoteFile>();
+    const auto nl = r->out.find('\n');
+    if (nl == std::string::npos)
+      return tl::unexpected(m_session->error(Kind::failed, what + ": unexpected answer from stat"));
+    RemoteFile f;
+    f.mode = static_cast<std::uint32_t>(std::stoul(r->out.substr(0, nl), nullptr, 8));
+    f.content = r->out.substr(nl + 1);
+    return std::optional<RemoteFile>(std::move(f));
+  }
+
+  auto st = Impl::stat(*this, path, false, what);
+  if (!st) return tl::unexpected(st.error());
+  if (!*st) return std::optional<RemoteFile>();
+  const auto perm = (*st)->permissions;
+  if (LIBSSH2_SFTP_S_ISLNK(perm))
+    return tl::unexpected(m_session->error(
+        Kind::failed, fmt::format("{}: it is a symlink; picket never follows symlinks", what)));
+  if (!LIBSSH2_SFTP_S_ISREG(perm))
+    return tl::unexpected(m_session->error(Kind::failed, fmt::format("{}: not a regular file", what)));
+
+  SshSession& s = *m_session;
+  LIBSSH2_SFTP_HANDLE* h = s.retry_ptr([&] {
+    return libssh2_sftp_open_ex(m_sftp, path.c_str(), len32(path), LIBSSH2_FXF_READ, 0,
+                                LIBSSH2_SFTP_OPENFILE);
+  });
+  if (h == nullptr) return tl::unexpected(Impl::sftp_error(*this, s.last_errno(), what));
+  RemoteFile f;
+  f.mode = static_cast<std::uint32_t>(perm & 07777);
+  std::string buf(k_io_chunk, '\0');
+  for (;;) {
+    const ssize_t n = s.retry([&] { return libssh2_sftp_read(h, buf.data(), buf.size()); });
+    if (n == 0) break;
+    if (n < 0 || f.content.size() > k_max_output) {
+      auto e = n < 0 ? Impl::sftp_error(*this, n, what)
+                     : s.error(Kind::failed, what + ": larger than 256 MiB");
+      if (!s.broken()) s.retry([&] { return libssh2_sftp_close_handle(h); });
+      return tl::unexpected(e);
+    }
+    f.content.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  if (const int rc = s.retry([&] { return libssh2_sftp_close_handle(h); }); rc != 0)
+    return tl::unexpected(Impl::sftp_error(*this, rc, what));
+  return std::optional<RemoteFile>(std::move(f));
+}
+
+Result<void> SshTransport::write_file(const std::string& path, const std::string& content,
+                                      std::uint32_t mode, const std::string& backup_path,
+                                      bool as_root) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  const std::string what = "write " + path;
+  if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
+    return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+  auto become = Impl::use_become(*this, as_root);
+  if (!become) return tl::unexpected(become.error());
+  const auto [dir, name] = split_path(path);
+  const std::string tmp = temp_path_for(path);
+
+  if (!*become) {
+    if (auto d = Impl::ensure_dir(*this, dir); !d) return d;
+    // Preflight: a file that cannot fit is refused before anything is written.
+    if (auto fs = Impl::free_space(*this, dir); fs && fs->first < content.size())
+      return tl::unexpected(m_session->error(
+          Kind::disk_full, fmt::format("{}: no space left on the file system ({} bytes needed, {} free)",
+                                       what, content.size(), fs->first)));
+    if (auto up = Impl::upload(*this, tmp, content, mode, what); !up) return up;
+    auto r = Impl::script(*this, Impl::commit_script(tmp, path, backup_path), false, what, path);
+    if (!r) {
+      Impl::remove_quietly(*this, tmp);  // the script's trap did it unless the shell never ran
+      return tl::unexpected(r.error());
+    }
+    return {};
+  }
+
+  // With become: stage in the login directory as the login user, then as root copy into a
+  // temp file beside the target (root-owned, the final mode, synced) and commit.
+  if (m_home.empty()) {
+    auto sf = Impl::sftp(*this);
+    if (!sf) return tl::unexpected(sf.error());
+    std::string buf(4096, '\0');
+    const int n = m_session->retry([&] {
+      return libssh2_sftp_symlink_ex(m_sftp, ".", 1, buf.data(), static_cast<unsigned int>(buf.size()),
+                                     LIBSSH2_SFTP_REALPATH);
+    });
+    if (n <= 0) return tl::unexpected(Impl::sftp_error(*this, n, "find the login directory"));
+    m_home = buf.substr(0, static_cast<std::size_t>(n));
+  }
+  const std::string stage = fmt::format("{}/.picket-stage-{}", m_home == "/" ? "" : m_home, random_suffix());
+  if (auto up = Impl::upload(*this, stage, content, 0600, what); !up) return up;
+  std::string body = fmt::format("s={}; t={}; dir={}\n", shell_quote(stage), shell_quote(tmp), shell_quote(dir));
+  body += "trap 'rm -f -- \"$s\" \"$t\"' EXIT\n";
+  body += "mkdir -p -- \"$dir\" || exit 1\n";
+  body += fmt::format("(umask 077 && cp -- \"$s\" \"$t\") && chmod {:o} -- \"$t\" && "
+                      "{{ sync -- \"$t\" 2>/dev/null || sync; }} || exit 1\n",
+                      mode & 07777);
+  body += "(\n" + Impl::commit_script(tmp, path, backup_path) + ") || exit $?\n";
+  auto r = Impl::script(*this, body, true, what, path);
+  if (!r) {
+    Impl::remove_quietly(*this, stage);
+    return tl::unexpected(r.error());
+  }
+  return {};
+}
+
+Result<void> SshTransport::restore_file(const std::string& path, const std::string& backup_path,
+                                        bool as_root) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  const std::string what = "restore " + path;
+  if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
+    return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+  // A hard link of the backup (a copy across file systems) renamed over the target: atomic,
+  // and the backup stays for another restore.
+  std::string body = fmt::format("t={}; d={}; b={}\n", shell_quote(temp_path_for(path)),
+                                 shell_quote(path), shell_quote(backup_path));
+  body += "trap 'rm -f -- \"$t\"' EXIT\n";
+  body += fmt::format("if [ -L \"$d\" ]; then exit {}; fi\n", k_rc_symlink);
+  body += fmt::format("if [ -e \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n", k_rc_not_regular);
+  body += "if [ -n \"$b\" ] && [ -f \"$b\" ] && [ ! -L \"$b\" ]; then\n"
+          "  { ln -- \"$b\" \"$t\" 2>/dev/null || cp -p -- \"$b\" \"$t\"; } || exit 1\n"
+          "  mv -f -- \"$t\" \"$d\" || exit 1\n"
+          "else\n"
+          "  rm -f -- \"$d\" || exit 1\n"
+          "fi\n";
+  auto r = Impl::script(*this, body, as_root, what, path);
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+Result<ExecResult> SshTransport::exec(const std::string& command, bool as_root) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  return Impl::exec_marked(*this, command, as_root, "run a command");
+}
+
+Result<std::string> SshTransport::http_get(int port, const std::string& target) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  SshSession& s = *m_session;
+  const std::string what = fmt::format("GET http://127.0.0.1:{}{}", port, target);
+  if (target.empty() || target[0] != '/' ||
+      std::any_of(target.begin(), target.end(), [](char c) { return c <= ' ' || c == 0x7f; }))
+    return tl::unexpected(s.error(Kind::failed, what + ": the target must be a path without spaces"));
+  LIBSSH2_CHANNEL* ch = s.retry_ptr(
+      [&] { return libssh2_channel_direct_tcpip_ex(s.raw(), "127.0.0.1", port, "127.0.0.1", 0); });
+  if (ch == nullptr) {
+    const int rc = s.last_errno();
+    if (rc == LIBSSH2_ERROR_CHANNEL_FAILURE)
+      return tl::unexpected(s.error(
+          Kind::refused, fmt::format("{}: connection refused (nothing listens on port {} of the host?)", what, port)));
+    return tl::unexpected(s.error(rc, what));
+  }
+  struct Free {
+    SshSession& s;
+    LIBSSH2_CHANNEL* ch;
+    ~Free() {
+      if (!s.broken()) s.retry([&] { return libssh2_channel_free(ch); });
+    }
+  } free_channel{s, ch};
+
+  const std::string request = fmt::format(
+      "GET {} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nUser-Agent: picket\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+      target, port);
+  for (std::size_t off = 0; off < request.size();) {
+    const ssize_t n = s.retry([&] { return libssh2_channel_write_ex(ch, 0, request.data() + off, request.size() - off); });
+    if (n < 0) return tl::unexpected(s.error(static_cast<int>(n), what));
+    off += static_cast<std::size_t>(n);
+  }
+  std::string response;
+  std::string buf(k_io_chunk, '\0');
+  for (;;) {
+    const ssize_t n = s.retry([&] { return libssh2_channel_read_ex(ch, 0, buf.data(), buf.size()); });
+    if (n == 0) break;
+    if (n < 0) return tl::unexpected(s.error(static_cast<int>(n), what));
+    response.append(buf.data(), static_cast<std::size_t>(n));
+    if (response.size() > k_max_http)
+      return tl::unexpected(s.error(Kind::failed, what + ": response larger than 16 MiB"));
+    // A server that keeps the connection open despite HTTP/1.0: stop at Content-Length.
+    if (const auto complete = http_complete_length(response); complete && response.size() >= *complete)
+      break;
+  }
+  s.retry([&] { return libssh2_channel_close(ch); });
+
+  // "HTTP/1.x 200 OK\r\n" headers "\r\n\r\n" body
+  const auto line_end = response.find('\n');
+  const std::string status_line =
+      response.substr(0, line_end == std::string::npos ? response.size() : line_end);
+  int code = 0;
+  if (status_line.rfind("HTTP/", 0) == 0) {
+    const auto sp = status_line.find(' ');
+    if (sp != std::string::npos) code = std::atoi(status_line.c_str() + sp + 1);
+  }
+  if (code == 0)
+    return tl::unexpected(s.error(Kind::failed, what + ": not an HTTP response"));
+  if (code != 200) {
+    std::string reason = status_line;
+    while (!reason.empty() && (reason.back() == '\r' || reason.back() == '\n')) reason.pop_back();
+    return tl::unexpected(s.error(Kind::failed, fmt::format("{}: {}", what, first_line(reason))));
+  }
+  auto body = response.find("\r\n\r\n");
+  std::size_t skip = 4;
+  if (body == std::string::npos) {
+    body = response.find("\n\n");
+    skip = 2;
+  }
+  if (body == std::string::npos) return std::string();
+  return response.substr(body + skip);
+}
+
+Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& info) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  SshSession& s = *m_session;
+  const std::string what = "take the deploy lock " + lock_path;
+  if (!valid_path(lock_path)) return tl::unexpected(s.error(Kind::failed, what + ": not an absolute path"));
+  if (auto d = Impl::ensure_dir(*this, split_path(lock_path).first); !d) return d;
+  const std::string content = nlohmann::json{{"owner", info.owner}, {"since", info.since}}.dump() + "\n";
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    // Exclusive create is the lock: exactly one of two racing deploys gets the file.
+    LIBSSH2_SFTP_HANDLE* h = s.retry_ptr([&] {
+      return libssh2_sftp_open_ex(m_sftp, lock_path.c_str(), len32(lock_path),
+                                  LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL, 0644,
+                                  LIBSSH2_SFTP_OPENFILE);
+    });
+    if (h != nullptr) {
+      std::size_t off = 0;
+      long long rc = 0;
+      while (off < content.size() && rc >= 0) {
+        rc = s.retry([&] { return libssh2_sftp_write(h, content.data() + off, content.size() - off); });
+        if (rc > 0) off += static_cast<std::size_t>(rc);
+      }
+      if (rc >= 0) rc = s.retry([&] { return libssh2_sftp_fsync(h); });
+      const int close_rc = s.broken() ? -1 : s.retry([&] { return libssh2_sftp_close_handle(h); });
+      if (rc < 0 || close_rc != 0) {
+        auto e = Impl::sftp_error(*this, rc < 0 ? rc : close_rc, what);
+        Impl::remove_quietly(*this, lock_path);
+        return tl::unexpected(e);
+      }
+      return {};
+    }
+    const int rc = s.last_errno();
+    const auto status = Impl::last_status(*this);
+    if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL ||
+        (status != LIBSSH2_FX_FAILURE && status != LIBSSH2_FX_FILE_ALREADY_EXISTS))
+      return tl::unexpected(Impl::sftp_error(*this, rc, what));
+    // Most likely it exists: say who holds it. Gone meanwhile: try again.
+    auto held = read_lock(lock_path);
+    if (!held) return tl::unexpected(held.error());
+    if (*held)
+      return tl::unexpected(s.error(
+          Kind::locked, fmt::format("locked by {} since {} (lock file {}); wait for that deploy "
+                                    "to finish, or remove the lock file if it is stale",
+                                    (*held)->owner, (*held)->since, lock_path)));
+  }
+  return tl::unexpected(s.error(Kind::failed, what + ": the lock file keeps appearing and vanishing"));
+}
+
+Result<void> SshTransport::unlock(const std::string& lock_path) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  auto sf = Impl::sftp(*this);
+  if (!sf) return tl::unexpected(sf.error());
+  const int rc = m_session->retry(
+      [&] { return libssh2_sftp_unlink_ex(*sf, lock_path.c_str(), len32(lock_path)); });
+  if (rc == 0) return {};
+  if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && Impl::last_status(*this) == LIBSSH2_FX_NO_SUCH_FILE) return {};
+  return tl::unexpected(Impl::sftp_error(*this, rc, "release the deploy lock " + lock_path));
+}
+
+Result<std::optional<LockInfo>> SshTransport::read_lock(const std::string& lock_path) {
+  auto f = read_file(lock_path, false);
+  if (!f) return tl::unexpected(f.error());
+  if (!*f) return std::optional<LockInfo>();
+  const std::string& text = (*f)->content;
+  LockInfo info;
+  // JSON as written by lock(); `owner=…` / `since=…` lines as a person might write it.
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded() && j.is_object()) {
+    if (j.contains("owner") && j["owner"].is_string()) info.owner = j["owner"].get<std::string>();
+    if (j.contains("since") && j["since"].is_string()) info.since = j["since"].get<std::string>();
+  } else {
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const auto end = std::min(text.find('\n', start), text.size());
+      const std::string line = text.substr(start, end - start);
+      if (line.rfind("owner=", 0) == 0) info.owner = line.substr(6);
+      if (line.rfind("since=", 0) == 0) info.since = line.substr(6);
+      start = end + 1;
+    }
+  }
+  if (info.owner.empty()) info.owner = "an unknown holder";
+  if (info.since.empty()) info.since = "an unknown time";
+  return std::optional<LockInfo>(std::move(info));
+}
+
+}  // namespace picket

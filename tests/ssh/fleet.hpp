@@ -1,0 +1,150 @@
+#pragma once
+// A fleet of real sshd processes for C++ tests (RAII over tests/ssh/fleet.sh): starts one
+// sshd per host name in a fresh temporary directory, stops them and removes the directory
+// when it goes out of scope. Header-only because the build globs only tests/ssh/*_test.cpp.
+//
+//   picket::test_support::Fleet fleet({"a", "b"});
+//   ASSERT_TRUE(fleet.ok()) << fleet.error();
+//   auto t = picket::SshConnector().connect(fleet.host("a"), fleet.inventory(), fleet.options());
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "deploy/connector.hpp"
+#include "deploy/ssh/shell_quote.hpp"
+#include "topology/model.hpp"
+
+namespace picket::test_support {
+
+/// How to start a fleet.
+struct FleetOptions {
+  bool shared_host_keys = false;  // one host key pair for all hosts (faster for big fleets)
+};
+
+/// Runs a shell command line; returns its exit status and captures stdout+stderr.
+inline int run_shell(const std::string& command, std::string* output = nullptr) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  if (output != nullptr) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// Reads a whole local file ("" when missing).
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Fleet {
+ public:
+  /// Starts one sshd per name; check ok() before use.
+  explicit Fleet(std::vector<std::string> hosts, FleetOptions options = {}) : m_hosts(std::move(hosts)) {
+    char tmpl[] = "/tmp/picket-fleet-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) {
+      m_error = "mkdtemp failed";
+      return;
+    }
+    m_dir = tmpl;
+    std::string cmd = shell_quote(script()) + " start --watch " + std::to_string(::getpid());
+    if (options.shared_host_keys) cmd += " --shared-host-keys";
+    cmd += " " + shell_quote(m_dir);
+    for (const auto& h : m_hosts) cmd += " " + shell_quote(h);
+    std::string out;
+    if (run_shell(cmd, &out) != 0) {
+      m_error = "fleet.sh start failed: " + out;
+      return;
+    }
+    for (const auto& h : m_hosts) {
+      m_ports[h] = std::atoi(read_text(m_dir + "/" + h + "/port").c_str());
+      if (m_ports[h] <= 0) m_error = "no port for " + h;
+    }
+  }
+  /// Stops every sshd and removes the directory.
+  ~Fleet() {
+    if (m_dir.empty()) return;
+    run_shell(shell_quote(script()) + " stop " + shell_quote(m_dir));
+    std::error_code ec;
+    std::filesystem::remove_all(m_dir, ec);
+  }
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  /// True when every sshd is up.
+  bool ok() const { return m_error.empty() && !m_dir.empty(); }
+  /// Why the start failed.
+  const std::string& error() const { return m_error; }
+  /// The fleet directory.
+  const std::string& dir() const { return m_dir; }
+  /// The port of a host's sshd.
+  int port(const std::string& host) const { return m_ports.at(host); }
+  /// The host's sandbox root directory (DIR/<host>/root).
+  std::string root(const std::string& host) const { return m_dir + "/" + host + "/root"; }
+  /// DIR/known_hosts: every host's keys as [127.0.0.1]:PORT lines.
+  std::string known_hosts() const { return m_dir + "/known_hosts"; }
+  /// DIR/id_ed25519: the client key every host accepts.
+  std::string identity() const { return m_dir + "/id_ed25519"; }
+  /// "TYPE BASE64" of a host's key; `type` "ed25519" or "ecdsa".
+  std::string host_key(const std::string& host, const std::string& type = "ed25519") const {
+    std::string line = read_text(m_dir + "/" + host + "/ssh_host_" + type + "_key.pub");
+    const auto first = line.find(' ');
+    const auto second = line.find_first_of(" \n", first + 1);
+    return line.substr(0, second);
+  }
+
+  /// An inventory host for `name` (address, port, user, identity, root; no pinned key).
+  Host host(const std::string& name) const {
+    Host h;
+    h.name.value = name;
+    h.address.value = "127.0.0.1";
+    h.port.value = m_ports.count(name) ? m_ports.at(name) : 22;
+    h.user = Located<std::string>{::geteuid() == 0 ? "root" : std::string(::getenv("USER") ? ::getenv("USER") : "root"), {}};
+    h.identity = Located<std::string>{identity(), {}};
+    h.root = Located<std::string>{root(name), {}};
+    return h;
+  }
+  /// An inventory of all the fleet's hosts (as host() builds them).
+  Inventory inventory() const {
+    Inventory inv;
+    for (const auto& n : m_hosts) inv.hosts.push_back(host(n));
+    inv.index_hosts();
+    return inv;
+  }
+  /// Options for the fleet: its known_hosts, a short timeout.
+  ConnectOptions options() const {
+    ConnectOptions o;
+    o.known_hosts = known_hosts();
+    o.timeout = std::chrono::seconds(5);
+    return o;
+  }
+  /// Kills one host's sshd and its live sessions (fleet.sh kill).
+  void kill(const std::string& host) const {
+    run_shell(shell_quote(script()) + " kill " + shell_quote(m_dir) + " " + shell_quote(host));
+  }
+
+ private:
+  static std::string script() { return std::string(PICKET_SOURCE_DIR) + "/tests/ssh/fleet.sh"; }
+
+  std::vector<std::string> m_hosts;
+  std::string m_dir;
+  std::string m_error;
+  std::map<std::string, int> m_ports;
+};
+
+}  // namespace picket::test_support

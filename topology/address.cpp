@@ -1,0 +1,209 @@
+#include "topology/address.hpp"
+// Hand-written scanners for the simple forms (dotted quads, DNS labels, base64, CIDR) so the
+// messages can be exact; IPv6 text forms are left to inet_pton, which knows all of them.
+
+#include <arpa/inet.h>
+
+#include <array>
+
+namespace picket {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Parses a decimal number of 1..max_digits digits without leading zeros into `value`.
+bool parse_number(std::string_view s, std::size_t max_digits, std::uint32_t& value) {
+  if (s.empty() || s.size() > max_digits || (s.size() > 1 && s[0] == '0')) return false;
+  value = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    value = value * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  return true;
+}
+
+bool parse_ipv4(std::string_view s, std::uint32_t& address) {
+  address = 0;
+  for (int part = 0; part < 4; ++part) {
+    const std::size_t dot = part < 3 ? s.find('.') : s.size();
+    if (dot == std::string_view::npos) return false;
+    std::uint32_t octet = 0;
+    if (!parse_number(s.substr(0, dot), 3, octet) || octet > 255) return false;
+    address = address << 8 | octet;
+    s = part < 3 ? s.substr(dot + 1) : std::string_view{};
+  }
+  return true;
+}
+
+// Base64 alphabet value of c, or -1.
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (is_digit(c)) return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+bool is_ipv4(std::string_view s) {
+  std::uint32_t address = 0;
+  return parse_ipv4(s, address);
+}
+
+bool is_ipv6(std::string_view s) {
+  if (s.empty() || s.size() > 45 || s.find(':') == std::string_view::npos) return false;
+  const std::string text(s);  // inet_pton needs a terminated string
+  std::array<unsigned char, 16> buffer{};
+  return inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+bool is_dns_name(std::string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  if (s.empty() || s.size() > 253) return false;
+  bool last_all_digits = false;
+  while (true) {
+    const std::size_t dot = s.find('.');
+    const std::string_view label = s.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
+    last_all_digits = true;
+    for (char c : label) {
+      if (!is_alnum(c) && c != '-') return false;
+      if (!is_digit(c)) last_all_digits = false;
+    }
+    if (dot == std::string_view::npos) break;
+    s = s.substr(dot + 1);
+  }
+  // "300.1.2.3" is a mistyped IPv4 address, not a name.
+  return !last_all_digits;
+}
+
+bool is_host_address(std::string_view s) { return is_ipv4(s) || is_ipv6(s) || is_dns_name(s); }
+
+bool is_port_text(std::string_view s) {
+  std::uint32_t port = 0;
+  return parse_number(s, 5, port) && port >= 1 && port <= 65535;
+}
+
+bool is_host_port(std::string_view s) {
+  if (!s.empty() && s.front() == '[') {
+    const std::size_t close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+      return false;
+    return is_ipv6(s.substr(1, close - 1)) && is_port_text(s.substr(close + 2));
+  }
+  const std::size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view host = s.substr(0, colon);
+  if (host.find(':') != std::string_view::npos) return false;  // IPv6 needs brackets
+  return (is_ipv4(host) || is_dns_name(host)) && is_port_text(s.substr(colon + 1));
+}
+
+NodeIdCheck check_node_id(std::string_view s) {
+  if (s.size() != 40) return NodeIdCheck::malformed;
+  bool upper = false;
+  for (char c : s) {
+    if (is_digit(c) || (c >= 'a' && c <= 'f')) continue;
+    if (c >= 'A' && c <= 'F') {
+      upper = true;
+      continue;
+    }
+    return NodeIdCheck::malformed;
+  }
+  return upper ? NodeIdCheck::upper_case : NodeIdCheck::ok;
+}
+
+std::optional<std::string> decode_base64(std::string_view s) {
+  if (s.empty() || s.size() % 4 != 0) return std::nullopt;
+  std::size_t padding = 0;
+  if (s.back() == '=') ++padding;
+  if (s.size() >= 2 && s[s.size() - 2] == '=') ++padding;
+  std::string out;
+  out.reserve(s.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < s.size() - padding; ++i) {
+    const int v = base64_value(s[i]);
+    if (v < 0) return std::nullopt;
+    bits = bits << 6 | static_cast<std::uint32_t>(v);
+    if (++count == 4) {
+      out.push_back(static_cast<char>(bits >> 16 & 0xFF));
+      out.push_back(static_cast<char>(bits >> 8 & 0xFF));
+      out.push_back(static_cast<char>(bits & 0xFF));
+      bits = 0;
+      count = 0;
+    }
+  }
+  // The last group: 2 or 3 characters; the bits past the data must be zero (canonical form).
+  if (count == 2) {
+    if ((bits & 0xF) != 0) return std::nullopt;
+    out.push_back(static_cast<char>(bits >> 4 & 0xFF));
+  } else if (count == 3) {
+    if ((bits & 0x3) != 0) return std::nullopt;
+    out.push_back(static_cast<char>(bits >> 10 & 0xFF));
+    out.push_back(static_cast<char>(bits >> 2 & 0xFF));
+  } else if (count != 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool is_wireguard_key(std::string_view s) {
+  const auto bytes = decode_base64(s);
+  return bytes && bytes->size() == 32;
+}
+
+std::optional<Ipv4Subnet> parse_ipv4_subnet(std::string_view s) {
+  const std::size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  Ipv4Subnet subnet;
+  std::uint32_t prefix = 0;
+  if (!parse_ipv4(s.substr(0, slash), subnet.address) ||
+      !parse_number(s.substr(slash + 1), 2, prefix) || prefix > 32)
+    return std::nullopt;
+  subnet.prefix = static_cast<int>(prefix);
+  return subnet;
+}
+
+Ipv4Subnet network_of(const Ipv4Subnet& subnet) {
+  const std::uint32_t mask = subnet.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - subnet.prefix);
+  return {subnet.address & mask, subnet.prefix};
+}
+
+std::string format_subnet(const Ipv4Subnet& subnet) {
+  const std::uint32_t a = subnet.address;
+  return std::to_string(a >> 24) + "." + std::to_string(a >> 16 & 0xFF) + "." +
+         std::to_string(a >> 8 & 0xFF) + "." + std::to_string(a & 0xFF) + "/" +
+         std::to_string(subnet.prefix);
+}
+
+HostKeyCheck check_ssh_host_key(std::string_view s) {
+  const std::size_t space = s.find(' ');
+  if (space == std::string_view::npos || space == 0) return HostKeyCheck::form;
+  const std::string_view type = s.substr(0, space);
+  const std::string_view data = s.substr(space + 1);
+  if (data.empty() || data.find_first_of(" \t") != std::string_view::npos)
+    return HostKeyCheck::form;
+  constexpr std::array<std::string_view, 5> k_types = {"ssh-ed25519", "ecdsa-sha2-nistp256",
+                                                       "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                       "ssh-rsa"};
+  bool known = false;
+  for (auto t : k_types) known = known || t == type;
+  if (!known) return HostKeyCheck::type;
+  const auto blob = decode_base64(data);
+  if (!blob) return HostKeyCheck::base64;
+  // The SSH wire format starts with the key type as a length-prefixed string.
+  if (blob->size() < 4) return HostKeyCheck::mismatch;
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>((*blob)[i]); };
+  const std::size_t len = std::size_t{byte(0)} << 24 | std::size_t{byte(1)} << 16 |
+                          std::size_t{byte(2)} << 8 | std::size_t{byte(3)};
+  if (len != type.size() || blob->size() < 4 + len ||
+      std::string_view(*blob).substr(4, len) != type)
+    return HostKeyCheck::mismatch;
+  return HostKeyCheck::ok;
+}
+
+}  // namespace picket

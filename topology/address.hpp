@@ -1,0 +1,59 @@
+#pragma once
+// Validators for the address-like values of the two files (rule `address`): IP addresses,
+// DNS names, host:port, node IDs, WireGuard keys, IPv4 subnets, SSH host keys. Pure string
+// checks; nothing is resolved or looked up.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace picket {
+
+/// A dotted-quad IPv4 address: four decimal numbers 0..255 without leading zeros.
+bool is_ipv4(std::string_view s);
+/// An IPv6 address in RFC 4291 text form, without brackets or zone.
+bool is_ipv6(std::string_view s);
+/// A DNS name: dot-separated labels of letters, digits and inner hyphens (1..63 characters
+/// each, 253 in all, one trailing dot allowed); the last label is not all digits.
+bool is_dns_name(std::string_view s);
+/// What an inventory `address` may be: IPv4, IPv6 or a DNS name.
+bool is_host_address(std::string_view s);
+/// A decimal port 1..65535 (no sign, no leading zeros beyond "0" itself being invalid).
+bool is_port_text(std::string_view s);
+/// "host:port": host an IPv4 address, [IPv6] in brackets or a DNS name; port 1..65535.
+bool is_host_port(std::string_view s);
+
+/// How a CometBFT node ID is wrong, if it is.
+enum class NodeIdCheck { ok, malformed, upper_case };
+/// A node ID is 40 lower-case hex digits; upper case is told apart because CometBFT compares
+/// IDs as strings, so "AB…" would never match the ID it derives from the key.
+NodeIdCheck check_node_id(std::string_view s);
+
+/// Decodes standard padded base64 (RFC 4648 §4); nullopt when malformed.
+std::optional<std::string> decode_base64(std::string_view s);
+/// A WireGuard public key: base64 of exactly 32 bytes.
+bool is_wireguard_key(std::string_view s);
+
+/// An IPv4 subnet in CIDR form.
+struct Ipv4Subnet {
+  std::uint32_t address = 0;  // host byte order
+  int prefix = 0;
+};
+/// Parses "a.b.c.d/n" (n 0..32); nullopt when malformed. Host bits are not checked here.
+std::optional<Ipv4Subnet> parse_ipv4_subnet(std::string_view s);
+/// The subnet with its host bits cleared.
+Ipv4Subnet network_of(const Ipv4Subnet& subnet);
+/// "a.b.c.d/n".
+std::string format_subnet(const Ipv4Subnet& subnet);
+
+/// How an SSH host key is wrong, if it is.
+enum class HostKeyCheck { ok, form, type, base64, mismatch };
+/// A pinned host key "TYPE BASE64": TYPE one of k_host_key_types, BASE64 valid and the key
+/// blob inside it naming the same TYPE (catches a key pasted under the wrong type).
+HostKeyCheck check_ssh_host_key(std::string_view s);
+/// The accepted host key types, comma separated, for messages.
+inline constexpr const char* k_host_key_types =
+    "ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa";
+
+}  // namespace picket

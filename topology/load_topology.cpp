@@ -1,0 +1,861 @@
+// The topology loader (topology-format.md §1).
+// Approach: parse_yaml streams the entries of `nodes`, `links` and `partners` to this loader,
+// which converts each one to the model as it completes, so a 100k-node file never exists as
+// a whole tree. The small top-level sections are read from the tree once the document is
+// complete. Names an entry refers to (link ends, signers, partner `with`) may be defined
+// further down, so they are resolved at the end against every node name seen; nodes left
+// out for errors still count as defined, so one mistake is not reported twice.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <unordered_set>
+
+#include "topology/address.hpp"
+#include "topology/load.hpp"
+#include "topology/yaml_read.hpp"
+#include "topology/yaml_tree.hpp"
+
+namespace picket {
+namespace {
+
+const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
+                                             "nodes",   "links", "partners",  "vpn"};
+const std::vector<std::string> k_chain_keys = {"id", "cometbft", "binary_version", "p2p_port",
+                                               "rpc_port"};
+const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
+const std::vector<std::string> k_node_keys = {
+    "role", "host", "signer", "standby", "p2p_port", "rpc_port", "node_id", "home", "config"};
+const std::vector<std::string> k_link_keys = {"between", "over"};
+const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
+const std::vector<std::string> k_peer_keys = {"id", "address"};
+const std::vector<std::string> k_wireguard_keys = {"public_key", "endpoint"};
+const std::vector<std::string> k_vpn_keys = {"subnet", "port"};
+const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry", "signer"};
+const std::vector<std::string> k_cometbft_lines = {"0.34", "0.37", "0.38", "1.0"};
+const std::vector<std::string> k_link_kinds = {"vpn", "private", "public"};
+const std::vector<std::string> k_partner_link_kinds = {"public", "vpn"};
+const std::vector<std::string> k_domain_kinds = {"host", "datacenter", "region", "provider"};
+
+// [a-z0-9-]{1,63}: node and partner names end up in file names and WireGuard peer names.
+bool is_node_name(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// [A-Za-z0-9._-]{1,50}
+bool is_chain_id(std::string_view s) {
+  if (s.empty() || s.size() > 50) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A TOML-style float: 1.5, -0.5, .5, 1e3, 2.5E-3.
+bool is_float_text(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  std::string_view exponent;
+  if (const std::size_t e = s.find_first_of("eE"); e != std::string_view::npos) {
+    exponent = s.substr(e + 1);
+    s = s.substr(0, e);
+    if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) exponent.remove_prefix(1);
+    if (!is_digits(exponent)) return false;
+  }
+  const std::size_t dot = s.find('.');
+  if (dot == std::string_view::npos) return !exponent.empty() && is_digits(s);
+  const std::string_view whole = s.substr(0, dot), fraction = s.substr(dot + 1);
+  if (whole.empty() && fraction.empty()) return false;
+  return (whole.empty() || is_digits(whole)) && (fraction.empty() || is_digits(fraction));
+}
+
+class TopologyLoader final : public YamlEntrySink {
+ public:
+  TopologyLoader(const SourceText& source, Diagnostics& diags)
+      : m_source(source),
+        m_file(std::make_shared<const std::string>(source.path)),
+        m_reader(m_tree, m_file, diags),
+        m_diags(diags) {
+    m_topology.path = m_file;
+  }
+
+  Topology load() {
+    const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
+    if (doc.status == YamlStatus::empty) {
+      add_error(m_diags, "schema", {m_file, 1, 1},
+                "the topology file is empty; expected a map with \"version\", \"chain\" and "
+                "\"nodes\"");
+    }
+    if (doc.status != YamlStatus::ok) {
+      // A half-read file would only produce phantom findings downstream.
+      Topology empty;
+      empty.path = m_file;
+      return empty;
+    }
+    read_root(doc.root);
+    resolve();  // indexes the nodes, which no longer change after it
+    return std::move(m_topology);
+  }
+
+  bool accept_root(YamlKind kind) override { return kind == YamlKind::map; }
+
+  bool stream_entries(std::string_view key, YamlKind kind) override {
+    return (key == "nodes" && kind == YamlKind::map) ||
+           (key == "links" && kind == YamlKind::sequence) ||
+           (key == "partners" && kind == YamlKind::map);
+  }
+
+  void on_collection(std::string_view key, std::size_t estimate) override {
+    if (key == "nodes") m_topology.nodes.reserve(estimate);
+    if (key == "links") m_topology.links.reserve(estimate);
+    if (key == "partners") m_topology.partners.reserve(estimate);
+  }
+
+  void on_entry(const YamlTree&, std::string_view collection, YamlId key, YamlId value) override {
+    if (collection == "nodes") read_node(key, value);
+    if (collection == "links") read_link(value);
+    if (collection == "partners") read_partner(key, value);
+  }
+
+ private:
+  const YamlNode& node(YamlId id) const { return m_reader.node(id); }
+
+  void read_root(YamlId root) {
+    const YamlContext ctx{"at the top level", {}};
+    if (node(root).kind != YamlKind::map) {
+      m_reader.error("schema", root,
+                     fmt::format("the top level of the topology file must be a map, found {}",
+                                 m_reader.describe(root)),
+                     ctx);
+      return;
+    }
+    std::vector<YamlField> fields;
+    m_reader.fields(root, fields, ctx);
+    bool has_version = false, has_chain = false, has_nodes = false;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "version") {
+        has_version = true;
+        if (auto v = m_reader.integer(f, ctx)) {
+          if (v->value != 1)
+            m_reader.error("schema", f.value,
+                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), ctx);
+          else
+            m_topology.version = {1, v->loc};
+        }
+      } else if (k == "chain") {
+        has_chain = true;
+        read_chain(f);
+      } else if (k == "inventory") {
+        if (auto v = m_reader.string(f, ctx)) m_topology.inventory = std::move(*v);
+      } else if (k == "policy") {
+        read_policy(f);
+      } else if (k == "nodes") {
+        has_nodes = true;
+        m_topology.nodes_loc = m_reader.loc(f.key);
+        if (m_reader.expect_map(f.value, "\"nodes\"", ctx)) read_leftover_nodes(f.value);
+      } else if (k == "links") {
+        if (m_reader.expect_list(f.value, "\"links\"", ctx))
+          for (const YamlId item : node(f.value).children) read_link(item);
+      } else if (k == "partners") {
+        if (m_reader.expect_map(f.value, "\"partners\"", ctx)) read_leftover_partners(f.value);
+      } else if (k == "vpn") {
+        read_vpn(f);
+      } else {
+        m_reader.unknown_key(f, k_top_keys, ctx);
+      }
+    }
+    const Location top = m_reader.loc(root);
+    if (!has_version) m_reader.missing_key("version", top, ctx);
+    if (!has_chain) m_reader.missing_key("chain", top, ctx);
+    if (!has_nodes) m_reader.missing_key("nodes", top, ctx);
+  }
+
+  // Entries still in the tree: all of them when the collection could not stream (it was
+  // anchored), else only those merged in with `<<` (a written key wins over a merged one).
+  void read_leftover_nodes(YamlId map) {
+    std::vector<YamlField> fields;
+    m_reader.fields(map, fields, {"in \"nodes\"", {}});
+    if (fields.empty()) return;
+    m_topology.index_nodes();
+    std::unordered_set<std::string> seen;
+    for (const YamlField& f : fields) {
+      const std::string& name = m_reader.key(f);
+      if (m_topology.find_node(name) || m_dropped_nodes.count(name) || !seen.insert(name).second)
+        continue;
+      read_node(f.key, f.value);
+    }
+  }
+
+  void read_leftover_partners(YamlId map) {
+    std::vector<YamlField> fields;
+    m_reader.fields(map, fields, {"in \"partners\"", {}});
+    for (const YamlField& f : fields)
+      if (!m_partner_names.count(m_reader.key(f))) read_partner(f.key, f.value);
+  }
+
+  void read_chain(const YamlField& chain) {
+    const YamlContext ctx{"in \"chain\"", {}};
+    if (!m_reader.expect_map(chain.value, "\"chain\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(chain.value, fields, ctx);
+    bool has_id = false, has_cometbft = false;
+    Chain& c = m_topology.chain;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "id") {
+        has_id = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          if (is_chain_id(v->value))
+            c.id = std::move(*v);
+          else
+            m_reader.error("schema", f.value,
+                           fmt::format("\"id\" must be 1 to 50 characters of [A-Za-z0-9._-], "
+                                       "found {}",
+                                       in_quotes(v->value)),
+                           ctx);
+        }
+      } else if (k == "cometbft") {
+        has_cometbft = true;
+        if (auto v = m_reader.choice(f, k_cometbft_lines, ctx)) c.cometbft = std::move(*v);
+      } else if (k == "binary_version") {
+        if (auto v = m_reader.string(f, ctx)) c.binary_version = std::move(*v);
+      } else if (k == "p2p_port") {
+        if (auto v = m_reader.port(f, ctx)) c.p2p_port = *v;
+      } else if (k == "rpc_port") {
+        if (auto v = m_reader.port(f, ctx)) c.rpc_port = *v;
+      } else {
+        m_reader.unknown_key(f, k_chain_keys, ctx);
+      }
+    }
+    if (!has_id) m_reader.missing_key("id", m_reader.loc(chain.key), ctx);
+    if (!has_cometbft) m_reader.missing_key("cometbft", m_reader.loc(chain.key), ctx);
+  }
+
+  void read_policy(const YamlField& policy) {
+    const YamlContext ctx{"in \"policy\"", {}};
+    if (!m_reader.expect_map(policy.value, "\"policy\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(policy.value, fields, ctx);
+    Policy& p = m_topology.policy;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "min_paths") {
+        if (auto v = m_reader.integer(f, ctx)) {
+          if (v->value < 1 || v->value > INT_MAX)
+            m_reader.error(
+                "schema", f.value,
+                fmt::format("\"min_paths\" must be {}, found {}",
+                            v->value < 1 ? "at least 1" : "at most 2147483647", node(f.value).text),
+                ctx);
+          else
+            p.min_paths = {static_cast<int>(v->value), v->loc};
+        }
+      } else if (k == "survive") {
+        read_survive(f, ctx);
+      } else {
+        m_reader.unknown_key(f, k_policy_keys, ctx);
+      }
+    }
+  }
+
+  void read_survive(const YamlField& f, const YamlContext& ctx) {
+    if (!m_reader.expect_list(f.value, "\"survive\"", ctx)) return;
+    Policy& p = m_topology.policy;
+    p.survive.clear();
+    p.survive_loc = m_reader.loc(f.value);
+    std::vector<std::pair<DomainKind, std::uint32_t>> seen;  // kind, line first written
+    for (const YamlId item : node(f.value).children) {
+      const YamlNode& n = node(item);
+      const auto kind = n.kind == YamlKind::scalar ? parse_domain_kind(n.text) : std::nullopt;
+      if (!kind) {
+        std::string message = fmt::format("items of \"survive\" must be one of {}, found {}",
+                                          quoted_list(k_domain_kinds), m_reader.describe(item));
+        if (n.kind == YamlKind::scalar) {
+          const std::string match = m_reader.suggester().small(n.text, k_domain_kinds);
+          if (!match.empty()) message += fmt::format("; did you mean {}?", in_quotes(match));
+        }
+        m_reader.error("schema", item, std::move(message), ctx);
+        continue;
+      }
+      const auto first =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == *kind; });
+      if (first != seen.end()) {
+        m_reader.error("duplicate", item,
+                       fmt::format("duplicate {} in \"survive\" (first at line {})",
+                                   in_quotes(n.text), first->second),
+                       ctx);
+        continue;
+      }
+      seen.emplace_back(*kind, n.line);
+      p.survive.push_back(*kind);
+    }
+  }
+
+  void read_vpn(const YamlField& vpn) {
+    const YamlContext ctx{"in \"vpn\"", {}};
+    if (!m_reader.expect_map(vpn.value, "\"vpn\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(vpn.value, fields, ctx);
+    Vpn v;
+    v.loc = m_reader.loc(vpn.key);
+    v.port.loc = v.loc;
+    bool has_subnet = false;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "subnet") {
+        has_subnet = true;
+        if (auto s = m_reader.string(f, ctx)) {
+          if (check_subnet(*s, f.value, ctx)) v.subnet = std::move(*s);
+        }
+      } else if (k == "port") {
+        if (auto p = m_reader.port(f, ctx)) v.port = *p;
+      } else {
+        m_reader.unknown_key(f, k_vpn_keys, ctx);
+      }
+    }
+    if (!has_subnet) m_reader.missing_key("subnet", v.loc, ctx);
+    m_topology.vpn = std::move(v);
+  }
+
+  bool check_subnet(const Located<std::string>& s, YamlId at, const YamlContext& ctx) {
+    const auto subnet = parse_ipv4_subnet(s.value);
+    if (!subnet) {
+      m_reader.error("address", at,
+                     fmt::format("\"subnet\" must be an IPv4 subnet like 10.44.0.0/24, found {}",
+                                 in_quotes(s.value)),
+                     ctx);
+      return false;
+    }
+    if (subnet->prefix > 30) {
+      m_reader.error("address", at,
+                     fmt::format("\"subnet\" must have a prefix of /30 or shorter to hold "
+                                 "tunnel addresses, found /{}",
+                                 subnet->prefix),
+                     ctx);
+      return false;
+    }
+    const Ipv4Subnet network = network_of(*subnet);
+    if (network.address != subnet->address) {
+      m_reader.error("address", at,
+                     fmt::format("\"subnet\" {} has host bits set; did you mean {}?",
+                                 in_quotes(s.value), in_quotes(format_subnet(network))),
+                     ctx);
+      return false;
+    }
+    return true;
+  }
+
+  void read_node(YamlId key, YamlId value) {
+    const YamlNode& k = node(key);
+    if (k.kind != YamlKind::scalar) {
+      m_reader.error("schema", key,
+                     fmt::format("a node name must be a string, found {}", m_reader.describe(key)),
+                     {});
+      return;
+    }
+    const std::string& name = k.text;
+    const YamlContext ctx{fmt::format("in node {}", in_quotes(name)), {name}};
+    if (!is_node_name(name))
+      m_reader.error(
+          "schema", key,
+          fmt::format("node name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
+          ctx);
+    Node n;
+    n.name = {name, m_reader.loc(key)};
+    if (!m_reader.expect_map(value, fmt::format("node {}", in_quotes(name)), ctx)) {
+      m_dropped_nodes.insert(name);
+      return;
+    }
+    // Entries are read one at a time and never nest: one buffer serves them all.
+    std::vector<YamlField>& fields = m_entry_fields;
+    m_reader.fields(value, fields, ctx);
+    bool has_role = false, role_ok = false, has_host = false, host_ok = false;
+    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml;
+    for (const YamlField& f : fields) {
+      const std::string& field = m_reader.key(f);
+      if (field == "role") {
+        has_role = true;
+        if (auto v = m_reader.choice(f, k_roles, ctx)) {
+          n.role = {*parse_role(v->value), v->loc};
+          role_ok = true;
+        }
+      } else if (field == "host") {
+        has_host = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          n.host = std::move(*v);
+          host_ok = true;
+        }
+      } else if (field == "signer") {
+        signer_key = f.key;
+        if (auto v = m_reader.string(f, ctx)) n.signer = std::move(*v);
+      } else if (field == "standby") {
+        standby_key = f.key;
+        if (auto v = m_reader.boolean(f, ctx)) n.standby = *v;
+      } else if (field == "p2p_port") {
+        if (auto v = m_reader.port(f, ctx)) n.p2p_port = *v;
+      } else if (field == "rpc_port") {
+        if (auto v = m_reader.port(f, ctx)) n.rpc_port = *v;
+      } else if (field == "node_id") {
+        if (auto v = m_reader.string(f, ctx)) {
+          if (check_node_id_value(*v, f, ctx)) n.node_id = std::move(*v);
+        }
+      } else if (field == "home") {
+        if (auto v = m_reader.string(f, ctx)) {
+          if (v->value.front() == '/')
+            n.home = std::move(*v);
+          else
+            m_reader.error(
+                "schema", f.value,
+                fmt::format("\"home\" must be an absolute path, found {}", in_quotes(v->value)),
+                ctx);
+        }
+      } else if (field == "config") {
+        read_config(f, n, ctx);
+      } else {
+        m_reader.unknown_key(f, k_node_keys, ctx);
+      }
+    }
+    if (!has_role) m_reader.missing_key("role", n.name.loc, ctx);
+    if (!has_host) m_reader.missing_key("host", n.name.loc, ctx);
+    if (role_ok && n.role.value != Role::validator) {
+      for (const YamlId at : {signer_key, standby_key}) {
+        if (at == k_no_yaml) continue;
+        m_reader.error("schema", at,
+                       fmt::format("{} is only allowed on a node of role \"validator\"; node {} "
+                                   "has role {}",
+                                   in_quotes(node(at).text), in_quotes(name),
+                                   in_quotes(role_name(n.role.value))),
+                       ctx);
+      }
+      n.signer.reset();
+      n.standby = {false, {}};
+    }
+    if (!role_ok || !host_ok) {
+      m_dropped_nodes.insert(name);
+      return;
+    }
+    m_topology.nodes.push_back(std::move(n));
+  }
+
+  bool check_node_id_value(const Located<std::string>& v, const YamlField& f,
+                           const YamlContext& ctx) {
+    switch (check_node_id(v.value)) {
+      case NodeIdCheck::ok:
+        return true;
+      case NodeIdCheck::upper_case:
+        m_reader.error("address", f.value,
+                       fmt::format("{} must be lower case (CometBFT compares node IDs as "
+                                   "strings), found {}",
+                                   in_quotes(m_reader.key(f)), in_quotes(v.value)),
+                       ctx);
+        return false;
+      case NodeIdCheck::malformed:
+        break;
+    }
+    m_reader.error("address", f.value,
+                   fmt::format("{} must be a node ID of 40 hexadecimal digits, found {}",
+                               in_quotes(m_reader.key(f)), in_quotes(v.value)),
+                   ctx);
+    return false;
+  }
+
+  // config: section -> key -> value, or key -> value for top-level keys (section "").
+  void read_config(const YamlField& config, Node& n, const YamlContext& ctx) {
+    if (!m_reader.expect_map(config.value, "\"config\"", ctx)) return;
+    std::vector<YamlField> sections, keys;
+    m_reader.fields(config.value, sections, ctx);
+    for (const YamlField& s : sections) {
+      const std::string& section = m_reader.key(s);
+      if (node(s.value).kind != YamlKind::map) {
+        if (auto v = config_value(s.value, section, ctx)) n.config[""][section] = std::move(*v);
+        continue;
+      }
+      m_reader.fields(s.value, keys, ctx);
+      for (const YamlField& k : keys) {
+        const std::string& key = m_reader.key(k);
+        if (auto v = config_value(k.value, section + "." + key, ctx))
+          n.config[section][key] = std::move(*v);
+      }
+    }
+  }
+
+  std::optional<ConfigValue> config_value(YamlId id, const std::string& name,
+                                          const YamlContext& ctx) {
+    const YamlNode& v = node(id);
+    if (v.kind == YamlKind::scalar) return config_scalar(id);
+    if (v.kind == YamlKind::sequence) {
+      ConfigValue array;
+      array.kind = ConfigValue::Kind::array;
+      array.loc = m_reader.loc(id);
+      array.items.reserve(v.children.size());
+      for (const YamlId item : v.children) {
+        if (node(item).kind != YamlKind::scalar) {
+          m_reader.error("schema", item,
+                         fmt::format("items of config value {} must be scalars, found {}",
+                                     in_quotes(name), m_reader.describe(item)),
+                         ctx);
+          return std::nullopt;
+        }
+        array.items.push_back(config_scalar(item));
+      }
+      return array;
+    }
+    m_reader.error("schema", id,
+                   fmt::format("config value {} must be a scalar or a list of scalars, found {}",
+                               in_quotes(name), m_reader.describe(id)),
+                   ctx);
+    return std::nullopt;
+  }
+
+  // A quoted scalar is a string; a plain one is typed by its form, as TOML will write it.
+  ConfigValue config_scalar(YamlId id) const {
+    const YamlNode& v = node(id);
+    ConfigValue c;
+    c.text = v.text;
+    c.loc = m_reader.loc(id);
+    if (v.quoted)
+      c.kind = ConfigValue::Kind::string;
+    else if (v.text == "true" || v.text == "false")
+      c.kind = ConfigValue::Kind::boolean;
+    else if (parse_decimal(v.text))
+      c.kind = ConfigValue::Kind::integer;
+    else if (is_float_text(v.text))
+      c.kind = ConfigValue::Kind::floating;
+    else
+      c.kind = ConfigValue::Kind::string;
+    return c;
+  }
+
+  void read_link(YamlId item) {
+    const YamlContext ctx{"in a link", {}};
+    if (!m_reader.expect_map(item, "a link", ctx)) return;
+    std::vector<YamlField>& fields = m_entry_fields;
+    m_reader.fields(item, fields, ctx);
+    Link link;
+    link.loc = m_reader.loc(item);
+    link.over.loc = link.loc;
+    bool has_between = false, between_ok = false;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "between") {
+        has_between = true;
+        between_ok = read_between(f, link, ctx);
+      } else if (k == "over") {
+        if (auto v = m_reader.choice(f, k_link_kinds, ctx))
+          link.over = {*parse_link_kind(v->value), v->loc};
+      } else {
+        m_reader.unknown_key(f, k_link_keys, ctx);
+      }
+    }
+    if (!has_between) m_reader.missing_key("between", link.loc, ctx);
+    if (between_ok) m_topology.links.push_back(std::move(link));
+  }
+
+  bool read_between(const YamlField& f, Link& link, const YamlContext& ctx) {
+    if (!m_reader.expect_list(f.value, "\"between\"", ctx)) return false;
+    const auto& items = node(f.value).children;
+    if (items.size() != 2) {
+      m_reader.error("schema", f.value,
+                     fmt::format("\"between\" must name exactly two nodes, found {}", items.size()),
+                     ctx);
+      return false;
+    }
+    auto a = m_reader.item_string(items[0], "between", ctx);
+    auto b = m_reader.item_string(items[1], "between", ctx);
+    if (!a || !b) return false;
+    if (a->value == b->value) {
+      m_reader.error("schema", f.value,
+                     fmt::format("a link must join two different nodes, but \"between\" names "
+                                 "{} twice",
+                                 in_quotes(a->value)),
+                     {ctx.where, {a->value}});
+      return false;
+    }
+    link.a = std::move(*a);
+    link.b = std::move(*b);
+    return true;
+  }
+
+  void read_partner(YamlId key, YamlId value) {
+    const YamlNode& k = node(key);
+    if (k.kind != YamlKind::scalar) {
+      m_reader.error(
+          "schema", key,
+          fmt::format("a partner name must be a string, found {}", m_reader.describe(key)), {});
+      return;
+    }
+    const std::string& name = k.text;
+    m_partner_names.insert(name);
+    const YamlContext ctx{fmt::format("in partner {}", in_quotes(name)), {}};
+    if (!is_node_name(name))
+      m_reader.error(
+          "schema", key,
+          fmt::format("partner name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
+          ctx);
+    if (!m_reader.expect_map(value, fmt::format("partner {}", in_quotes(name)), ctx)) return;
+    Partner p;
+    p.name = {name, m_reader.loc(key)};
+    p.over.loc = p.name.loc;
+    std::vector<YamlField> fields;
+    m_reader.fields(value, fields, ctx);
+    bool has_peers = false, has_with = false;
+    YamlId wireguard_key = k_no_yaml;
+    for (const YamlField& f : fields) {
+      const std::string& field = m_reader.key(f);
+      if (field == "peers") {
+        has_peers = true;
+        if (m_reader.expect_list(f.value, "\"peers\"", ctx))
+          for (const YamlId item : node(f.value).children) read_peer(item, p);
+      } else if (field == "with") {
+        has_with = true;
+        read_with(f, p, ctx);
+      } else if (field == "over") {
+        if (auto v = m_reader.choice(f, k_partner_link_kinds, ctx))
+          p.over = {*parse_link_kind(v->value), v->loc};
+      } else if (field == "wireguard") {
+        wireguard_key = f.key;
+        read_wireguard(f, p);
+      } else {
+        m_reader.unknown_key(f, k_partner_keys, ctx);
+      }
+    }
+    if (!has_peers) m_reader.missing_key("peers", p.name.loc, ctx);
+    if (!has_with) m_reader.missing_key("with", p.name.loc, ctx);
+    if (p.over.value == LinkKind::vpn && wireguard_key == k_no_yaml)
+      m_reader.error("schema", p.name.loc,
+                     fmt::format("missing required key \"wireguard\" in partner {}; \"over: vpn\" "
+                                 "needs their public_key and endpoint",
+                                 in_quotes(name)),
+                     ctx);
+    if (p.over.value != LinkKind::vpn && wireguard_key != k_no_yaml) {
+      m_reader.error("schema", wireguard_key,
+                     fmt::format("\"wireguard\" in partner {} is only used with \"over: vpn\"",
+                                 in_quotes(name)),
+                     ctx);
+      p.wireguard.reset();
+    }
+    m_topology.partners.push_back(std::move(p));
+  }
+
+  void read_peer(YamlId item, Partner& p) {
+    const YamlContext ctx{fmt::format("in a peer of partner {}", in_quotes(p.name.value)), {}};
+    if (!m_reader.expect_map(item, "a peer", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(item, fields, ctx);
+    PartnerPeer peer;
+    peer.loc = m_reader.loc(item);
+    bool has_id = false, id_ok = false, has_address = false, address_ok = false;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "id") {
+        has_id = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          if ((id_ok = check_node_id_value(*v, f, ctx))) peer.id = std::move(*v);
+        }
+      } else if (k == "address") {
+        has_address = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          if ((address_ok = check_host_port(*v, f, ctx))) peer.address = std::move(*v);
+        }
+      } else {
+        m_reader.unknown_key(f, k_peer_keys, ctx);
+      }
+    }
+    if (!has_id) m_reader.missing_key("id", peer.loc, ctx);
+    if (!has_address) m_reader.missing_key("address", peer.loc, ctx);
+    if (id_ok && address_ok) p.peers.push_back(std::move(peer));
+  }
+
+  bool check_host_port(const Located<std::string>& v, const YamlField& f, const YamlContext& ctx) {
+    if (is_host_port(v.value)) return true;
+    m_reader.error("address", f.value,
+                   fmt::format("{} must be host:port (an IPv4 address, [IPv6] or DNS name, and a "
+                               "port from 1 to 65535), found {}",
+                               in_quotes(m_reader.key(f)), in_quotes(v.value)),
+                   ctx);
+    return false;
+  }
+
+  void read_with(const YamlField& f, Partner& p, const YamlContext& ctx) {
+    if (!m_reader.expect_list(f.value, "\"with\"", ctx)) return;
+    for (const YamlId item : node(f.value).children) {
+      auto name = m_reader.item_string(item, "with", ctx);
+      if (!name) continue;
+      const auto first = std::find_if(p.with.begin(), p.with.end(),
+                                      [&](const auto& w) { return w.value == name->value; });
+      if (first != p.with.end()) {
+        m_reader.error("duplicate", item,
+                       fmt::format("duplicate {} in \"with\" (first at line {})",
+                                   in_quotes(name->value), first->loc.line),
+                       {ctx.where, {name->value}});
+        continue;
+      }
+      p.with.push_back(std::move(*name));
+    }
+  }
+
+  void read_wireguard(const YamlField& wg, Partner& p) {
+    const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)),
+                          {}};
+    if (!m_reader.expect_map(wg.value, "\"wireguard\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(wg.value, fields, ctx);
+    std::optional<Located<std::string>> key, endpoint;
+    bool has_key = false, has_endpoint = false;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "public_key") {
+        has_key = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          if (is_wireguard_key(v->value))
+            key = std::move(*v);
+          else
+            m_reader.error("address", f.value,
+                           fmt::format("\"public_key\" must be a WireGuard key (base64 of 32 "
+                                       "bytes), found {}",
+                                       in_quotes(v->value)),
+                           ctx);
+        }
+      } else if (k == "endpoint") {
+        has_endpoint = true;
+        if (auto v = m_reader.string(f, ctx)) {
+          if (check_host_port(*v, f, ctx)) endpoint = std::move(*v);
+        }
+      } else {
+        m_reader.unknown_key(f, k_wireguard_keys, ctx);
+      }
+    }
+    const Location at = m_reader.loc(wg.key);
+    if (!has_key) m_reader.missing_key("public_key", at, ctx);
+    if (!has_endpoint) m_reader.missing_key("endpoint", at, ctx);
+    if (key && endpoint) p.wireguard = PartnerWireguard{std::move(*key), std::move(*endpoint)};
+  }
+
+  // --- names between entries, once every node is known ---
+
+  bool defined(const std::string& name) const {
+    return m_topology.find_node(name) != nullptr || m_dropped_nodes.count(name) > 0;
+  }
+
+  // " ; did you mean "x"?" over every node name, or "".
+  std::string did_you_mean(const std::string& name) {
+    if (m_node_names.empty()) {
+      m_node_names.reserve(m_topology.nodes.size() + m_dropped_nodes.size());
+      for (const Node& n : m_topology.nodes) m_node_names.push_back(n.name.value);
+      for (const std::string& n : m_dropped_nodes) m_node_names.push_back(n);
+    }
+    const std::string match = m_reader.suggester().name(name, m_node_names);
+    return match.empty() ? "" : fmt::format("; did you mean {}?", in_quotes(match));
+  }
+
+  void unknown_node(const Located<std::string>& name, std::string_view where,
+                    std::vector<std::string> subjects) {
+    add_error(m_diags, "reference", name.loc,
+              fmt::format("unknown node {} in {}{}", in_quotes(name.value), where,
+                          did_you_mean(name.value)),
+              std::move(subjects));
+  }
+
+  void resolve() {
+    m_topology.index_nodes();
+    for (Node& n : m_topology.nodes) {
+      if (!n.signer || m_topology.find_node(n.signer->value)) continue;
+      if (!m_dropped_nodes.count(n.signer->value))
+        unknown_node(*n.signer, "\"signer\"", {n.name.value, n.signer->value});
+      n.signer.reset();
+    }
+    resolve_links();
+    for (Partner& p : m_topology.partners) {
+      std::erase_if(p.with, [&](const Located<std::string>& w) {
+        if (m_topology.find_node(w.value)) return false;
+        if (!m_dropped_nodes.count(w.value))
+          unknown_node(w, fmt::format("\"with\" of partner {}", in_quotes(p.name.value)),
+                       {w.value});
+        return true;
+      });
+    }
+  }
+
+  void resolve_links() {
+    auto& links = m_topology.links;
+    const Node* first_node = m_topology.nodes.data();
+    // (smaller node index, larger node index, kind) packed for sorting; the link's index.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;
+    keys.reserve(links.size());
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      Link& l = links[i];
+      const Node* a = m_topology.find_node(l.a.value);
+      const Node* b = m_topology.find_node(l.b.value);
+      std::vector<std::string> subjects{l.a.value, l.b.value};
+      std::sort(subjects.begin(), subjects.end());
+      if (!a && !defined(l.a.value)) unknown_node(l.a, "\"between\"", subjects);
+      if (!b && !defined(l.b.value)) unknown_node(l.b, "\"between\"", subjects);
+      if (!a || !b) continue;
+      auto ia = static_cast<std::uint64_t>(a - first_node);
+      auto ib = static_cast<std::uint64_t>(b - first_node);
+      if (ia > ib) std::swap(ia, ib);
+      keys.emplace_back(ia << 33 | ib << 2 | static_cast<std::uint64_t>(l.over.value),
+                        static_cast<std::uint32_t>(i));
+    }
+    std::sort(keys.begin(), keys.end());
+    std::vector<bool> keep(links.size(), false);
+    std::size_t run = 0;  // first of the current run of equal keys: the earliest in the file
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      if (k == 0 || keys[k].first != keys[run].first) {
+        run = k;
+        keep[keys[k].second] = true;
+        continue;
+      }
+      const Link& l = links[keys[k].second];
+      add_error(m_diags, "duplicate", l.loc,
+                fmt::format("duplicate link between {} and {} over {} (first at line {})",
+                            in_quotes(l.a.value), in_quotes(l.b.value),
+                            link_kind_name(l.over.value), links[keys[run].second].loc.line),
+                {link_subject(l.a.value, l.b.value)});
+    }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      if (!keep[i]) continue;
+      if (kept != i) links[kept] = std::move(links[i]);  // never self-move: it empties strings
+      ++kept;
+    }
+    links.erase(links.begin() + static_cast<std::ptrdiff_t>(kept), links.end());
+  }
+
+  const SourceText& m_source;
+  std::shared_ptr<const std::string> m_file;
+  YamlTree m_tree;
+  YamlReader m_reader;
+  Diagnostics& m_diags;
+  Topology m_topology;
+  std::unordered_set<std::string> m_dropped_nodes;  // defined, but left out for errors
+  std::unordered_set<std::string> m_partner_names;
+  std::vector<std::string> m_node_names;  // for "did you mean", built on first need
+  std::vector<YamlField> m_entry_fields;  // the fields of the node or link being read
+};
+
+}  // namespace
+
+Topology load_topology(const SourceText& source, Diagnostics& out) {
+  Diagnostics diags;
+  Topology topology;
+  try {
+    topology = TopologyLoader(source, diags).load();
+  } catch (const std::exception& e) {
+    // Only an allocation failure can get here; report it rather than cross the API.
+    add_error(diags, "syntax", {std::make_shared<const std::string>(source.path), 0, 0},
+              fmt::format("cannot load the topology: {}", e.what()));
+  }
+  append_diagnostics(diags, out);
+  return topology;
+}
+
+}  // namespace picket

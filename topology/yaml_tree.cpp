@@ -1,0 +1,599 @@
+#include "topology/yaml_tree.hpp"
+// Approach: a YAML::EventHandler keeps a stack of open collections and appends every value to
+// an arena (YamlTree::m_nodes) in creation order, so the subtree of the entry being read is
+// always the arena's tail. An entry of a streamed collection is handed to the sink when it
+// completes and the tail is cut off again, unless an anchor lives in it (a later alias may
+// still point there). Aliases store the anchored node's id: shared, never copied. Each node
+// records its size with aliases expanded; a running total stops alias bombs long before they
+// cost time or memory. Duplicate keys are found here because yaml-cpp accepts them silently.
+
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <istream>
+#include <new>
+#include <optional>
+#include <streambuf>
+#include <unordered_map>
+
+namespace picket {
+namespace {
+
+// Values that aliases may add on top of the text: a billion laughs needs only a few hundred
+// bytes to ask for 10^9 values, a real file asks for a few per line at most.
+constexpr std::uint64_t k_alias_budget_base = 1'000'000;
+constexpr std::uint64_t k_alias_budget_per_byte = 2;
+// yaml-cpp's parser refuses values nested 500 deep (DeepRecursion); flow nesting is refused
+// at the same depth before it starts (see check_flow_depth).
+constexpr std::size_t k_max_depth = 499;
+// Maps with more keys than this find duplicates through a hash table instead of a scan.
+constexpr std::size_t k_linear_key_scan = 16;
+
+// Thrown from event callbacks to stop yaml-cpp; caught in parse_yaml.
+struct ParseAbort {
+  Diagnostic diagnostic;
+};
+
+// Thrown from event callbacks when the sink refuses the root; not an error by itself.
+struct StopParse {};
+
+// Lets yaml-cpp read the caller's text in place instead of a copy in a stringstream.
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view text) {
+    // The get area is only ever read; streambuf just has no const interface.
+    char* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+};
+
+std::uint32_t to_line(int zero_based) {
+  return zero_based < 0 ? 0 : static_cast<std::uint32_t>(zero_based) + 1;
+}
+
+// Length of the valid UTF-8 sequence at text[i], or 0 when it is malformed (overlong forms,
+// surrogates and code points past U+10FFFF included).
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return len;
+}
+
+// yaml-cpp passes invalid UTF-8 through and reads a NUL byte as a bogus escape, so the
+// encoding is checked first: one clear error instead of garbage further on.
+std::optional<Diagnostic> check_encoding(std::string_view text,
+                                         const std::shared_ptr<const std::string>& file) {
+  std::uint32_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+      continue;
+    }
+    const Location loc{file, line, static_cast<std::uint32_t>(i - line_start + 1)};
+    if (c < 0x80) {
+      if (c == '\t' || c == '\r') {
+        ++i;
+        continue;
+      }
+      return Diagnostic{"syntax",
+                        Severity::error,
+                        fmt::format("control character 0x{:02x} is not allowed; expected a "
+                                    "YAML text file",
+                                    c),
+                        loc,
+                        {}};
+    }
+    const std::size_t len = utf8_sequence(text, i);
+    if (len == 0)
+      return Diagnostic{"syntax",
+                        Severity::error,
+                        fmt::format("invalid UTF-8 (byte 0x{:02x}); expected a UTF-8 text file", c),
+                        loc,
+                        {}};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+// yaml-cpp's parser stops at 500 levels, but its scanner first queues every token of a run of
+// unclosed "[" or "{" (each may start a key), about 240 bytes each: 10 MB of "[" costs 2.4 GB
+// before the parser gets to count. So flow nesting is measured here first, skipping quoted
+// scalars and comments. Block scalars are not recognised; their brackets are counted, which
+// can only report too deep early, never miss a real nesting.
+std::optional<Diagnostic> check_flow_depth(std::string_view text,
+                                           const std::shared_ptr<const std::string>& file) {
+  enum class State { plain, double_quoted, single_quoted, comment };
+  State state = State::plain;
+  bool token_start = true;  // a quote or "#" here opens a quoted scalar or a comment
+  std::size_t depth = 0;
+  std::uint32_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+      if (state == State::comment) state = State::plain;
+      token_start = true;
+      continue;
+    }
+    switch (state) {
+      case State::comment:
+        break;
+      case State::double_quoted:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n')
+          ++i;
+        else if (c == '"')
+          state = State::plain;
+        break;
+      case State::single_quoted:
+        if (c == '\'') {
+          if (i + 1 < text.size() && text[i + 1] == '\'')
+            ++i;  // '' is an escaped quote
+          else
+            state = State::plain;
+        }
+        break;
+      case State::plain:
+        if (token_start && c == '#')
+          state = State::comment;
+        else if (token_start && c == '"')
+          state = State::double_quoted;
+        else if (token_start && c == '\'')
+          state = State::single_quoted;
+        else if ((c == '[' || c == '{') && ++depth > k_max_depth)
+          return Diagnostic{"syntax",
+                            Severity::error,
+                            fmt::format("values nest deeper than {} levels; expected a flatter "
+                                        "document",
+                                        k_max_depth),
+                            {file, line, static_cast<std::uint32_t>(i - line_start + 1)},
+                            {}};
+        else if ((c == ']' || c == '}') && depth > 0)
+          --depth;
+        token_start = c == ' ' || c == '\t' || c == '[' || c == '{' || c == ',' || c == ':' ||
+                      c == '-' || c == '?';
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// Rough number of entries of a block collection whose first entry starts at `pos`, `column`:
+// the lines indented exactly like the first entry (and starting with "-" for a sequence),
+// up to the first line indented less. Only used to reserve memory; 0 when unknown.
+std::size_t estimate_entries(std::string_view text, std::size_t pos, std::uint32_t column,
+                             bool sequence) {
+  if (pos >= text.size() || column == 0 || text[pos] == '{' || text[pos] == '[') return 0;
+  const std::size_t indent = column - 1;
+  std::size_t i = text.rfind('\n', pos);
+  i = i == std::string_view::npos ? 0 : i + 1;
+  std::size_t count = 0;
+  while (i < text.size()) {
+    std::size_t end = text.find('\n', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::size_t s = i;
+    while (s < end && text[s] == ' ') ++s;
+    const char c = s < end ? text[s] : '\n';
+    if (c != '\n' && c != '\r' && c != '#') {
+      const std::size_t depth = s - i;
+      if (depth < indent) break;
+      if (depth == indent) {
+        if (sequence && c != '-') break;
+        ++count;
+      }
+    }
+    i = end + 1;
+  }
+  return count;
+}
+
+}  // namespace
+
+class YamlTreeBuilder final : public YAML::EventHandler {
+ public:
+  YamlTreeBuilder(std::string_view text, const std::shared_ptr<const std::string>& file,
+                  YamlTree& tree, YamlEntrySink* sink, Diagnostics& out)
+      : m_text(text),
+        m_file(file),
+        m_nodes(tree.m_nodes),
+        m_tree(tree),
+        m_sink(sink),
+        m_out(out),
+        m_budget(k_alias_budget_base + k_alias_budget_per_byte * text.size()) {
+    // yaml-cpp's marks count from after a UTF-8 byte order mark.
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") m_bom = 3;
+    m_nodes.clear();
+    m_tree.m_used = 0;
+  }
+
+  YamlId root() const { return m_root; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++m_documents > 1)
+      abort_with("schema", mark,
+                 "a second YAML document starts here; expected one document per file");
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    begin_value();
+    const YamlId id = new_node(YamlKind::null, mark, anchor);
+    YamlNode& n = m_nodes[id];
+    n.empty = !written_null(mark);
+    if (n.empty) place_empty(n, mark);
+    finish(id);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    begin_value();
+    if (anchor >= m_anchors.size() || m_anchors[anchor] == k_no_yaml)
+      abort_with("syntax", mark, "alias to an unknown anchor");
+    const YamlId target = m_anchors[anchor];
+    if (m_nodes[target].expanded == 0)
+      abort_with("schema", mark,
+                 fmt::format("alias \"*{}\" refers to a value that contains it; expected an "
+                             "alias to a complete value",
+                             m_anchor_names[anchor]));
+    count_values(m_nodes[target].expanded, mark);
+    finish(target);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    begin_value();
+    check_tag(tag, mark);
+    const YamlId id = new_node(YamlKind::scalar, mark, anchor);
+    YamlNode& n = m_nodes[id];
+    // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
+    n.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    n.text = value;
+    finish(id);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(YamlKind::sequence, mark, tag, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(YamlKind::map, mark, tag, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+  void OnAnchor(const YAML::Mark&, const std::string& name) override { m_anchor_name = name; }
+
+ private:
+  struct Frame {
+    YamlId id = k_no_yaml;
+    bool is_map = false;
+    bool expecting_key = true;
+    bool skip_value = false;      // the pending key is a duplicate: its value is dropped
+    bool streamed = false;        // entries go to the sink, not into `children`
+    YamlId key = k_no_yaml;       // the pending key of a map
+    std::size_t entry_start = 0;  // arena size when the current entry began
+    std::uint64_t expanded = 1;
+    std::string stream_key;  // the top-level key of a streamed collection
+    // Key text -> line, for maps too big for a linear scan (and every streamed map).
+    std::unique_ptr<std::unordered_map<std::string, std::uint32_t>> keys;
+  };
+
+  [[noreturn]] void abort_with(const char* rule, const YAML::Mark& mark, std::string message) {
+    throw ParseAbort{Diagnostic{rule, Severity::error, std::move(message), location(mark), {}}};
+  }
+
+  Location location(const YAML::Mark& mark) const {
+    return {m_file, to_line(mark.line), to_line(mark.column)};
+  }
+
+  Location location(const YamlNode& n) const { return {m_file, n.line, n.column}; }
+
+  void check_tag(const std::string& tag, const YAML::Mark& mark) {
+    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) == 0) return;
+    add_error(m_out, "schema", location(mark),
+              fmt::format("unsupported tag \"{}\"; expected an untagged value", tag));
+  }
+
+  // Adds `n` values to the expanded size of the document.
+  void count_values(std::uint64_t n, const YAML::Mark& mark) {
+    m_expanded += n;
+    if (m_expanded > m_budget)
+      abort_with("schema", mark,
+                 fmt::format("aliases expand the document past {} values; expected at most "
+                             "that many for a file of this size",
+                             m_budget));
+  }
+
+  // Called before each value: remembers where an entry's nodes begin in the arena.
+  void begin_value() {
+    if (m_stack.empty()) return;
+    Frame& f = m_stack.back();
+    if (f.is_map ? f.expecting_key : f.streamed) f.entry_start = m_tree.m_used;
+  }
+
+  YamlId new_node(YamlKind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    count_values(1, mark);
+    const auto id = static_cast<YamlId>(m_tree.m_used);
+    if (id == k_no_yaml) abort_with("schema", mark, "the document holds too many values");
+    if (m_tree.m_used == m_nodes.size()) m_nodes.emplace_back();
+    ++m_tree.m_used;
+    YamlNode& n = m_nodes[id];
+    n.text.clear();
+    n.children.clear();
+    n.quoted = false;
+    n.empty = false;
+    n.kind = kind;
+    n.line = to_line(mark.line);
+    n.column = to_line(mark.column);
+    n.expanded = kind == YamlKind::map || kind == YamlKind::sequence ? 0 : 1;
+    if (anchor != 0) {
+      if (anchor >= m_anchors.size()) {
+        m_anchors.resize(anchor + 1, k_no_yaml);
+        m_anchor_names.resize(anchor + 1);
+      }
+      m_anchors[anchor] = id;
+      m_anchor_names[anchor] = std::move(m_anchor_name);
+      m_last_anchored = id;
+    }
+    m_anchor_name.clear();
+    return id;
+  }
+
+  // True when a null was written as ~ or null, not left out.
+  bool written_null(const YAML::Mark& mark) const {
+    if (mark.pos < 0) return false;
+    const std::size_t pos = static_cast<std::size_t>(mark.pos) + m_bom;
+    if (pos >= m_text.size()) return false;
+    const std::string_view rest = m_text.substr(pos, 4);
+    return rest[0] == '~' || rest == "null" || rest == "Null" || rest == "NULL";
+  }
+
+  // yaml-cpp marks a left-out value at the next token, possibly lines further down. Point at
+  // its key instead, or at the "-" of an empty sequence item.
+  void place_empty(YamlNode& n, const YAML::Mark& mark) const {
+    if (m_stack.empty()) return;
+    const Frame& f = m_stack.back();
+    if (f.is_map) {
+      if (!f.expecting_key && f.key != k_no_yaml) {
+        n.line = m_nodes[f.key].line;
+        n.column = m_nodes[f.key].column;
+      }
+      return;
+    }
+    if (mark.pos < 0) return;
+    std::size_t pos = static_cast<std::size_t>(mark.pos) + m_bom;
+    if (pos > m_text.size()) return;
+    std::uint32_t lines_back = 0;
+    while (pos > m_bom) {
+      const char c = m_text[pos - 1];
+      if (c == '\n') ++lines_back;
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+      --pos;
+    }
+    if (pos == m_bom || m_text[pos - 1] != '-' || n.line <= lines_back) return;
+    const std::size_t dash = pos - 1;
+    const std::size_t nl = m_text.rfind('\n', dash);
+    const std::size_t line_start = nl == std::string_view::npos ? m_bom : nl + 1;
+    n.line -= lines_back;
+    n.column = static_cast<std::uint32_t>(dash - line_start + 1);
+  }
+
+  void open(YamlKind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor) {
+    begin_value();
+    check_tag(tag, mark);
+    const YamlId id = new_node(kind, mark, anchor);
+    if (m_stack.empty() && m_sink != nullptr && !m_sink->accept_root(kind)) {
+      m_root = id;
+      m_nodes[id].expanded = 1;
+      throw StopParse{};
+    }
+    Frame f;
+    f.id = id;
+    f.is_map = kind == YamlKind::map;
+    // The collections under top-level keys may stream; not when anchored, since an alias
+    // would then find an emptied collection.
+    if (m_sink != nullptr && m_stack.size() == 1 && anchor == 0) {
+      const Frame& parent = m_stack.back();
+      if (parent.is_map && !parent.expecting_key && !parent.skip_value &&
+          m_nodes[parent.key].kind == YamlKind::scalar &&
+          m_sink->stream_entries(m_nodes[parent.key].text, kind)) {
+        f.streamed = true;
+        f.stream_key = m_nodes[parent.key].text;
+        // Duplicates are found by hash here: the earlier entries are gone from the tree.
+        f.keys = std::make_unique<std::unordered_map<std::string, std::uint32_t>>();
+        const std::size_t pos =
+            mark.pos < 0 ? m_text.size() : static_cast<std::size_t>(mark.pos) + m_bom;
+        m_sink->on_collection(f.stream_key, estimate_entries(m_text, pos, m_nodes[id].column,
+                                                             kind == YamlKind::sequence));
+      }
+    }
+    m_stack.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(m_stack.back());
+    m_stack.pop_back();
+    m_nodes[f.id].expanded = f.expanded;
+    finish(f.id);
+  }
+
+  // Drops the arena's tail from `start` on, unless an anchored node lives there.
+  void drop_from(std::size_t start) {
+    if (m_last_anchored != k_no_yaml && m_last_anchored >= start) return;
+    if (start < m_tree.m_used) m_tree.m_used = start;
+  }
+
+  // Line of an earlier key with the same text in map `f`, or 0.
+  std::uint32_t earlier_key(Frame& f, const std::string& text) {
+    if (!f.keys) {
+      const auto& ch = m_nodes[f.id].children;
+      if (ch.size() / 2 < k_linear_key_scan) {
+        for (std::size_t i = 0; i < ch.size(); i += 2) {
+          const YamlNode& k = m_nodes[ch[i]];
+          if (k.kind == YamlKind::scalar && k.text == text) return k.line;
+        }
+        return 0;
+      }
+      f.keys = std::make_unique<std::unordered_map<std::string, std::uint32_t>>();
+      for (std::size_t i = 0; i < ch.size(); i += 2) {
+        const YamlNode& k = m_nodes[ch[i]];
+        if (k.kind == YamlKind::scalar) f.keys->emplace(k.text, k.line);
+      }
+    }
+    auto it = f.keys->find(text);
+    return it == f.keys->end() ? 0 : it->second;
+  }
+
+  // A value is complete: hand it to its parent (or make it the root).
+  void finish(YamlId id) {
+    if (m_stack.empty()) {
+      m_root = id;
+      return;
+    }
+    Frame& f = m_stack.back();
+    YamlNode& parent = m_nodes[f.id];
+    if (!f.is_map) {
+      if (f.streamed) {
+        m_sink->on_entry(m_tree, f.stream_key, k_no_yaml, id);
+        drop_from(f.entry_start);
+        return;
+      }
+      f.expanded += m_nodes[id].expanded;
+      parent.children.push_back(id);
+      return;
+    }
+    if (f.expecting_key) {
+      f.expecting_key = false;
+      f.key = id;
+      f.skip_value = false;
+      const YamlNode& k = m_nodes[id];
+      if (k.kind != YamlKind::scalar) return;
+      if (const std::uint32_t first = earlier_key(f, k.text)) {
+        add_error(m_out, "duplicate", location(k),
+                  fmt::format("duplicate key \"{}\" (first at line {})", k.text, first));
+        f.skip_value = true;
+      } else if (f.keys) {
+        f.keys->emplace(k.text, k.line);
+      }
+      return;
+    }
+    f.expecting_key = true;
+    const YamlId key = f.key;
+    f.key = k_no_yaml;
+    if (f.skip_value) {
+      drop_from(f.entry_start);
+      return;
+    }
+    const YamlNode& k = m_nodes[key];
+    const bool merge = k.kind == YamlKind::scalar && !k.quoted && k.text == "<<";
+    if (f.streamed && !merge) {
+      m_sink->on_entry(m_tree, f.stream_key, key, id);
+      drop_from(f.entry_start);
+      return;
+    }
+    f.expanded += m_nodes[key].expanded + m_nodes[id].expanded;
+    parent.children.push_back(key);
+    parent.children.push_back(id);
+  }
+
+  std::string_view m_text;
+  const std::shared_ptr<const std::string>& m_file;
+  std::vector<YamlNode>& m_nodes;
+  YamlTree& m_tree;
+  YamlEntrySink* m_sink;
+  Diagnostics& m_out;
+  std::uint64_t m_budget;
+  std::uint64_t m_expanded = 0;
+  std::size_t m_bom = 0;
+  int m_documents = 0;
+  YamlId m_root = k_no_yaml;
+  std::vector<Frame> m_stack;
+  std::vector<YamlId> m_anchors;  // yaml-cpp anchor id -> node
+  std::vector<std::string> m_anchor_names;
+  std::string m_anchor_name;  // announced by OnAnchor for the next node
+  YamlId m_last_anchored = k_no_yaml;
+};
+
+YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
+                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out) {
+  YamlDocument doc;
+  const auto fail = [&](const char* rule, const Location& loc, std::string message) {
+    add_error(out, rule, loc, std::move(message));
+    doc = {YamlStatus::failed, k_no_yaml};
+    return doc;
+  };
+  const auto mark_location = [&](const YAML::Mark& m) {
+    return Location{file, to_line(m.line), to_line(m.column)};
+  };
+  std::optional<YamlTreeBuilder> builder;
+  try {
+    auto bad = check_encoding(text, file);
+    if (!bad) bad = check_flow_depth(text, file);
+    if (bad) {
+      out.push_back(std::move(*bad));
+      return doc;
+    }
+    builder.emplace(text, file, tree, sink, out);
+    ViewBuffer buffer(text);
+    std::istream in(&buffer);
+    YAML::Parser parser(in);
+    if (!parser.HandleNextDocument(*builder)) return {YamlStatus::empty, k_no_yaml};
+    // A second document makes the builder throw at its start.
+    parser.HandleNextDocument(*builder);
+    const YamlId root = builder->root();
+    if (root == k_no_yaml || tree[root].kind == YamlKind::null)
+      return {YamlStatus::empty, k_no_yaml};
+    return {YamlStatus::ok, root};
+  } catch (const StopParse&) {
+    return {YamlStatus::ok, builder->root()};
+  } catch (const ParseAbort& abort) {
+    out.push_back(abort.diagnostic);
+    return doc;
+  } catch (const YAML::DeepRecursion& e) {
+    return fail("syntax", mark_location(e.mark),
+                fmt::format("values nest deeper than {} levels; expected a flatter document",
+                            e.depth() - 1));
+  } catch (const YAML::Exception& e) {
+    return fail("syntax", mark_location(e.mark), fmt::format("invalid YAML: {}", e.msg));
+  } catch (const std::bad_alloc&) {
+    return fail("syntax", Location{file, 0, 0}, "out of memory while reading the YAML");
+  } catch (const std::exception& e) {
+    return fail("syntax", Location{file, 0, 0}, fmt::format("cannot read the YAML: {}", e.what()));
+  } catch (...) {
+    return fail("syntax", Location{file, 0, 0}, "cannot read the YAML");
+  }
+}
+
+}  // namespace picket
