@@ -126,12 +126,7 @@ int run_deploy(const DeployFlags& flags) {
   auto inputs = prepare_rollout(flags.common);
   if (!inputs) return inputs.error();
 
-  std::string why;
-  auto connector = make_connector(why);
-  if (!connector) {
-    std::fprintf(stderr, "picket: error: %s\n", why.c_str());
-    return k_exit_usage;
-  }
+  auto connector = make_connector();
   // One connection per host, kept from the plan through the deploy.
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
   const Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,

@@ -30,12 +30,7 @@ int run_plan(const PlanFlags& flags) {
   if (!inputs) return inputs.error();
 
   // The hosts: one connection each, read-only.
-  std::string why;
-  auto connector = make_connector(why);
-  if (!connector) {
-    std::fprintf(stderr, "picket: error: %s\n", why.c_str());
-    return k_exit_usage;
-  }
+  auto connector = make_connector();
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
   const Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
                               PlanOptions{flags.common.parallel});

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/terminal.hpp"
+#include "deploy/ssh/ssh_connector.hpp"
 #include "render/render.hpp"
 #include "render/templates.hpp"
 
@@ -62,12 +63,10 @@ tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags) {
   return RolloutInputs{std::move(*checked), std::move(files)};
 }
 
-std::unique_ptr<Connector> make_connector(std::string& why) {
-  // INTEGRATION(ssh): the single construction point of the SSH connector. When deploy/ssh
-  // is on main: #include "deploy/ssh/ssh_connector.hpp" and return
-  // std::make_unique<SshConnector>(); (it initialises libssh2 before any thread starts).
-  why = "this build has no SSH transport yet (deploy/ssh)";
-  return nullptr;
+std::unique_ptr<Connector> make_connector() {
+  // The one construction point of the SSH connector (it initialises libssh2 here, on the
+  // main thread, before any worker starts).
+  return std::make_unique<SshConnector>();
 }
 
 void add_rollout_flags(CLI::App& cmd, RolloutFlags& f) {

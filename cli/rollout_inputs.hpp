@@ -42,8 +42,8 @@ struct RolloutInputs {
 /// error) to stderr and returns the exit code: 64 unreadable input, 1 lint or render errors.
 tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags);
 
-/// The SSH connector; nullptr (with the reason in `why`) when this build has none.
-std::unique_ptr<Connector> make_connector(std::string& why);
+/// The SSH connector (deploy/ssh).
+std::unique_ptr<Connector> make_connector();
 
 /// ConnectOptions from the flags.
 ConnectOptions connect_options(const RolloutFlags& flags);

@@ -1,6 +1,6 @@
 #include "deploy/firewall_guard.hpp"
 
-#include "deploy/shell_quote.hpp"
+#include "deploy/ssh/shell_quote.hpp"
 
 namespace picket {
 

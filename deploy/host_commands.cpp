@@ -1,9 +1,24 @@
 #include "deploy/host_commands.hpp"
 
-#include "deploy/shell_quote.hpp"
+#include "deploy/ssh/shell_quote.hpp"
 #include "topology/effective.hpp"
 
 namespace picket {
+
+std::string substitute_file(const std::string& command_template, const std::string& path) {
+  static const std::string k_placeholder = "{file}";
+  std::string out;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t hit = command_template.find(k_placeholder, pos);
+    if (hit == std::string::npos) break;
+    out.append(command_template, pos, hit - pos);
+    out += shell_quote(path);
+    pos = hit + k_placeholder.size();
+  }
+  out.append(command_template, pos, std::string::npos);
+  return out;
+}
 
 std::string remote_path(const Host& host, const std::string& path) {
   if (!host.root) return path;

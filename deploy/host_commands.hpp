@@ -15,6 +15,10 @@ constexpr const char* k_default_reload_vpn =
     "bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket {file}";
 constexpr const char* k_default_reload_firewall = "nft -f {file}";
 
+/// Replaces every `{file}` in an inventory command template (reload_vpn, reload_firewall)
+/// with shell_quote(path). The rest of the template is the operator's shell text, as written.
+std::string substitute_file(const std::string& command_template, const std::string& path);
+
 /// `path` with the host's `root:` prefix ("/" or unset: unchanged).
 std::string remote_path(const Host& host, const std::string& path);
 /// The deploy lock: `<root>/var/lib/picket/deploy.lock`.

@@ -2,23 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "deploy/shell_quote.hpp"
-
 namespace picket {
 namespace {
-
-TEST(ShellQuote, EveryValueIsOneWord) {
-  EXPECT_EQ(shell_quote(""), "''");
-  EXPECT_EQ(shell_quote("/etc/x y"), "'/etc/x y'");
-  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
-  EXPECT_EQ(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
-}
-
-TEST(ShellQuote, FilePlaceholder) {
-  EXPECT_EQ(substitute_file("nft -f {file}", "/srv/a b/x.nft"), "nft -f '/srv/a b/x.nft'");
-  EXPECT_EQ(substitute_file("cp {file} {file}.1", "/x"), "cp '/x' '/x'.1");
-  EXPECT_EQ(substitute_file("true", "/x"), "true");
-}
 
 TEST(FirewallGuard, RestoresTheBackupThenReloads) {
   EXPECT_EQ(guard_arm_command("/etc/p.nft", std::string("/etc/p.nft.picket-bak"),
