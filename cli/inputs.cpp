@@ -15,6 +15,29 @@ namespace {
 // Larger inputs are refused rather than read: no honest topology comes near it.
 constexpr std::uintmax_t k_max_file_size = 512ull * 1024 * 1024;
 
+// A quick look for a top-level `inventory: PATH` line, so the inventory can be parsed on the
+// other core while the topology is. Only a guess: the parsed value is checked afterwards.
+std::optional<std::string> guess_inventory(const std::string& text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    if (text.compare(pos, 10, "inventory:") == 0) {
+      std::string value = text.substr(pos + 10, end - pos - 10);
+      if (auto hash = value.find(" #"); hash != std::string::npos) value.resize(hash);
+      const auto first = value.find_first_not_of(" \t");
+      const auto last = value.find_last_not_of(" \t\r");
+      if (first == std::string::npos) return std::nullopt;
+      value = value.substr(first, last - first + 1);
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front())
+        value = value.substr(1, value.size() - 2);
+      return value;
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
 // The inventory path of the `inventory:` key is relative to the topology file.
 std::string resolve_inventory(const std::string& topology_path, const std::string& written) {
   fs::path p(written);
@@ -44,13 +67,21 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   auto topology_text = read_source(paths.topology);
   if (!topology_text) return tl::make_unexpected(topology_text.error());
 
-  // With --inventory the two files are independent: parse them on both cores at once.
+  // The two files are independent: parse them on both cores at once. Without --inventory
+  // the path comes from a first look at the topology text, confirmed after parsing.
   std::optional<std::future<std::pair<Inventory, Diagnostics>>> inventory_job;
   std::optional<SourceText> inventory_text;
+  std::optional<std::string> guessed;
   if (paths.inventory) {
     auto text = read_source(*paths.inventory);
     if (!text) return tl::make_unexpected(text.error());
     inventory_text = std::move(*text);
+  } else if (auto written = guess_inventory(topology_text->text)) {
+    guessed = *written;
+    if (auto text = read_source(resolve_inventory(paths.topology, *written)))
+      inventory_text = std::move(*text);
+  }
+  if (inventory_text) {
     inventory_job = std::async(std::launch::async, [&inventory_text] {
       Diagnostics d;
       Inventory inv = load_inventory(*inventory_text, d);
@@ -64,6 +95,14 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   out.sources.emplace(topology_text->path, std::move(topology_text->text));
 
   Inventory inventory;
+  const bool guess_confirmed =
+      !paths.inventory && guessed && topology.inventory && topology.inventory->value == *guessed;
+  if (inventory_job && !paths.inventory && !guess_confirmed) {
+    // The guess was wrong (or the key is not what it looked like): drop it.
+    inventory_job->wait();
+    inventory_job.reset();
+    inventory_text.reset();
+  }
   if (inventory_job) {
     auto [inv, inv_diags] = inventory_job->get();
     inventory = std::move(inv);

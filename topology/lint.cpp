@@ -8,9 +8,10 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   LintResult result{std::move(topology), std::move(inventory), std::move(loaded), std::nullopt};
   Diagnostics& diags = result.diagnostics;
 
+  const bool loaded_whole = !has_errors(diags);
   check_references(result.topology, result.inventory, diags);
   const bool model_sound = !has_errors(diags);
-  check_structure(result.topology, result.inventory, diags);
+  check_structure(result.topology, result.inventory, diags, loaded_whole);
   if (model_sound) {
     result.analysis = analyse_graph(result.topology, result.inventory);
     check_graph(result.topology, result.inventory, *result.analysis, diags);

@@ -137,6 +137,8 @@ class InventoryLoader final : public YamlEntrySink {
       } else if (k == "hosts") {
         has_hosts = true;
         if (m_reader.expect_map(f.value, "\"hosts\"", ctx)) read_leftover_hosts(f.value);
+      } else if (k.rfind("x-", 0) == 0) {
+        // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
         m_reader.unknown_key(f, k_top_keys, ctx);
       }

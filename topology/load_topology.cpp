@@ -168,6 +168,8 @@ class TopologyLoader final : public YamlEntrySink {
         if (m_reader.expect_map(f.value, "\"partners\"", ctx)) read_leftover_partners(f.value);
       } else if (k == "vpn") {
         read_vpn(f);
+      } else if (k.rfind("x-", 0) == 0) {
+        // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
         m_reader.unknown_key(f, k_top_keys, ctx);
       }

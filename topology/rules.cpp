@@ -65,7 +65,8 @@ Location start_of_file(const Topology& topology) {
   return topology.nodes_loc.known() ? topology.nodes_loc : Location{topology.path, 1, 1};
 }
 
-void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnostics& out,
+                      bool model_complete) {
   const Node* active = nullptr;
   std::vector<std::string> standby;
   // signer name -> the first validator that uses it
@@ -103,7 +104,7 @@ void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnost
                 {it->second->name.value, n.name.value, signer->name.value});
     }
   }
-  if (!active) {
+  if (!active && model_complete) {
     add_error(out, "no-validator", start_of_file(topology),
               standby.empty()
                   ? std::string("no active validator: no node has role \"validator\"")
@@ -281,14 +282,26 @@ std::pair<Location, std::string> edge_spot(const Topology& topology, const NodeI
 }  // namespace
 
 void check_structure(const Topology& topology, const Inventory& /*inventory*/,
-                     Diagnostics& out) {
+                     Diagnostics& out, bool model_complete) {
   const NodeIndex nodes(topology);
-  check_validators(topology, nodes, out);
+  check_validators(topology, nodes, out, model_complete);
   check_links(topology, nodes, out);
   check_partners(topology, nodes, out);
   check_shared_hosts(topology, nodes, out);
-  check_isolated(topology, nodes, out);
+  if (model_complete) check_isolated(topology, nodes, out);
 }
+
+namespace {
+// "a", "a and b", "a, b and c".
+std::string join_and(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += i + 1 == parts.size() ? " and " : ", ";
+    out += parts[i];
+  }
+  return out;
+}
+}  // namespace
 
 void check_graph(const Topology& topology, const Inventory& inventory,
                  const GraphAnalysis& analysis, Diagnostics& out) {
@@ -312,21 +325,13 @@ void check_graph(const Topology& topology, const Inventory& inventory,
     return;
   }
 
-  for (const std::string& v : analysis.spof_nodes) {
-    auto [loc, kind] = vertex_spot(topology, nodes, v);
-    add_error(out, "spof-node", loc, fmt::format("losing {} {} {}", kind, quoted(v), disconnects),
-              {v});
-  }
-  for (const auto& [a, b] : analysis.spof_links) {
-    auto [loc, kind] = edge_spot(topology, nodes, a, b);
-    const std::string subject = link_subject(a, b);
-    add_error(out, "spof-link", loc,
-              fmt::format("losing {} {} {}", kind, quoted(subject), disconnects), {subject});
-  }
-  if (!analysis.spof_domains.empty()) {
-    // The graph nodes in each reported domain, for the message.
-    std::map<std::pair<DomainKind, std::string>, std::vector<std::string>> members;
-    for (const auto& d : analysis.spof_domains) members.try_emplace(d);
+  // The graph nodes in each failing domain. A domain that holds a single point of failure
+  // is explained by that node: it is named in the node's finding instead of its own, so one
+  // fragile sentry reads as one problem, not as five.
+  using Domain = std::pair<DomainKind, std::string>;
+  std::map<Domain, std::vector<std::string>> members;
+  for (const auto& d : analysis.spof_domains) members.try_emplace(d);
+  if (!members.empty()) {
     std::unordered_map<std::string_view, const Host*> hosts;
     for (const Host& h : inventory.hosts) hosts.emplace(h.name.value, &h);
     for (const Node& n : topology.nodes) {
@@ -336,16 +341,42 @@ void check_graph(const Topology& topology, const Inventory& inventory,
       for (auto& [domain, names] : members)
         if (h->second->domain(domain.first) == domain.second) names.push_back(n.name.value);
     }
-    for (const auto& d : analysis.spof_domains) {
-      std::vector<std::string>& names = members[d];
-      std::sort(names.begin(), names.end());
-      const std::string subject = fmt::format("{}={}", domain_kind_name(d.first), d.second);
-      add_error(out, "spof-domain", domain_location(inventory, d.first, d.second),
-                fmt::format("losing {} {} ({} {}) {}", domain_kind_name(d.first),
-                            quoted(d.second), names.size() == 1 ? "node" : "nodes",
-                            quoted_list(names), disconnects),
-                {subject});
+  }
+  const std::set<std::string> spof_set(analysis.spof_nodes.begin(), analysis.spof_nodes.end());
+  std::map<std::string, std::vector<Domain>> explained;  // spof node -> domains it explains
+  for (auto& [domain, names] : members) {
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names)
+      if (spof_set.count(name)) explained[name].push_back(domain);
+  }
+
+  for (const std::string& v : analysis.spof_nodes) {
+    auto [loc, kind] = vertex_spot(topology, nodes, v);
+    std::string also;
+    if (auto it = explained.find(v); it != explained.end()) {
+      std::vector<std::string> parts;
+      for (const auto& [k, value] : it->second)
+        parts.push_back(fmt::format("{} {}", domain_kind_name(k), quoted(value)));
+      also = "; so does losing " + join_and(parts);
     }
+    add_error(out, "spof-node", loc,
+              fmt::format("losing {} {} {}{}", kind, quoted(v), disconnects, also), {v});
+  }
+  for (const auto& [a, b] : analysis.spof_links) {
+    auto [loc, kind] = edge_spot(topology, nodes, a, b);
+    const std::string subject = link_subject(a, b);
+    add_error(out, "spof-link", loc,
+              fmt::format("losing {} {} {}", kind, quoted(subject), disconnects), {subject});
+  }
+  for (const auto& [d, names] : members) {
+    const bool is_explained = std::any_of(names.begin(), names.end(),
+                                          [&](const std::string& n) { return spof_set.count(n) > 0; });
+    if (is_explained) continue;
+    const std::string subject = fmt::format("{}={}", domain_kind_name(d.first), d.second);
+    add_error(out, "spof-domain", domain_location(inventory, d.first, d.second),
+              fmt::format("losing {} {} ({} {}) {}", domain_kind_name(d.first), quoted(d.second),
+                          names.size() == 1 ? "node" : "nodes", quoted_list(names), disconnects),
+              {subject});
   }
 
   const Located<int>& min_paths = topology.policy.min_paths;

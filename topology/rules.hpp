@@ -12,7 +12,11 @@ namespace picket {
 /// direct-public, isolated-node, and `reference` for a `signer:` that names a node of
 /// another role. Names that match no node at all were reported by the loader; this skips
 /// them (the model may be partial when the loader found errors).
-void check_structure(const Topology& topology, const Inventory& inventory, Diagnostics& out);
+/// `model_complete` is false when the loaders reported errors (entries with errors are left
+/// out of the model): rules about what is missing (no-validator, isolated-node) are then
+/// skipped, since the missing piece may be the entry that failed to load.
+void check_structure(const Topology& topology, const Inventory& inventory, Diagnostics& out,
+                     bool model_complete = true);
 
 /// no-path, spof-node, spof-link, spof-domain, min-paths, deep-path from an analysis.
 void check_graph(const Topology& topology, const Inventory& inventory,

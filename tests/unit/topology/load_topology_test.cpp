@@ -833,3 +833,26 @@ TEST(LoadTopology, ManyDanglingNamesStayFast) {
 
 }  // namespace
 }  // namespace picket
+
+namespace picket {
+namespace {
+
+TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
+  const Loaded l = load(k_head +
+                        "x-sentry: &sentry {role: private-sentry}\n"
+                        "x-notes: anything at all\n"
+                        "nodes:\n"
+                        "  validator: {role: validator, host: h1}\n"
+                        "  priv: {<<: *sentry, host: h2}\n"
+                        "y-other: 1\n");
+  EXPECT_EQ(l.diags,
+            "8:1: error: unknown key \"y-other\" at the top level; expected one of \"version\", "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"vpn\" "
+            "[schema]\n");
+  ASSERT_EQ(l.topology.nodes.size(), 2u);
+  EXPECT_EQ(l.topology.nodes[1].role.value, Role::private_sentry);
+  EXPECT_EQ(l.topology.nodes[1].host.value, "h2");
+}
+
+}  // namespace
+}  // namespace picket

@@ -158,7 +158,7 @@ class ModelBuilder {
 
 /// One line per diagnostic, `file:line:col: severity: message [rule] {subject, ...}`, in
 /// the order given (callers sort first when they want the lint order).
-inline std::string render(const Diagnostics& diags) {
+inline std::string render_findings(const Diagnostics& diags) {
   std::string out;
   for (const Diagnostic& d : diags) {
     out += fmt::format("{}:{}:{}: {}: {} [{}] {{{}}}\n", d.location.path(), d.location.line,
