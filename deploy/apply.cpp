@@ -388,7 +388,12 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
 bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
                        const char* action) {
   const auto command = restart_command(*s.host);
-  if (!command) return false;  // the plan reports this as a problem; apply refuses such plans
+  if (!command) {
+    // The plan reports this as a problem and apply refuses such plans; kept for safety.
+    const std::string why = "no `restart` or `service` for " + s.plan->host;
+    record(s.plan->host, action, "", "failed", "", join(nodes) + ": " + why);
+    return std::string(action) == "restart" ? fail(s, why) : false;
+  }
   s.restart_attempted.insert(nodes.begin(), nodes.end());
   // One restart per host and step: the command is the host's, not the node's.
   auto r = t->exec(*command, root_actions(*s.host));
@@ -553,6 +558,12 @@ ApplyReport Deployer::run() {
     for (auto& [name, s] : m_hosts) {
       if (s.touched && s.report.outcome == HostOutcome::untouched)
         s.report.outcome = HostOutcome::deployed;
+      if (s.report.outcome == HostOutcome::deployed && m_options.no_restart) {
+        if (s.plan->reload_firewall)
+          s.report.notes.push_back("the new firewall ruleset is not loaded (--no-restart)");
+        if (s.plan->reload_vpn)
+          s.report.notes.push_back("the new WireGuard configuration is not loaded (--no-restart)");
+      }
       if (s.report.outcome == HostOutcome::deployed)
         for (const std::string& node : s.plan->restart)
           if (std::find(s.report.restarted.begin(), s.report.restarted.end(), node) ==

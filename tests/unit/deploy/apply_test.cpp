@@ -361,6 +361,8 @@ TEST_F(ApplyFixture, NoRestartUploadsOnly) {
             "effect at its next restart)\n"
             "  fra-1: deployed: 4 files written; not restarted: priv-fra (the new files take "
             "effect at its next restart)\n"
+            "    note: the new firewall ruleset is not loaded (--no-restart)\n"
+            "    note: the new WireGuard configuration is not loaded (--no-restart)\n"
             "  hsm-ams: deployed: 1 file written; not restarted: kms (the new files take effect "
             "at its next restart)\n"
             "  nyc-1: deployed: 2 files written; not restarted: pub-nyc (the new files take "
