@@ -18,6 +18,8 @@ Command add_lint_command(CLI::App& app);
 Command add_graph_command(CLI::App& app);
 /// `picket whatif TOPOLOGY [--inventory F] --fail KIND=VALUE ...`
 Command add_whatif_command(CLI::App& app);
+/// `picket keys TOPOLOGY [--inventory F] [--secrets DIR]`
+Command add_keys_command(CLI::App& app);
 /// `picket plan TOPOLOGY [--inventory F] [--secrets DIR] [--parallel N] [--format text|json]
 /// [--detailed-exitcode] [--out PLANFILE] [--known-hosts F] [--accept-new] [--timeout S]`
 Command add_plan_command(CLI::App& app);

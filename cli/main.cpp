@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
         {"lint", add_lint_command(app)},
         {"graph", add_graph_command(app)},
         {"whatif", add_whatif_command(app)},
+        {"keys", add_keys_command(app)},
         {"plan", add_plan_command(app)},
         {"deploy", add_deploy_command(app)},
     };

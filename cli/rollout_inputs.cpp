@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/secrets_store.hpp"
 #include "cli/terminal.hpp"
 #include "deploy/ssh/ssh_connector.hpp"
+#include "render/key_plan.hpp"
 #include "render/render.hpp"
 #include "render/templates.hpp"
 
@@ -20,12 +22,36 @@ void print_diagnostics(const CheckedInputs& checked, const Diagnostics& diags) {
                                 use_color("auto", stderr)));
 }
 
-// INTEGRATION(keys): load the node and WireGuard keys from `dir` with
-// cli/secrets_store.hpp load_secrets(dir, plan_keys(topology)) once the keys work is on main,
-// and refuse with missing_keys_message() when some are missing. Until then render gets none.
-tl::expected<Secrets, std::string> load_rollout_secrets(const std::string& /*dir*/,
-                                                        const Topology& /*topology*/) {
-  return Secrets{};
+// The keys render needs, all present and sound: a deploy never creates keys (that is
+// `picket keys`, whose output the operator can check first).
+tl::expected<Secrets, int> load_rollout_secrets(const std::string& dir,
+                                                const CheckedInputs& checked,
+                                                const std::string& topology_path) {
+  // Messages may hold one problem per line (one per key file): one error line each.
+  auto fail = [](const std::string& message, int rc) {
+    std::size_t start = 0;
+    while (start < message.size()) {
+      std::size_t end = message.find('\n', start);
+      if (end == std::string::npos) end = message.size();
+      std::fprintf(stderr, "picket: error: %s\n", message.substr(start, end - start).c_str());
+      start = end + 1;
+    }
+    return tl::make_unexpected(rc);
+  };
+  if (auto usable = check_secrets_dir(dir); !usable) return fail(usable.error(), 64);
+  const Topology& topology = checked.result.topology;
+  Diagnostics pinned;
+  check_pinned_ids(topology, dir, pinned);
+  if (has_errors(pinned)) {
+    print_diagnostics(checked, pinned);
+    return tl::make_unexpected(1);
+  }
+  const KeyPlan plan = plan_keys(topology);
+  auto secrets = load_secrets(dir, plan);
+  if (!secrets) return fail(secrets.error(), 1);
+  if (auto missing = missing_keys(plan, *secrets); !missing.empty())
+    return fail(missing_keys_message(missing, topology_path), 1);
+  return std::move(*secrets);
 }
 }  // namespace
 
@@ -47,12 +73,9 @@ tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags) {
     return tl::make_unexpected(1);
   }
   const std::string secrets_dir =
-      flags.secrets.empty() ? state_path(flags.paths.topology, "secrets") : flags.secrets;
-  auto secrets = load_rollout_secrets(secrets_dir, checked->result.topology);
-  if (!secrets) {
-    std::fprintf(stderr, "picket: error: %s\n", secrets.error().c_str());
-    return tl::make_unexpected(1);
-  }
+      flags.secrets.empty() ? default_secrets_dir(flags.paths.topology) : flags.secrets;
+  auto secrets = load_rollout_secrets(secrets_dir, *checked, flags.paths.topology);
+  if (!secrets) return tl::make_unexpected(secrets.error());
   Diagnostics render_diags;
   FileSet files = render_all(checked->result.topology, checked->result.inventory, *secrets,
                              builtin_templates(), render_diags);

@@ -38,8 +38,10 @@ struct RolloutInputs {
   const Inventory& inventory() const { return checked.result.inventory; }
 };
 
-/// Lints and renders. On failure prints why (the lint report, render diagnostics or a usage
-/// error) to stderr and returns the exit code: 64 unreadable input, 1 lint or render errors.
+/// Lints, loads the keys (never creating any) and renders. On failure prints why (the lint
+/// report, key problems, render diagnostics or a usage error) to stderr and returns the exit
+/// code: 64 unreadable input or secrets directory; 1 lint errors, missing or broken keys,
+/// render errors.
 tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags);
 
 /// The SSH connector (deploy/ssh).
