@@ -20,6 +20,8 @@ Command add_graph_command(CLI::App& app);
 Command add_whatif_command(CLI::App& app);
 /// `picket keys TOPOLOGY [--inventory F] [--secrets DIR]`
 Command add_keys_command(CLI::App& app);
+/// `picket render TOPOLOGY [--inventory F] [--secrets DIR] [--templates DIR] --out DIR`
+Command add_render_command(CLI::App& app);
 /// `picket plan TOPOLOGY [--inventory F] [--secrets DIR] [--parallel N] [--format text|json]
 /// [--detailed-exitcode] [--out PLANFILE] [--known-hosts F] [--accept-new] [--timeout S]`
 Command add_plan_command(CLI::App& app);

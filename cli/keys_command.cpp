@@ -35,6 +35,7 @@ struct KeyLine {
   std::string status;
 };
 
+// The store reports one problem per line; each gets the usual prefix.
 void print_error_lines(const std::string& message) {
   std::size_t start = 0;
   while (start <= message.size()) {
@@ -44,6 +45,7 @@ void print_error_lines(const std::string& message) {
   }
 }
 
+// Columns aligned so IDs and keys line up whatever the name lengths.
 std::string table(const std::vector<KeyLine>& lines) {
   std::size_t kind_width = 0, name_width = 0, identity_width = 0;
   for (const auto& l : lines) {

@@ -67,6 +67,12 @@ std::vector<std::string> tunnel_hosts(const Topology& topology) {
     if (partner.over.value != LinkKind::vpn) continue;
     for (const auto& w : partner.with) add(w.value);
   }
+  // A signer reaches its validator's priv_validator_laddr over the tunnel when the
+  // validator has one: the consensus-signing connection never crosses an open network.
+  for (const auto& node : topology.nodes) {
+    if (node.role.value != Role::validator || !node.signer) continue;
+    if (hosts.count(node.host.value)) add(node.signer->value);
+  }
   return {hosts.begin(), hosts.end()};
 }
 
