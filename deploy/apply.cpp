@@ -409,8 +409,8 @@ bool Deployer::health(HostState& s, Transport* t, const std::vector<std::string>
   for (const std::string& node : nodes) {
     const HealthResult h = wait_healthy(*t, health_target(s, node), m_options.health);
     record(s.plan->host, "health", "", h.healthy ? "ok" : "failed", "",
-           node + (h.healthy ? "" : ": " + h.reason) + " (" +
-               plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts") + ")");
+           node + (h.healthy ? "" : ": " + h.reason) + ", " +
+               plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts"));
     if (!h.healthy)
       return fail(s, "health check of " + node + " failed after " +
                          plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts") +
