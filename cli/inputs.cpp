@@ -1,5 +1,7 @@
 #include "cli/inputs.hpp"
 
+#include "render/settings.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -129,6 +131,12 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   }
   if (inventory_text) out.sources.emplace(inventory_text->path, std::move(inventory_text->text));
   out.result = check(std::move(topology), std::move(inventory), std::move(diags));
+  // config: overrides are checked against what render derives (render depends on topology,
+  // not the other way round, so this check joins the pipeline here).
+  if (out.result.analysis) {
+    check_overrides(out.result.topology, out.result.inventory, out.result.diagnostics);
+    sort_diagnostics(out.result.diagnostics);
+  }
   return out;
 }
 

@@ -30,6 +30,18 @@ tl::expected<void, std::string> write_all(int fd, const std::string& content,
   return {};
 }
 
+// A file of the fresh staging tree: created exclusively, no fsync of its own (the whole tree is
+// synced once before it is swapped in, which is what makes 20k small files fast).
+tl::expected<void, std::string> write_staged(const std::string& path, const std::string& content,
+                                             unsigned mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return tl::make_unexpected(errno_text("cannot create", path));
+  auto written = write_all(fd, content, path);
+  if (written && ::fchmod(fd, mode & 07777) != 0) written = tl::make_unexpected(errno_text("chmod", path));
+  ::close(fd);
+  return written;
+}
+
 // A rendered path must stay inside its host folder: absolute, no "..".
 bool safe_relative(const fs::path& p) {
   for (const auto& part : p)
@@ -93,12 +105,18 @@ tl::expected<void, std::string> write_output_dir(
     const fs::path out = f.host.empty() ? stage / rel : stage / f.host / rel;
     fs::create_directories(out.parent_path(), ec);
     if (ec) return fail(out.parent_path().string() + ": cannot create: " + ec.message());
-    auto w = write_file_atomic(out.string(), f.content, f.mode);
+    auto w = write_staged(out.string(), f.content, f.mode);
     if (!w) return fail(w.error());
   }
   for (const auto& [name, content] : extra) {
-    auto w = write_file_atomic((stage / name).string(), content, 0644);
+    auto w = write_staged((stage / name).string(), content, 0644);
     if (!w) return fail(w.error());
+  }
+  // One flush of the file system holding the tree, instead of one fsync per file.
+  if (const int dfd = ::open(stage.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    const int rc = ::syncfs(dfd);
+    ::close(dfd);
+    if (rc != 0) return fail(errno_text("cannot sync", stage.string()));
   }
 
   // Swap: old → aside, new → in place, then drop the old one.

@@ -7,7 +7,7 @@ namespace picket {
 namespace {
 // Kept in the order and wording of topology-format.md §4: CI and SARIF viewers match on the
 // IDs, so an ID here must never change once released.
-constexpr std::array<RuleInfo, 19> k_rules{{
+constexpr std::array<RuleInfo, 22> k_rules{{
     {"syntax", Severity::error, "A file is not valid YAML."},
     {"schema", Severity::error, "Unknown key, wrong type, missing required key or bad enum value."},
     {"duplicate", Severity::error, "A name or YAML key appears twice, or the same link twice."},
@@ -37,6 +37,12 @@ constexpr std::array<RuleInfo, 19> k_rules{{
     {"isolated-node", Severity::warning, "A validator or sentry has no link at all."},
     {"deep-path", Severity::warning,
      "The shortest validator-to-network path is longer than 3 hops."},
+    // Additions after §4's first table (render stage).
+    {"override-conflict", Severity::error,
+     "A config: override contradicts a p2p setting picket derives from the graph."},
+    {"missing-key", Severity::error,
+     "A managed node or tunnel host has no key yet: run picket keys."},
+    {"template", Severity::error, "A template is missing or is not valid mustache."},
 }};
 }  // namespace
 

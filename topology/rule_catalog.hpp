@@ -18,7 +18,7 @@ struct RuleInfo {
   std::string_view description;  // one line, "fires when"
 };
 
-/// Every rule of §4, in the table's order (19 entries).
+/// Every rule of §4, in the table's order (22 entries: the 19 of the first table, then the render-stage additions).
 std::span<const RuleInfo> rule_catalog();
 
 /// The position of `id` in rule_catalog(), or nullopt for an unknown ID.

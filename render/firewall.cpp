@@ -1,0 +1,259 @@
+// nftables: one ruleset per host that runs a node, in its own table so other tables stay
+// untouched. Input is dropped unless a rule below admits it:
+//   - established/related, loopback, the ICMP IP needs, SSH on the inventory port;
+//   - per node, its p2p port: to all on a public sentry, else only from its neighbours'
+//     source addresses (tunnel addresses over vpn, arriving on the tunnel interface; host
+//     addresses over private/public links; partner peers' IPs);
+//   - a validator's signer port only from its signer;
+//   - RPC and metrics only from the tunnel subnet, on the tunnel interface;
+//   - the WireGuard port only from the tunnel peers' endpoints.
+// Source lists become named sets, one per family and per path (tunnel or not), so the rules
+// stay one line each however many peers there are. A DNS name cannot stand in a ruleset: it
+// is left out, with one `address` warning per name.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "render/host_common.hpp"
+#include "render/template_engine.hpp"
+#include "topology/effective.hpp"
+
+namespace picket {
+
+namespace {
+constexpr const char* k_firewall_path = "/etc/nftables.d/picket.nft";
+
+// nft identifiers: node names are [a-z0-9-]; '_' keeps set names plain and unambiguous.
+std::string identifier(const std::string& name) {
+  std::string out = name;
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+// The vpn subnet with host bits cleared, as nft wants a network prefix ("" if unparsable).
+std::string network_of(const std::string& cidr) {
+  const auto slash = cidr.find('/');
+  if (slash == std::string::npos) return {};
+  const std::string ip = cidr.substr(0, slash);
+  int prefix = 0;
+  try {
+    prefix = std::stoi(cidr.substr(slash + 1));
+  } catch (...) {
+    return {};
+  }
+  in_addr a{};
+  if (prefix < 0 || prefix > 32 || inet_pton(AF_INET, ip.c_str(), &a) != 1) return {};
+  const std::uint32_t mask = prefix == 0 ? 0u : ~0u << (32 - prefix);
+  a.s_addr = htonl(ntohl(a.s_addr) & mask);
+  char buf[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &a, buf, sizeof buf);
+  return std::string(buf) + "/" + std::to_string(prefix);
+}
+
+// Numeric order for set elements (10.0.0.9 before 10.0.0.10), so a diff of the ruleset shows
+// what changed rather than a reshuffle. Both sides are IP literals of one family here.
+struct NumericAddressLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    unsigned char x[16] = {};
+    unsigned char y[16] = {};
+    const int family = a.find(':') == std::string::npos ? AF_INET : AF_INET6;
+    if (inet_pton(family, a.c_str(), x) != 1 || inet_pton(family, b.c_str(), y) != 1) return a < b;
+    const int cmp = std::memcmp(x, y, family == AF_INET ? 4 : 16);
+    return cmp != 0 ? cmp < 0 : a < b;
+  }
+};
+
+// Where an address came from, for the warning when it is a DNS name.
+struct Source {
+  std::string address;
+  bool tunnel = false;       // arrives on the tunnel interface
+  std::string subject;       // "host=NAME" or "<partner>/<n>"
+  Location loc;
+};
+
+// Collects sources into per-(path, family) sets and emits the rules using them.
+class RuleBuilder {
+ public:
+  RuleBuilder(Diagnostics& out, std::set<std::string>& warned, const std::string& host)
+      : m_out(out), m_warned(warned), m_host(host) {}
+
+  // Admits `sources` to `match` (e.g. "tcp dport 26656"); `stem` names the sets.
+  void allow(const std::string& stem, const std::string& what, const std::vector<Source>& sources,
+             const std::string& match, const std::string& comment) {
+    std::set<std::string, NumericAddressLess> lists[2][2];  // [tunnel][ipv6]
+    for (const auto& s : sources) {
+      if (s.address.empty()) continue;
+      const AddressFamily family = address_family(s.address);
+      if (family == AddressFamily::name) {
+        warn_name(s);
+        continue;
+      }
+      lists[s.tunnel ? 1 : 0][family == AddressFamily::ipv6 ? 1 : 0].insert(s.address);
+    }
+    for (int tunnel = 0; tunnel < 2; ++tunnel)
+      for (int v6 = 0; v6 < 2; ++v6) {
+        const auto& list = lists[tunnel][v6];
+        if (list.empty()) continue;
+        const std::string name =
+            stem + (tunnel ? "_vpn" : "") + (v6 ? "_v6" : "_v4");
+        std::string elements;
+        for (const auto& e : list) elements += (elements.empty() ? "" : ",\n      ") + e;
+        TemplateValue set;
+        set["comment"] = what + (tunnel ? ", through the tunnel" : "");
+        set["name"] = name;
+        set["type"] = v6 ? "ipv6_addr" : "ipv4_addr";
+        set["elements"] = elements;
+        m_sets.push_back(std::move(set));
+        m_rules.push_back(std::string(tunnel ? "iifname \"picket\" " : "") + (v6 ? "ip6" : "ip") +
+                          " saddr @" + name + " " + match + " accept comment " + quoted(comment));
+      }
+  }
+
+  // A rule with no source list.
+  void rule(const std::string& text) { m_rules.push_back(text); }
+
+  TemplateValue sets() const {
+    TemplateValue v = TemplateValue::list();
+    for (const auto& s : m_sets) v.push_back(s);
+    return v;
+  }
+  TemplateValue rules() const {
+    TemplateValue v = TemplateValue::list();
+    for (const auto& r : m_rules) v.push_back(r);
+    return v;
+  }
+
+ private:
+  void warn_name(const Source& s) {
+    if (!m_warned.insert(s.subject).second) return;
+    add_warning(m_out, "address", s.loc,
+                "address \"" + s.address + "\" (" + s.subject +
+                    ") is a DNS name, which a firewall ruleset cannot list: picket leaves it out of "
+                    "the nftables rules (first on host " + m_host +
+                    "), so connections from it are dropped; use an IP address",
+                {s.subject});
+  }
+
+  Diagnostics& m_out;
+  std::set<std::string>& m_warned;
+  std::string m_host;
+  std::vector<TemplateValue> m_sets;
+  std::vector<std::string> m_rules;
+};
+
+// The source a neighbour's traffic comes from, with where its address was written.
+Source neighbour_source(const RenderContext& ctx, const Neighbour& n) {
+  Source s;
+  s.address = n.source_ip;
+  s.tunnel = n.over == LinkKind::vpn;
+  if (n.partner.empty()) {
+    const Node* peer = ctx.topology.find_node(n.name);
+    const Host* h = peer != nullptr ? ctx.inventory.find_host(peer->host.value) : nullptr;
+    s.subject = "host=" + (peer != nullptr ? peer->host.value : n.name);
+    if (h != nullptr) s.loc = h->address.loc;
+    return s;
+  }
+  s.subject = n.name;  // "<partner>/<n>", 1-based
+  for (const auto& partner : ctx.topology.partners) {
+    if (partner.name.value != n.partner) continue;
+    const std::size_t i = std::stoul(n.name.substr(n.partner.size() + 1)) - 1;
+    if (i < partner.peers.size()) s.loc = partner.peers[i].address.loc;
+  }
+  return s;
+}
+
+std::string port_list(const std::set<int>& ports) {
+  if (ports.size() == 1) return std::to_string(*ports.begin());
+  std::string out = "{ ";
+  for (int p : ports) out += (out.size() > 2 ? ", " : "") + std::to_string(p);
+  return out + " }";
+}
+}  // namespace
+
+void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
+  const PeeringIndex index(ctx);
+  std::set<std::string> warned;  // DNS names reported once, not once per firewall
+  const std::string subnet = ctx.topology.vpn ? network_of(ctx.topology.vpn->subnet.value) : "";
+  std::vector<std::string> hosts;
+  std::vector<TemplateValue> items;
+  for (const auto& host_name : index.node_hosts()) {
+    const Host* host = ctx.inventory.find_host(host_name);
+    if (host == nullptr) continue;  // the loader reports the dangling host
+    RuleBuilder rules(out, warned, host_name);
+    std::set<int> service_ports;  // RPC and metrics, tunnel subnet only
+    for (const Node* node : index.nodes_on(host_name)) {
+      if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
+      const int p2p = effective_p2p_port(ctx.topology, *node);
+      const std::string id = identifier(node->name.value);
+      if (node->role.value == Role::public_sentry) {
+        rules.rule("tcp dport " + std::to_string(p2p) + " accept comment " +
+                   quoted("p2p of public sentry " + node->name.value + ": open to all"));
+      } else {
+        std::vector<Source> sources;
+        for (const auto& n : index.neighbours_of(*node)) sources.push_back(neighbour_source(ctx, n));
+        rules.allow("p2p_" + id, "peers of " + node->name.value, sources,
+                    "tcp dport " + std::to_string(p2p), "p2p of " + node->name.value + " from its peers");
+      }
+      if (node->role.value == Role::validator && node->signer) {
+        const Node* signer = ctx.topology.find_node(node->signer->value);
+        if (signer != nullptr && signer->role.value == Role::signer) {
+          const SignerRoute route = signer_route(ctx, *node, *signer);
+          Source s;
+          s.address = route.signer_source;
+          s.tunnel = route.tunnel;
+          s.subject = "host=" + signer->host.value;
+          if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
+          rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
+                      {s}, "tcp dport " + std::to_string(k_priv_validator_port),
+                      "signer " + signer->name.value + " dials " + node->name.value);
+        }
+      }
+      service_ports.insert(effective_rpc_port(ctx.topology, *node));
+      service_ports.insert(k_metrics_port);
+    }
+    const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
+    if (tunnel && !subnet.empty() && !service_ports.empty())
+      rules.rule(std::string("iifname \"") + k_wireguard_interface + "\" ip saddr " + subnet +
+                 " tcp dport " + port_list(service_ports) +
+                 " accept comment \"rpc and metrics: tunnel subnet only\"");
+    if (tunnel) {
+      std::vector<Source> endpoints;
+      for (const auto& other : index.vpn_peer_hosts(host_name)) {
+        const Host* h = ctx.inventory.find_host(other);
+        if (h == nullptr) continue;
+        endpoints.push_back({h->address.value, false, "host=" + other, h->address.loc});
+      }
+      for (const Partner* partner : index.vpn_partners(host_name)) {
+        if (!partner->wireguard) continue;
+        endpoints.push_back({endpoint_host(partner->wireguard->endpoint.value), false,
+                             partner->name.value,
+                             partner->wireguard->endpoint.loc});
+      }
+      rules.allow("wireguard_peers", "WireGuard endpoints of the tunnel peers", endpoints,
+                  "udp dport " + std::to_string(ctx.tunnels.port), "wireguard from the tunnel peers");
+    }
+
+    TemplateValue data;
+    data["host"] = host_name;
+    data["ssh_port"] = std::to_string(host->port.value);
+    data["sets"] = rules.sets();
+    data["rules"] = rules.rules();
+    hosts.push_back(host_name);
+    items.push_back(std::move(data));
+  }
+  auto texts = fill_each(ctx.templates, "nftables.nft", std::move(items), out);
+  if (!texts) return;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    RenderedFile file;
+    file.host = hosts[i];
+    file.path = k_firewall_path;
+    file.mode = 0644;
+    file.content = std::move((*texts)[i]);
+    file.action = ApplyAction::reload_firewall;
+    files.push_back(std::move(file));
+  }
+}
+
+}  // namespace picket

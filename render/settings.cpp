@@ -1,0 +1,706 @@
+// Derived config.toml settings, and the checks on `config:` overrides.
+//
+// Approach: links and partner peerings are indexed per node once (SettingsDeriver), so a
+// node's settings cost its own degree, not a scan of every link. Each setting follows the
+// node's role and its neighbours (the same list neighbours() gives firewalls and monitoring):
+//  - persistent_peers: every neighbour, both ends of every link; pex off on validators only.
+//  - private_peer_ids (sentries): every validator, plus the private sentries and partner
+//    peers it peers with, so no sentry gossips an address that must stay unlisted.
+//  - unconditional_peer_ids: on a validator its sentries; on a private sentry every
+//    validator and its partner peers; on a public sentry all its peers, so a public sentry
+//    whose inbound slots the open network filled still takes our own nodes back.
+//  - p2p.laddr: a validator or private sentry whose every peer is reached over the VPN binds
+//    its tunnel address, so its p2p port is never open on a public interface even when the
+//    firewall is wrong; everything else binds 0.0.0.0. RPC binds 127.0.0.1 everywhere.
+// Overrides are checked against the line's key table (name, type, Go duration syntax), and
+// against the derived settings: a p2p override that disagrees is `override-conflict`. Where
+// lint has no keys, peers of unknown ID are matched by address (persistent_peers) or counted
+// (ID lists): structure, not IDs.
+#include "render/settings.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <unordered_map>
+
+#include "topology/effective.hpp"
+
+namespace picket {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits a comma-separated config list, trimming blanks and dropping empty entries.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto comma = text.find(',');
+    const std::string_view item = trim(text.substr(0, comma));
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// As neighbours() splits a partner peer's "host:port" / "[v6]:port" (port 0 if malformed).
+std::pair<std::string, int> split_host_port(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return {address, 0};
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  std::string_view rest(address);
+  rest.remove_prefix(colon + 1);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n'))
+    rest.remove_prefix(1);
+  if (!rest.empty() && rest.front() == '+') rest.remove_prefix(1);
+  int port = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
+  (void)end;
+  if (ec != std::errc()) port = 0;
+  return {host, port};
+}
+
+bool is_sentry(Role r) { return r == Role::private_sentry || r == Role::public_sentry; }
+
+// Appends `ref` unless a peer of that name is already listed.
+void add_unique(std::vector<PeerRef>& refs, PeerRef ref) {
+  for (const auto& r : refs)
+    if (r.name == ref.name) return;
+  refs.push_back(std::move(ref));
+}
+
+}  // namespace
+
+std::string join_host_port(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string persistent_peers_string(const std::vector<PeerAddress>& peers) {
+  std::string out;
+  for (const auto& p : peers) {
+    if (p.peer.id.empty()) continue;
+    if (!out.empty()) out += ',';
+    out += lower(p.peer.id);
+    out += '@';
+    out += join_host_port(p.host, p.port);
+  }
+  return out;
+}
+
+std::string peer_ids_string(const std::vector<PeerRef>& peers) {
+  std::string out;
+  for (const auto& p : peers) {
+    if (p.id.empty()) continue;
+    if (!out.empty()) out += ',';
+    out += lower(p.id);
+  }
+  return out;
+}
+
+SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inventory,
+                                 const TunnelPlan& tunnels, const Secrets& secrets)
+    : m_topology(topology), m_inventory(inventory), m_tunnels(tunnels) {
+  const std::size_t n = topology.nodes.size();
+  m_links_of.resize(n);
+  m_partners_of.resize(n);
+  auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
+    const Node* node = topology.find_node(name);
+    if (node == nullptr) return std::nullopt;
+    return static_cast<std::size_t>(node - topology.nodes.data());
+  };
+  for (std::size_t i = 0; i < topology.links.size(); ++i) {
+    const auto a = index_of(topology.links[i].a.value);
+    const auto b = index_of(topology.links[i].b.value);
+    if (a) m_links_of[*a].push_back(i);
+    if (b && b != a) m_links_of[*b].push_back(i);
+  }
+  for (std::size_t p = 0; p < topology.partners.size(); ++p)
+    for (const auto& w : topology.partners[p].with)
+      if (const auto i = index_of(w.value)) {
+        auto& list = m_partners_of[*i];
+        if (list.empty() || list.back() != p) list.push_back(p);
+      }
+  // An ID is a SHA-256 of the key: computed once per node, not once per peering.
+  m_ids.reserve(n);
+  for (const auto& node : topology.nodes) {
+    m_ids.push_back(node_id_of(node, secrets));
+    if (node.role.value == Role::validator) m_validators.push_back({node.name.value, m_ids.back()});
+  }
+}
+
+std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
+  std::vector<Neighbour> out;
+  const Node* self = m_topology.find_node(node.name.value);
+  if (self == nullptr) return out;
+  const auto index = static_cast<std::size_t>(self - m_topology.nodes.data());
+  // Links: a pair linked more than once is one peer, over vpn when any of its links is.
+  std::vector<std::pair<const Node*, LinkKind>> peers;
+  std::unordered_map<const Node*, std::size_t> seen;
+  for (std::size_t li : m_links_of[index]) {
+    const Link& link = m_topology.links[li];
+    const std::string& other = link.a.value == node.name.value ? link.b.value : link.a.value;
+    const Node* peer = m_topology.find_node(other);
+    if (peer == nullptr) continue;
+    auto [it, fresh] = seen.emplace(peer, peers.size());
+    if (fresh) peers.emplace_back(peer, link.over.value);
+    else if (link.over.value == LinkKind::vpn) peers[it->second].second = LinkKind::vpn;
+  }
+  out.reserve(peers.size());
+  for (const auto& [peer, over] : peers) {
+    Neighbour nb;
+    nb.name = peer->name.value;
+    nb.over = over;
+    if (over == LinkKind::vpn) {
+      auto it = m_tunnels.addresses.find(peer->host.value);
+      if (it != m_tunnels.addresses.end()) nb.dial_host = it->second;
+    } else if (const Host* host = m_inventory.find_host(peer->host.value)) {
+      nb.dial_host = host->address.value;
+    }
+    nb.source_ip = nb.dial_host;
+    nb.port = effective_p2p_port(m_topology, *peer);
+    nb.node_id = m_ids[static_cast<std::size_t>(peer - m_topology.nodes.data())];
+    out.push_back(std::move(nb));
+  }
+  for (std::size_t pi : m_partners_of[index]) {
+    const Partner& partner = m_topology.partners[pi];
+    for (std::size_t i = 0; i < partner.peers.size(); ++i) {
+      const auto& peer = partner.peers[i];
+      Neighbour nb;
+      nb.name = partner.name.value + "/" + std::to_string(i + 1);
+      nb.partner = partner.name.value;
+      nb.over = partner.over.value;
+      auto [host, port] = split_host_port(peer.address.value);
+      nb.dial_host = host;
+      nb.port = port;
+      nb.source_ip = host;
+      nb.node_id = peer.id.value;
+      out.push_back(std::move(nb));
+    }
+  }
+  return out;
+}
+
+NodeSettings SettingsDeriver::derive(const Node& node) const {
+  NodeSettings s;
+  const Role role = node.role.value;
+  const bool validator = role == Role::validator;
+  const Host* host = m_inventory.find_host(node.host.value);
+  const auto tunnel_it = m_tunnels.addresses.find(node.host.value);
+  const std::string* tunnel =
+      tunnel_it == m_tunnels.addresses.end() ? nullptr : &tunnel_it->second;
+  const int p2p_port = effective_p2p_port(m_topology, node);
+
+  s.moniker = node.name.value;
+  s.pex = !validator;
+  bool any_peer = false, all_vpn = true, any_private_route = false;
+  std::vector<PeerRef> keep_private;  // validators, private sentries and partners among its peers
+  for (auto& nb : neighbours_of(node)) {
+    const bool partner = !nb.partner.empty();
+    const Node* peer = partner ? nullptr : m_topology.find_node(nb.name);
+    if (peer != nullptr && peer->role.value == Role::signer) continue;  // not a p2p node
+    any_peer = true;
+    all_vpn = all_vpn && nb.over == LinkKind::vpn;
+    any_private_route = any_private_route || nb.over != LinkKind::public_net;
+    PeerRef ref{nb.name, lower(nb.node_id)};
+    if (validator || role == Role::public_sentry || (role == Role::private_sentry && partner))
+      add_unique(s.unconditional_peers, ref);
+    if (partner || (peer != nullptr && (peer->role.value == Role::private_sentry ||
+                                        peer->role.value == Role::validator)))
+      add_unique(keep_private, ref);
+    s.persistent_peers.push_back({std::move(ref), std::move(nb.dial_host), nb.port});
+  }
+  if (is_sentry(role)) {
+    // Never gossiped: every validator, then the private sentries and partners it knows.
+    for (const auto& v : m_validators) add_unique(s.private_peers, {v.name, lower(v.id)});
+    for (auto& r : keep_private) add_unique(s.private_peers, std::move(r));
+  }
+  if (role == Role::private_sentry) {
+    // Always admitted: every validator first, then its partner peers (collected above).
+    std::vector<PeerRef> unconditional;
+    for (const auto& v : m_validators) add_unique(unconditional, {v.name, lower(v.id)});
+    for (auto& r : s.unconditional_peers) add_unique(unconditional, std::move(r));
+    s.unconditional_peers = std::move(unconditional);
+  }
+
+  s.addr_book_strict = !any_private_route;
+  if (role == Role::public_sentry && host != nullptr)
+    s.external_address = join_host_port(host->address.value, p2p_port);
+  const bool bind_tunnel = (validator || role == Role::private_sentry) && any_peer && all_vpn &&
+                           tunnel != nullptr;
+  s.p2p_laddr = "tcp://" + join_host_port(bind_tunnel ? *tunnel : "0.0.0.0", p2p_port);
+  s.rpc_laddr = "tcp://" + join_host_port("127.0.0.1", effective_rpc_port(m_topology, node));
+  if (validator) {
+    s.double_sign_check_height = k_double_sign_check_height;
+    if (node.signer) {
+      const std::string address =
+          tunnel != nullptr ? *tunnel : (host != nullptr ? host->address.value : std::string());
+      if (!address.empty()) s.priv_validator_laddr = "tcp://" + join_host_port(address, k_signer_port);
+    }
+  }
+  s.prometheus = true;
+  s.prometheus_listen_addr = join_host_port(tunnel != nullptr ? *tunnel : "127.0.0.1", k_prometheus_port);
+  if (m_topology.chain.binary_version) {
+    std::string v = m_topology.chain.binary_version->value;
+    if (!v.empty() && (v.front() == 'v' || v.front() == 'V')) v.erase(0, 1);
+    s.version = v;
+  }
+  return s;
+}
+
+std::map<std::string, std::string> derived_values(const NodeSettings& s, const ConfigTable& table) {
+  std::map<std::string, std::string> values;
+  auto set = [&](const char* key, std::string literal) {
+    if (table.find(key) != nullptr) values[key] = std::move(literal);
+  };
+  auto boolean = [](bool b) { return std::string(b ? "true" : "false"); };
+  set("moniker", toml_string(s.moniker));
+  set("p2p.laddr", toml_string(s.p2p_laddr));
+  set("p2p.external_address", toml_string(s.external_address));
+  set("p2p.persistent_peers", toml_string(persistent_peers_string(s.persistent_peers)));
+  set("p2p.addr_book_strict", boolean(s.addr_book_strict));
+  set("p2p.unconditional_peer_ids", toml_string(peer_ids_string(s.unconditional_peers)));
+  set("p2p.pex", boolean(s.pex));
+  set("p2p.private_peer_ids", toml_string(peer_ids_string(s.private_peers)));
+  set("rpc.laddr", toml_string(s.rpc_laddr));
+  set("priv_validator_laddr", toml_string(s.priv_validator_laddr));
+  if (s.double_sign_check_height)
+    set("consensus.double_sign_check_height", std::to_string(*s.double_sign_check_height));
+  set("instrumentation.prometheus", boolean(s.prometheus));
+  set("instrumentation.prometheus_listen_addr", toml_string(s.prometheus_listen_addr));
+  if (s.version) set("version", toml_string(*s.version));
+  return values;
+}
+
+// ---- override values ---------------------------------------------------------------------
+
+namespace {
+
+std::string override_path(const std::string& section, const std::string& key) {
+  return section.empty() ? key : section + "." + key;
+}
+
+// How a written value reads in a message: `the string "yes"`, `the integer 5`.
+std::string describe(const ConfigValue& v) {
+  switch (v.kind) {
+    case ConfigValue::Kind::string: return "the string " + toml_string(v.text);
+    case ConfigValue::Kind::integer: return "the integer " + v.text;
+    case ConfigValue::Kind::floating: return "the number " + v.text;
+    case ConfigValue::Kind::boolean: return "the boolean " + v.text;
+    case ConfigValue::Kind::array: return "a list";
+  }
+  return "a value";
+}
+
+const char* type_phrase(KeyType t) {
+  switch (t) {
+    case KeyType::string: return "a string";
+    case KeyType::boolean: return "a boolean (true or false)";
+    case KeyType::integer: return "an integer";
+    case KeyType::duration: return "a Go duration string such as \"10s\"";
+    case KeyType::string_list: return "a list of strings";
+  }
+  return "a value";
+}
+
+std::optional<bool> parse_bool(const std::string& text) {
+  const std::string t = lower(text);
+  if (t == "true" || t == "yes" || t == "on" || t == "y") return true;
+  if (t == "false" || t == "no" || t == "off" || t == "n") return false;
+  return std::nullopt;
+}
+
+// Decimal, 0x hex or 0o octal with an optional sign (the YAML core schema's integers).
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    negative = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) base = 16;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) base = 8;
+  if (base != 10) text.remove_prefix(2);
+  std::uint64_t magnitude = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), magnitude, base);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (negative) {
+    if (magnitude > max + 1) return std::nullopt;
+    return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
+                                : -static_cast<std::int64_t>(magnitude);
+  }
+  if (magnitude > max) return std::nullopt;
+  return static_cast<std::int64_t>(magnitude);
+}
+
+bool fits(std::int64_t v, const std::string& go_type) {
+  if (go_type == "int32") return v >= std::numeric_limits<std::int32_t>::min() &&
+                                 v <= std::numeric_limits<std::int32_t>::max();
+  if (go_type == "uint32") return v >= 0 && v <= std::numeric_limits<std::uint32_t>::max();
+  if (go_type == "uint16") return v >= 0 && v <= std::numeric_limits<std::uint16_t>::max();
+  if (go_type == "uint64" || go_type == "uint") return v >= 0;
+  return true;  // int, int64 (picket targets 64-bit hosts)
+}
+
+// Go's time.ParseDuration grammar: "0", or [-+]? followed by one or more <number><unit>,
+// number = digits with an optional fraction, unit one of ns us µs μs ms s m h.
+bool is_go_duration(std::string_view s) {
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) s.remove_prefix(1);
+  if (s == "0") return true;
+  if (s.empty()) return false;
+  while (!s.empty()) {
+    std::size_t digits = 0, i = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+    }
+    if (digits == 0) return false;
+    s.remove_prefix(i);
+    bool unit = false;
+    for (std::string_view u : {"ns", "us", "\xC2\xB5s", "\xCE\xBCs", "ms", "s", "m", "h"})
+      if (s.substr(0, u.size()) == u) {
+        // "m" must not swallow the "m" of "ms"; the list tries "ms" first.
+        s.remove_prefix(u.size());
+        unit = true;
+        break;
+      }
+    if (!unit) return false;
+  }
+  return true;
+}
+
+// Sections whose negative counts and durations CometBFT refuses at start.
+bool rejects_negative(const std::string& section) {
+  return section == "p2p" || section == "rpc" || section == "mempool" || section == "consensus" ||
+         section == "instrumentation";
+}
+
+bool is_p2p_id_list(const std::string& path) {
+  return path == "p2p.persistent_peers" || path == "p2p.seeds" ||
+         path == "p2p.unconditional_peer_ids" || path == "p2p.private_peer_ids";
+}
+
+// Checks the value rules CometBFT applies when it loads a string; "" when fine.
+std::string string_value_problem(const std::string& path, const std::string& text,
+                                 const std::string& line) {
+  const auto has_scheme = [&] {
+    return text.rfind("tcp://", 0) == 0 || text.rfind("unix://", 0) == 0;
+  };
+  if ((path == "rpc.laddr" || path == "p2p.laddr") && !has_scheme())
+    return path + " must start with \"tcp://\" or \"unix://\"; CometBFT cannot listen on " +
+           toml_string(text);
+  if (path == "priv_validator_laddr" && !text.empty() && !has_scheme())
+    return "priv_validator_laddr must be empty or start with \"tcp://\" or \"unix://\"";
+  if (path == "instrumentation.prometheus_listen_addr" && text.find("://") != std::string::npos)
+    return "instrumentation.prometheus_listen_addr is \"host:port\" without a scheme; CometBFT "
+           "cannot listen on " + toml_string(text);
+  if (path == "log_format" && text != "plain" && text != "json")
+    return "log_format must be \"plain\" or \"json\"";
+  if (path == "mempool.type" && text != "flood" && text != "nop")
+    return "mempool.type must be \"flood\" or \"nop\"";
+  if (path == "version" && !text.empty() && (text.front() == 'v' || text.front() == 'V'))
+    return "version must not start with \"v\": CometBFT " + line + " refuses to load " +
+           toml_string(text) + "; write " + toml_string(text.substr(1));
+  return {};
+}
+
+}  // namespace
+
+std::map<std::string, std::string> check_override_values(const Node& node, const std::string& line,
+                                                         const ConfigTable& table,
+                                                         Diagnostics& out) {
+  std::map<std::string, std::string> values;
+  const std::vector<std::string> subjects{node.name.value};
+  for (const auto& [section, keys] : node.config) {
+    for (const auto& [key, value] : keys) {
+      const std::string path = override_path(section, key);
+      auto fail = [&](const std::string& message) {
+        add_error(out, "schema", value.loc, message, subjects);
+      };
+      const ConfigKey* k = table.find(path);
+      if (k == nullptr) {
+        const auto dot = path.rfind('.');
+        const std::string sec = dot == std::string::npos ? std::string() : path.substr(0, dot);
+        const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
+        std::string message = "config.toml of CometBFT " + line + " has no ";
+        if (!table.has_section(sec)) {
+          std::vector<std::string> sections;
+          for (auto& s : table.sections())
+            if (!s.empty()) sections.push_back(s);
+          std::string hint = closest_match(sec, sections);
+          if (hint.empty() && sec == "fastsync" && table.has_section("blocksync"))
+            hint = "blocksync";  // renamed in 0.37
+          message += "section [" + sec + "]";
+          if (!hint.empty()) message += "; did you mean [" + hint + "]?";
+        } else {
+          std::string hint = closest_match(name, table.names_in(sec));
+          if (hint.empty() && path == "fast_sync" && table.find("block_sync") != nullptr)
+            hint = "block_sync";  // renamed in 0.37
+          message += sec.empty() ? "top-level key \"" + name + "\"" : "key \"" + name + "\" in [" + sec + "]";
+          if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
+        }
+        fail(message + " (CometBFT ignores unknown keys without a word)");
+        continue;
+      }
+      const auto wrong_type = [&] {
+        fail(path + " must be " + type_phrase(k->type) + ", not " + describe(value));
+      };
+      switch (k->type) {
+        case KeyType::string: {
+          if (value.kind == ConfigValue::Kind::array && is_p2p_id_list(path)) {
+            fail(path + " is one comma-separated string in config.toml, not a list: write \"id@host:port,id@host:port\"");
+            break;
+          }
+          if (value.kind != ConfigValue::Kind::string) {
+            wrong_type();
+            break;
+          }
+          if (auto problem = string_value_problem(path, value.text, line); !problem.empty()) {
+            fail(problem);
+            break;
+          }
+          values[path] = toml_string(value.text);
+          break;
+        }
+        case KeyType::boolean: {
+          const auto b = value.kind == ConfigValue::Kind::boolean ? parse_bool(value.text) : std::nullopt;
+          if (!b) {
+            wrong_type();
+            break;
+          }
+          values[path] = *b ? "true" : "false";
+          break;
+        }
+        case KeyType::integer: {
+          const auto v = value.kind == ConfigValue::Kind::integer ? parse_int(value.text) : std::nullopt;
+          if (!v) {
+            wrong_type();
+            break;
+          }
+          if (!fits(*v, k->go_type)) {
+            fail(path + " = " + value.text + " does not fit its Go type " + k->go_type);
+            break;
+          }
+          if (*v < 0 && rejects_negative(k->section)) {
+            fail(path + " must not be negative: CometBFT refuses to start with a negative value in [" +
+                 k->section + "]");
+            break;
+          }
+          values[path] = std::to_string(*v);
+          break;
+        }
+        case KeyType::duration: {
+          if (value.kind == ConfigValue::Kind::integer || value.kind == ConfigValue::Kind::floating) {
+            fail(path + " is a duration: write a Go duration string such as \"" + value.text +
+                 "s\"; CometBFT would read the bare number " + value.text + " as " + value.text +
+                 " nanoseconds");
+            break;
+          }
+          if (value.kind != ConfigValue::Kind::string) {
+            wrong_type();
+            break;
+          }
+          if (!is_go_duration(value.text)) {
+            fail(path + " = " + toml_string(value.text) +
+                 " is not a Go duration (such as \"500ms\", \"10s\" or \"1m30s\"); CometBFT would refuse to start");
+            break;
+          }
+          if (value.text.front() == '-' && rejects_negative(k->section)) {
+            fail(path + " must not be negative: CometBFT refuses to start with a negative value in [" +
+                 k->section + "]");
+            break;
+          }
+          values[path] = toml_string(value.text);
+          break;
+        }
+        case KeyType::string_list: {
+          // A plain string is accepted too: CometBFT splits it at commas (statesync.rpc_servers).
+          if (value.kind == ConfigValue::Kind::string) {
+            values[path] = toml_string(value.text);
+            break;
+          }
+          bool all_strings = value.kind == ConfigValue::Kind::array;
+          std::vector<std::string> items;
+          for (const auto& item : value.items) {
+            all_strings = all_strings && item.kind == ConfigValue::Kind::string;
+            items.push_back(item.text);
+          }
+          if (!all_strings) {
+            wrong_type();
+            break;
+          }
+          values[path] = toml_string_array(items);
+          break;
+        }
+      }
+    }
+  }
+  return values;
+}
+
+// ---- override conflicts ------------------------------------------------------------------
+
+namespace {
+
+std::string names_of(const std::vector<PeerRef>& refs) {
+  if (refs.empty()) return "none";
+  std::string out;
+  for (const auto& r : refs) out += (out.empty() ? "" : ", ") + r.name;
+  return out;
+}
+
+// The override lists exactly the derived peers (order free). A derived peer of unknown ID
+// matches any entry with its address.
+bool peers_match(const std::string& text, const std::vector<PeerAddress>& derived) {
+  const auto entries = split_list(text);
+  if (entries.size() != derived.size()) return false;
+  std::vector<bool> used(entries.size(), false);
+  for (const auto& d : derived) {
+    const std::string address = join_host_port(d.host, d.port);
+    const std::string want = lower(d.peer.id) + "@" + address;
+    bool found = false;
+    for (std::size_t i = 0; i < entries.size() && !found; ++i) {
+      if (used[i]) continue;
+      const auto at = entries[i].find('@');
+      const bool match = d.peer.id.empty()
+                             ? at != std::string::npos && entries[i].substr(at + 1) == address
+                             : entries[i] == want;
+      if (match) used[i] = found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+// The override names exactly the derived IDs (order free); unknown IDs are only counted.
+bool ids_match(const std::string& text, const std::vector<PeerRef>& derived) {
+  auto entries = split_list(text);
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  if (entries.size() != derived.size()) return false;
+  for (const auto& d : derived)
+    if (!d.id.empty() && !std::binary_search(entries.begin(), entries.end(), lower(d.id)))
+      return false;
+  return true;
+}
+
+bool is_local_laddr(const std::string& laddr) {
+  if (laddr.rfind("unix://", 0) == 0) return true;
+  if (laddr.rfind("tcp://", 0) != 0) return false;
+  const std::string rest = laddr.substr(6);
+  return rest.rfind("127.", 0) == 0 || rest.rfind("localhost:", 0) == 0 ||
+         rest.rfind("[::1]:", 0) == 0;
+}
+
+}  // namespace
+
+void check_override_conflicts(const Node& node, const NodeSettings& derived,
+                              const std::map<std::string, std::string>& accepted,
+                              Diagnostics& out) {
+  const std::string& name = node.name.value;
+  const bool validator = node.role.value == Role::validator;
+  // A refused value was reported already; only accepted ones can conflict.
+  const auto lookup = [&](const std::string& section, const std::string& key) -> const ConfigValue* {
+    if (accepted.count(override_path(section, key)) == 0) return nullptr;
+    auto s = node.config.find(section);
+    if (s == node.config.end()) return nullptr;
+    auto k = s->second.find(key);
+    return k == s->second.end() ? nullptr : &k->second;
+  };
+  const auto conflict = [&](const ConfigValue& v, const std::string& message) {
+    add_error(out, "override-conflict", v.loc, message, {name});
+  };
+  const auto string_override = [&](const char* section, const char* key) -> const ConfigValue* {
+    const ConfigValue* v = lookup(section, key);
+    return v != nullptr && v->kind == ConfigValue::Kind::string ? v : nullptr;
+  };
+  const auto sets_string = [&](const char* section, const char* key, const std::string& expected,
+                               const std::string& why) {
+    const ConfigValue* v = string_override(section, key);
+    if (v == nullptr || v->text == expected) return;
+    conflict(*v, "override of " + override_path(section, key) + " on \"" + name + "\" sets " +
+                     toml_string(v->text) + ", but picket derives " + toml_string(expected) + ": " + why);
+  };
+
+  if (const ConfigValue* v = string_override("p2p", "persistent_peers");
+      v != nullptr && !peers_match(v->text, derived.persistent_peers)) {
+    std::vector<PeerRef> refs;
+    for (const auto& p : derived.persistent_peers) refs.push_back(p.peer);
+    conflict(*v, "override of p2p.persistent_peers on \"" + name +
+                     "\" does not list the peers picket derives from its links and partners (" +
+                     names_of(refs) + "); change the links or partners instead");
+  }
+  if (const ConfigValue* v = string_override("p2p", "private_peer_ids");
+      v != nullptr && !ids_match(v->text, derived.private_peers))
+    conflict(*v, "override of p2p.private_peer_ids on \"" + name +
+                     "\" does not name the peers picket keeps out of gossip (" +
+                     names_of(derived.private_peers) + "); change the topology instead");
+  if (const ConfigValue* v = string_override("p2p", "unconditional_peer_ids");
+      v != nullptr && !ids_match(v->text, derived.unconditional_peers))
+    conflict(*v, "override of p2p.unconditional_peer_ids on \"" + name +
+                     "\" does not name the peers picket always admits (" +
+                     names_of(derived.unconditional_peers) + "); change the topology instead");
+  if (const ConfigValue* v = lookup("p2p", "pex"); v != nullptr && v->kind == ConfigValue::Kind::boolean) {
+    const auto b = parse_bool(v->text);
+    if (b && *b != derived.pex)
+      conflict(*v, std::string("override of p2p.pex on \"") + name + "\" sets " + (*b ? "true" : "false") +
+                       ", but picket derives " + (derived.pex ? "true" : "false") + ": " +
+                       (validator ? "a validator must not exchange peer addresses with the network"
+                                  : "a sentry exchanges peer addresses so the network can find it"));
+  }
+  sets_string("p2p", "external_address", derived.external_address,
+              "only a public sentry advertises an address, its host's address and p2p port");
+  sets_string("p2p", "laddr", derived.p2p_laddr,
+              "picket binds it from the node's p2p port and links; set p2p_port instead");
+  sets_string("", "priv_validator_laddr", derived.priv_validator_laddr,
+              "only a validator with a signer listens for one, where its signer is told to dial");
+  if (validator) {
+    sets_string("p2p", "seeds", "", "a validator dials only its sentries, never seeds");
+    if (const ConfigValue* v = string_override("rpc", "laddr"); v != nullptr && !is_local_laddr(v->text))
+      conflict(*v, "override of rpc.laddr on \"" + name + "\" exposes the validator's RPC at " +
+                       toml_string(v->text) +
+                       ": a validator's RPC must listen on 127.0.0.1, localhost, [::1] or a unix socket");
+  }
+}
+
+void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
+  const auto& tables = builtin_config_tables();
+  const auto table = tables.find(topology.chain.cometbft.value);
+  Diagnostics ignored;  // tunnel problems are render's to report
+  const TunnelPlan tunnels = plan_tunnels(topology, ignored);
+  const Secrets no_keys;
+  const SettingsDeriver deriver(topology, inventory, tunnels, no_keys);
+  for (const auto& node : topology.nodes) {
+    if (node.config.empty()) continue;
+    if (node.role.value == Role::signer) {
+      const Location where = node.config.begin()->second.empty()
+                                 ? node.name.loc
+                                 : node.config.begin()->second.begin()->second.loc;
+      add_error(out, "schema", where,
+                "node \"" + node.name.value +
+                    "\" is a signer: it has no config.toml, so its config: overrides would be ignored",
+                {node.name.value});
+      continue;
+    }
+    if (table == tables.end()) continue;  // an unknown chain.cometbft is the loader's to report
+    const auto accepted = check_override_values(node, table->first, table->second, out);
+    check_override_conflicts(node, deriver.derive(node), accepted, out);
+  }
+}
+
+}  // namespace picket

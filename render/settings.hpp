@@ -1,0 +1,112 @@
+#pragma once
+// The config.toml settings picket derives for each node from the graph (peers, pex, listen
+// addresses, signer socket, metrics), the checks on a node's `config:` overrides, and the
+// value map a config template is filled from.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/config_table.hpp"
+#include "render/neighbours.hpp"
+#include "render/secrets.hpp"
+#include "render/tunnel.hpp"
+#include "topology/diagnostic.hpp"
+#include "topology/model.hpp"
+
+namespace picket {
+
+constexpr int k_signer_port = 26659;      // priv_validator_laddr: the validator listens, tmkms dials
+constexpr int k_prometheus_port = 26660;  // instrumentation.prometheus_listen_addr
+constexpr std::int64_t k_double_sign_check_height = 10;
+
+/// A peer named in an ID list: our node's name or "<partner>/<n>", and its ID ("" = unknown:
+/// a managed node whose key was not supplied, as when lint derives without keys).
+struct PeerRef {
+  std::string name;
+  std::string id;
+};
+
+/// One persistent peer: who, and where it is dialled.
+struct PeerAddress {
+  PeerRef peer;
+  std::string host;  // tunnel address, host address or partner address (IPv6 unbracketed)
+  int port = 0;
+};
+
+/// Everything picket decides for one node's config.toml; the rest keeps the line's defaults.
+struct NodeSettings {
+  std::string moniker;
+  std::vector<PeerAddress> persistent_peers;  // every neighbour, links first, then partners
+  bool pex = true;
+  std::vector<PeerRef> private_peers;         // p2p.private_peer_ids
+  std::vector<PeerRef> unconditional_peers;   // p2p.unconditional_peer_ids
+  bool addr_book_strict = true;
+  std::string external_address;      // "host:port" on public sentries, else ""
+  std::string p2p_laddr;             // "tcp://0.0.0.0:26656" or "tcp://<tunnel>:26656"
+  std::string rpc_laddr;             // "tcp://127.0.0.1:26657"
+  std::string priv_validator_laddr;  // "tcp://<addr>:26659" on a validator with a signer
+  std::optional<std::int64_t> double_sign_check_height;  // validators only
+  bool prometheus = true;
+  std::string prometheus_listen_addr;  // "<tunnel or 127.0.0.1>:26660"
+  std::optional<std::string> version;  // chain.binary_version without a leading "v"
+};
+
+/// "id@host:port,…" (IDs lower case, IPv6 in brackets); peers without a known ID are left
+/// out (their missing key is reported on their own node).
+std::string persistent_peers_string(const std::vector<PeerAddress>& peers);
+/// "id,id,…" (lower case); unknown IDs left out.
+std::string peer_ids_string(const std::vector<PeerRef>& peers);
+/// "host:port", with an IPv6 host in brackets.
+std::string join_host_port(const std::string& host, int port);
+
+/// Derives settings for the nodes of one topology. Links and partner peerings are indexed
+/// once at construction, so each node costs only its own degree (neighbours() scans every
+/// link per node, which is quadratic over a whole network).
+class SettingsDeriver {
+ public:
+  /// Indexes the topology and the nodes' IDs once; keeps references to the first three.
+  SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
+                  const Secrets& secrets);
+
+  /// The node's peers; the same list, in the same order, as neighbours().
+  std::vector<Neighbour> neighbours_of(const Node& node) const;
+  /// The derived settings of a validator or sentry.
+  NodeSettings derive(const Node& node) const;
+
+ private:
+  const Topology& m_topology;
+  const Inventory& m_inventory;
+  const TunnelPlan& m_tunnels;
+  std::vector<std::vector<std::size_t>> m_links_of;     // node index -> link indices, file order
+  std::vector<std::vector<std::size_t>> m_partners_of;  // node index -> partner indices
+  std::vector<std::string> m_ids;                       // node index -> node_id_of(), once
+  std::vector<PeerRef> m_validators;                    // every validator, file order
+};
+
+/// The derived values as config keys → TOML literals, for the keys `table` has.
+std::map<std::string, std::string> derived_values(const NodeSettings& settings,
+                                                  const ConfigTable& table);
+
+/// Checks one node's `config:` overrides against its line's key table: unknown keys (with
+/// "did you mean"), values of the wrong type, bare numbers for durations (`schema`). Returns
+/// the overrides that passed, as config keys → TOML literals.
+std::map<std::string, std::string> check_override_values(const Node& node, const std::string& line,
+                                                         const ConfigTable& table,
+                                                         Diagnostics& out);
+
+/// `override-conflict`: overrides among `accepted` (what check_override_values returned) that
+/// contradict a derived setting. Peers whose ID is unknown in `derived` (lint has no keys)
+/// are matched by address, or only counted in ID lists.
+void check_override_conflicts(const Node& node, const NodeSettings& derived,
+                              const std::map<std::string, std::string>& accepted,
+                              Diagnostics& out);
+
+/// Lint's entry point: every node's overrides checked against the built-in key lists
+/// (`schema`) and against the settings derived from the graph (`override-conflict`).
+/// Needs no keys: where IDs of managed nodes would be needed, structure is compared.
+void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out);
+
+}  // namespace picket

@@ -1,0 +1,86 @@
+// tmkms.toml: one per signer node, on the signer's host, in the signer's home. The signer
+// dials each active validator that names it (the validator listens on priv_validator_laddr).
+// The consensus key is the operator's: picket only writes the path tmkms reads it from and
+// never creates, reads or copies it. Standby validators are left out on purpose: a signer that
+// reconnects to a standby would sign for it the moment someone starts it beside the primary.
+#include "render/host_common.hpp"
+#include "render/template_engine.hpp"
+#include "topology/effective.hpp"
+
+namespace picket {
+
+namespace {
+// tmkms's `protocol_version` per CometBFT line: the signer protocol changed with 0.38
+// (vote extensions); 0.37 still speaks the 0.34 protocol.
+const char* protocol_version(const std::string& cometbft) {
+  return cometbft == "0.34" || cometbft == "0.37" ? "v0.34" : "v0.38";
+}
+
+// How tmkms prints keys. Bech32 needs the chain's prefixes, which only well-known chain IDs
+// tell us; any other chain gets cosmos-json, which needs none.
+std::string key_format(const std::string& chain_id) {
+  if (chain_id.rfind("cosmoshub-", 0) == 0)
+    return R"({ type = "bech32", account_key_prefix = "cosmospub", consensus_key_prefix = "cosmosvalconspub" })";
+  return R"({ type = "cosmos-json" })";
+}
+
+// The signer's home: its own or its host's `home`; else ~/.tmkms of the host's user (tmkms's
+// own default place), /root/.tmkms for root; "" when there is neither.
+std::string signer_home(const Node& signer, const Host* host) {
+  std::string home = effective_home(signer, host);
+  if (home.empty() && host != nullptr && host->user)
+    home = host->user->value == "root" ? "/root/.tmkms" : "/home/" + host->user->value + "/.tmkms";
+  while (home.size() > 1 && home.back() == '/') home.pop_back();
+  return home;
+}
+}  // namespace
+
+void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
+  const PeeringIndex index(ctx);
+  const std::string& chain_id = ctx.topology.chain.id.value;
+  for (const auto& signer : ctx.topology.nodes) {
+    if (signer.role.value != Role::signer) continue;
+    const Host* host = ctx.inventory.find_host(signer.host.value);
+    if (host == nullptr) continue;  // the loader reports the dangling host
+    const std::string home = signer_home(signer, host);
+    if (home.empty()) {
+      add_error(out, "schema", signer.name.loc,
+                "signer \"" + signer.name.value + "\" has no home for tmkms.toml: set `home` on the node, or `home` or `user` on host \"" +
+                    host->name.value + "\"",
+                {signer.name.value});
+      continue;
+    }
+    TemplateValue data;
+    data["signer"] = signer.name.value;
+    data["host"] = host->name.value;
+    data["chain_id"] = quoted(chain_id);
+    data["key_format"] = key_format(chain_id);
+    data["state_file"] = quoted(home + "/state/" + chain_id + "-consensus.json");
+    data["consensus_key"] = quoted(home + "/secrets/" + chain_id + "-consensus.key");
+    data["yubihsm_password"] = quoted(home + "/secrets/yubihsm-password");
+    TemplateValue validators = TemplateValue::list();
+    for (const Node* validator : index.validators_of(signer.name.value)) {
+      const SignerRoute route = signer_route(ctx, *validator, signer);
+      TemplateValue v;
+      v["name"] = validator->name.value;
+      v["chain_id"] = quoted(chain_id);
+      v["addr"] = quoted("tcp://" + address_with_port(route.validator_address, k_priv_validator_port));
+      v["secret_key"] = quoted(home + "/secrets/kms-identity.key");
+      v["protocol_version"] = quoted(protocol_version(ctx.topology.chain.cometbft.value));
+      validators.push_back(std::move(v));
+    }
+    data["validators"] = std::move(validators);
+    auto text = fill_template(ctx.templates, "tmkms.toml", data, out);
+    if (!text) return;
+    RenderedFile file;
+    file.host = host->name.value;
+    file.path = home + "/tmkms.toml";
+    file.mode = 0644;
+    file.content = std::move(*text);
+    file.node = signer.name.value;
+    file.action = ApplyAction::restart_signer;
+    files.push_back(std::move(file));
+  }
+}
+
+}  // namespace picket

@@ -1,0 +1,648 @@
+#include "render/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include "render/neighbours.hpp"
+#include "tests/unit/render/network_builder.hpp"
+#include "topology/load.hpp"
+
+namespace picket {
+namespace {
+
+using test_support::diagnostics_text;
+using test_support::NetworkBuilder;
+
+const std::string k_val_id(40, '1');
+const std::string k_priv_a_id(40, 'a');
+const std::string k_priv_b_id(40, 'b');
+const std::string k_pub_a_id(40, 'c');
+const std::string k_pub_b_id(40, 'd');
+const std::string k_certus_1 = "2b3d5f7a9c1e4b6d8f0a2c4e6a8b0d2f4a6c8e0b";
+const std::string k_certus_2 = "7c9e1a3b5d7f9b1d3f5a7c9e1b3d5f7a9c1e3b5d";
+
+void pin(NetworkBuilder& b, const std::string& node, const std::string& id) {
+  b.find(node)->node_id = Located<std::string>{id, {}};
+}
+
+// validator (signer kms) -vpn- priv-a, priv-b; priv-a -vpn- pub-a; priv-b -private- pub-a;
+// priv-b -public- pub-b (IPv6 host, own p2p port); partner certus (two peers) with priv-a.
+// Every node's ID is pinned, so IDs are known without keys.
+NetworkBuilder sentry_network(const std::string& line = "0.38") {
+  NetworkBuilder b(line);
+  b.vpn("10.44.0.0/24");
+  b.host("val-1", "198.51.100.10");
+  b.host("hsm-1", "198.51.100.11");
+  b.host("priv-1", "198.51.100.20");
+  b.host("priv-2", "198.51.100.21");
+  b.host("pub-1", "203.0.113.30");
+  b.host("pub-2", "2001:db8::31");
+  b.node("validator", Role::validator, "val-1").signer = Located<std::string>{"kms", {}};
+  b.node("kms", Role::signer, "hsm-1");
+  b.node("priv-a", Role::private_sentry, "priv-1");
+  b.node("priv-b", Role::private_sentry, "priv-2");
+  b.node("pub-a", Role::public_sentry, "pub-1");
+  b.node("pub-b", Role::public_sentry, "pub-2").p2p_port = Located<int>{26666, {}};
+  pin(b, "validator", k_val_id);
+  pin(b, "priv-a", k_priv_a_id);
+  pin(b, "priv-b", k_priv_b_id);
+  pin(b, "pub-a", k_pub_a_id);
+  pin(b, "pub-b", k_pub_b_id);
+  b.link("validator", "priv-a");
+  b.link("validator", "priv-b");
+  b.link("priv-a", "pub-a");
+  b.link("priv-b", "pub-a", LinkKind::private_net);
+  b.link("priv-b", "pub-b", LinkKind::public_net);
+  b.partner("certus", {{k_certus_1, "203.0.113.7:26656"}, {k_certus_2, "[2001:db8::7]:26656"}},
+            {"priv-a"});
+  return b;
+}
+
+struct Derived {
+  NetworkBuilder b;
+  TunnelPlan tunnels;
+  std::map<std::string, NodeSettings> settings;
+  std::string tunnel(const std::string& host) const { return tunnels.addresses.at(host); }
+};
+
+Derived derive_all(NetworkBuilder b) {
+  Derived d{std::move(b), {}, {}};
+  Diagnostics out;
+  d.tunnels = plan_tunnels(d.b.topology(), out);
+  EXPECT_EQ(diagnostics_text(out), "");
+  SettingsDeriver deriver(d.b.topology(), d.b.inventory(), d.tunnels, d.b.secrets());
+  for (const auto& node : d.b.topology().nodes)
+    if (node.role.value != Role::signer) d.settings[node.name.value] = deriver.derive(node);
+  return d;
+}
+
+std::string ids(const std::vector<PeerRef>& refs) { return peer_ids_string(refs); }
+
+TEST(Settings, Validator) {
+  const Derived d = derive_all(sentry_network());
+  const NodeSettings& s = d.settings.at("validator");
+  EXPECT_EQ(s.moniker, "validator");
+  EXPECT_EQ(persistent_peers_string(s.persistent_peers),
+            k_priv_a_id + "@" + d.tunnel("priv-1") + ":26656," + k_priv_b_id + "@" +
+                d.tunnel("priv-2") + ":26656");
+  EXPECT_FALSE(s.pex);
+  EXPECT_EQ(ids(s.private_peers), "");
+  EXPECT_EQ(ids(s.unconditional_peers), k_priv_a_id + "," + k_priv_b_id);
+  EXPECT_FALSE(s.addr_book_strict);
+  EXPECT_EQ(s.external_address, "");
+  // Every peer is over the VPN: the p2p port binds the tunnel address only.
+  EXPECT_EQ(s.p2p_laddr, "tcp://" + d.tunnel("val-1") + ":26656");
+  EXPECT_EQ(s.rpc_laddr, "tcp://127.0.0.1:26657");
+  EXPECT_EQ(s.priv_validator_laddr, "tcp://" + d.tunnel("val-1") + ":26659");
+  EXPECT_EQ(s.double_sign_check_height, 10);
+  EXPECT_TRUE(s.prometheus);
+  EXPECT_EQ(s.prometheus_listen_addr, d.tunnel("val-1") + ":26660");
+  EXPECT_EQ(s.version, std::nullopt);
+}
+
+TEST(Settings, PrivateSentryWithPartner) {
+  const Derived d = derive_all(sentry_network());
+  const NodeSettings& s = d.settings.at("priv-a");
+  EXPECT_EQ(persistent_peers_string(s.persistent_peers),
+            k_val_id + "@" + d.tunnel("val-1") + ":26656," + k_pub_a_id + "@" + d.tunnel("pub-1") +
+                ":26656," + k_certus_1 + "@203.0.113.7:26656," + k_certus_2 +
+                "@[2001:db8::7]:26656");
+  EXPECT_TRUE(s.pex);
+  EXPECT_EQ(ids(s.private_peers), k_val_id + "," + k_certus_1 + "," + k_certus_2);
+  EXPECT_EQ(ids(s.unconditional_peers), k_val_id + "," + k_certus_1 + "," + k_certus_2);
+  EXPECT_FALSE(s.addr_book_strict);
+  EXPECT_EQ(s.external_address, "");
+  // The partner is reached over the open internet: bind every interface.
+  EXPECT_EQ(s.p2p_laddr, "tcp://0.0.0.0:26656");
+  EXPECT_EQ(s.rpc_laddr, "tcp://127.0.0.1:26657");
+  EXPECT_EQ(s.priv_validator_laddr, "");
+  EXPECT_EQ(s.double_sign_check_height, std::nullopt);
+  EXPECT_EQ(s.prometheus_listen_addr, d.tunnel("priv-1") + ":26660");
+}
+
+TEST(Settings, PrivateSentryWithMixedLinks) {
+  const Derived d = derive_all(sentry_network());
+  const NodeSettings& s = d.settings.at("priv-b");
+  EXPECT_EQ(persistent_peers_string(s.persistent_peers),
+            k_val_id + "@" + d.tunnel("val-1") + ":26656," + k_pub_a_id +
+                "@203.0.113.30:26656," + k_pub_b_id + "@[2001:db8::31]:26666");
+  EXPECT_EQ(ids(s.private_peers), k_val_id);
+  EXPECT_EQ(ids(s.unconditional_peers), k_val_id);
+  EXPECT_FALSE(s.addr_book_strict);
+  EXPECT_EQ(s.p2p_laddr, "tcp://0.0.0.0:26656");
+}
+
+TEST(Settings, PublicSentries) {
+  const Derived d = derive_all(sentry_network());
+  const NodeSettings& a = d.settings.at("pub-a");
+  EXPECT_EQ(persistent_peers_string(a.persistent_peers),
+            k_priv_a_id + "@" + d.tunnel("priv-1") + ":26656," + k_priv_b_id +
+                "@198.51.100.21:26656");
+  EXPECT_TRUE(a.pex);
+  // The validator and the private sentries are never gossiped.
+  EXPECT_EQ(ids(a.private_peers), k_val_id + "," + k_priv_a_id + "," + k_priv_b_id);
+  EXPECT_EQ(ids(a.unconditional_peers), k_priv_a_id + "," + k_priv_b_id);
+  EXPECT_FALSE(a.addr_book_strict);
+  EXPECT_EQ(a.external_address, "203.0.113.30:26656");
+  EXPECT_EQ(a.p2p_laddr, "tcp://0.0.0.0:26656");
+  EXPECT_EQ(a.rpc_laddr, "tcp://127.0.0.1:26657");
+  EXPECT_EQ(a.prometheus_listen_addr, d.tunnel("pub-1") + ":26660");
+
+  const NodeSettings& b = d.settings.at("pub-b");
+  EXPECT_EQ(persistent_peers_string(b.persistent_peers), k_priv_b_id + "@198.51.100.21:26656");
+  EXPECT_EQ(ids(b.private_peers), k_val_id + "," + k_priv_b_id);
+  EXPECT_EQ(ids(b.unconditional_peers), k_priv_b_id);
+  EXPECT_TRUE(b.addr_book_strict);  // only public links
+  EXPECT_EQ(b.external_address, "[2001:db8::31]:26666");
+  EXPECT_EQ(b.p2p_laddr, "tcp://0.0.0.0:26666");
+  EXPECT_EQ(b.prometheus_listen_addr, "127.0.0.1:26660");  // no tunnel on its host
+}
+
+TEST(Settings, BothEndsOfEveryLinkListEachOther) {
+  const Derived d = derive_all(sentry_network());
+  for (const auto& link : d.b.topology().links) {
+    const auto lists = [&](const std::string& a, const std::string& b) {
+      for (const auto& p : d.settings.at(a).persistent_peers)
+        if (p.peer.name == b) return true;
+      return false;
+    };
+    EXPECT_TRUE(lists(link.a.value, link.b.value)) << link.a.value << " -> " << link.b.value;
+    EXPECT_TRUE(lists(link.b.value, link.a.value)) << link.b.value << " -> " << link.a.value;
+  }
+}
+
+TEST(Settings, ValidatorWithAPrivateLinkBindsEveryInterface) {
+  NetworkBuilder b = sentry_network();
+  b.topology().links[1].over.value = LinkKind::private_net;  // validator -- priv-b
+  const Derived d = derive_all(std::move(b));
+  const NodeSettings& s = d.settings.at("validator");
+  EXPECT_EQ(s.p2p_laddr, "tcp://0.0.0.0:26656");
+  EXPECT_EQ(persistent_peers_string(s.persistent_peers),
+            k_priv_a_id + "@" + d.tunnel("priv-1") + ":26656," + k_priv_b_id +
+                "@198.51.100.21:26656");
+}
+
+TEST(Settings, SignerWithoutTunnelListensOnTheHostAddress) {
+  NetworkBuilder b("0.37");
+  b.host("val-1", "198.51.100.10");
+  b.host("hsm-1", "198.51.100.11");
+  b.host("s-1", "198.51.100.12");
+  b.node("validator", Role::validator, "val-1").signer = Located<std::string>{"kms", {}};
+  b.node("kms", Role::signer, "hsm-1");
+  b.node("sentry", Role::private_sentry, "s-1");
+  pin(b, "validator", k_val_id);
+  pin(b, "sentry", k_priv_a_id);
+  b.link("validator", "sentry", LinkKind::private_net);
+  const Derived d = derive_all(std::move(b));
+  const NodeSettings& s = d.settings.at("validator");
+  EXPECT_EQ(s.priv_validator_laddr, "tcp://198.51.100.10:26659");
+  EXPECT_EQ(s.prometheus_listen_addr, "127.0.0.1:26660");
+  EXPECT_EQ(s.p2p_laddr, "tcp://0.0.0.0:26656");
+  EXPECT_FALSE(s.addr_book_strict);
+}
+
+TEST(Settings, SignersAreNoPeers) {
+  NetworkBuilder b = sentry_network();
+  b.link("validator", "kms");  // a lint error (signer-exposed); render still skips it
+  const Derived d = derive_all(std::move(b));
+  for (const auto& p : d.settings.at("validator").persistent_peers) EXPECT_NE(p.peer.name, "kms");
+  EXPECT_EQ(d.settings.at("validator").persistent_peers.size(), 2u);
+}
+
+TEST(Settings, IdsAreLowerCase) {
+  NetworkBuilder b = sentry_network();
+  pin(b, "priv-a", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  const Derived d = derive_all(std::move(b));
+  const std::string peers = persistent_peers_string(d.settings.at("validator").persistent_peers);
+  EXPECT_EQ(peers.substr(0, 41), k_priv_a_id + "@");
+  EXPECT_EQ(ids(d.settings.at("validator").unconditional_peers), k_priv_a_id + "," + k_priv_b_id);
+}
+
+TEST(Settings, PersistentPeersCarryTheIdsOfThePeersKeys) {
+  NetworkBuilder b("0.38");
+  b.host("h-1", "192.0.2.1");
+  b.host("h-2", "192.0.2.2");
+  b.host("h-3", "192.0.2.3");
+  b.node("validator", Role::validator, "h-1");
+  b.node("sentry", Role::private_sentry, "h-2");
+  b.node("edge", Role::public_sentry, "h-3");
+  b.link("validator", "sentry", LinkKind::private_net);
+  b.link("sentry", "edge", LinkKind::public_net);
+  b.key("validator", 0x01);
+  b.key("sentry", 0x02);
+  b.key("edge", 0x03);
+  const Derived d = derive_all(std::move(b));
+  const std::string val_id = node_id(d.b.secrets().node_keys.at("validator"));
+  const std::string sentry_id = node_id(d.b.secrets().node_keys.at("sentry"));
+  const std::string edge_id = node_id(d.b.secrets().node_keys.at("edge"));
+  for (const auto* id : {&val_id, &sentry_id, &edge_id}) {
+    ASSERT_EQ(id->size(), 40u) << "node_id() of a fixed seed";
+    EXPECT_EQ(id->find_first_not_of("0123456789abcdef"), std::string::npos);
+  }
+  EXPECT_NE(val_id, sentry_id);
+  EXPECT_EQ(persistent_peers_string(d.settings.at("validator").persistent_peers),
+            sentry_id + "@192.0.2.2:26656");
+  EXPECT_EQ(persistent_peers_string(d.settings.at("sentry").persistent_peers),
+            val_id + "@192.0.2.1:26656," + edge_id + "@192.0.2.3:26656");
+  EXPECT_EQ(ids(d.settings.at("sentry").private_peers), val_id);
+  EXPECT_EQ(ids(d.settings.at("edge").private_peers), val_id + "," + sentry_id);
+}
+
+TEST(Settings, VersionDropsALeadingV) {
+  NetworkBuilder b = sentry_network("1.0");
+  b.topology().chain.binary_version = Located<std::string>{"v1.0.1", {}};
+  const Derived d = derive_all(std::move(b));
+  EXPECT_EQ(d.settings.at("pub-a").version, "1.0.1");
+  const auto values = derived_values(d.settings.at("pub-a"), builtin_config_tables().at("1.0"));
+  EXPECT_EQ(values.at("version"), "\"1.0.1\"");
+  // 0.34 and 0.37 have no top-level version key.
+  EXPECT_EQ(derived_values(d.settings.at("pub-a"), builtin_config_tables().at("0.37")).count("version"),
+            0u);
+}
+
+TEST(Settings, DerivedValuesAreTomlLiterals) {
+  const Derived d = derive_all(sentry_network());
+  const auto v = derived_values(d.settings.at("validator"), builtin_config_tables().at("0.38"));
+  const std::map<std::string, std::string> expected{
+      {"moniker", "\"validator\""},
+      {"p2p.laddr", "\"tcp://" + d.tunnel("val-1") + ":26656\""},
+      {"p2p.external_address", "\"\""},
+      {"p2p.persistent_peers", "\"" + k_priv_a_id + "@" + d.tunnel("priv-1") + ":26656," +
+                                   k_priv_b_id + "@" + d.tunnel("priv-2") + ":26656\""},
+      {"p2p.addr_book_strict", "false"},
+      {"p2p.unconditional_peer_ids", "\"" + k_priv_a_id + "," + k_priv_b_id + "\""},
+      {"p2p.pex", "false"},
+      {"p2p.private_peer_ids", "\"\""},
+      {"rpc.laddr", "\"tcp://127.0.0.1:26657\""},
+      {"priv_validator_laddr", "\"tcp://" + d.tunnel("val-1") + ":26659\""},
+      {"consensus.double_sign_check_height", "10"},
+      {"instrumentation.prometheus", "true"},
+      {"instrumentation.prometheus_listen_addr", "\"" + d.tunnel("val-1") + ":26660\""},
+  };
+  EXPECT_EQ(v, expected);
+}
+
+// neighbours_of() indexes links once; it must agree with neighbours() exactly.
+TEST(Settings, NeighboursOfAgreesWithNeighbours) {
+  NetworkBuilder b = sentry_network();
+  b.link("priv-a", "pub-a", LinkKind::public_net);  // a pair linked twice: vpn wins
+  b.link("pub-b", "priv-b");                        // again, over vpn this time
+  b.link("pub-a", "nowhere");                       // dangling
+  b.link("pub-b", "pub-b", LinkKind::private_net);  // a loop
+  b.partner("dorado", {{std::string(40, 'e'), "10.44.0.200:26656"}}, {"priv-b", "priv-b", "pub-a"},
+            LinkKind::vpn);
+  b.key("priv-a", 7);
+  b.find("priv-a")->node_id.reset();
+  Diagnostics out;
+  const TunnelPlan tunnels = plan_tunnels(b.topology(), out);
+  SettingsDeriver deriver(b.topology(), b.inventory(), tunnels, b.secrets());
+  std::size_t total = 0;
+  for (const auto& node : b.topology().nodes) {
+    SCOPED_TRACE(node.name.value);
+    const auto expected = neighbours(b.topology(), b.inventory(), tunnels, b.secrets(), node);
+    const auto got = deriver.neighbours_of(node);
+    ASSERT_EQ(got.size(), expected.size());
+    total += got.size();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].name, expected[i].name);
+      EXPECT_EQ(got[i].partner, expected[i].partner);
+      EXPECT_EQ(got[i].over, expected[i].over);
+      EXPECT_EQ(got[i].dial_host, expected[i].dial_host);
+      EXPECT_EQ(got[i].port, expected[i].port);
+      EXPECT_EQ(got[i].node_id, expected[i].node_id);
+      EXPECT_EQ(got[i].source_ip, expected[i].source_ip);
+    }
+  }
+  EXPECT_EQ(total, 15u);
+}
+
+// ---- override values ----------------------------------------------------------------------
+
+struct OverrideCase {
+  std::string section, key;
+  ConfigValue::Kind kind;
+  std::string text;
+  std::string diagnostic;  // "" when accepted
+  std::string literal;     // the rendered literal when accepted
+};
+
+std::string check_one(const OverrideCase& c, const std::string& line = "0.38") {
+  NetworkBuilder b(line);
+  b.host("h", "192.0.2.1");
+  b.node("pub", Role::public_sentry, "h");
+  b.override_value("pub", c.section, c.key, c.kind, c.text);
+  Diagnostics out;
+  const auto values = check_override_values(*b.find("pub"), line, builtin_config_tables().at(line), out);
+  if (!c.literal.empty()) {
+    const std::string path = c.section.empty() ? c.key : c.section + "." + c.key;
+    EXPECT_EQ(values.count(path) ? values.at(path) : "<missing>", c.literal) << path;
+  } else {
+    EXPECT_TRUE(values.empty());
+  }
+  return diagnostics_text(out);
+}
+
+TEST(Overrides, AcceptedValuesBecomeTomlLiterals) {
+  using K = ConfigValue::Kind;
+  const std::vector<OverrideCase> cases{
+      {"consensus", "timeout_commit", K::string, "5s", "", "\"5s\""},
+      {"consensus", "timeout_propose", K::string, "1m30.5s", "", "\"1m30.5s\""},
+      {"mempool", "recheck_timeout", K::string, "0", "", "\"0\""},
+      {"p2p", "max_num_inbound_peers", K::integer, "120", "", "120"},
+      {"statesync", "trust_height", K::integer, "0x10", "", "16"},
+      {"p2p", "seed_mode", K::boolean, "true", "", "true"},
+      {"", "log_level", K::string, "p2p:debug,*:info", "", "\"p2p:debug,*:info\""},
+      {"", "moniker", K::string, "say \"hi\"", "", "\"say \\\"hi\\\"\""},
+      {"statesync", "rpc_servers", K::string, "a:26657,b:26657", "", "\"a:26657,b:26657\""},
+      {"rpc", "laddr", K::string, "tcp://0.0.0.0:26657", "", "\"tcp://0.0.0.0:26657\""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(check_one(c), "") << c.key;
+
+  NetworkBuilder b("0.38");
+  b.host("h", "192.0.2.1");
+  b.node("pub", Role::public_sentry, "h");
+  ConfigValue& list = b.override_value("pub", "rpc", "cors_allowed_origins", ConfigValue::Kind::array, "");
+  for (const char* origin : {"https://a.example", "https://b.example"}) {
+    ConfigValue item;
+    item.text = origin;
+    list.items.push_back(item);
+  }
+  Diagnostics out;
+  const auto values = check_override_values(*b.find("pub"), "0.38", builtin_config_tables().at("0.38"), out);
+  EXPECT_EQ(diagnostics_text(out), "");
+  EXPECT_EQ(values.at("rpc.cors_allowed_origins"), "[\"https://a.example\", \"https://b.example\"]");
+}
+
+TEST(Overrides, UnknownKeyIsASchemaErrorWithDidYouMean) {
+  EXPECT_EQ(check_one({"p2p", "persistent_peer", ConfigValue::Kind::string, "x", "", ""}),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.38 has no key \"persistent_peer\" "
+            "in [p2p]; did you mean \"persistent_peers\"? (CometBFT ignores unknown keys without a "
+            "word) [schema] {pub}\n");
+  EXPECT_EQ(check_one({"consensus", "timeout_comit", ConfigValue::Kind::string, "5s", "", ""}),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.38 has no key \"timeout_comit\" "
+            "in [consensus]; did you mean \"timeout_commit\"? (CometBFT ignores unknown keys "
+            "without a word) [schema] {pub}\n");
+}
+
+TEST(Overrides, UnknownSectionAndTopLevelKey) {
+  EXPECT_EQ(check_one({"pp2p", "pex", ConfigValue::Kind::boolean, "true", "", ""}),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.38 has no section [pp2p]; did "
+            "you mean [p2p]? (CometBFT ignores unknown keys without a word) [schema] {pub}\n");
+  // fast_sync was renamed block_sync in 0.37 and dropped in 0.38.
+  EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "true", "", ""}),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.38 has no top-level key "
+            "\"fast_sync\" (CometBFT ignores unknown keys without a word) [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "true", "", ""}, "0.37"),
+            "topology.yaml:6:7: error: config.toml of CometBFT 0.37 has no top-level key "
+            "\"fast_sync\"; did you mean \"block_sync\"? (CometBFT ignores unknown keys without a "
+            "word) [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "false", "", "false"}, "0.34"), "");
+  EXPECT_EQ(check_one({"grpc", "laddr", ConfigValue::Kind::string, "tcp://127.0.0.1:9090", "", "\"tcp://127.0.0.1:9090\""}, "1.0"), "");
+}
+
+TEST(Overrides, WrongTypes) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(check_one({"p2p", "pex", K::string, "yes", "", ""}),
+            "topology.yaml:6:7: error: p2p.pex must be a boolean (true or false), not the string "
+            "\"yes\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"p2p", "max_num_inbound_peers", K::string, "40", "", ""}),
+            "topology.yaml:6:7: error: p2p.max_num_inbound_peers must be an integer, not the "
+            "string \"40\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "moniker", K::integer, "7", "", ""}),
+            "topology.yaml:6:7: error: moniker must be a string, not the integer 7 [schema] {pub}\n");
+  EXPECT_EQ(check_one({"mempool", "size", K::floating, "1.5", "", ""}),
+            "topology.yaml:6:7: error: mempool.size must be an integer, not the number 1.5 "
+            "[schema] {pub}\n");
+  EXPECT_EQ(check_one({"rpc", "cors_allowed_origins", K::boolean, "true", "", ""}),
+            "topology.yaml:6:7: error: rpc.cors_allowed_origins must be a list of strings, not the "
+            "boolean true [schema] {pub}\n");
+  EXPECT_EQ(check_one({"p2p", "persistent_peers", K::array, "", "", ""}),
+            "topology.yaml:6:7: error: p2p.persistent_peers is one comma-separated string in "
+            "config.toml, not a list: write \"id@host:port,id@host:port\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"statesync", "chunk_fetchers", K::integer, "5000000000", "", ""}),
+            "topology.yaml:6:7: error: statesync.chunk_fetchers = 5000000000 does not fit its Go "
+            "type int32 [schema] {pub}\n");
+  EXPECT_EQ(check_one({"p2p", "max_num_inbound_peers", K::integer, "-1", "", ""}),
+            "topology.yaml:6:7: error: p2p.max_num_inbound_peers must not be negative: CometBFT "
+            "refuses to start with a negative value in [p2p] [schema] {pub}\n");
+}
+
+TEST(Overrides, DurationGivenAsNumber) {
+  EXPECT_EQ(check_one({"consensus", "timeout_commit", ConfigValue::Kind::integer, "5", "", ""}),
+            "topology.yaml:6:7: error: consensus.timeout_commit is a duration: write a Go duration "
+            "string such as \"5s\"; CometBFT would read the bare number 5 as 5 nanoseconds "
+            "[schema] {pub}\n");
+}
+
+TEST(Overrides, DurationMustBeGoSyntax) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(check_one({"consensus", "timeout_commit", K::string, "5 seconds", "", ""}),
+            "topology.yaml:6:7: error: consensus.timeout_commit = \"5 seconds\" is not a Go "
+            "duration (such as \"500ms\", \"10s\" or \"1m30s\"); CometBFT would refuse to start "
+            "[schema] {pub}\n");
+  EXPECT_NE(check_one({"consensus", "timeout_commit", K::string, "10", "", ""}), "");
+  EXPECT_NE(check_one({"consensus", "timeout_commit", K::string, "s", "", ""}), "");
+  EXPECT_NE(check_one({"consensus", "timeout_commit", K::string, "1d", "", ""}), "");
+  EXPECT_NE(check_one({"consensus", "timeout_commit", K::string, "", "", ""}), "");
+  EXPECT_EQ(check_one({"consensus", "timeout_commit", K::string, "1h2m3s4ms5us6ns", "", "\"1h2m3s4ms5us6ns\""}), "");
+  EXPECT_EQ(check_one({"consensus", "timeout_commit", K::string, "-1s", "", ""}),
+            "topology.yaml:6:7: error: consensus.timeout_commit must not be negative: CometBFT "
+            "refuses to start with a negative value in [consensus] [schema] {pub}\n");
+}
+
+TEST(Overrides, ValuesCometBftWouldRefuse) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(check_one({"rpc", "laddr", K::string, "0.0.0.0:26657", "", ""}),
+            "topology.yaml:6:7: error: rpc.laddr must start with \"tcp://\" or \"unix://\"; "
+            "CometBFT cannot listen on \"0.0.0.0:26657\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"instrumentation", "prometheus_listen_addr", K::string, "tcp://0.0.0.0:26660", "", ""}),
+            "topology.yaml:6:7: error: instrumentation.prometheus_listen_addr is \"host:port\" "
+            "without a scheme; CometBFT cannot listen on \"tcp://0.0.0.0:26660\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "log_format", K::string, "text", "", ""}),
+            "topology.yaml:6:7: error: log_format must be \"plain\" or \"json\" [schema] {pub}\n");
+  EXPECT_EQ(check_one({"", "version", K::string, "v0.38.17", "", ""}),
+            "topology.yaml:6:7: error: version must not start with \"v\": CometBFT 0.38 refuses "
+            "to load \"v0.38.17\"; write \"0.38.17\" [schema] {pub}\n");
+}
+
+// ---- override conflicts -------------------------------------------------------------------
+
+// Overrides on `node` of the sentry network, checked by lint's entry point (no keys).
+std::string lint_overrides(const std::string& node, const std::string& section,
+                           const std::string& key, ConfigValue::Kind kind, const std::string& text,
+                           bool pinned = false) {
+  NetworkBuilder b = sentry_network();
+  if (!pinned)
+    for (auto& n : b.topology().nodes) n.node_id.reset();  // managed: IDs unknown to lint
+  b.override_value(node, section, key, kind, text);
+  Diagnostics out;
+  check_overrides(b.topology(), b.inventory(), out);
+  return diagnostics_text(out);
+}
+
+TEST(OverrideConflict, ValidatorPex) {
+  EXPECT_EQ(lint_overrides("validator", "p2p", "pex", ConfigValue::Kind::boolean, "true"),
+            "topology.yaml:32:7: error: override of p2p.pex on \"validator\" sets true, but picket "
+            "derives false: a validator must not exchange peer addresses with the network "
+            "[override-conflict] {validator}\n");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "pex", ConfigValue::Kind::boolean, "false"), "");
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "pex", ConfigValue::Kind::boolean, "false"),
+            "topology.yaml:32:7: error: override of p2p.pex on \"pub-a\" sets false, but picket "
+            "derives true: a sentry exchanges peer addresses so the network can find it "
+            "[override-conflict] {pub-a}\n");
+}
+
+TEST(OverrideConflict, ValidatorRpcStaysLocal) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(lint_overrides("validator", "rpc", "laddr", K::string, "tcp://0.0.0.0:26657"),
+            "topology.yaml:32:7: error: override of rpc.laddr on \"validator\" exposes the "
+            "validator's RPC at \"tcp://0.0.0.0:26657\": a validator's RPC must listen on "
+            "127.0.0.1, localhost, [::1] or a unix socket [override-conflict] {validator}\n");
+  EXPECT_EQ(lint_overrides("validator", "rpc", "laddr", K::string, "unix:///run/node.sock"), "");
+  EXPECT_EQ(lint_overrides("validator", "rpc", "laddr", K::string, "tcp://127.0.0.1:36657"), "");
+  // On a public sentry exposing RPC is the operator's call.
+  EXPECT_EQ(lint_overrides("pub-a", "rpc", "laddr", K::string, "tcp://0.0.0.0:26657"), "");
+}
+
+TEST(OverrideConflict, PersistentPeersComparedByAddressWithoutKeys) {
+  using K = ConfigValue::Kind;
+  NetworkBuilder probe = sentry_network();
+  Diagnostics ignored;
+  const TunnelPlan tunnels = plan_tunnels(probe.topology(), ignored);
+  const std::string priv_1 = tunnels.addresses.at("priv-1");
+  const std::string priv_2 = tunnels.addresses.at("priv-2");
+  // The same peers (any IDs: lint cannot know managed nodes' IDs), in another order.
+  EXPECT_EQ(lint_overrides("validator", "p2p", "persistent_peers", K::string,
+                           k_pub_b_id + "@" + priv_2 + ":26656, " + k_pub_a_id + "@" + priv_1 + ":26656"),
+            "");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "persistent_peers", K::string,
+                           k_pub_b_id + "@" + priv_2 + ":26656," + k_pub_a_id + "@203.0.113.99:26656"),
+            "topology.yaml:32:7: error: override of p2p.persistent_peers on \"validator\" does not "
+            "list the peers picket derives from its links and partners (priv-a, priv-b); change "
+            "the links or partners instead [override-conflict] {validator}\n");
+  // Pinned IDs are known without keys, so they are compared too.
+  EXPECT_NE(lint_overrides("validator", "p2p", "persistent_peers", K::string,
+                           k_pub_b_id + "@" + priv_2 + ":26656, " + k_pub_a_id + "@" + priv_1 + ":26656",
+                           true),
+            "");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "persistent_peers", K::string,
+                           k_priv_b_id + "@" + priv_2 + ":26656, " + k_priv_a_id + "@" + priv_1 + ":26656",
+                           true),
+            "");
+}
+
+TEST(OverrideConflict, IdLists) {
+  using K = ConfigValue::Kind;
+  // priv-a hides the validator and both certus peers: three IDs, the partners' known.
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "private_peer_ids", K::string,
+                           k_pub_a_id + "," + k_certus_2 + "," + k_certus_1),
+            "");
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "private_peer_ids", K::string, k_pub_a_id + "," + k_certus_2),
+            "topology.yaml:32:7: error: override of p2p.private_peer_ids on \"priv-a\" does not "
+            "name the peers picket keeps out of gossip (validator, certus/1, certus/2); change the "
+            "topology instead [override-conflict] {priv-a}\n");
+  EXPECT_EQ(lint_overrides("pub-b", "p2p", "unconditional_peer_ids", K::string, ""),
+            "topology.yaml:32:7: error: override of p2p.unconditional_peer_ids on \"pub-b\" does "
+            "not name the peers picket always admits (priv-b); change the topology instead "
+            "[override-conflict] {pub-b}\n");
+}
+
+TEST(OverrideConflict, AddressesAndSigner) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "external_address", K::string, "198.51.100.20:26656"),
+            "topology.yaml:32:7: error: override of p2p.external_address on \"priv-a\" sets "
+            "\"198.51.100.20:26656\", but picket derives \"\": only a public sentry advertises an "
+            "address, its host's address and p2p port [override-conflict] {priv-a}\n");
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "external_address", K::string, "203.0.113.30:26656"), "");
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "laddr", K::string, "tcp://0.0.0.0:26000"),
+            "topology.yaml:32:7: error: override of p2p.laddr on \"pub-a\" sets "
+            "\"tcp://0.0.0.0:26000\", but picket derives \"tcp://0.0.0.0:26656\": picket binds it "
+            "from the node's p2p port and links; set p2p_port instead [override-conflict] {pub-a}\n");
+  EXPECT_EQ(lint_overrides("priv-b", "", "priv_validator_laddr", K::string, "tcp://0.0.0.0:26659"),
+            "topology.yaml:32:7: error: override of priv_validator_laddr on \"priv-b\" sets "
+            "\"tcp://0.0.0.0:26659\", but picket derives \"\": only a validator with a signer "
+            "listens for one, where its signer is told to dial [override-conflict] {priv-b}\n");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "seeds", K::string, k_certus_1 + "@203.0.113.7:26656"),
+            "topology.yaml:32:7: error: override of p2p.seeds on \"validator\" sets \"" + k_certus_1 +
+                "@203.0.113.7:26656\", but picket derives \"\": a validator dials only its "
+                "sentries, never seeds [override-conflict] {validator}\n");
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "seeds", K::string, k_certus_1 + "@203.0.113.7:26656"), "");
+}
+
+TEST(OverrideConflict, ARefusedValueIsNotAlsoAConflict) {
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "laddr", ConfigValue::Kind::string, "0.0.0.0:26656"),
+            "topology.yaml:32:7: error: p2p.laddr must start with \"tcp://\" or \"unix://\"; "
+            "CometBFT cannot listen on \"0.0.0.0:26656\" [schema] {pub-a}\n");
+}
+
+TEST(OverrideConflict, FreeSettingsAreNoConflict) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(lint_overrides("validator", "consensus", "double_sign_check_height", K::integer, "20"), "");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "addr_book_strict", K::boolean, "true"), "");
+  EXPECT_EQ(lint_overrides("validator", "", "moniker", K::string, "my-validator"), "");
+}
+
+TEST(OverrideConflict, CheckOverridesAlsoChecksKeysAndSigners) {
+  NetworkBuilder b = sentry_network();
+  b.override_value("kms", "", "log_level", ConfigValue::Kind::string, "debug");
+  b.override_value("pub-b", "consensus", "timeout_commit", ConfigValue::Kind::integer, "5");
+  Diagnostics out;
+  check_overrides(b.topology(), b.inventory(), out);
+  EXPECT_EQ(diagnostics_text(out),
+            "topology.yaml:32:7: error: node \"kms\" is a signer: it has no config.toml, so its "
+            "config: overrides would be ignored [schema] {kms}\n"
+            "topology.yaml:33:7: error: consensus.timeout_commit is a duration: write a Go "
+            "duration string such as \"5s\"; CometBFT would read the bare number 5 as 5 "
+            "nanoseconds [schema] {pub-b}\n");
+}
+
+// From YAML, as lint sees it: every finding points at the value written under config:.
+TEST(OverrideConflict, FromYamlPointAtTheValue) {
+  const std::string topology_text =
+      "version: 1\n"
+      "chain: {id: testnet-1, cometbft: \"0.37\"}\n"
+      "nodes:\n"
+      "  validator:\n"
+      "    role: validator\n"
+      "    host: a\n"
+      "    config:\n"
+      "      p2p: {pex: true, persistent_peers: \"x@192.0.2.9:26656\"}\n"
+      "      consensus: {timeout_commit: 5, double_sign_check_height: 10}\n"
+      "      fastsync: {version: v0}\n"
+      "  sentry:\n"
+      "    role: private-sentry\n"
+      "    host: b\n"
+      "    config:\n"
+      "      rpc: {laddr: \"tcp://0.0.0.0:26657\"}\n"
+      "      p2p: {max_num_inbound_peers: 80, pex: \"true\"}\n"
+      "links:\n"
+      "  - {between: [validator, sentry], over: private}\n";
+  const std::string inventory_text =
+      "defaults: {home: /home/cosmos/.simd}\n"
+      "hosts:\n"
+      "  a: {address: 192.0.2.1}\n"
+      "  b: {address: 192.0.2.2}\n";
+  Diagnostics out;
+  const Topology topology = load_topology({"topology.yaml", topology_text}, out);
+  const Inventory inventory = load_inventory({"inventory.yaml", inventory_text}, out);
+  ASSERT_EQ(diagnostics_text(out), "");
+  check_overrides(topology, inventory, out);
+  sort_diagnostics(out);
+  EXPECT_EQ(diagnostics_text(out),
+            "topology.yaml:8:18: error: override of p2p.pex on \"validator\" sets true, but picket "
+            "derives false: a validator must not exchange peer addresses with the network "
+            "[override-conflict] {validator}\n"
+            "topology.yaml:8:42: error: override of p2p.persistent_peers on \"validator\" does not "
+            "list the peers picket derives from its links and partners (sentry); change the links "
+            "or partners instead [override-conflict] {validator}\n"
+            "topology.yaml:9:35: error: consensus.timeout_commit is a duration: write a Go duration "
+            "string such as \"5s\"; CometBFT would read the bare number 5 as 5 nanoseconds "
+            "[schema] {validator}\n"
+            "topology.yaml:10:27: error: config.toml of CometBFT 0.37 has no section [fastsync]; "
+            "did you mean [blocksync]? (CometBFT ignores unknown keys without a word) [schema] "
+            "{validator}\n"
+            "topology.yaml:16:45: error: p2p.pex must be a boolean (true or false), not the string "
+            "\"true\" [schema] {sentry}\n");
+}
+
+}  // namespace
+}  // namespace picket
