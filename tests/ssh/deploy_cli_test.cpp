@@ -131,7 +131,7 @@ struct PicketOverSsh : ::testing::Test {
   }
   std::string common() const {
     return shell_quote(net + "/topology.yaml") + " --inventory " + shell_quote(net + "/inventory.yaml") +
-           " --known-hosts " + shell_quote(fleet.known_hosts()) + " --timeout 10";
+           " --known-hosts " + shell_quote(fleet.known_hosts()) + " --timeout 30";
   }
 };
 

@@ -174,6 +174,12 @@ struct SshDeploy : ::testing::Test {
   }
 
   std::string trace() const { return fleet.dir() + "/restarts.log"; }
+  // The fleet's options with room for a machine busy running other suites.
+  ConnectOptions connect_options() const {
+    ConnectOptions o = fleet.options();
+    o.timeout = std::chrono::seconds(30);
+    return o;
+  }
   std::string on_host(const std::string& host, const std::string& path) const {
     return fleet.root(host) + path;
   }
@@ -193,7 +199,7 @@ struct SshDeploy : ::testing::Test {
   }
 
   ApplyReport deploy() {
-    Connections connections(connector, inventory, fleet.options());
+    Connections connections(connector, inventory, connect_options());
     const Plan p = plan(connections);
     EXPECT_FALSE(p.has_errors()) << format_plan_text(p);
     return apply_plan(p, files, topology, inventory, connections, options);
@@ -231,7 +237,7 @@ TEST_F(SshDeploy, DeployThenPlanIsUnchanged) {
   for (const char* h : {"pub", "priv", "val"})
     EXPECT_FALSE(fs::exists(fleet.root(h) + "/var/lib/picket/deploy.lock")) << h;
 
-  Connections connections(connector, inventory, fleet.options());
+  Connections connections(connector, inventory, connect_options());
   const Plan again = plan(connections);
   EXPECT_FALSE(again.has_changes()) << format_plan_text(again);
   EXPECT_EQ(format_plan_text(again),
@@ -297,7 +303,7 @@ TEST_F(SshDeploy, FirewallGuardRestoresTheOldRulesetWhenWeAreLockedOut) {
 }
 
 TEST_F(SshDeploy, HeldLockRefusesBeforeAnythingIsWritten) {
-  auto holder = connector.connect(*inventory.find_host("val"), inventory, fleet.options());
+  auto holder = connector.connect(*inventory.find_host("val"), inventory, connect_options());
   ASSERT_TRUE(holder) << holder.error().message;
   const std::string lock = fleet.root("val") + "/var/lib/picket/deploy.lock";
   ASSERT_TRUE((*holder)->lock(lock, LockInfo{"bob@ci (pid 9)", "2026-01-01T00:00:00Z"}));
