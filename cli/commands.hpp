@@ -22,5 +22,12 @@ Command add_whatif_command(CLI::App& app);
 Command add_keys_command(CLI::App& app);
 /// `picket render TOPOLOGY [--inventory F] [--secrets DIR] [--templates DIR] --out DIR`
 Command add_render_command(CLI::App& app);
+/// `picket plan TOPOLOGY [--inventory F] [--secrets DIR] [--parallel N] [--format text|json]
+/// [--detailed-exitcode] [--out PLANFILE] [--known-hosts F] [--accept-new] [--timeout S]`
+Command add_plan_command(CLI::App& app);
+/// `picket deploy TOPOLOGY [--inventory F] [--secrets DIR] [--plan PLANFILE] [--yes]
+/// [--parallel N] [--no-restart] [--accept-new] [--force-unlock] [--health-timeout S]
+/// [--known-hosts F] [--timeout S]`
+Command add_deploy_command(CLI::App& app);
 
 }  // namespace picket::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
         {"whatif", add_whatif_command(app)},
         {"keys", add_keys_command(app)},
         {"render", add_render_command(app)},
+        {"plan", add_plan_command(app)},
+        {"deploy", add_deploy_command(app)},
     };
 
     try {

@@ -1,0 +1,191 @@
+// `picket deploy`: lint, render, plan, confirm, then push the plan to the hosts in
+// graph-safe waves with health checks and rollback. Every action goes to the local deploy
+// log `.picket/deploy.log` beside the topology.
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/rollout_inputs.hpp"
+#include "cli/terminal.hpp"
+#include "deploy/apply.hpp"
+#include "deploy/deploy_log.hpp"
+#include "deploy/plan_file.hpp"
+
+namespace picket::cli {
+
+namespace {
+namespace fs = std::filesystem;
+
+struct DeployFlags {
+  RolloutFlags common;
+  std::string plan_file;
+  bool yes = false;
+  bool no_restart = false;
+  bool force_unlock = false;
+  double health_timeout = 120;
+};
+
+// user@machine (pid N): enough for a colleague to find who holds a lock.
+LockInfo who_we_are() {
+  const char* user = std::getenv("USER");
+  char machine[256] = {};
+  if (gethostname(machine, sizeof machine - 1) != 0) std::strcpy(machine, "unknown");
+  return LockInfo{std::string(user != nullptr && *user != '\0' ? user : "unknown") + "@" +
+                      machine + " (pid " + std::to_string(getpid()) + ")",
+                  iso8601_utc_now()};
+}
+
+// The saved plan must be exactly what would be deployed now.
+int check_saved_plan(const std::string& path, const Plan& current) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "picket: error: %s: cannot read: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return k_exit_usage;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto saved = read_plan(text.str());
+  if (!saved) {
+    std::fprintf(stderr, "picket: error: %s: %s\n", path.c_str(), saved.error().c_str());
+    return k_exit_usage;
+  }
+  const auto differences = plan_differences(*saved, current);
+  if (differences.empty()) return k_exit_ok;
+  std::fprintf(stderr, "picket: error: %s no longer matches; plan again:\n", path.c_str());
+  for (const std::string& d : differences) std::fprintf(stderr, "  %s\n", d.c_str());
+  return k_exit_findings;
+}
+
+// Only a person at a terminal can say yes; anything else needs --yes.
+int confirm(bool yes) {
+  if (yes) return k_exit_ok;
+  if (isatty(fileno(stdin)) != 1) {
+    std::fprintf(stderr,
+                 "picket: error: not deploying without confirmation: stdin is not a terminal "
+                 "(pass --yes)\n");
+    return k_exit_usage;
+  }
+  std::fprintf(stderr, "Deploy these changes? Only 'yes' is accepted: ");
+  std::fflush(stderr);
+  std::string answer;
+  if (!std::getline(std::cin, answer) || answer != "yes") {
+    std::fprintf(stderr, "Deploy cancelled.\n");
+    return k_exit_findings;
+  }
+  return k_exit_ok;
+}
+
+// Appends records to the deploy log and prints progress, one line per state change.
+class Progress {
+ public:
+  explicit Progress(const std::string& log_path) : m_start(std::chrono::steady_clock::now()) {
+    std::error_code ec;
+    fs::create_directories(fs::path(log_path).parent_path(), ec);
+    m_log.open(log_path, std::ios::app | std::ios::binary);
+    if (!m_log)
+      std::fprintf(stderr, "picket: warning: %s: cannot append to the deploy log: %s\n",
+                   log_path.c_str(), std::strerror(errno));
+  }
+
+  void operator()(const LogRecord& r) {
+    if (m_log) {
+      m_log << format_log_record(r);
+      m_log.flush();
+    }
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    std::string line = r.host.empty() ? r.action : r.host + ": " + r.action;
+    if (!r.path.empty()) line += " " + r.path;
+    line += " " + r.result;
+    if (!r.detail.empty()) line += " (" + r.detail + ")";
+    std::fprintf(stdout, "[%6.1fs] %s\n", elapsed, line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point m_start;
+  std::ofstream m_log;
+};
+
+int run_deploy(const DeployFlags& flags) {
+  // Lint and render: refuse what CI would refuse.
+  auto inputs = prepare_rollout(flags.common);
+  if (!inputs) return inputs.error();
+
+  auto connector = make_connector();
+  // One connection per host, kept from the plan through the deploy.
+  Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
+  const Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
+                              PlanOptions{flags.common.parallel});
+  if (!flags.plan_file.empty())
+    if (int rc = check_saved_plan(flags.plan_file, plan); rc != k_exit_ok) return rc;
+
+  // Show what will happen, then ask.
+  write_out(stdout, format_plan_text(plan));
+  if (plan.has_errors()) {
+    std::fprintf(stderr, "picket: error: the plan is incomplete: some hosts could not be read\n");
+    return k_exit_findings;
+  }
+  if (!plan.has_changes()) {
+    write_out(stdout, "Nothing to deploy.\n");
+    return k_exit_ok;
+  }
+  if (!flags.no_restart)
+    write_out(stdout, format_rollout(plan_rollout(
+                          plan, inputs->topology(),
+                          graph_path_counter(inputs->topology(), inputs->inventory()))));
+  if (int rc = confirm(flags.yes); rc != k_exit_ok) return rc;
+
+  Progress progress(state_path(flags.common.paths.topology, "deploy.log"));
+  ApplyOptions options;
+  options.parallel = flags.common.parallel;
+  options.no_restart = flags.no_restart;
+  options.force_unlock = flags.force_unlock;
+  options.lock = who_we_are();
+  options.health.timeout =
+      std::chrono::milliseconds(static_cast<long long>(flags.health_timeout * 1000.0));
+  options.on_record = [&progress](const LogRecord& r) { progress(r); };
+  const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
+                                        inputs->inventory(), connections, options);
+  write_out(stdout, format_apply_report(report));
+  switch (report.status) {
+    case ApplyStatus::ok: return k_exit_ok;
+    case ApplyStatus::refused: return k_exit_findings;
+    case ApplyStatus::failed: return k_exit_deploy_failed;
+  }
+  return k_exit_deploy_failed;
+}
+}  // namespace
+
+Command add_deploy_command(CLI::App& app) {
+  auto flags = std::make_shared<DeployFlags>();
+  auto* cmd = app.add_subcommand("deploy", "Push the rendered files to the hosts, in safe waves");
+  add_rollout_flags(*cmd, flags->common);
+  cmd->add_option("--plan", flags->plan_file,
+                  "Deploy only if this saved plan (plan --out) still holds");
+  cmd->add_flag("--yes,-y", flags->yes, "Do not ask for confirmation");
+  cmd->add_flag("--no-restart", flags->no_restart,
+                "Upload only: no reloads, restarts or health checks");
+  cmd->add_flag("--force-unlock", flags->force_unlock,
+                "Remove a stale deploy lock (its holder is reported) before taking it");
+  cmd->add_option("--health-timeout", flags->health_timeout,
+                  "Seconds a restarted node has to become healthy (default 120)")
+      ->check(CLI::PositiveNumber);
+  return [flags] { return run_deploy(*flags); };
+}
+
+}  // namespace picket::cli

@@ -1,0 +1,672 @@
+// Deploy. Approach: compute the rollout (waves from the graph, plus which hosts each step
+// touches first); lock every changed host up front, so a deploy that cannot finish for a
+// lock never starts; re-read the files under the lock so a plan that went stale is refused
+// before anything is written. Then run the steps in order, the hosts of a step in parallel
+// (one worker per host, so each connection stays on one thread at a time). A host is
+// touched first in the step of its earliest node: its files are uploaded and its firewall
+// (behind the guard) and VPN reloaded there, so later steps' hosts stay untouched when the
+// rollout stops. Any failure on a host rolls back that host only (files restored, reloads
+// and restarts re-run) and stops the rollout after the step. Locks are released by a guard
+// object on every path out.
+
+#include "deploy/apply.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "deploy/host_commands.hpp"
+#include "deploy/parallel.hpp"
+#include "render/manifest.hpp"
+#include "topology/effective.hpp"
+
+namespace picket {
+
+const char* host_outcome_name(HostOutcome o) {
+  switch (o) {
+    case HostOutcome::untouched: return "untouched";
+    case HostOutcome::deployed: return "deployed";
+    case HostOutcome::rolled_back: return "rolled back";
+  }
+  return "untouched";
+}
+
+namespace {
+
+bool is_standby_validator(const Node& n) {
+  return n.role.value == Role::validator && n.standby.value;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Command output may be long and multi-line; a log line keeps its first line only.
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > 200) line = line.substr(0, 200) + "…";
+  return line;
+}
+
+std::string exec_failure(const Result<ExecResult>& r) {
+  if (!r) return r.error().message;
+  if (!r->signal.empty()) return "killed by " + r->signal;
+  std::string why = "exit " + std::to_string(r->exit_code);
+  if (std::string err = first_line(r->err); !err.empty()) why += ": " + err;
+  return why;
+}
+
+}  // namespace
+
+Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths) {
+  std::set<std::string> affected;
+  std::set<std::string> changed_hosts;
+  for (const HostPlan& hp : plan.hosts) {
+    if (!hp.changed()) continue;
+    changed_hosts.insert(hp.host);
+    affected.insert(hp.restart.begin(), hp.restart.end());
+    if (hp.reload_firewall || hp.reload_vpn)
+      for (const Node& n : topology.nodes)
+        if (n.host.value == hp.host && !is_standby_validator(n)) affected.insert(n.name.value);
+  }
+  Rollout rollout;
+  std::set<std::string> touched;
+  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths)) {
+    RolloutStep step{std::move(wave), {}};
+    std::set<std::string> first;
+    for (const std::string& name : step.wave.nodes) {
+      const Node* n = topology.find_node(name);
+      if (n != nullptr && changed_hosts.count(n->host.value) && !touched.count(n->host.value))
+        first.insert(n->host.value);
+    }
+    touched.insert(first.begin(), first.end());
+    step.first_touch.assign(first.begin(), first.end());
+    rollout.push_back(std::move(step));
+  }
+  // Hosts whose changes restart and reload nothing: uploaded in the first step.
+  std::vector<std::string> rest;
+  for (const std::string& h : changed_hosts)
+    if (!touched.count(h)) rest.push_back(h);
+  if (!rest.empty()) {
+    if (rollout.empty()) rollout.push_back(RolloutStep{});
+    auto& first = rollout.front().first_touch;
+    first.insert(first.end(), rest.begin(), rest.end());
+    std::sort(first.begin(), first.end());
+  }
+  return rollout;
+}
+
+std::string format_rollout(const Rollout& rollout) {
+  std::string out = "Rollout: " + plural(rollout.size(), "step", "steps") + "\n";
+  for (std::size_t i = 0; i < rollout.size(); ++i) {
+    const RolloutStep& s = rollout[i];
+    out += "  " + std::to_string(i + 1) + ". ";
+    if (s.wave.nodes.empty())
+      out += "upload only";
+    else
+      out += std::string(role_name(s.wave.role)) + ": " + join(s.wave.nodes);
+    if (!s.first_touch.empty()) out += " (upload to " + join(s.first_touch) + ")";
+    out += "\n";
+  }
+  return out;
+}
+
+namespace {
+
+// Everything one host goes through during a deploy. Only its worker touches it.
+struct HostState {
+  const HostPlan* plan = nullptr;
+  const Host* host = nullptr;
+  HostReport report;
+  bool locked = false;
+  bool touched = false;
+  std::vector<const PlannedFile*> written;  // in write order
+  bool firewall_reloaded = false;
+  bool vpn_reloaded = false;
+  bool guard_left_armed = false;  // the host restores its own ruleset: leave that file alone
+  std::set<std::string> restart_attempted;
+};
+
+class Deployer {
+ public:
+  Deployer(const Plan& plan, const FileSet& files, const Topology& topology,
+           const Inventory& inventory, Connections& connections, const ApplyOptions& options)
+      : m_plan(plan),
+        m_files(files),
+        m_topology(topology),
+        m_inventory(inventory),
+        m_connections(connections),
+        m_options(options) {}
+
+  ApplyReport run();
+
+ private:
+  void record(const std::string& host, const std::string& action, const std::string& path,
+              const std::string& result, const std::string& sha256 = "",
+              const std::string& detail = "");
+  bool lock_all(std::vector<HostState*>& changed, std::string& why);
+  void unlock_all();
+  bool verify_all(std::vector<HostState*>& changed, std::string& why);
+  bool run_step(const RolloutStep& step, std::size_t number, std::string& why);
+  bool host_step(HostState& s, const RolloutStep& step);
+  bool upload(HostState& s, Transport*& t);
+  bool reload_firewall(HostState& s, Transport*& t);
+  bool reload_vpn(HostState& s, Transport* t);
+  bool restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+               const char* action);
+  bool health(HostState& s, Transport* t, const std::vector<std::string>& nodes);
+  void rollback(HostState& s);
+  HealthTarget health_target(const HostState& s, const std::string& node) const;
+  bool fail(HostState& s, std::string error) {
+    s.report.error = std::move(error);
+    rollback(s);
+    return false;
+  }
+
+  // Locks are released here on every path out of run().
+  struct LockRelease {
+    Deployer& d;
+    ~LockRelease() { d.unlock_all(); }
+  };
+
+  const Plan& m_plan;
+  const FileSet& m_files;
+  const Topology& m_topology;
+  const Inventory& m_inventory;
+  Connections& m_connections;
+  const ApplyOptions& m_options;
+  std::mutex m_record_mutex;
+  std::map<std::string, HostState> m_hosts;
+};
+
+void Deployer::record(const std::string& host, const std::string& action,
+                      const std::string& path, const std::string& result,
+                      const std::string& sha256, const std::string& detail) {
+  LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now(), host, action, path, result,
+              sha256, detail};
+  std::lock_guard<std::mutex> guard(m_record_mutex);
+  if (m_options.on_record) m_options.on_record(r);
+}
+
+bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
+  std::vector<std::string> errors(changed.size());
+  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *changed[i];
+    const std::string& name = s.plan->host;
+    const std::string path = lock_path(*s.host);
+    auto t = m_connections.get(name);
+    if (!t) {
+      errors[i] = name + ": " + t.error().message;
+      record(name, "lock", path, "failed", "", t.error().message);
+      return;
+    }
+    if (m_options.force_unlock) {
+      auto holder = (*t)->read_lock(path);
+      if (holder && *holder) {
+        auto cleared = (*t)->unlock(path);
+        record(name, "force-unlock", path, cleared ? "ok" : "failed", "",
+               "was held by " + (*holder)->owner + " since " + (*holder)->since);
+        s.report.notes.push_back("removed a lock held by " + (*holder)->owner + " since " +
+                                 (*holder)->since + " (--force-unlock)");
+      }
+    }
+    auto locked = (*t)->lock(path, m_options.lock);
+    if (locked) {
+      s.locked = true;
+      record(name, "lock", path, "ok");
+      return;
+    }
+    std::string detail = locked.error().message;
+    if (locked.error().kind == TransportError::Kind::locked) {
+      auto holder = (*t)->read_lock(path);
+      if (holder && *holder)
+        detail = "locked by " + (*holder)->owner + " since " + (*holder)->since;
+      detail += " (another deploy is running; if it is stale, deploy with --force-unlock)";
+    }
+    errors[i] = name + ": " + detail;
+    record(name, "lock", path, "failed", "", detail);
+  });
+  for (std::size_t i = 0; i < changed.size(); ++i)
+    if (!errors[i].empty()) {
+      changed[i]->report.error = errors[i];
+      if (why.empty()) why = errors[i];
+    }
+  return why.empty();
+}
+
+void Deployer::unlock_all() {
+  for (auto& [name, s] : m_hosts) {
+    if (!s.locked) continue;
+    const std::string path = lock_path(*s.host);
+    auto t = m_connections.get(name);
+    Result<void> released = t ? (*t)->unlock(path) : Result<void>(tl::make_unexpected(t.error()));
+    if (!released) {
+      // The old connection may have died (a firewall reload): one fresh try.
+      if (auto fresh = m_connections.fresh(name)) released = (*fresh)->unlock(path);
+    }
+    record(name, "unlock", path, released ? "ok" : "failed", "",
+           released ? "" : released.error().message);
+    if (!released)
+      s.report.notes.push_back("lock left at " + path +
+                               ": remove it, or deploy with --force-unlock");
+    s.locked = false;
+  }
+}
+
+bool Deployer::verify_all(std::vector<HostState*>& changed, std::string& why) {
+  std::vector<std::string> errors(changed.size());
+  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *changed[i];
+    auto t = m_connections.get(s.plan->host);
+    if (!t) {
+      errors[i] = s.plan->host + ": " + t.error().message;
+      return;
+    }
+    for (const PlannedFile& f : s.plan->files) {
+      auto now = (*t)->read_file(f.remote_path, f.as_root);
+      if (!now) {
+        errors[i] = s.plan->host + ": " + now.error().message;
+        break;
+      }
+      const bool same = *now ? (f.old_mode == (*now)->mode &&
+                                f.old_sha256 == sha256_hex((*now)->content))
+                             : !f.old_mode;
+      if (!same) {
+        errors[i] = s.plan->host + ": " + f.remote_path + " changed since the plan";
+        break;
+      }
+    }
+    record(s.plan->host, "verify", "", errors[i].empty() ? "ok" : "failed", "", errors[i]);
+  });
+  for (const auto& e : errors)
+    if (!e.empty() && why.empty()) why = e;
+  return why.empty();
+}
+
+HealthTarget Deployer::health_target(const HostState& s, const std::string& node) const {
+  HealthTarget target;
+  target.node = node;
+  target.check = check_command(*s.host);
+  const Node* n = m_topology.find_node(node);
+  // A signer (tmkms) has no CometBFT RPC: its service check is all there is.
+  if (n != nullptr && n->role.value != Role::signer) target.rpc_port = effective_rpc_port(m_topology, *n);
+  return target;
+}
+
+bool Deployer::upload(HostState& s, Transport*& t) {
+  for (const PlannedFile& f : s.plan->files) {
+    if (f.change == FileChange::unchanged) continue;
+    const RenderedFile& file = m_files[f.index];
+    auto wrote = t->write_file(f.remote_path, file.content, f.mode, backup_path(f.remote_path),
+                               f.as_root);
+    record(s.plan->host, "write", f.remote_path, wrote ? "ok" : "failed", f.sha256,
+           wrote ? "" : wrote.error().message);
+    if (!wrote) return fail(s, "write " + f.remote_path + ": " + wrote.error().message);
+    s.written.push_back(&f);
+    s.report.written.push_back(f.remote_path);
+  }
+  return true;
+}
+
+bool Deployer::reload_firewall(HostState& s, Transport*& t) {
+  const std::string& name = s.plan->host;
+  const bool root = root_actions(*s.host);
+  for (const PlannedFile& f : s.plan->files) {
+    if (f.change == FileChange::unchanged || f.action != ApplyAction::reload_firewall) continue;
+    const std::string reload = reload_firewall_command(*s.host, f.remote_path);
+    const std::optional<std::string> backup =
+        f.change == FileChange::change ? std::optional<std::string>(backup_path(f.remote_path))
+                                       : std::nullopt;
+    // 1. Arm: without a guard the new ruleset is never loaded.
+    auto armed = t->exec(
+        guard_arm_command(f.remote_path, backup, reload, m_options.firewall_guard_seconds), root);
+    const std::optional<int> pid = armed && armed->ok() ? parse_pid(armed->out) : std::nullopt;
+    if (!pid) {
+      const std::string why = armed && armed->ok() ? "no pid printed" : exec_failure(armed);
+      record(name, "firewall-guard-arm", f.remote_path, "failed", "", why);
+      return fail(s, "firewall guard could not be armed: " + why);
+    }
+    record(name, "firewall-guard-arm", f.remote_path, "ok", "", "pid " + std::to_string(*pid));
+
+    // 2. Reload. Whatever it returns, only a fresh connection proves we can still get in.
+    s.firewall_reloaded = true;
+    auto reloaded = t->exec(reload, root);
+    const bool reload_ok = reloaded && reloaded->ok();
+    record(name, "reload-firewall", f.remote_path, reload_ok ? "ok" : "failed", f.sha256,
+           reload_ok ? "" : exec_failure(reloaded));
+
+    // 3. A fresh connection under the new rules.
+    auto fresh = m_connections.fresh(name);
+    record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
+           fresh ? "" : fresh.error().message);
+    if (!fresh) {
+      s.guard_left_armed = true;
+      s.report.notes.push_back(
+          "firewall guard left armed (pid " + std::to_string(*pid) + "): " + name +
+          " puts its previous ruleset back and reloads it within " +
+          std::to_string(m_options.firewall_guard_seconds) + " s");
+      return fail(s, "no new connection after reloading the firewall: " + fresh.error().message);
+    }
+
+    // 4. Disarm through the connection that proved itself, and keep using it.
+    auto disarmed = (*fresh)->exec(guard_disarm_command(*pid), root);
+    const bool disarm_ok = disarmed && disarmed->ok();
+    record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
+           disarm_ok ? "pid " + std::to_string(*pid) : exec_failure(disarmed));
+    t = m_connections.adopt(name, std::move(*fresh));
+    if (!disarm_ok)
+      return fail(s, "could not disarm the firewall guard (pid " + std::to_string(*pid) +
+                         "): " + exec_failure(disarmed));
+    if (!reload_ok) return fail(s, "reload_firewall failed: " + exec_failure(reloaded));
+  }
+  return true;
+}
+
+bool Deployer::reload_vpn(HostState& s, Transport* t) {
+  for (const PlannedFile& f : s.plan->files) {
+    if (f.change == FileChange::unchanged || f.action != ApplyAction::reload_vpn) continue;
+    s.vpn_reloaded = true;
+    auto r = t->exec(reload_vpn_command(*s.host, f.remote_path), root_actions(*s.host));
+    const bool ok = r && r->ok();
+    record(s.plan->host, "reload-vpn", f.remote_path, ok ? "ok" : "failed", f.sha256,
+           ok ? "" : exec_failure(r));
+    if (!ok) return fail(s, "reload_vpn failed: " + exec_failure(r));
+  }
+  return true;
+}
+
+bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+                       const char* action) {
+  const auto command = restart_command(*s.host);
+  if (!command) {
+    // The plan reports this as a problem and apply refuses such plans; kept for safety.
+    const std::string why = "no `restart` or `service` for " + s.plan->host;
+    record(s.plan->host, action, "", "failed", "", join(nodes) + ": " + why);
+    return std::string(action) == "restart" ? fail(s, why) : false;
+  }
+  s.restart_attempted.insert(nodes.begin(), nodes.end());
+  // One restart per host and step: the command is the host's, not the node's.
+  auto r = t->exec(*command, root_actions(*s.host));
+  const bool ok = r && r->ok();
+  record(s.plan->host, action, "", ok ? "ok" : "failed", "",
+         join(nodes) + (ok ? "" : ": " + exec_failure(r)));
+  if (!ok && std::string(action) == "restart")
+    return fail(s, "restart of " + join(nodes) + " failed: " + exec_failure(r));
+  return ok;
+}
+
+bool Deployer::health(HostState& s, Transport* t, const std::vector<std::string>& nodes) {
+  for (const std::string& node : nodes) {
+    const HealthResult h = wait_healthy(*t, health_target(s, node), m_options.health);
+    record(s.plan->host, "health", "", h.healthy ? "ok" : "failed", "",
+           node + (h.healthy ? "" : ": " + h.reason) + ", " +
+               plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts"));
+    if (!h.healthy)
+      return fail(s, "health check of " + node + " failed after " +
+                         plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts") +
+                         ": " + h.reason);
+  }
+  return true;
+}
+
+void Deployer::rollback(HostState& s) {
+  const std::string& name = s.plan->host;
+  s.report.outcome = HostOutcome::rolled_back;
+  auto t = m_connections.get(name);
+  bool firewall_restored = false, vpn_restored = false;
+  for (auto it = s.written.rbegin(); it != s.written.rend(); ++it) {
+    const PlannedFile& f = **it;
+    if (s.guard_left_armed && f.action == ApplyAction::reload_firewall) continue;
+    Result<void> restored = t ? (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root)
+                              : Result<void>(tl::make_unexpected(t.error()));
+    if (!restored) {
+      // A connection broken by the failure itself: one fresh try.
+      if (auto fresh = m_connections.fresh(name)) {
+        t = m_connections.adopt(name, std::move(*fresh));
+        restored = (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root);
+      }
+    }
+    record(name, "restore", f.remote_path, restored ? "ok" : "failed", f.old_sha256,
+           restored ? (f.change == FileChange::create ? "removed (it was new)" : "")
+                    : restored.error().message);
+    if (!restored) {
+      s.report.notes.push_back("could not restore " + f.remote_path + ": " +
+                               restored.error().message);
+      continue;
+    }
+    s.report.restored.push_back(f.remote_path);
+    // A file that was new has nothing to reload back to.
+    if (f.change == FileChange::change && f.action == ApplyAction::reload_firewall)
+      firewall_restored = true;
+    if (f.change == FileChange::change && f.action == ApplyAction::reload_vpn) vpn_restored = true;
+  }
+  if (!t) {
+    s.report.notes.push_back("rollback could not reach " + name + ": " + t.error().message);
+    return;
+  }
+  const bool root = root_actions(*s.host);
+  // Put the running state back to the restored files: reload what was reloaded, restart
+  // what was restarted.
+  if (s.firewall_reloaded && firewall_restored)
+    for (const PlannedFile* f : s.written)
+      if (f->action == ApplyAction::reload_firewall && f->change == FileChange::change) {
+        auto r = (*t)->exec(reload_firewall_command(*s.host, f->remote_path), root);
+        record(name, "reload-firewall", f->remote_path, r && r->ok() ? "ok" : "failed",
+               f->old_sha256, r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
+      }
+  if (s.vpn_reloaded && vpn_restored)
+    for (const PlannedFile* f : s.written)
+      if (f->action == ApplyAction::reload_vpn && f->change == FileChange::change) {
+        auto r = (*t)->exec(reload_vpn_command(*s.host, f->remote_path), root);
+        record(name, "reload-vpn", f->remote_path, r && r->ok() ? "ok" : "failed", f->old_sha256,
+               r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
+      }
+  if (!s.restart_attempted.empty()) {
+    const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
+    if (restart(s, *t, nodes, "restart-rollback")) {
+      for (const std::string& node : nodes) {
+        // Reported, not gated on: there is nothing further to fall back to.
+        const HealthResult h = wait_healthy(**t, health_target(s, node), m_options.health);
+        record(name, "health", "", h.healthy ? "ok" : "failed", "",
+               node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
+        if (!h.healthy)
+          s.report.notes.push_back(node + " is not healthy after the rollback: " + h.reason);
+      }
+    } else {
+      s.report.notes.push_back("could not restart " + join(nodes) + " after the rollback");
+    }
+  }
+}
+
+bool Deployer::host_step(HostState& s, const RolloutStep& step) {
+  const std::string& name = s.plan->host;
+  auto got = m_connections.get(name);
+  if (!got) {
+    s.report.error = got.error().message;
+    if (s.touched) rollback(s);
+    return false;
+  }
+  Transport* t = *got;
+  const bool first = std::find(step.first_touch.begin(), step.first_touch.end(), name) !=
+                     step.first_touch.end();
+  if (first) {
+    s.touched = true;
+    if (!upload(s, t)) return false;
+    if (!m_options.no_restart) {
+      if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
+      if (s.plan->reload_vpn && !reload_vpn(s, t)) return false;
+    }
+  }
+  if (m_options.no_restart) return true;
+
+  std::vector<std::string> here, to_restart;
+  for (const std::string& node : step.wave.nodes) {
+    const Node* n = m_topology.find_node(node);
+    if (n == nullptr || n->host.value != name) continue;
+    here.push_back(node);
+    if (std::binary_search(s.plan->restart.begin(), s.plan->restart.end(), node))
+      to_restart.push_back(node);
+  }
+  if (!to_restart.empty()) {
+    if (!restart(s, t, to_restart, "restart")) return false;
+    s.report.restarted.insert(s.report.restarted.end(), to_restart.begin(), to_restart.end());
+  }
+  return health(s, t, here);
+}
+
+bool Deployer::run_step(const RolloutStep& step, std::size_t number, std::string& why) {
+  std::set<std::string> names(step.first_touch.begin(), step.first_touch.end());
+  for (const std::string& node : step.wave.nodes)
+    if (const Node* n = m_topology.find_node(node); n != nullptr && m_hosts.count(n->host.value))
+      names.insert(n->host.value);
+  const std::vector<std::string> hosts(names.begin(), names.end());
+  std::string what = step.wave.nodes.empty()
+                         ? std::string("upload only")
+                         : std::string(role_name(step.wave.role)) + ": " + join(step.wave.nodes);
+  record("", "step", "", "started", "", std::to_string(number) + ": " + what);
+  std::vector<char> ok(hosts.size(), 0);
+  parallel_for(hosts.size(), m_options.parallel, [&](std::size_t i) {
+    ok[i] = host_step(m_hosts.at(hosts[i]), step) ? 1 : 0;
+  });
+  for (std::size_t i = 0; i < hosts.size(); ++i)
+    if (!ok[i] && why.empty()) why = hosts[i] + ": " + m_hosts.at(hosts[i]).report.error;
+  return why.empty();
+}
+
+ApplyReport Deployer::run() {
+  ApplyReport report;
+  for (const HostPlan& hp : m_plan.hosts) {
+    HostState& s = m_hosts[hp.host];
+    s.plan = &hp;
+    s.host = m_inventory.find_host(hp.host);
+    s.report.host = hp.host;
+    s.report.planned_change = hp.changed();
+  }
+  auto finish = [&](ApplyStatus status, std::string message) {
+    report.status = status;
+    report.message = std::move(message);
+    for (auto& [name, s] : m_hosts) {
+      if (s.touched && s.report.outcome == HostOutcome::untouched)
+        s.report.outcome = HostOutcome::deployed;
+      if (s.report.outcome == HostOutcome::deployed && m_options.no_restart) {
+        if (s.plan->reload_firewall)
+          s.report.notes.push_back("the new firewall ruleset is not loaded (--no-restart)");
+        if (s.plan->reload_vpn)
+          s.report.notes.push_back("the new WireGuard configuration is not loaded (--no-restart)");
+      }
+      if (s.report.outcome == HostOutcome::deployed)
+        for (const std::string& node : s.plan->restart)
+          if (std::find(s.report.restarted.begin(), s.report.restarted.end(), node) ==
+              s.report.restarted.end())
+            s.report.not_restarted.push_back(node);
+      report.hosts.push_back(s.report);
+    }
+    return report;
+  };
+
+  if (m_plan.has_errors()) return finish(ApplyStatus::refused, "the plan has errors");
+  for (auto& [name, s] : m_hosts)
+    if (s.report.planned_change && s.host == nullptr)
+      return finish(ApplyStatus::refused, name + ": not in the inventory");
+  if (!m_plan.has_changes()) return finish(ApplyStatus::ok, "no changes");
+
+  const PathCounter paths =
+      m_options.paths ? m_options.paths : graph_path_counter(m_topology, m_inventory);
+  if (m_options.no_restart) {
+    RolloutStep upload_only;
+    for (const HostPlan& hp : m_plan.hosts)
+      if (hp.changed()) upload_only.first_touch.push_back(hp.host);
+    report.rollout.push_back(std::move(upload_only));
+  } else {
+    report.rollout = plan_rollout(m_plan, m_topology, paths);
+  }
+
+  std::vector<HostState*> changed;
+  for (auto& [name, s] : m_hosts)
+    if (s.report.planned_change) changed.push_back(&s);
+
+  record("", "deploy", "", "started", "", plural(changed.size(), "host", "hosts") + ", " +
+                                              plural(report.rollout.size(), "step", "steps"));
+  std::string why;
+  {
+    LockRelease release{*this};
+    if (!lock_all(changed, why)) {
+      // Nothing was written: the lock errors are the whole story.
+      return finish(ApplyStatus::refused, why);
+    }
+    if (!verify_all(changed, why)) return finish(ApplyStatus::refused, why + "; plan again");
+    for (std::size_t i = 0; i < report.rollout.size(); ++i) {
+      if (!run_step(report.rollout[i], i + 1, why)) break;
+      report.steps_done = static_cast<int>(i + 1);
+    }
+  }
+  record("", "deploy", "", why.empty() ? "ok" : "failed", "", why);
+  return finish(why.empty() ? ApplyStatus::ok : ApplyStatus::failed, why);
+}
+
+}  // namespace
+
+ApplyReport apply_plan(const Plan& plan, const FileSet& files, const Topology& topology,
+                       const Inventory& inventory, Connections& connections,
+                       const ApplyOptions& options) {
+  Deployer deployer(plan, files, topology, inventory, connections, options);
+  return deployer.run();
+}
+
+std::string format_apply_report(const ApplyReport& report) {
+  std::string out;
+  int changed = 0, restarted = 0;
+  for (const HostReport& h : report.hosts) {
+    out += "  " + h.host + ": ";
+    switch (h.outcome) {
+      case HostOutcome::untouched:
+        out += h.planned_change ? "untouched (its changes were not applied)" : "unchanged";
+        break;
+      case HostOutcome::deployed:
+        ++changed;
+        restarted += static_cast<int>(h.restarted.size());
+        out += "deployed: " + plural(h.written.size(), "file", "files") + " written";
+        if (!h.restarted.empty()) out += ", restarted " + join(h.restarted);
+        if (!h.not_restarted.empty())
+          out += "; not restarted: " + join(h.not_restarted) +
+                 " (the new files take effect at its next restart)";
+        break;
+      case HostOutcome::rolled_back:
+        out += "rolled back: " + plural(h.written.size(), "file", "files") + " written, " +
+               std::to_string(h.restored.size()) + " restored";
+        break;
+    }
+    if (!h.error.empty()) out += "; error: " + h.error;
+    out += "\n";
+    for (const std::string& note : h.notes) out += "    note: " + note + "\n";
+  }
+  switch (report.status) {
+    case ApplyStatus::ok:
+      if (changed == 0) {
+        out += "Deploy complete: no changes.\n";
+      } else {
+        out += "Deploy complete: " + plural(static_cast<std::size_t>(changed), "host", "hosts") +
+               " changed, " + plural(static_cast<std::size_t>(restarted), "node", "nodes") +
+               " restarted in " + plural(report.rollout.size(), "step", "steps") + ".\n";
+      }
+      break;
+    case ApplyStatus::refused: out += "Deploy refused: " + report.message + ".\n"; break;
+    case ApplyStatus::failed:
+      out += "Deploy failed after " + std::to_string(report.steps_done) + " of " +
+             plural(report.rollout.size(), "step", "steps") + ": " + report.message + ".\n";
+      break;
+  }
+  return out;
+}
+
+}  // namespace picket

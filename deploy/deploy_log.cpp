@@ -1,0 +1,31 @@
+#include "deploy/deploy_log.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace picket {
+
+std::string format_log_record(const LogRecord& r) {
+  nlohmann::ordered_json line;
+  line["time"] = r.time;
+  if (!r.host.empty()) line["host"] = r.host;
+  line["action"] = r.action;
+  if (!r.path.empty()) line["path"] = r.path;
+  line["result"] = r.result;
+  if (!r.sha256.empty()) line["sha256"] = r.sha256;
+  if (!r.detail.empty()) line["detail"] = r.detail;
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string iso8601_utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace picket

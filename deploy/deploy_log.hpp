@@ -1,0 +1,28 @@
+#pragma once
+// Records of the local deploy log (`.picket/deploy.log` beside the topology): one JSON
+// object per line, one line per action on a host. Formatting only; the CLI appends the lines.
+// A record never carries file content, only paths and SHA-256.
+
+#include <string>
+
+namespace picket {
+
+/// One action of a deploy.
+struct LogRecord {
+  std::string time;    // ISO-8601 UTC
+  std::string host;    // "" for run-level records (start, finish)
+  std::string action;  // lock, write, restore, restart, health, reload-firewall, …
+  std::string path;    // remote path, when the action concerns a file
+  std::string result;  // "ok", "failed", "skipped", …
+  std::string sha256;  // of the content written or restored to, when known
+  std::string detail;  // one line: an error message, a holder, a health reason
+};
+
+/// The record as one line of compact JSON with a trailing '\n'. Empty fields are left out,
+/// except time, action and result.
+std::string format_log_record(const LogRecord& record);
+
+/// The current time as ISO-8601 UTC with seconds ("2026-01-02T03:04:05Z").
+std::string iso8601_utc_now();
+
+}  // namespace picket

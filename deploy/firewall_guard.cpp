@@ -1,0 +1,34 @@
+#include "deploy/firewall_guard.hpp"
+
+#include "deploy/ssh/shell_quote.hpp"
+
+namespace picket {
+
+std::string guard_arm_command(const std::string& file, const std::optional<std::string>& backup,
+                              const std::string& reload_command, int seconds) {
+  // The restore goes through a temp file and a rename, like every write: a half-copied
+  // ruleset must never be what the reload reads.
+  const std::string tmp = file + ".picket-guard";
+  std::string restore =
+      backup ? "cp -p -- " + shell_quote(*backup) + " " + shell_quote(tmp)
+             : "printf 'flush ruleset\\n' > " + shell_quote(tmp);
+  restore += " && mv -f -- " + shell_quote(tmp) + " " + shell_quote(file);
+  const std::string timer =
+      "sleep " + std::to_string(seconds) + "; " + restore + "; " + reload_command;
+  // nohup and closed descriptors: the timer must outlive the SSH channel that started it.
+  return "nohup sh -c " + shell_quote(timer) + " </dev/null >/dev/null 2>&1 & echo $!";
+}
+
+std::string guard_disarm_command(int pid) { return "kill " + std::to_string(pid); }
+
+std::optional<int> parse_pid(const std::string& out) {
+  std::string s = out;
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const int pid = std::stoi(s);
+  if (pid <= 1) return std::nullopt;
+  return pid;
+}
+
+}  // namespace picket

@@ -1,0 +1,25 @@
+#pragma once
+// The firewall lock-out guard: before a new ruleset is loaded, a timer on the host that puts
+// the previous ruleset back and reloads it. Picket disarms the timer only after a FRESH
+// connection got in under the new rules; if none can, the host heals itself.
+
+#include <optional>
+#include <string>
+
+namespace picket {
+
+constexpr int k_firewall_guard_seconds = 60;
+
+/// The command that arms the timer in the background and prints its pid. After `seconds`
+/// it copies `backup` back over `file` (or, when the ruleset is new and there is no backup,
+/// replaces it with `flush ruleset`, the empty nftables ruleset) and runs `reload_command`.
+std::string guard_arm_command(const std::string& file, const std::optional<std::string>& backup,
+                              const std::string& reload_command, int seconds);
+
+/// The command that disarms the timer.
+std::string guard_disarm_command(int pid);
+
+/// The pid printed by the arm command (digits and a newline); nullopt when it is not one.
+std::optional<int> parse_pid(const std::string& out);
+
+}  // namespace picket

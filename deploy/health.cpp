@@ -1,0 +1,115 @@
+// Health gate. Each attempt runs the cheapest, most telling probe first (is the service
+// running at all), then asks CometBFT itself. A transport error counts as "not yet": a node
+// that is still starting refuses its RPC port for a while.
+
+#include "deploy/health.hpp"
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace picket {
+
+namespace {
+using Json = nlohmann::json;
+
+// CometBFT wraps answers in JSON-RPC: {"jsonrpc":"2.0","id":-1,"result":{…}}.
+const Json* result_of(const Json& doc) {
+  if (!doc.is_object()) return nullptr;
+  auto it = doc.find("result");
+  if (it == doc.end() || !it->is_object()) return nullptr;
+  return &*it;
+}
+}  // namespace
+
+std::string judge_status(const std::string& body) {
+  const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return "/status: not JSON";
+  const Json* result = result_of(doc);
+  if (result == nullptr) return "/status: no result";
+  auto sync = result->find("sync_info");
+  if (sync == result->end() || !sync->is_object()) return "/status: no sync_info";
+  auto catching_up = sync->find("catching_up");
+  if (catching_up == sync->end() || !catching_up->is_boolean())
+    return "/status: no sync_info.catching_up";
+  return catching_up->get<bool>() ? "/status: catching up" : "";
+}
+
+std::string judge_net_info(const std::string& body) {
+  const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return "/net_info: not JSON";
+  const Json* result = result_of(doc);
+  if (result == nullptr) return "/net_info: no result";
+  auto it = result->find("n_peers");
+  if (it == result->end()) return "/net_info: no n_peers";
+  long long peers = -1;
+  // CometBFT encodes integers as strings ("n_peers": "3"); accept a number too.
+  if (it->is_number_integer()) {
+    peers = it->get<long long>();
+  } else if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+      return "/net_info: n_peers is not a count";
+    peers = std::stoll(s);
+  } else {
+    return "/net_info: n_peers is not a count";
+  }
+  return peers >= 1 ? "" : "/net_info: no peers";
+}
+
+HealthResult check_once(Transport& transport, const HealthTarget& target) {
+  HealthResult r;
+  r.attempts = 1;
+  if (target.check) {
+    auto ran = transport.exec(*target.check, target.check_as_root);
+    if (!ran) {
+      r.reason = "check command: " + ran.error().message;
+      return r;
+    }
+    if (!ran->ok()) {
+      r.reason = ran->signal.empty()
+                     ? "check command exited " + std::to_string(ran->exit_code)
+                     : "check command killed by " + ran->signal;
+      return r;
+    }
+  }
+  if (target.rpc_port) {
+    auto status = transport.http_get(*target.rpc_port, "/status");
+    if (!status) {
+      r.reason = "/status: " + status.error().message;
+      return r;
+    }
+    if (std::string why = judge_status(*status); !why.empty()) {
+      r.reason = why;
+      return r;
+    }
+    auto net = transport.http_get(*target.rpc_port, "/net_info");
+    if (!net) {
+      r.reason = "/net_info: " + net.error().message;
+      return r;
+    }
+    if (std::string why = judge_net_info(*net); !why.empty()) {
+      r.reason = why;
+      return r;
+    }
+  }
+  r.healthy = true;
+  return r;
+}
+
+HealthResult wait_healthy(Transport& transport, const HealthTarget& target,
+                          const HealthOptions& options) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  int attempts = 0;
+  for (;;) {
+    HealthResult r = check_once(transport, target);
+    r.attempts = ++attempts;
+    if (r.healthy || std::chrono::steady_clock::now() >= deadline) return r;
+    if (options.sleep)
+      options.sleep(options.interval);
+    else
+      std::this_thread::sleep_for(options.interval);
+  }
+}
+
+}  // namespace picket

@@ -1,0 +1,49 @@
+#pragma once
+// The health gate after a restart: the host's `check` command exits 0, and for CometBFT
+// nodes the RPC (reached through the connection itself) says the node is not catching up
+// and has at least one peer. Polled until a deadline.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "deploy/transport.hpp"
+
+namespace picket {
+
+struct HealthOptions {
+  std::chrono::milliseconds timeout{std::chrono::seconds(120)};   // give up after this
+  std::chrono::milliseconds interval{std::chrono::seconds(2)};    // between attempts
+  /// How to wait between attempts (tests pass a no-op or a short sleep).
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+/// What one node must satisfy.
+struct HealthTarget {
+  std::string node;
+  std::optional<std::string> check;  // shell command that exits 0 while the service runs
+  bool check_as_root = false;
+  std::optional<int> rpc_port;       // nullopt for signers (no CometBFT RPC)
+};
+
+/// The verdict of one attempt or of the whole wait.
+struct HealthResult {
+  bool healthy = false;
+  int attempts = 0;
+  std::string reason;  // why it is not healthy (last attempt), one line; "" when healthy
+};
+
+/// Reads `result.sync_info.catching_up` from a /status body: "" when false, else why not.
+std::string judge_status(const std::string& body);
+/// Reads `result.n_peers` (a string or a number) from a /net_info body: "" when ≥ 1.
+std::string judge_net_info(const std::string& body);
+
+/// One attempt: check command, then /status, then /net_info.
+HealthResult check_once(Transport& transport, const HealthTarget& target);
+
+/// Attempts until healthy or `timeout` has passed (at least one attempt).
+HealthResult wait_healthy(Transport& transport, const HealthTarget& target,
+                          const HealthOptions& options);
+
+}  // namespace picket

@@ -1,0 +1,44 @@
+#pragma once
+// Where things are on a host and which commands picket runs there, from the inventory
+// (topology-format.md §2). Every value put into a command is shell-quoted.
+
+#include <optional>
+#include <string>
+
+#include "render/file_set.hpp"
+#include "topology/model.hpp"
+
+namespace picket {
+
+/// The defaults of §2 for hosts that set no reload command. {file} is the changed file.
+constexpr const char* k_default_reload_vpn =
+    "bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket {file}";
+constexpr const char* k_default_reload_firewall = "nft -f {file}";
+
+/// Replaces every `{file}` in an inventory command template (reload_vpn, reload_firewall)
+/// with shell_quote(path). The rest of the template is the operator's shell text, as written.
+std::string substitute_file(const std::string& command_template, const std::string& path);
+
+/// `path` with the host's `root:` prefix ("/" or unset: unchanged).
+std::string remote_path(const Host& host, const std::string& path);
+/// The deploy lock: `<root>/var/lib/picket/deploy.lock`.
+std::string lock_path(const Host& host);
+/// Where write_file keeps the previous version: `<remote path>.picket-bak`.
+std::string backup_path(const std::string& remote);
+
+/// True when the file needs the host's `become`: it lies outside its node's home (or
+/// belongs to no node) and the host has `become` set.
+bool needs_root(const RenderedFile& file, const Topology& topology, const Host& host);
+/// True when restarts, reloads and the firewall guard run through `become`.
+bool root_actions(const Host& host);
+
+/// The host's `restart`, else `systemctl restart '<service>'`; nullopt when neither is set.
+std::optional<std::string> restart_command(const Host& host);
+/// The host's `check`, else `systemctl is-active --quiet '<service>'`; nullopt when neither.
+std::optional<std::string> check_command(const Host& host);
+/// The host's reload_vpn (or the default) with {file} = the quoted remote path.
+std::string reload_vpn_command(const Host& host, const std::string& remote_file);
+/// The host's reload_firewall (or the default) with {file} = the quoted remote path.
+std::string reload_firewall_command(const Host& host, const std::string& remote_file);
+
+}  // namespace picket

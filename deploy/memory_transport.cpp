@@ -1,0 +1,189 @@
+#include "deploy/memory_transport.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace picket {
+
+namespace {
+TransportError error(TransportError::Kind kind, std::string message) {
+  return TransportError{kind, std::move(message)};
+}
+
+std::string octal(std::uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777u);
+  return buf;
+}
+
+const char* root_tag(bool as_root) { return as_root ? "[root]" : ""; }
+}  // namespace
+
+std::string status_body(bool catching_up) {
+  return std::string(R"({"jsonrpc":"2.0","id":-1,"result":{"node_info":{"network":"test"},)") +
+         R"("sync_info":{"latest_block_height":"100","catching_up":)" +
+         (catching_up ? "true" : "false") + "}}}";
+}
+
+std::string net_info_body(int peers) {
+  return R"({"jsonrpc":"2.0","id":-1,"result":{"listening":true,"n_peers":")" +
+         std::to_string(peers) + R"(","peers":[]}})";
+}
+
+MemoryHost& MemoryFleet::host(const std::string& name) { return m_hosts[name]; }
+
+void MemoryFleet::script_exec(const std::string& host_name, std::string match,
+                              ExecResult result, int times,
+                              std::function<void(MemoryHost&)> effect) {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  m_hosts[host_name].exec_rules.push_back(
+      ExecRule{std::move(match), std::move(result), times, std::move(effect)});
+}
+
+void MemoryFleet::script_http(const std::string& host_name, int port, const std::string& target,
+                              std::vector<Result<std::string>> answers) {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  auto& queue = m_hosts[host_name].http[std::to_string(port) + " " + target];
+  for (auto& a : answers) queue.push_back(std::move(a));
+}
+
+MemoryTransport::MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become)
+    : m_fleet(fleet), m_host(std::move(host)), m_has_become(has_become) {}
+
+MemoryHost& MemoryTransport::state() { return m_fleet.host(m_host); }
+
+Result<void> MemoryTransport::check_root(bool as_root) const {
+  if (as_root && !m_has_become)
+    return tl::make_unexpected(
+        error(TransportError::Kind::permission_denied, m_host + ": root action without become"));
+  return {};
+}
+
+Result<std::optional<RemoteFile>> MemoryTransport::read_file(const std::string& path,
+                                                             bool as_root) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back(std::string("read") + root_tag(as_root) + " " + path);
+  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  if (std::find(h.unreadable.begin(), h.unreadable.end(), path) != h.unreadable.end())
+    return tl::make_unexpected(
+        error(TransportError::Kind::permission_denied, path + ": permission denied"));
+  auto it = h.files.find(path);
+  if (it == h.files.end()) return std::optional<RemoteFile>{};
+  return std::optional<RemoteFile>{it->second};
+}
+
+Result<void> MemoryTransport::write_file(const std::string& path, const std::string& content,
+                                         std::uint32_t mode, const std::string& backup_path,
+                                         bool as_root) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back(std::string("write") + root_tag(as_root) + " " + path + " " + octal(mode));
+  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  ++h.writes;
+  if (h.fail_write_number == h.writes)
+    return tl::make_unexpected(error(h.write_error, path + ": injected write failure"));
+  // The backup is the version just replaced; a file that did not exist leaves no backup, so
+  // restore_file removes the new file instead of reviving some older one.
+  auto old = h.files.find(path);
+  if (old != h.files.end())
+    h.files[backup_path] = old->second;
+  else
+    h.files.erase(backup_path);
+  h.files[path] = RemoteFile{content, mode};
+  return {};
+}
+
+Result<void> MemoryTransport::restore_file(const std::string& path, const std::string& backup_path,
+                                           bool as_root) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back(std::string("restore") + root_tag(as_root) + " " + path);
+  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  auto backup = h.files.find(backup_path);
+  if (backup == h.files.end()) {
+    h.files.erase(path);
+    return {};
+  }
+  // Like the SSH transport: the backup stays, so a second restore is still possible.
+  h.files[path] = backup->second;
+  return {};
+}
+
+Result<ExecResult> MemoryTransport::exec(const std::string& command, bool as_root) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back(std::string("exec") + root_tag(as_root) + " " + command);
+  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  for (ExecRule& rule : h.exec_rules) {
+    if (rule.times == 0 || command.find(rule.match) == std::string::npos) continue;
+    if (rule.times > 0) --rule.times;
+    ExecResult result = rule.result;
+    if (rule.effect) rule.effect(h);
+    return result;
+  }
+  return ExecResult{};
+}
+
+Result<std::string> MemoryTransport::http_get(int port, const std::string& target) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("http " + std::to_string(port) + " " + target);
+  auto it = h.http.find(std::to_string(port) + " " + target);
+  if (it == h.http.end() || it->second.empty()) {
+    if (target == "/status") return status_body(false);
+    if (target == "/net_info") return net_info_body(3);
+    return tl::make_unexpected(error(TransportError::Kind::not_found, target + ": HTTP 404"));
+  }
+  Result<std::string> answer = it->second.front();
+  if (it->second.size() > 1) it->second.pop_front();
+  return answer;
+}
+
+Result<void> MemoryTransport::lock(const std::string& lock_path, const LockInfo& info) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("lock " + lock_path);
+  auto held = h.locks.find(lock_path);
+  if (held != h.locks.end())
+    return tl::make_unexpected(error(TransportError::Kind::locked,
+                                     "locked by " + held->second.owner + " since " +
+                                         held->second.since));
+  h.locks.emplace(lock_path, info);
+  return {};
+}
+
+Result<void> MemoryTransport::unlock(const std::string& lock_path) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("unlock " + lock_path);
+  h.locks.erase(lock_path);
+  return {};
+}
+
+Result<std::optional<LockInfo>> MemoryTransport::read_lock(const std::string& lock_path) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("read-lock " + lock_path);
+  auto held = h.locks.find(lock_path);
+  if (held == h.locks.end()) return std::optional<LockInfo>{};
+  return std::optional<LockInfo>{held->second};
+}
+
+Result<std::unique_ptr<Transport>> MemoryConnector::connect(const Host& host, const Inventory&,
+                                                            const ConnectOptions&) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = m_fleet.host(host.name.value);
+  h.log.push_back("connect");
+  ++h.connects;
+  if (h.unreachable)
+    return tl::make_unexpected(
+        error(TransportError::Kind::unreachable, host.name.value + ": no route to host"));
+  if (h.refuse_connects_after >= 0 && h.connects > h.refuse_connects_after)
+    return tl::make_unexpected(
+        error(TransportError::Kind::timeout, host.name.value + ": connection timed out"));
+  return std::unique_ptr<Transport>(
+      std::make_unique<MemoryTransport>(m_fleet, host.name.value, host.become.has_value()));
+}
+
+}  // namespace picket

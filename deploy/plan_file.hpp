@@ -1,0 +1,27 @@
+#pragma once
+// The saved plan of `picket plan --out FILE`, checked by `picket deploy --plan FILE`: hosts,
+// paths, modes, old and new SHA-256 and actions. Never any content: secret files are safe
+// in it as in the text plan.
+
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "deploy/plan.hpp"
+
+namespace picket {
+
+/// The plan as a JSON document (format_version 1, "kind": "picket-plan"), without diffs.
+std::string save_plan(const Plan& plan);
+
+/// Reads a saved plan back (diffs and FileSet indices are not kept). Error: one line saying
+/// what is wrong with the text.
+tl::expected<Plan, std::string> read_plan(const std::string& text);
+
+/// Why `current` is not the plan that was saved, one line per difference: a host or file
+/// that appeared or went away, a rendered file that differs, a host file that changed since.
+/// Empty when deploying `current` does exactly what `saved` showed.
+std::vector<std::string> plan_differences(const Plan& saved, const Plan& current);
+
+}  // namespace picket

@@ -1,0 +1,63 @@
+// Restart waves. Approach: order the nodes by role (public sentries, private sentries,
+// signers, validator), then fill waves first-fit in that order: a node joins the current
+// wave if the validator keeps enough node-disjoint paths with the wave plus that node down
+// (one what_if max-flow per candidate), else the wave closes and the node opens the next.
+// Earlier waves are not counted as down: a wave starts only after the previous one passed
+// its health checks.
+
+#include "deploy/waves.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace picket {
+
+PathCounter graph_path_counter(const Topology& topology, const Inventory& inventory) {
+  return [&topology, &inventory](const std::vector<std::string>& down) {
+    FailureSet failures;
+    failures.nodes = down;
+    return what_if(topology, inventory, failures).paths;
+  };
+}
+
+int required_paths(const Topology& topology, int designed) {
+  return std::max(1, std::min(topology.policy.min_paths.value, designed) - 1);
+}
+
+std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::string>& nodes,
+                             const PathCounter& paths) {
+  const std::set<std::string> wanted(nodes.begin(), nodes.end());
+  auto of_role = [&](Role role) {
+    std::vector<std::string> out;
+    for (const Node& n : topology.nodes)
+      if (n.role.value == role && wanted.count(n.name.value)) out.push_back(n.name.value);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+
+  std::vector<Wave> waves;
+  const int needed = required_paths(topology, paths({}));
+  for (Role role : {Role::public_sentry, Role::private_sentry}) {
+    Wave current{role, {}};
+    for (const std::string& name : of_role(role)) {
+      std::vector<std::string> trial = current.nodes;
+      trial.push_back(name);
+      if (current.nodes.empty() || paths(trial) >= needed) {
+        current.nodes = std::move(trial);
+        continue;
+      }
+      waves.push_back(std::move(current));
+      current = Wave{role, {name}};
+    }
+    if (!current.nodes.empty()) waves.push_back(std::move(current));
+  }
+  // The signer has no vertex of its own: its restart pauses signing, not the paths.
+  if (auto signers = of_role(Role::signer); !signers.empty())
+    waves.push_back(Wave{Role::signer, std::move(signers)});
+  // The validator last and alone (standbys are held back by the plan, never listed here).
+  for (const std::string& name : of_role(Role::validator))
+    waves.push_back(Wave{Role::validator, {name}});
+  return waves;
+}
+
+}  // namespace picket

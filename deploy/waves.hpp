@@ -1,0 +1,41 @@
+#pragma once
+// Restart waves: the order in which deploy takes nodes down so that the validator never
+// loses its way to the network (architecture.md, "Deploy semantics").
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "topology/analysis.hpp"
+#include "topology/model.hpp"
+
+namespace picket {
+
+/// One wave: nodes restarted (or whose host reloads) together, then health-checked.
+struct Wave {
+  Role role = Role::public_sentry;  // every node of a wave has the same role
+  std::vector<std::string> nodes;   // in the order they were added
+};
+
+/// The validator's node-disjoint paths to the network when `down` are all down at once.
+using PathCounter = std::function<int(const std::vector<std::string>& down)>;
+
+/// The PathCounter of the topology's graph (topology/analysis.hpp what_if).
+PathCounter graph_path_counter(const Topology& topology, const Inventory& inventory);
+
+/// The fewest paths a wave must leave the validator: max(1, min(policy.min_paths, designed) - 1)
+/// where `designed` is the paths with nothing down. During a deploy one path below the
+/// policy is accepted, never none.
+int required_paths(const Topology& topology, int designed);
+
+/// Waves for `nodes` (the nodes whose service restarts or whose host reloads): public
+/// sentries, then private sentries, then signers, then the active validator alone; each role
+/// in name order. Within a role, nodes are added greedily to the current wave while the
+/// validator keeps `required_paths` with the whole wave down (earlier waves are back up and
+/// healthy by then); a node that does not fit starts the next wave. A node whose loss alone
+/// breaks the rule still gets a wave of its own (nothing better exists; lint reports it).
+/// Signers are not graph vertices: they share one wave. Unknown names are ignored.
+std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::string>& nodes,
+                             const PathCounter& paths);
+
+}  // namespace picket

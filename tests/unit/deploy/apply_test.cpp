@@ -1,0 +1,447 @@
+#include "deploy/apply.hpp"
+
+#include <gtest/gtest.h>
+
+#include "deploy/memory_transport.hpp"
+#include "tests/unit/deploy/fixture.hpp"
+
+namespace picket {
+namespace {
+
+using test::find_file;
+
+const char* const k_config = "/home/cosmos/.gaia/config/config.toml";
+const char* const k_node_key = "/home/cosmos/.gaia/config/node_key.json";
+const char* const k_nft = "/etc/nftables.d/picket.nft";
+const char* const k_wg = "/etc/wireguard/picket.conf";
+
+struct ApplyFixture : ::testing::Test {
+  Topology topology = test::sentry_topology();
+  Inventory inventory = test::sentry_inventory();
+  FileSet files = test::sentry_files();
+  MemoryFleet fleet;
+  MemoryConnector connector{fleet};
+  std::vector<LogRecord> records;
+  ApplyOptions options;
+
+  ApplyFixture() {
+    options.parallel = 4;
+    options.lock = LockInfo{"alice@laptop (pid 7)", "2026-01-02T03:04:05Z"};
+    options.health = HealthOptions{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
+                                   [](std::chrono::milliseconds) {}};
+    options.now = [] { return std::string("T"); };
+    options.on_record = [this](const LogRecord& r) { records.push_back(r); };
+    fleet.script_exec("fra-1", "nohup sh -c", ExecResult{0, "", "4242\n", ""});
+  }
+
+  // The files as they were before this deploy: every file present in an older version.
+  void install_old() {
+    FileSet old = files;
+    for (RenderedFile& f : old) f.content = "old " + f.content;
+    test::install(fleet, old);
+  }
+
+  Plan plan() {
+    Connections connections(connector, inventory, ConnectOptions{});
+    return make_plan(files, topology, inventory, connections, PlanOptions{4});
+  }
+
+  ApplyReport deploy() {
+    Connections connections(connector, inventory, ConnectOptions{});
+    const Plan p = make_plan(files, topology, inventory, connections, PlanOptions{4});
+    fleet_logs_after_plan = logs();
+    return apply_plan(p, files, topology, inventory, connections, options);
+  }
+
+  std::map<std::string, std::vector<std::string>> logs() {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"})
+      out[h] = fleet.host(h).log;
+    return out;
+  }
+
+  // What a host saw after the plan: the deploy's own operations.
+  std::vector<std::string> deploy_ops(const std::string& host) {
+    const auto& all = fleet.host(host).log;
+    const auto& before = fleet_logs_after_plan[host];
+    return {all.begin() + static_cast<std::ptrdiff_t>(before.size()), all.end()};
+  }
+
+  std::string content(const std::string& host, const std::string& path) {
+    auto it = fleet.host(host).files.find(path);
+    return it == fleet.host(host).files.end() ? "<missing>" : it->second.content;
+  }
+
+  std::string log_text() {
+    std::string out;
+    for (const LogRecord& r : records) out += format_log_record(r);
+    return out;
+  }
+
+  std::map<std::string, std::vector<std::string>> fleet_logs_after_plan;
+};
+
+TEST_F(ApplyFixture, FirstDeployThenPlanIsUnchanged) {
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(format_rollout(r.rollout),
+            "Rollout: 6 steps\n"
+            "  1. public-sentry: pub-nyc (upload to nyc-1)\n"
+            "  2. public-sentry: pub-sgp (upload to sgp-1)\n"
+            "  3. private-sentry: priv-ams (upload to ams-2)\n"
+            "  4. private-sentry: priv-fra (upload to fra-1)\n"
+            "  5. signer: kms (upload to hsm-ams)\n"
+            "  6. validator: validator (upload to val-ams)\n");
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: deployed: 2 files written, restarted priv-ams\n"
+            "  fra-1: deployed: 4 files written, restarted priv-fra\n"
+            "  hsm-ams: deployed: 1 file written, restarted kms\n"
+            "  nyc-1: deployed: 2 files written, restarted pub-nyc\n"
+            "  sgp-1: deployed: 2 files written, restarted pub-sgp\n"
+            "  val-ams: deployed: 2 files written, restarted validator\n"
+            "Deploy complete: 6 hosts changed, 6 nodes restarted in 6 steps.\n");
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "write /home/cosmos/.gaia/config/config.toml 0644",
+                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  const Plan again = plan();
+  EXPECT_FALSE(again.has_changes());
+  EXPECT_EQ(again.counts().unchanged, 13);
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"})
+    EXPECT_TRUE(fleet.host(h).locks.empty()) << h;
+}
+
+TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(deploy_ops("fra-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read[root] /etc/nftables.d/picket.nft",
+                "read[root] /etc/wireguard/picket.conf",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "write[root] /etc/nftables.d/picket.nft 0644",
+                "exec[root] nohup sh -c 'sleep 60; cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
+                "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -- "
+                "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' '\\''/etc/nftables.d/picket.nft'\\''; "
+                "nft -f '\\''/etc/nftables.d/picket.nft'\\''' </dev/null >/dev/null 2>&1 & echo $!",
+                "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+                "connect",
+                "exec[root] kill 4242",
+                // The node on the host is health-checked (a reload can cut it off), not restarted.
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: unchanged\n"
+            "  fra-1: deployed: 1 file written\n"
+            "  hsm-ams: unchanged\n"
+            "  nyc-1: unchanged\n"
+            "  sgp-1: unchanged\n"
+            "  val-ams: unchanged\n"
+            "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
+}
+
+TEST_F(ApplyFixture, FirewallGuardStaysArmedWhenNoFreshConnectionGetsIn) {
+  install_old();
+  // The new ruleset locks us out: the connection that reloaded it survives (established),
+  // but no new connection gets in.
+  fleet.script_exec("fra-1", "nft -f", ExecResult{}, -1,
+                    [](MemoryHost& h) { h.refuse_connects_after = h.connects; });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("fra-1");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "exec[root] kill 4242"), 0);
+  // Everything but the ruleset is put back by picket; the ruleset is the timer's to restore.
+  EXPECT_EQ(content("fra-1", k_config), "old " + find_file(files, "fra-1", k_config).content);
+  EXPECT_EQ(content("fra-1", k_nft), find_file(files, "fra-1", k_nft).content);
+  EXPECT_EQ(content("fra-1", std::string(k_nft) + ".picket-bak"),
+            "old " + find_file(files, "fra-1", k_nft).content);
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: deployed: 2 files written, restarted priv-ams\n"
+            "  fra-1: rolled back: 4 files written, 3 restored; error: no new connection after "
+            "reloading the firewall: fra-1: connection timed out\n"
+            "    note: firewall guard left armed (pid 4242): fra-1 puts its previous ruleset back "
+            "and reloads it within 60 s\n"
+            "  hsm-ams: untouched (its changes were not applied)\n"
+            "  nyc-1: deployed: 2 files written, restarted pub-nyc\n"
+            "  sgp-1: deployed: 2 files written, restarted pub-sgp\n"
+            "  val-ams: untouched (its changes were not applied)\n"
+            "Deploy failed after 3 of 6 steps: fra-1: no new connection after reloading the "
+            "firewall: fra-1: connection timed out.\n");
+}
+
+TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
+  install_old();
+  fleet.script_http("sgp-1", 26657, "/status", {status_body(true)});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(r.steps_done, 1);
+  // Step 1 (nyc-1) keeps its new files; sgp-1 is back to the old ones; the rest untouched.
+  for (const char* path : {k_config, k_node_key}) {
+    EXPECT_EQ(content("nyc-1", path), find_file(files, "nyc-1", path).content);
+    EXPECT_EQ(content("sgp-1", path), "old " + find_file(files, "sgp-1", path).content);
+  }
+  // Later steps' hosts: locked and verified, never written, reloaded or restarted.
+  EXPECT_EQ(deploy_ops("val-ams"), (std::vector<std::string>{
+                                       "lock /var/lib/picket/deploy.lock",
+                                       "read /home/cosmos/.gaia/config/config.toml",
+                                       "read /home/cosmos/.gaia/config/node_key.json",
+                                       "unlock /var/lib/picket/deploy.lock",
+                                   }));
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams"}) {
+    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+    for (const std::string& op : deploy_ops(h))
+      EXPECT_TRUE(op.rfind("lock", 0) == 0 || op.rfind("unlock", 0) == 0 ||
+                  op.rfind("read", 0) == 0)
+          << h << ": " << op;
+  }
+  EXPECT_EQ(deploy_ops("sgp-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "write /home/cosmos/.gaia/config/config.toml 0644",
+                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "restore /home/cosmos/.gaia/config/node_key.json",
+                "restore /home/cosmos/.gaia/config/config.toml",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: untouched (its changes were not applied)\n"
+            "  fra-1: untouched (its changes were not applied)\n"
+            "  hsm-ams: untouched (its changes were not applied)\n"
+            "  nyc-1: deployed: 2 files written, restarted pub-nyc\n"
+            "  sgp-1: rolled back: 2 files written, 2 restored; error: health check of pub-sgp "
+            "failed after 1 attempt: /status: catching up\n"
+            "    note: pub-sgp is not healthy after the rollback: /status: catching up\n"
+            "  val-ams: untouched (its changes were not applied)\n"
+            "Deploy failed after 1 of 6 steps: sgp-1: health check of pub-sgp failed after 1 "
+            "attempt: /status: catching up.\n");
+}
+
+TEST_F(ApplyFixture, HeldLockRefusesAndTouchesNothing) {
+  install_old();
+  fleet.host("val-ams").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z"};
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::refused);
+  EXPECT_EQ(r.message,
+            "val-ams: locked by bob@ci (pid 99) since 2026-01-01T00:00:00Z (another deploy is "
+            "running; if it is stale, deploy with --force-unlock)");
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"}) {
+    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+    for (const std::string& op : deploy_ops(h))
+      EXPECT_EQ(op.rfind("exec", 0), std::string::npos) << h << ": " << op;
+  }
+  // Our own locks are released; bob's stays.
+  EXPECT_TRUE(fleet.host("nyc-1").locks.empty());
+  EXPECT_EQ(fleet.host("val-ams").locks.at("/var/lib/picket/deploy.lock").owner,
+            "bob@ci (pid 99)");
+}
+
+TEST_F(ApplyFixture, ForceUnlockClearsAStaleLock) {
+  install_old();
+  fleet.host("val-ams").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z"};
+  options.force_unlock = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(deploy_ops("val-ams")[0], "read-lock /var/lib/picket/deploy.lock");
+  EXPECT_EQ(deploy_ops("val-ams")[1], "unlock /var/lib/picket/deploy.lock");
+  EXPECT_EQ(deploy_ops("val-ams")[2], "lock /var/lib/picket/deploy.lock");
+  EXPECT_NE(format_apply_report(r).find(
+                "  val-ams: deployed: 2 files written, restarted validator\n"
+                "    note: removed a lock held by bob@ci (pid 99) since 2026-01-01T00:00:00Z "
+                "(--force-unlock)\n"),
+            std::string::npos);
+  EXPECT_TRUE(fleet.host("val-ams").locks.empty());
+}
+
+TEST_F(ApplyFixture, WriteFailureReplacesNothingOnThatHostAndStops) {
+  install_old();
+  fleet.host("nyc-1").fail_write_number = 2;  // node_key.json, after config.toml was written
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(r.steps_done, 0);
+  EXPECT_EQ(content("nyc-1", k_config), "old " + find_file(files, "nyc-1", k_config).content);
+  EXPECT_EQ(content("nyc-1", k_node_key), "old " + find_file(files, "nyc-1", k_node_key).content);
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "write /home/cosmos/.gaia/config/config.toml 0644",
+                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "restore /home/cosmos/.gaia/config/config.toml",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "sgp-1", "val-ams"})
+    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: untouched (its changes were not applied)\n"
+            "  fra-1: untouched (its changes were not applied)\n"
+            "  hsm-ams: untouched (its changes were not applied)\n"
+            "  nyc-1: rolled back: 1 file written, 1 restored; error: write "
+            "/home/cosmos/.gaia/config/node_key.json: /home/cosmos/.gaia/config/node_key.json: "
+            "injected write failure\n"
+            "  sgp-1: untouched (its changes were not applied)\n"
+            "  val-ams: untouched (its changes were not applied)\n"
+            "Deploy failed after 0 of 6 steps: nyc-1: write /home/cosmos/.gaia/config/node_key.json: "
+            "/home/cosmos/.gaia/config/node_key.json: injected write failure.\n");
+}
+
+TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
+  test::install(fleet, files);
+  find_file(files, "hsm-ams", "/home/cosmos/.tmkms/tmkms.toml").content = "[[validator]]\n";
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  for (const char* h : {"ams-2", "fra-1", "nyc-1", "sgp-1", "val-ams"})
+    EXPECT_TRUE(deploy_ops(h).empty()) << h;
+  // The signer has no RPC: its service check is the whole health gate.
+  EXPECT_EQ(deploy_ops("hsm-ams"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.tmkms/tmkms.toml",
+                "write /home/cosmos/.tmkms/tmkms.toml 0644",
+                "exec[root] systemctl restart 'tmkms.service'",
+                "exec systemctl is-active --quiet 'tmkms.service'",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+}
+
+TEST_F(ApplyFixture, StalePlanIsRefusedUnderTheLock) {
+  install_old();
+  Connections connections(connector, inventory, ConnectOptions{});
+  const Plan p = make_plan(files, topology, inventory, connections, PlanOptions{4});
+  fleet.host("ams-2").files[k_config].content = "edited by hand\n";
+  const ApplyReport r = apply_plan(p, files, topology, inventory, connections, options);
+  EXPECT_EQ(r.status, ApplyStatus::refused);
+  EXPECT_EQ(r.message,
+            "ams-2: /home/cosmos/.gaia/config/config.toml changed since the plan; plan again");
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"}) {
+    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+    EXPECT_TRUE(fleet.host(h).locks.empty()) << h;
+  }
+}
+
+TEST_F(ApplyFixture, NoRestartUploadsOnly) {
+  install_old();
+  options.no_restart = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"})
+    for (const std::string& op : deploy_ops(h)) {
+      EXPECT_EQ(op.rfind("exec", 0), std::string::npos) << h << ": " << op;
+      EXPECT_EQ(op.rfind("http", 0), std::string::npos) << h << ": " << op;
+    }
+  EXPECT_EQ(content("val-ams", k_config), find_file(files, "val-ams", k_config).content);
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: deployed: 2 files written; not restarted: priv-ams (the new files take "
+            "effect at its next restart)\n"
+            "  fra-1: deployed: 4 files written; not restarted: priv-fra (the new files take "
+            "effect at its next restart)\n"
+            "    note: the new firewall ruleset is not loaded (--no-restart)\n"
+            "    note: the new WireGuard configuration is not loaded (--no-restart)\n"
+            "  hsm-ams: deployed: 1 file written; not restarted: kms (the new files take effect "
+            "at its next restart)\n"
+            "  nyc-1: deployed: 2 files written; not restarted: pub-nyc (the new files take "
+            "effect at its next restart)\n"
+            "  sgp-1: deployed: 2 files written; not restarted: pub-sgp (the new files take "
+            "effect at its next restart)\n"
+            "  val-ams: deployed: 2 files written; not restarted: validator (the new files take "
+            "effect at its next restart)\n"
+            "Deploy complete: 6 hosts changed, 0 nodes restarted in 1 step.\n");
+}
+
+TEST_F(ApplyFixture, StandbyValidatorGetsFilesButIsNeverStarted) {
+  install_old();
+  topology.nodes[0].standby = {true, {}};
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(content("val-ams", k_config), find_file(files, "val-ams", k_config).content);
+  for (const std::string& op : deploy_ops("val-ams"))
+    EXPECT_EQ(op.rfind("exec", 0), std::string::npos) << op;
+}
+
+TEST_F(ApplyFixture, FailedRestartRollsBackAndRestartsAgain) {
+  install_old();
+  fleet.script_exec("nyc-1", "systemctl restart", ExecResult{1, "", "", "Job failed.\n"}, 1);
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(r.message, "nyc-1: restart of pub-nyc failed: exit 1: Job failed.");
+  EXPECT_EQ(content("nyc-1", k_config), "old " + find_file(files, "nyc-1", k_config).content);
+  const auto ops = deploy_ops("nyc-1");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(),
+                       std::string("exec[root] systemctl restart 'cosmovisor.service'")),
+            2);
+}
+
+TEST_F(ApplyFixture, VpnReloadRunsWithTheFileAndIsUndoneOnRollback) {
+  install_old();
+  fleet.script_http("fra-1", 26657, "/net_info", {net_info_body(0)});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("fra-1");
+  const std::string reload =
+      "exec[root] bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket "
+      "'/etc/wireguard/picket.conf'";
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), reload), 2);  // the deploy and the rollback
+  EXPECT_EQ(std::count(ops.begin(), ops.end(),
+                       std::string("exec[root] nft -f '/etc/nftables.d/picket.nft'")),
+            2);
+  EXPECT_EQ(content("fra-1", k_wg), "old " + find_file(files, "fra-1", k_wg).content);
+}
+
+TEST_F(ApplyFixture, LogRecordsNeverCarrySecrets) {
+  install_old();
+  fleet.host("val-ams").fail_write_number = 2;
+  (void)deploy();
+  const std::string log = log_text();
+  EXPECT_EQ(log.find("SECRET"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"({"time":"T","host":"val-ams","action":"write","path":"/home/cosmos/.gaia/config/node_key.json","result":"failed",)"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(ApplyFixture, NothingToDo) {
+  test::install(fleet, files);
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: unchanged\n  fra-1: unchanged\n  hsm-ams: unchanged\n  nyc-1: unchanged\n"
+            "  sgp-1: unchanged\n  val-ams: unchanged\nDeploy complete: no changes.\n");
+  EXPECT_TRUE(records.empty());
+}
+
+TEST_F(ApplyFixture, PlanWithErrorsIsRefused) {
+  fleet.host("sgp-1").unreachable = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::refused);
+  EXPECT_EQ(r.message, "the plan has errors");
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "val-ams"})
+    EXPECT_TRUE(deploy_ops(h).empty()) << h;
+}
+
+}  // namespace
+}  // namespace picket

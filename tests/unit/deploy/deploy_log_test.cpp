@@ -1,0 +1,28 @@
+#include "deploy/deploy_log.hpp"
+
+#include <gtest/gtest.h>
+
+namespace picket {
+namespace {
+
+TEST(DeployLog, OneCompactLinePerRecord) {
+  EXPECT_EQ(format_log_record(LogRecord{"2026-01-02T03:04:05Z", "fra-1", "write",
+                                        "/etc/nftables.d/picket.nft", "ok", "ab12", ""}),
+            R"({"time":"2026-01-02T03:04:05Z","host":"fra-1","action":"write",)"
+            R"("path":"/etc/nftables.d/picket.nft","result":"ok","sha256":"ab12"})"
+            "\n");
+  EXPECT_EQ(format_log_record(LogRecord{"T", "", "deploy", "", "failed", "", "a \"quoted\"\nline"}),
+            R"({"time":"T","action":"deploy","result":"failed","detail":"a \"quoted\"\nline"})"
+            "\n");
+}
+
+TEST(DeployLog, TimeIsIsoUtc) {
+  const std::string now = iso8601_utc_now();
+  ASSERT_EQ(now.size(), 20u);
+  EXPECT_EQ(now[4], '-');
+  EXPECT_EQ(now[10], 'T');
+  EXPECT_EQ(now[19], 'Z');
+}
+
+}  // namespace
+}  // namespace picket

@@ -1,0 +1,106 @@
+#include "deploy/health.hpp"
+
+#include <gtest/gtest.h>
+
+#include "deploy/memory_transport.hpp"
+#include "tests/unit/deploy/fixture.hpp"
+
+namespace picket {
+namespace {
+
+TEST(Health, StatusBodies) {
+  EXPECT_EQ(judge_status(status_body(false)), "");
+  EXPECT_EQ(judge_status(status_body(true)), "/status: catching up");
+  EXPECT_EQ(judge_status("<html>"), "/status: not JSON");
+  EXPECT_EQ(judge_status(R"({"error":{"code":-32603}})"), "/status: no result");
+  EXPECT_EQ(judge_status(R"({"result":{"node_info":{}}})"), "/status: no sync_info");
+  EXPECT_EQ(judge_status(R"({"result":{"sync_info":{"catching_up":"false"}}})"),
+            "/status: no sync_info.catching_up");
+}
+
+TEST(Health, NetInfoBodies) {
+  EXPECT_EQ(judge_net_info(net_info_body(3)), "");
+  EXPECT_EQ(judge_net_info(net_info_body(0)), "/net_info: no peers");
+  EXPECT_EQ(judge_net_info(R"({"result":{"n_peers":2}})"), "");
+  EXPECT_EQ(judge_net_info(R"({"result":{"n_peers":"-1"}}})"), "/net_info: not JSON");
+  EXPECT_EQ(judge_net_info(R"({"result":{"n_peers":"-1"}})"), "/net_info: n_peers is not a count");
+  EXPECT_EQ(judge_net_info(R"({"result":{}})"), "/net_info: no n_peers");
+}
+
+struct HealthFixture : ::testing::Test {
+  MemoryFleet fleet;
+  Inventory inventory = test::sentry_inventory();
+  MemoryConnector connector{fleet};
+  std::unique_ptr<Transport> transport = *connector.connect(inventory.hosts[0], inventory, {});
+  HealthTarget target{"priv-ams", "systemctl is-active --quiet 'cosmovisor.service'", false, 26657};
+  HealthOptions fast{std::chrono::milliseconds(200), std::chrono::milliseconds(0),
+                     [](std::chrono::milliseconds) {}};
+};
+
+TEST_F(HealthFixture, HealthyNodePassesAtFirstAttempt) {
+  const HealthResult r = check_once(*transport, target);
+  EXPECT_TRUE(r.healthy);
+  EXPECT_EQ(r.reason, "");
+  EXPECT_EQ(fleet.host("ams-2").log,
+            (std::vector<std::string>{"connect",
+                                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                                      "http 26657 /status", "http 26657 /net_info"}));
+}
+
+TEST_F(HealthFixture, FailingCheckCommandStopsBeforeRpc) {
+  fleet.script_exec("ams-2", "is-active", ExecResult{3, "", "", ""});
+  const HealthResult r = check_once(*transport, target);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.reason, "check command exited 3");
+  EXPECT_EQ(fleet.host("ams-2").log.back(),
+            "exec systemctl is-active --quiet 'cosmovisor.service'");
+}
+
+TEST_F(HealthFixture, KilledCheckCommandIsAFailure) {
+  fleet.script_exec("ams-2", "is-active", ExecResult{-1, "KILL", "", ""});
+  EXPECT_EQ(check_once(*transport, target).reason, "check command killed by KILL");
+}
+
+TEST_F(HealthFixture, PollsUntilCaughtUp) {
+  fleet.script_http("ams-2", 26657, "/status",
+                    {status_body(true), status_body(true), status_body(false)});
+  fleet.script_http("ams-2", 26657, "/net_info", {net_info_body(0), net_info_body(2)});
+  const HealthResult r = wait_healthy(*transport, target, fast);
+  EXPECT_TRUE(r.healthy);
+  // catching up, catching up, no peers, healthy.
+  EXPECT_EQ(r.attempts, 4);
+}
+
+TEST_F(HealthFixture, RpcErrorsAreRetriedThenReported) {
+  fleet.script_http("ams-2", 26657, "/status",
+                    {tl::make_unexpected(TransportError{TransportError::Kind::refused,
+                                                        "connection refused"})});
+  HealthOptions once = fast;
+  once.timeout = std::chrono::milliseconds(0);
+  const HealthResult r = wait_healthy(*transport, target, once);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.reason, "/status: connection refused");
+}
+
+TEST_F(HealthFixture, GivesUpAtTheDeadline) {
+  fleet.script_http("ams-2", 26657, "/status", {status_body(true)});
+  HealthOptions slow{std::chrono::milliseconds(30), std::chrono::milliseconds(5), {}};
+  const auto start = std::chrono::steady_clock::now();
+  const HealthResult r = wait_healthy(*transport, target, slow);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.reason, "/status: catching up");
+  EXPECT_GE(r.attempts, 2);
+  EXPECT_GE(took, std::chrono::milliseconds(30));
+  EXPECT_LT(took, std::chrono::seconds(2));
+}
+
+TEST_F(HealthFixture, SignerHasOnlyItsCheck) {
+  HealthTarget signer{"kms", "systemctl is-active --quiet 'tmkms.service'", false, std::nullopt};
+  EXPECT_TRUE(check_once(*transport, signer).healthy);
+  EXPECT_EQ(fleet.host("ams-2").log.back(), "exec systemctl is-active --quiet 'tmkms.service'");
+}
+
+}  // namespace
+}  // namespace picket

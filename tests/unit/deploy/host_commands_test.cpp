@@ -1,0 +1,72 @@
+#include "deploy/host_commands.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/deploy/fixture.hpp"
+
+namespace picket {
+namespace {
+
+TEST(HostCommands, FilePlaceholderIsQuoted) {
+  EXPECT_EQ(substitute_file("nft -f {file}", "/srv/a b/x.nft"), "nft -f '/srv/a b/x.nft'");
+  EXPECT_EQ(substitute_file("cp {file} {file}.1", "/x"), "cp '/x' '/x'.1");
+  EXPECT_EQ(substitute_file("true", "/x"), "true");
+  EXPECT_EQ(substitute_file("nft -f {file}", "/it's"), "nft -f '/it'\\''s'");
+}
+
+TEST(HostCommands, RootPrefixesPathsOnly) {
+  Inventory inv = test::sentry_inventory();
+  Host& h = inv.hosts[0];
+  EXPECT_EQ(remote_path(h, "/etc/x"), "/etc/x");
+  h.root = test::located("/");
+  EXPECT_EQ(remote_path(h, "/etc/x"), "/etc/x");
+  h.root = test::located("/sandbox/h/");
+  EXPECT_EQ(remote_path(h, "/etc/x"), "/sandbox/h/etc/x");
+  EXPECT_EQ(lock_path(h), "/sandbox/h/var/lib/picket/deploy.lock");
+  EXPECT_EQ(backup_path("/sandbox/h/etc/x"), "/sandbox/h/etc/x.picket-bak");
+  // Commands name remote paths with the prefix applied, and never get it themselves.
+  EXPECT_EQ(reload_firewall_command(h, remote_path(h, "/etc/p.nft")),
+            "nft -f '/sandbox/h/etc/p.nft'");
+}
+
+TEST(HostCommands, RestartAndCheckFallBackToTheService) {
+  Inventory inv = test::sentry_inventory();
+  Host& h = inv.hosts[0];
+  EXPECT_EQ(restart_command(h), "systemctl restart 'cosmovisor.service'");
+  EXPECT_EQ(check_command(h), "systemctl is-active --quiet 'cosmovisor.service'");
+  h.restart = test::located("sudo systemctl restart gaiad");
+  h.check = test::located("pgrep gaiad");
+  EXPECT_EQ(restart_command(h), "sudo systemctl restart gaiad");
+  EXPECT_EQ(check_command(h), "pgrep gaiad");
+  h.restart.reset();
+  h.check.reset();
+  h.service.reset();
+  EXPECT_EQ(restart_command(h), std::nullopt);
+  EXPECT_EQ(check_command(h), std::nullopt);
+}
+
+TEST(HostCommands, BecomeOnlyOutsideTheNodesHome) {
+  const Topology t = test::sentry_topology();
+  Inventory inv = test::sentry_inventory();
+  const Host& h = *inv.find_host("fra-1");
+  auto f = [](std::string path, std::string node) {
+    return test::file("fra-1", std::move(path), 0644, "", std::move(node), false,
+                      ApplyAction::none);
+  };
+  EXPECT_FALSE(needs_root(f("/home/cosmos/.gaia/config/config.toml", "priv-fra"), t, h));
+  EXPECT_TRUE(needs_root(f("/home/cosmos/.gaia-other/x", "priv-fra"), t, h));
+  EXPECT_TRUE(needs_root(f("/etc/wireguard/picket.conf", ""), t, h));
+  Host plain = h;
+  plain.become.reset();
+  EXPECT_FALSE(needs_root(f("/etc/wireguard/picket.conf", ""), t, plain));
+}
+
+TEST(HostCommands, DefaultVpnReloadPassesTheFileAsAnArgument) {
+  Inventory inv = test::sentry_inventory();
+  EXPECT_EQ(reload_vpn_command(inv.hosts[0], "/etc/wireguard/picket.conf"),
+            "bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket "
+            "'/etc/wireguard/picket.conf'");
+}
+
+}  // namespace
+}  // namespace picket
