@@ -15,6 +15,7 @@ import yaml
 
 def main():
     topo_path, inv_path, fleet, out = sys.argv[1:5]
+    fleet = os.path.abspath(fleet)  # commands run in the SSH session, not here
     here = os.path.dirname(os.path.abspath(__file__))
     with open(topo_path) as f:
         topo = yaml.safe_load(f)
