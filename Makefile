@@ -25,6 +25,7 @@ demo: build
 
 bench: build
 	bash bench/run.sh $(BUILD)/picket
+	bash bench/render.sh $(BUILD)/picket
 
 sanitize:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"

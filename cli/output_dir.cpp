@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <unordered_set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,12 +100,16 @@ tl::expected<void, std::string> write_output_dir(
   };
   ::chmod(stage.c_str(), 0700);
 
+  // Many files share a directory (every node's config/): create each one once.
+  std::unordered_set<std::string> made;
   for (const auto& f : files) {
     fs::path rel = fs::path(f.path).relative_path();
     if (!safe_relative(rel)) return fail(f.path + ": refusing a path with \"..\"");
     const fs::path out = f.host.empty() ? stage / rel : stage / f.host / rel;
-    fs::create_directories(out.parent_path(), ec);
-    if (ec) return fail(out.parent_path().string() + ": cannot create: " + ec.message());
+    if (made.insert(out.parent_path().string()).second) {
+      fs::create_directories(out.parent_path(), ec);
+      if (ec) return fail(out.parent_path().string() + ": cannot create: " + ec.message());
+    }
     auto w = write_staged(out.string(), f.content, f.mode);
     if (!w) return fail(w.error());
   }
