@@ -30,6 +30,20 @@ std::pair<std::string, int> split_host_port(const std::string& address) {
 }
 }  // namespace
 
+Neighbour partner_neighbour(const Partner& partner, std::size_t index) {
+  const PartnerPeer& peer = partner.peers[index];
+  Neighbour n;
+  n.name = partner.name.value + "/" + std::to_string(index + 1);
+  n.partner = partner.name.value;
+  n.over = partner.over.value;
+  auto [host, port] = split_host_port(peer.address.value);
+  n.dial_host = host;
+  n.port = port;
+  n.source_ip = host;
+  n.node_id = peer.id.value;
+  return n;
+}
+
 std::vector<Neighbour> neighbours(const Topology& topology, const Inventory& inventory,
                                   const TunnelPlan& tunnels, const Secrets& secrets,
                                   const Node& node) {
@@ -72,19 +86,7 @@ std::vector<Neighbour> neighbours(const Topology& topology, const Inventory& inv
     bool with = false;
     for (const auto& w : partner.with) with = with || w.value == node.name.value;
     if (!with) continue;
-    for (std::size_t i = 0; i < partner.peers.size(); ++i) {
-      const auto& peer = partner.peers[i];
-      Neighbour n;
-      n.name = partner.name.value + "/" + std::to_string(i + 1);
-      n.partner = partner.name.value;
-      n.over = partner.over.value;
-      auto [h, port] = split_host_port(peer.address.value);
-      n.dial_host = h;
-      n.port = port;
-      n.source_ip = h;
-      n.node_id = peer.id.value;
-      out.push_back(std::move(n));
-    }
+    for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
   }
   return out;
 }

@@ -21,6 +21,10 @@ struct Neighbour {
   std::string source_ip;   // the address its traffic comes from (for firewalls): as dial_host
 };
 
+/// Partner `partner`'s peer number `index` (0-based) as a neighbour: "<partner>/<index+1>",
+/// dialled at the address the partner gave.
+Neighbour partner_neighbour(const Partner& partner, std::size_t index);
+
 /// The node's ID: its pinned `node_id`, else derived from its key in `secrets`, else "".
 std::string node_id_of(const Node& node, const Secrets& secrets);
 

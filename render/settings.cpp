@@ -54,25 +54,6 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-// As neighbours() splits a partner peer's "host:port" / "[v6]:port" (port 0 if malformed).
-std::pair<std::string, int> split_host_port(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return {address, 0};
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  std::string_view rest(address);
-  rest.remove_prefix(colon + 1);
-  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n'))
-    rest.remove_prefix(1);
-  if (!rest.empty() && rest.front() == '+') rest.remove_prefix(1);
-  int port = 0;
-  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
-  (void)end;
-  if (ec != std::errc()) port = 0;
-  return {host, port};
-}
-
 bool is_sentry(Role r) { return r == Role::private_sentry || r == Role::public_sentry; }
 
 // Appends `ref` unless a peer of that name is already listed.
@@ -177,19 +158,7 @@ std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
   }
   for (std::size_t pi : m_partners_of[index]) {
     const Partner& partner = m_topology.partners[pi];
-    for (std::size_t i = 0; i < partner.peers.size(); ++i) {
-      const auto& peer = partner.peers[i];
-      Neighbour nb;
-      nb.name = partner.name.value + "/" + std::to_string(i + 1);
-      nb.partner = partner.name.value;
-      nb.over = partner.over.value;
-      auto [host, port] = split_host_port(peer.address.value);
-      nb.dial_host = host;
-      nb.port = port;
-      nb.source_ip = host;
-      nb.node_id = peer.id.value;
-      out.push_back(std::move(nb));
-    }
+    for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
   }
   return out;
 }
