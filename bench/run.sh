@@ -3,6 +3,7 @@
 # failure domain of the default policy checked), side by side with NetworkX computing the
 # path count, a smallest cut and the articulation points of the same graph.
 # Usage: bench/run.sh PATH/TO/picket [SIZES...]   (default sizes: 1000 10000 100000)
+# STYLE=flow writes the YAML as one flow mapping per entry instead of indented blocks.
 # Prints a Markdown table; raw numbers go to bench/out/.
 set -euo pipefail
 picket=$(realpath "$1")
@@ -16,11 +17,11 @@ runs=${RUNS:-5}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-echo "| nodes | links | YAML MB | picket lint median s | peak RSS MiB | NetworkX analysis s (parse excluded) | ratio |"
+echo "| nodes (${STYLE:-block} YAML) | links | YAML MB | picket lint median s | peak RSS MiB | NetworkX analysis s (parse excluded) | ratio |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
   dir=$out/topo-$n
-  python3 "$here/gen_topology.py" --nodes "$n" --out "$dir"
+  python3 "$here/gen_topology.py" --nodes "$n" --out "$dir" --style "${STYLE:-block}"
   links=$(grep -c 'between:' "$dir/topology.yaml")
   mb=$(du -cb "$dir/topology.yaml" "$dir/inventory.yaml" | tail -1 | awk '{printf "%.1f", $1/1048576}')
   : >"$out/lint-$n.txt"
