@@ -7,7 +7,8 @@
 #   parallel-scp    (the floor: scp -r of each host's tree, nothing else)
 # then picket plan --detailed-exitcode with nothing to change. Every run starts from empty
 # sandbox roots with the nodes' RPC stand-ins stopped.
-# Usage: bench/deploy.sh PATH/TO/picket [SIZES...]   (default sizes: 10 50; RUNS=3)
+# Usage: bench/deploy.sh PATH/TO/picket [SIZES...]   (default sizes: 10 50; RUNS=3,
+#        PICKET_PARALLEL=N hosts at once, PICKET_TIMEOUT=60 s per SSH operation)
 # Prints a Markdown table; raw numbers and logs go to bench/out/deploy-N/.
 set -euo pipefail
 picket=$(realpath "$1")
@@ -71,7 +72,7 @@ for n in "${sizes[@]}"; do
     ANSIBLE_FORKS=50 ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_RETRY_FILES_ENABLED=False \
       ansible-playbook -i "$out/ansible.yaml" "$here/deploy.yml"
   }
-  ssh_opts=(--secrets "$out/secrets" --known-hosts "$fleet/known_hosts" --parallel "$n")
+  ssh_opts=(--secrets "$out/secrets" --known-hosts "$fleet/known_hosts" --parallel "${PICKET_PARALLEL:-$n}" --timeout "${PICKET_TIMEOUT:-60}")
   for r in $(seq "$runs"); do
     timed picket "$out/picket-$r.log" "$picket" deploy "$site" "${ssh_opts[@]}" --yes --health-timeout 30
     t0=$(now)
