@@ -26,6 +26,7 @@ demo: build
 bench: build
 	bash bench/run.sh $(BUILD)/picket
 	bash bench/render.sh $(BUILD)/picket
+	bash bench/deploy.sh $(BUILD)/picket 10 50
 
 sanitize:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"
