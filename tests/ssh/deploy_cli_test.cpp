@@ -28,33 +28,13 @@ using test_support::read_text;
 using test_support::run_shell;
 namespace fs = std::filesystem;
 
-int unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
-bool answers(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sa.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-  ::close(fd);
-  return ok;
-}
+using test_support::free_port;
+using test_support::port_answers;
 
 // python3 http.server answering /status (caught up) and /net_info (2 peers).
 class Rpc {
  public:
-  explicit Rpc(const std::string& dir) : m_port(unused_port()) {
+  explicit Rpc(const std::string& dir) : m_port(free_port()) {
     fs::create_directories(dir);
     std::ofstream(dir + "/status") << status_body(false);
     std::ofstream(dir + "/net_info") << net_info_body(2);
@@ -70,7 +50,7 @@ class Rpc {
                dir.c_str(), p.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    for (int i = 0; i < 200 && !answers(m_port); ++i)
+    for (int i = 0; i < 200 && !port_answers(m_port); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   ~Rpc() {
@@ -100,7 +80,7 @@ struct PicketOverSsh : ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(fleet.ok()) << fleet.error();
-    ASSERT_TRUE(answers(rpc.port()));
+    ASSERT_TRUE(port_answers(rpc.port()));
     fs::create_directories(net);
     // examples/minimal with the fake RPC's port.
     std::string topology = read_text(std::string(PICKET_SOURCE_DIR) + "/examples/minimal/topology.yaml");
