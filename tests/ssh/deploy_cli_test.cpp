@@ -34,36 +34,18 @@ using test_support::port_answers;
 // python3 http.server answering /status (caught up) and /net_info (2 peers).
 class Rpc {
  public:
-  explicit Rpc(const std::string& dir) : m_port(free_port()) {
+  explicit Rpc(const std::string& dir) : m_dir(prepare(dir)), m_server(m_dir, free_port()) {}
+  int port() const { return m_server.port(); }
+
+ private:
+  static std::string prepare(const std::string& dir) {
     fs::create_directories(dir);
     std::ofstream(dir + "/status") << status_body(false);
     std::ofstream(dir + "/net_info") << net_info_body(2);
-    m_pid = ::fork();
-    if (m_pid == 0) {
-      ::setpgid(0, 0);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      const std::string p = std::to_string(m_port);
-      ::execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-               dir.c_str(), p.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_answers(m_port); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return dir;
   }
-  ~Rpc() {
-    ::kill(m_pid, SIGTERM);
-    ::waitpid(m_pid, nullptr, 0);
-  }
-  Rpc(const Rpc&) = delete;
-  Rpc& operator=(const Rpc&) = delete;
-  int port() const { return m_port; }
-
- private:
-  int m_port;
-  pid_t m_pid = -1;
+  std::string m_dir;
+  test_support::HttpServer m_server;
 };
 
 struct CliRun {

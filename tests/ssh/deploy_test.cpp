@@ -40,39 +40,19 @@ using test_support::port_answers;
 // A fake CometBFT RPC: /status and /net_info answered from files, while in scope.
 class FakeRpc {
  public:
-  FakeRpc(const std::string& dir, bool catching_up) : m_port(free_port()) {
+  FakeRpc(const std::string& dir, bool catching_up) : m_dir(prepare(dir, catching_up)), m_server(m_dir, free_port()) {}
+  bool up() const { return m_server.up(); }
+  int port() const { return m_server.port(); }
+
+ private:
+  static std::string prepare(const std::string& dir, bool catching_up) {
     fs::create_directories(dir);
     std::ofstream(dir + "/status") << status_body(catching_up);
     std::ofstream(dir + "/net_info") << net_info_body(2);
-    m_pid = ::fork();
-    if (m_pid == 0) {
-      ::setpgid(0, 0);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      const std::string p = std::to_string(m_port);
-      ::execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-               dir.c_str(), p.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_answers(m_port); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    return dir;
   }
-  ~FakeRpc() {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGTERM);
-      ::waitpid(m_pid, nullptr, 0);
-    }
-  }
-  FakeRpc(const FakeRpc&) = delete;
-  FakeRpc& operator=(const FakeRpc&) = delete;
-  bool up() const { return port_answers(m_port); }
-  int port() const { return m_port; }
-
- private:
-  int m_port;
-  pid_t m_pid = -1;
+  std::string m_dir;
+  test_support::HttpServer m_server;
 };
 
 // True while the process runs. A zombie (its parent, often init in a container, has not

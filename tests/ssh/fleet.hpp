@@ -8,6 +8,8 @@
 //   auto t = picket::SshConnector().connect(fleet.host("a"), fleet.inventory(), fleet.options());
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -21,6 +23,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "deploy/connector.hpp"
@@ -53,6 +56,42 @@ inline bool port_answers(int port) {
   ::close(fd);
   return ok;
 }
+
+/// `python3 -m http.server` serving `dir` on 127.0.0.1:port while in scope (fake node RPCs
+/// and HTTP tests). Waits until the port answers.
+class HttpServer {
+ public:
+  HttpServer(const std::string& dir, int port) : m_port(port) {
+    m_pid = ::fork();
+    if (m_pid == 0) {
+      ::setpgid(0, 0);
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      const std::string p = std::to_string(port);
+      ::execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+               dir.c_str(), p.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200 && !port_answers(port); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ~HttpServer() {
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGTERM);
+      ::waitpid(m_pid, nullptr, 0);
+    }
+  }
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  bool up() const { return port_answers(m_port); }
+  int port() const { return m_port; }
+
+ private:
+  int m_port;
+  pid_t m_pid = -1;
+};
 
 
 /// How to start a fleet.

@@ -37,37 +37,7 @@ std::unique_ptr<Transport> connect_to(const Fleet& fleet, const std::string& nam
 using test_support::free_port;
 using test_support::port_answers;
 
-// python3 -m http.server serving `dir` on 127.0.0.1:port while in scope.
-class HttpServer {
- public:
-  HttpServer(const std::string& dir, int port) : m_port(port) {
-    m_pid = ::fork();
-    if (m_pid == 0) {
-      ::setpgid(0, 0);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      const std::string p = std::to_string(port);
-      ::execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-               dir.c_str(), p.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_answers(port); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ~HttpServer() {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGTERM);
-      ::waitpid(m_pid, nullptr, 0);
-    }
-  }
-  bool up() const { return port_answers(m_port); }
-
- private:
-  pid_t m_pid = -1;
-  int m_port;
-};
+using test_support::HttpServer;
 
 TEST(SshTransportLock, SecondLockerSeesWhoHoldsIt) {
   Fleet fleet({"a"});
