@@ -211,7 +211,7 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
         }
       }
       service_ports.insert(effective_rpc_port(ctx.topology, *node));
-      service_ports.insert(k_prometheus_port);
+      service_ports.insert(effective_metrics_port(ctx.topology, *node));
     }
     const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
     if (tunnel && !subnet.empty() && !service_ports.empty())

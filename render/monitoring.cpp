@@ -3,6 +3,7 @@
 // Both files stay on the operator's machine (host ""): picket does not deploy Prometheus.
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "topology/effective.hpp"
 
 namespace picket {
 
@@ -53,7 +54,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     const std::string address = metrics_address(ctx, node);
     if (address.empty()) continue;  // the loader reports the dangling host
     TemplateValue target;
-    target["target"] = quoted(join_host_port(address, k_prometheus_port));
+    target["target"] = quoted(join_host_port(address, effective_metrics_port(ctx.topology, node)));
     target["node"] = quoted(node.name.value);
     target["role"] = quoted(role_name(node.role.value));
     target["host"] = quoted(node.host.value);
@@ -81,7 +82,6 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
 
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
-  config["metrics_port"] = std::to_string(k_prometheus_port);
   config["targets"] = std::move(targets);
   auto prometheus = fill_template(ctx.templates, "prometheus.yml", config, out);
 

@@ -221,7 +221,8 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
     }
   }
   s.prometheus = true;
-  s.prometheus_listen_addr = join_host_port(tunnel != nullptr ? *tunnel : "127.0.0.1", k_prometheus_port);
+  s.prometheus_listen_addr = join_host_port(tunnel != nullptr ? *tunnel : "127.0.0.1",
+                                              effective_metrics_port(m_topology, node));
   if (m_topology.chain.binary_version) {
     std::string v = m_topology.chain.binary_version->value;
     if (!v.empty() && (v.front() == 'v' || v.front() == 'V')) v.erase(0, 1);

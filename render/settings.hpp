@@ -18,8 +18,6 @@
 
 namespace picket {
 
-constexpr int k_signer_port = 26659;      // priv_validator_laddr: the validator listens, tmkms dials
-constexpr int k_prometheus_port = 26660;  // instrumentation.prometheus_listen_addr
 constexpr std::int64_t k_double_sign_check_height = 10;
 
 /// A peer named in an ID list: our node's name or "<partner>/<n>", and its ID ("" = unknown:
@@ -50,7 +48,7 @@ struct NodeSettings {
   std::string priv_validator_laddr;  // "tcp://<addr>:26659" on a validator with a signer
   std::optional<std::int64_t> double_sign_check_height;  // validators only
   bool prometheus = true;
-  std::string prometheus_listen_addr;  // "<tunnel or 127.0.0.1>:26660"
+  std::string prometheus_listen_addr;  // "<tunnel or 127.0.0.1>:<metrics port>"
   std::optional<std::string> version;  // chain.binary_version without a leading "v"
 };
 

@@ -14,6 +14,12 @@ int effective_rpc_port(const Topology& topology, const Node& node) {
   return k_default_rpc_port;
 }
 
+int effective_metrics_port(const Topology& topology, const Node& node) {
+  if (node.metrics_port) return node.metrics_port->value;
+  if (topology.chain.metrics_port) return topology.chain.metrics_port->value;
+  return k_default_metrics_port;
+}
+
 std::string effective_home(const Node& node, const Host* host) {
   if (node.home) return node.home->value;
   if (host != nullptr && host->home) return host->home->value;

@@ -22,11 +22,12 @@ namespace {
 
 const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
                                              "nodes",   "links", "partners",  "vpn"};
-const std::vector<std::string> k_chain_keys = {"id", "cometbft", "binary_version", "p2p_port",
-                                               "rpc_port"};
+const std::vector<std::string> k_chain_keys = {"id",       "cometbft", "binary_version",
+                                               "p2p_port", "rpc_port", "metrics_port"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
-const std::vector<std::string> k_node_keys = {
-    "role", "host", "signer", "standby", "p2p_port", "rpc_port", "node_id", "home", "config"};
+const std::vector<std::string> k_node_keys = {"role",     "host",     "signer",       "standby",
+                                              "p2p_port", "rpc_port", "metrics_port", "node_id",
+                                              "home",     "config"};
 const std::vector<std::string> k_link_keys = {"between", "over"};
 const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
 const std::vector<std::string> k_peer_keys = {"id", "address"};
@@ -233,6 +234,8 @@ class TopologyLoader final : public YamlEntrySink {
         if (auto v = m_reader.port(f, ctx)) c.p2p_port = *v;
       } else if (k == "rpc_port") {
         if (auto v = m_reader.port(f, ctx)) c.rpc_port = *v;
+      } else if (k == "metrics_port") {
+        if (auto v = m_reader.port(f, ctx)) c.metrics_port = *v;
       } else {
         m_reader.unknown_key(f, k_chain_keys, ctx);
       }
@@ -405,6 +408,8 @@ class TopologyLoader final : public YamlEntrySink {
         if (auto v = m_reader.port(f, ctx)) n.p2p_port = *v;
       } else if (field == "rpc_port") {
         if (auto v = m_reader.port(f, ctx)) n.rpc_port = *v;
+      } else if (field == "metrics_port") {
+        if (auto v = m_reader.port(f, ctx)) n.metrics_port = *v;
       } else if (field == "node_id") {
         if (auto v = m_reader.string(f, ctx)) {
           if (check_node_id_value(*v, f, ctx)) n.node_id = std::move(*v);

@@ -45,6 +45,7 @@ struct Chain {
   std::optional<Located<std::string>> binary_version;
   std::optional<Located<int>> p2p_port;
   std::optional<Located<int>> rpc_port;
+  std::optional<Located<int>> metrics_port;
 };
 
 struct Policy {
@@ -62,6 +63,7 @@ struct Node {
   Located<bool> standby{false, {}};
   std::optional<Located<int>> p2p_port;
   std::optional<Located<int>> rpc_port;
+  std::optional<Located<int>> metrics_port;
   std::optional<Located<std::string>> node_id;
   std::optional<Located<std::string>> home;
   ConfigOverrides config;

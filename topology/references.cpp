@@ -1,5 +1,6 @@
 // Checks between the topology and the inventory: each node's host exists (reference), and
-// nodes sharing a host do not share a port or a home (port-clash).
+// nodes sharing a host do not share a port or a home (port-clash). A node's ports are its
+// p2p, RPC and metrics ports, and for a validator with a signer the port tmkms dials.
 // Approach: one pass groups the non-signer nodes by host (signers run tmkms, not CometBFT,
 // so they open no p2p or RPC port and keep no node home); within a group, each node's
 // effective ports and home are looked up among those of the nodes before it, so a clash is
@@ -10,19 +11,28 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "topology/effective.hpp"
 #include "topology/load.hpp"
 #include "topology/yaml_read.hpp"
 
 namespace picket {
 namespace {
 
-constexpr int k_default_p2p_port = 26656;
-constexpr int k_default_rpc_port = 26657;
-
 struct PortUse {
   std::size_t node;
-  const char* kind;  // "p2p" or "rpc"
+  const char* kind;  // "p2p", "rpc", "metrics" or "signer"
+  int port;
 };
+
+// Every port the node listens on, in a fixed order (the order findings are reported in).
+std::vector<PortUse> ports_of(const Topology& topology, std::size_t i) {
+  const Node& n = topology.nodes[i];
+  std::vector<PortUse> uses = {{i, "p2p", effective_p2p_port(topology, n)},
+                               {i, "rpc", effective_rpc_port(topology, n)},
+                               {i, "metrics", effective_metrics_port(topology, n)}};
+  if (n.role.value == Role::validator && n.signer) uses.push_back({i, "signer", k_signer_port});
+  return uses;
+}
 
 std::vector<std::string> sorted_pair(const std::string& a, const std::string& b) {
   return a < b ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a};
@@ -71,31 +81,35 @@ void check_references(const Topology& topology, const Inventory& inventory, Diag
     group.push_back(i);
   }
 
-  const int chain_p2p =
-      topology.chain.p2p_port ? topology.chain.p2p_port->value : k_default_p2p_port;
-  const int chain_rpc =
-      topology.chain.rpc_port ? topology.chain.rpc_port->value : k_default_rpc_port;
+  std::vector<PortUse> ports;  // the ports of one host's nodes so far; hosts hold few nodes
   for (const Host* host : host_order) {
     const auto& group = by_host[host];
-    if (group.size() < 2) continue;
-    std::unordered_map<int, PortUse> ports;
+    ports.clear();
     std::unordered_map<std::string, std::size_t> homes;
     for (const std::size_t i : group) {
       const Node& n = nodes[i];
-      const int p2p = n.p2p_port ? n.p2p_port->value : chain_p2p;
-      const int rpc = n.rpc_port ? n.rpc_port->value : chain_rpc;
-      for (const PortUse use : {PortUse{i, "p2p"}, PortUse{i, "rpc"}}) {
-        const int port = use.kind[0] == 'p' ? p2p : rpc;
-        const auto [it, fresh] = ports.emplace(port, use);
-        if (fresh || it->second.node == i) continue;
-        const Node& other = nodes[it->second.node];
-        add_error(diags, "port-clash", n.name.loc,
-                  fmt::format("node {} uses port {} ({}) on host {}, already used by node {} "
-                              "({}); expected a port of its own",
-                              in_quotes(n.name.value), port, use.kind, in_quotes(host->name.value),
-                              in_quotes(other.name.value), it->second.kind),
-                  sorted_pair(n.name.value, other.name.value));
+      for (const PortUse& use : ports_of(topology, i)) {
+        const auto it = std::find_if(ports.begin(), ports.end(),
+                                     [&](const PortUse& p) { return p.port == use.port; });
+        if (it == ports.end()) {
+          ports.push_back(use);
+        } else if (it->node == i) {
+          add_error(diags, "port-clash", n.name.loc,
+                    fmt::format("node {} uses port {} for both {} and {}; expected a port of "
+                                "its own for each",
+                                in_quotes(n.name.value), use.port, it->kind, use.kind),
+                    {n.name.value});
+        } else {
+          const Node& other = nodes[it->node];
+          add_error(diags, "port-clash", n.name.loc,
+                    fmt::format("node {} uses port {} ({}) on host {}, already used by node {} "
+                                "({}); expected a port of its own",
+                                in_quotes(n.name.value), use.port, use.kind,
+                                in_quotes(host->name.value), in_quotes(other.name.value), it->kind),
+                    sorted_pair(n.name.value, other.name.value));
+        }
       }
+      if (group.size() < 2) continue;
       const auto& home = n.home ? n.home : host->home;
       if (!home) continue;
       const auto [it, fresh] = homes.emplace(home->value, i);

@@ -73,6 +73,19 @@ TEST(Monitoring, Ipv6TargetIsBracketed) {
   EXPECT_NE(find_file(files, "", k_config)->content.find("- targets: [\"[2001:db8::30]:26660\"]"), std::string::npos);
 }
 
+TEST(Monitoring, TargetsUseEachNodesMetricsPort) {
+  Network net = small_network();
+  net.topology.chain.metrics_port = Located<int>{9100, {}};
+  for (Node& n : net.topology.nodes)
+    if (n.name.value == "sentry-b") n.metrics_port = Located<int>{9101, {}};
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_monitoring, diags);
+  const std::string& c = find_file(files, "", k_config)->content;
+  EXPECT_EQ(occurrences(c, ":26660\""), 0u) << c;
+  EXPECT_NE(c.find("- targets: [\"198.51.100.21:9101\"]"), std::string::npos) << c;
+  EXPECT_EQ(occurrences(c, ":9100\"]"), 3u) << c;  // the three other scraped nodes
+}
+
 TEST(Monitoring, OnePeerRulePerNodeWithItsExpectedCount) {
   const Network net = small_network();
   Diagnostics diags;

@@ -41,7 +41,9 @@ NetworkBuilder sentry_network(const std::string& line = "0.38") {
   b.node("priv-a", Role::private_sentry, "priv-1");
   b.node("priv-b", Role::private_sentry, "priv-2");
   b.node("pub-a", Role::public_sentry, "pub-1");
-  b.node("pub-b", Role::public_sentry, "pub-2").p2p_port = Located<int>{26666, {}};
+  Node& pub_b = b.node("pub-b", Role::public_sentry, "pub-2");
+  pub_b.p2p_port = Located<int>{26666, {}};
+  pub_b.metrics_port = Located<int>{26670, {}};
   pin(b, "validator", k_val_id);
   pin(b, "priv-a", k_priv_a_id);
   pin(b, "priv-b", k_priv_b_id);
@@ -154,7 +156,7 @@ TEST(Settings, PublicSentries) {
   EXPECT_TRUE(b.addr_book_strict);  // only public links
   EXPECT_EQ(b.external_address, "[2001:db8::31]:26666");
   EXPECT_EQ(b.p2p_laddr, "tcp://0.0.0.0:26666");
-  EXPECT_EQ(b.prometheus_listen_addr, "127.0.0.1:26660");  // no tunnel on its host
+  EXPECT_EQ(b.prometheus_listen_addr, "127.0.0.1:26670");  // no tunnel on its host; own port
 }
 
 TEST(Settings, BothEndsOfEveryLinkListEachOther) {

@@ -67,11 +67,11 @@ TEST(CheckReferences, PortClashes) {
   EXPECT_EQ(
       check(k_head + "nodes:\n"
                      "  a: {role: public-sentry, host: shared, home: /srv/a}\n"
-                     "  b: {role: public-sentry, host: shared, home: /srv/b}\n"
+                     "  b: {role: public-sentry, host: shared, home: /srv/b, metrics_port: 1}\n"
                      "  c: {role: public-sentry, host: shared, home: /srv/c, p2p_port: 26657, "
-                     "rpc_port: 36657}\n"
+                     "rpc_port: 36657, metrics_port: 2}\n"
                      "  d: {role: public-sentry, host: shared, home: /srv/d, p2p_port: 36656, "
-                     "rpc_port: 36657}\n"
+                     "rpc_port: 36657, metrics_port: 3}\n"
                      "  e: {role: public-sentry, host: fra-1, home: /srv/e}\n",
             k_inventory),
       "5:3: error: node \"b\" uses port 26656 (p2p) on host \"shared\", already used by node "
@@ -90,9 +90,9 @@ TEST(CheckReferences, ChainPortsAreTheDefaultForNodes) {
                   "nodes:\n"
                   "  a: {role: public-sentry, host: shared, home: /srv/a}\n"
                   "  b: {role: public-sentry, host: shared, home: /srv/b, p2p_port: 30001, "
-                  "rpc_port: 30002}\n"
+                  "rpc_port: 30002, metrics_port: 30003}\n"
                   "  c: {role: public-sentry, host: shared, home: /srv/c, p2p_port: 26656, "
-                  "rpc_port: 26657}\n",
+                  "rpc_port: 26657, metrics_port: 26661}\n",
                   k_inventory),
             "5:3: error: node \"b\" uses port 30001 (p2p) on host \"shared\", already used by node "
             "\"a\" (rpc); expected a port of its own [port-clash] {a,b}\n");
@@ -100,14 +100,16 @@ TEST(CheckReferences, ChainPortsAreTheDefaultForNodes) {
 
 TEST(CheckReferences, HomeClashes) {
   EXPECT_EQ(check(k_head + "nodes:\n"
-                           "  a: {role: public-sentry, host: shared, p2p_port: 1, rpc_port: 2}\n"
-                           "  b: {role: public-sentry, host: shared, p2p_port: 3, rpc_port: 4}\n"
+                           "  a: {role: public-sentry, host: shared, p2p_port: 1, rpc_port: 2, "
+                           "metrics_port: 11}\n"
+                           "  b: {role: public-sentry, host: shared, p2p_port: 3, rpc_port: 4, "
+                           "metrics_port: 12}\n"
                            "  c: {role: public-sentry, host: shared, p2p_port: 5, rpc_port: 6, "
-                           "home: /home/cosmos/.gaia}\n"
+                           "metrics_port: 13, home: /home/cosmos/.gaia}\n"
                            "  d: {role: public-sentry, host: nohome, p2p_port: 1, rpc_port: 2, "
                            "home: /srv/d}\n"
                            "  e: {role: public-sentry, host: nohome, p2p_port: 3, rpc_port: 4, "
-                           "home: /srv/e}\n",
+                           "metrics_port: 5, home: /srv/e}\n",
                   k_inventory),
             "5:3: error: node \"b\" uses home \"/home/cosmos/.gaia\" on host \"shared\", already "
             "used by node \"a\"; expected a home of its own [port-clash] {a,b}\n"
@@ -125,12 +127,44 @@ TEST(CheckReferences, SignersShareHostsFreely) {
             "");
 }
 
+TEST(CheckReferences, MetricsAndSignerPortsClashToo) {
+  // Both default to 26660 for metrics; the validator's signer port 26659 is taken by b's p2p.
+  EXPECT_EQ(check("version: 1\n"
+                  "chain: {id: t, cometbft: \"0.38\", metrics_port: 30000}\n"
+                  "nodes:\n"
+                  "  v: {role: validator, host: shared, home: /srv/v, signer: kms}\n"
+                  "  kms: {role: signer, host: val-ams}\n"
+                  "  b: {role: private-sentry, host: shared, home: /srv/b, p2p_port: 26659, "
+                  "rpc_port: 36657}\n"
+                  "  c: {role: private-sentry, host: shared, home: /srv/c, p2p_port: 36656, "
+                  "rpc_port: 36658, metrics_port: 36660}\n",
+                  k_inventory),
+            "6:3: error: node \"b\" uses port 26659 (p2p) on host \"shared\", already used by node "
+            "\"v\" (signer); expected a port of its own [port-clash] {b,v}\n"
+            "6:3: error: node \"b\" uses port 30000 (metrics) on host \"shared\", already used by "
+            "node \"v\" (metrics); expected a port of its own [port-clash] {b,v}\n");
+}
+
+TEST(CheckReferences, ANodeAloneOnItsHostStillNeedsDistinctPorts) {
+  EXPECT_EQ(check(k_head + "nodes:\n"
+                           "  a: {role: public-sentry, host: fra-1, rpc_port: 26656}\n"
+                           "  b: {role: public-sentry, host: shared, metrics_port: 26657}\n"
+                           "  c: {role: public-sentry, host: nohome, p2p_port: 26660}\n",
+                  k_inventory),
+            "4:3: error: node \"a\" uses port 26656 for both p2p and rpc; expected a port of its "
+            "own for each [port-clash] {a}\n"
+            "5:3: error: node \"b\" uses port 26657 for both rpc and metrics; expected a port of "
+            "its own for each [port-clash] {b}\n"
+            "6:3: error: node \"c\" uses port 26660 for both p2p and metrics; expected a port of "
+            "its own for each [port-clash] {c}\n");
+}
+
 TEST(CheckReferences, SubjectsAreSorted) {
   EXPECT_EQ(
       check(k_head + "nodes:\n"
                      "  zeta: {role: public-sentry, host: shared, home: /srv/z}\n"
                      "  alpha: {role: public-sentry, host: shared, home: /srv/z, p2p_port: 1, "
-                     "rpc_port: 2}\n",
+                     "rpc_port: 2, metrics_port: 3}\n",
             k_inventory),
       "5:3: error: node \"alpha\" uses home \"/srv/z\" on host \"shared\", already used by "
       "node \"zeta\"; expected a home of its own [port-clash] {alpha,zeta}\n");
