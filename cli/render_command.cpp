@@ -13,6 +13,7 @@
 #include "cli/inputs.hpp"
 #include "cli/output_dir.hpp"
 #include "cli/secrets_store.hpp"
+#include "cli/template_dir.hpp"
 #include "cli/terminal.hpp"
 #include "render/key_plan.hpp"
 #include "render/manifest.hpp"
@@ -31,34 +32,6 @@ struct RenderOptions {
   std::string templates;
   std::string out;
 };
-
-// The built-in templates with any of them replaced by a file of the same name in `dir`
-// (name = path below dir without ".mustache"). A file that replaces nothing is a mistake.
-tl::expected<TemplateSet, std::string> load_templates(const std::string& dir) {
-  TemplateSet set = builtin_templates();
-  if (dir.empty()) return set;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return tl::make_unexpected(dir + ": not a directory");
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    std::string name = fs::relative(it->path(), dir).generic_string();
-    if (name.size() > 9 && name.ends_with(".mustache")) name.resize(name.size() - 9);
-    if (!set.count(name))
-      return tl::make_unexpected(it->path().string() + ": replaces no built-in template (names: " +
-                                 [&] {
-                                   std::string names;
-                                   for (const auto& [n, _] : builtin_templates())
-                                     names += (names.empty() ? "" : ", ") + n;
-                                   return names;
-                                 }() + ")");
-    auto text = read_source(it->path().string());
-    if (!text) return tl::make_unexpected(text.error());
-    set[name] = std::move(text->text);
-  }
-  if (ec) return tl::make_unexpected(dir + ": " + ec.message());
-  return set;
-}
 
 int run_render(const RenderOptions& opt) {
   InputPaths paths = opt.paths;
@@ -94,7 +67,7 @@ int run_render(const RenderOptions& opt) {
   Diagnostics pinned;
   check_pinned_ids(lint.topology, secrets_dir, pinned);
 
-  auto templates = load_templates(opt.templates);
+  auto templates = load_template_dir(opt.templates);
   if (!templates) {
     std::fprintf(stderr, "picket: error: %s\n", templates.error().c_str());
     return k_exit_usage;

@@ -6,11 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/secrets_store.hpp"
+#include "cli/template_dir.hpp"
 #include "cli/terminal.hpp"
 #include "deploy/ssh/ssh_connector.hpp"
 #include "render/key_plan.hpp"
 #include "render/render.hpp"
-#include "render/templates.hpp"
 
 namespace picket::cli {
 
@@ -76,9 +76,14 @@ tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags) {
       flags.secrets.empty() ? default_secrets_dir(flags.paths.topology) : flags.secrets;
   auto secrets = load_rollout_secrets(secrets_dir, *checked, flags.paths.topology);
   if (!secrets) return tl::make_unexpected(secrets.error());
+  auto templates = load_template_dir(flags.templates);
+  if (!templates) {
+    std::fprintf(stderr, "picket: error: %s\n", templates.error().c_str());
+    return tl::make_unexpected(64);
+  }
   Diagnostics render_diags;
   FileSet files = render_all(checked->result.topology, checked->result.inventory, *secrets,
-                             builtin_templates(), render_diags);
+                             *templates, render_diags);
   if (has_errors(render_diags)) {
     print_diagnostics(*checked, render_diags);
     return tl::make_unexpected(1);
@@ -98,6 +103,9 @@ void add_rollout_flags(CLI::App& cmd, RolloutFlags& f) {
                  "Inventory file (default: the topology's `inventory:` key)");
   cmd.add_option("--secrets", f.secrets,
                  "Secrets directory (default: .picket/secrets beside the topology)");
+  cmd.add_option("--templates", f.templates,
+                 "Directory of templates that replace built-in ones by file name (as given to "
+                 "render)");
   cmd.add_option("--parallel", f.parallel, "Hosts worked on at once (default 8)")
       ->check(CLI::Range(1, 256));
   cmd.add_option("--known-hosts", f.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");

@@ -21,6 +21,7 @@ struct RolloutFlags {
   InputPaths paths;
   std::string inventory;    // --inventory (empty: the topology's `inventory:`)
   std::string secrets;      // --secrets (empty: .picket/secrets beside the topology)
+  std::string templates;    // --templates (empty: the built-in templates)
   int parallel = 8;         // --parallel
   std::string known_hosts;  // --known-hosts (empty: ~/.ssh/known_hosts)
   bool accept_new = false;  // --accept-new
@@ -40,7 +41,7 @@ struct RolloutInputs {
 
 /// Lints, loads the keys (never creating any) and renders. On failure prints why (the lint
 /// report, key problems, render diagnostics or a usage error) to stderr and returns the exit
-/// code: 64 unreadable input or secrets directory; 1 lint errors, missing or broken keys,
+/// code: 64 unreadable input, secrets or templates directory; 1 lint errors, missing or broken keys,
 /// render errors.
 tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags);
 

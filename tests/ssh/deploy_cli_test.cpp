@@ -97,14 +97,7 @@ struct PicketOverSsh : ::testing::Test {
   }
 };
 
-// True while render/ still holds the placeholder node-config renderer (no files to deploy).
-bool render_is_a_stub() {
-  return read_text(std::string(PICKET_SOURCE_DIR) + "/render/node_config.cpp")
-             .find("STUB: replaced by the config.toml work.") != std::string::npos;
-}
-
 TEST_F(PicketOverSsh, KeysPlanDeployPlan) {
-  if (render_is_a_stub()) GTEST_SKIP() << "render/node_config.cpp is still the stub";
   ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
                    shell_quote(net + "/inventory.yaml")).rc,
             0);
@@ -157,6 +150,34 @@ TEST_F(PicketOverSsh, KeysPlanDeployPlan) {
   const CliRun stale = picket("deploy " + common() + " --yes --plan " + shell_quote(net + "/plan.json"));
   EXPECT_EQ(stale.rc, 1) << stale.out;
   EXPECT_NE(stale.out.find("no longer matches; plan again:"), std::string::npos) << stale.out;
+}
+
+// Plan and deploy render with the operator's --templates, as render does: what was deployed
+// with a site template plans clean with it, and only without it would picket change files.
+TEST_F(PicketOverSsh, TemplatesReachTheHosts) {
+  ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
+                   shell_quote(net + "/inventory.yaml")).rc,
+            0);
+  const std::string templates = fleet.dir() + "/templates";
+  fs::create_directories(templates);
+  std::ofstream(templates + "/nftables.nft.mustache")
+      << "# site template\n"
+      << read_text(std::string(PICKET_SOURCE_DIR) + "/templates/nftables.nft.mustache");
+  const std::string with = common() + " --templates " + shell_quote(templates);
+
+  const CliRun deployed = picket("deploy " + with + " --yes --health-timeout 10");
+  ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  for (const std::string& h : k_hosts)
+    EXPECT_EQ(read_text(fleet.root(h) + "/etc/nftables.d/picket.nft").rfind("# site template\n", 0),
+              0u)
+        << h;
+
+  const CliRun same = picket("plan " + with + " --detailed-exitcode");
+  EXPECT_EQ(same.rc, 0) << same.out;
+  const CliRun builtin = picket("plan " + common() + " --detailed-exitcode");
+  EXPECT_EQ(builtin.rc, 2) << builtin.out;
+  EXPECT_NE(builtin.out.find("Plan: 0 to create, 5 to change, "), std::string::npos) << builtin.out;
+  EXPECT_NE(builtin.out.find("-# site template\n"), std::string::npos) << builtin.out;
 }
 
 }  // namespace
