@@ -255,11 +255,4 @@ SignerRoute signer_route(const RenderContext& ctx, const Node& validator, const 
   return route;
 }
 
-std::string metrics_address(const RenderContext& ctx, const Node& node) {
-  auto it = ctx.tunnels.addresses.find(node.host.value);
-  if (it != ctx.tunnels.addresses.end()) return it->second;
-  const Host* h = ctx.inventory.find_host(node.host.value);
-  return h == nullptr ? std::string() : h->address.value;
-}
-
 }  // namespace picket

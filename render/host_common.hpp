@@ -79,8 +79,4 @@ struct SignerRoute {
 /// The route between `validator` and its `signer`.
 SignerRoute signer_route(const RenderContext& ctx, const Node& validator, const Node& signer);
 
-/// The address Prometheus scrapes `node` at: its host's tunnel address, else the inventory
-/// address; "" when the host is unknown.
-std::string metrics_address(const RenderContext& ctx, const Node& node);
-
 }  // namespace picket

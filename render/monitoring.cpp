@@ -49,12 +49,22 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
   const PeeringIndex index(ctx);
   TemplateValue targets = TemplateValue::list();
   TemplateValue peer_rules = TemplateValue::list();
+  TemplateValue unscraped = TemplateValue::list();
   for (const auto& node : ctx.topology.nodes) {
     if (!scraped(node)) continue;
-    const std::string address = metrics_address(ctx, node);
-    if (address.empty()) continue;  // the loader reports the dangling host
+    // A node listens for scrapes on its host's tunnel address; without a tunnel it binds
+    // 127.0.0.1 (see settings), which no Prometheus elsewhere can reach: name it, not a
+    // target that would only ever be down.
+    const auto tunnel = ctx.tunnels.addresses.find(node.host.value);
+    if (tunnel == ctx.tunnels.addresses.end()) {
+      TemplateValue left_out;
+      left_out["node"] = node.name.value;
+      unscraped.push_back(std::move(left_out));
+      continue;
+    }
     TemplateValue target;
-    target["target"] = quoted(join_host_port(address, effective_metrics_port(ctx.topology, node)));
+    target["target"] =
+        quoted(join_host_port(tunnel->second, effective_metrics_port(ctx.topology, node)));
     target["node"] = quoted(node.name.value);
     target["role"] = quoted(role_name(node.role.value));
     target["host"] = quoted(node.host.value);
@@ -83,6 +93,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
   config["targets"] = std::move(targets);
+  config["unscraped"] = std::move(unscraped);
   auto prometheus = fill_template(ctx.templates, "prometheus.yml", config, out);
 
   const SyncingMetric syncing = syncing_metric(ctx.topology.chain.cometbft.value);
