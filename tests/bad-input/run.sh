@@ -60,8 +60,8 @@ for name in "${cases[@]}"; do
 done
 echo "limits per picket run: ${limit_mb} MB address space, ${limit_s} s"
 echo "slowest runs (seconds, max RSS KB, case):"
-grep -v '^Command' "$tmp/measure" | sort -k1,1 -g -r | head -3 | sed 's/^/  /'
+grep -v '^Command' "$tmp/measure" | sort -k1,1 -g -r | head -${SHOW:-3} | sed 's/^/  /'
 echo "largest runs (seconds, max RSS KB, case):"
-grep -v '^Command' "$tmp/measure" | sort -k2,2 -g -r | head -3 | sed 's/^/  /'
+grep -v '^Command' "$tmp/measure" | sort -k2,2 -g -r | head -${SHOW:-3} | sed 's/^/  /'
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
