@@ -407,6 +407,12 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
         const auto dot = path.rfind('.');
         const std::string sec = dot == std::string::npos ? std::string() : path.substr(0, dot);
         const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
+        if (sec.empty() && table.has_section(name)) {
+          // `p2p: [pex, false]` or `consensus: 3`: a section written as a value.
+          fail("\"" + name + "\" is a section of config.toml, so its override must be a map of " +
+               "its keys (e.g. " + name + ": {key: value}), not " + describe(value));
+          continue;
+        }
         std::string message = "config.toml of CometBFT " + line + " has no ";
         if (!table.has_section(sec)) {
           std::vector<std::string> sections;

@@ -180,15 +180,19 @@ void check_partners(const Topology& topology, const NodeIndex& nodes, Diagnostic
 }
 
 void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
-  // host -> nodes placed there, in file order
+  // host -> sentries placed there, in file order. Only sentries: 50 000 signers on one host
+  // must not compare every pair (each pair found here is a finding of its own).
   std::unordered_map<std::string_view, std::vector<const Node*>> on_host;
   for (const Node& n : topology.nodes)
-    if (nodes.is_primary(n) && !n.host.value.empty()) on_host[n.host.value].push_back(&n);
+    if (nodes.is_primary(n) && !n.host.value.empty() && is_sentry(n.role.value))
+      on_host[n.host.value].push_back(&n);
   for (const Node& n : topology.nodes) {
     if (!nodes.is_primary(n) || n.host.value.empty()) continue;
     const Role role = n.role.value;
     if (role != Role::validator && role != Role::signer) continue;
-    for (const Node* other : on_host[n.host.value]) {
+    const auto sentries = on_host.find(n.host.value);
+    if (sentries == on_host.end()) continue;
+    for (const Node* other : sentries->second) {
       const Role other_role = other->role.value;
       const bool exposed = role == Role::validator ? other_role == Role::public_sentry
                                                    : is_sentry(other_role);

@@ -55,13 +55,36 @@ std::string Suggester::name(const std::string& word, const std::vector<std::stri
   return closest_match(word, near);
 }
 
+namespace {
+// The code point of the UTF-8 sequence at s[i], advancing i to its last byte (the text was
+// checked to be UTF-8 when parsed; a stray byte reads as itself).
+std::uint32_t code_point(std::string_view s, std::size_t& i) {
+  const auto lead = static_cast<unsigned char>(s[i]);
+  const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (len == 1 || i + len > s.size()) return lead;
+  std::uint32_t cp = lead & (0x7FU >> len);
+  for (std::size_t k = 1; k < len; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
+  i += len - 1;
+  return cp;
+}
+}  // namespace
+
 std::string in_quotes(std::string_view s) {
   std::string out = "\"";
   std::size_t shown = 0;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (++shown > k_max_shown) {
       out += "...";
       break;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Non-ASCII as YAML escapes: a Cyrillic "а" or a zero-width space in a name looks like
+      // its Latin twin or like nothing at all, so the message shows the code point.
+      const std::uint32_t cp = code_point(s, i);
+      out += cp > 0xFFFF ? fmt::format("\\U{:08X}", cp) : fmt::format("\\u{:04X}", cp);
+      continue;
     }
     switch (c) {
       case '"':
@@ -80,7 +103,7 @@ std::string in_quotes(std::string_view s) {
         out += "\\r";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
           out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
         else
           out += c;

@@ -86,6 +86,16 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
 // encoding is checked first: one clear error instead of garbage further on.
 std::optional<Diagnostic> check_encoding(std::string_view text,
                                          const std::shared_ptr<const std::string>& file) {
+  // UTF-16 and UTF-32 start with a byte order mark or, for ASCII text, a NUL byte in the first
+  // two: name the encoding rather than the first odd byte.
+  if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
+      (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0')))
+    return Diagnostic{"syntax",
+                      Severity::error,
+                      "the file is UTF-16 or UTF-32 text; expected UTF-8 (convert it, e.g. "
+                      "with iconv -f UTF-16 -t UTF-8)",
+                      {file, 1, 1},
+                      {}};
   std::uint32_t line = 1;
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < text.size();) {
@@ -278,6 +288,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
     n.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
     n.text = value;
+    if (tag == "!") check_closed(mark);
     finish(id);
   }
 
@@ -372,6 +383,27 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   }
 
   // True when a null was written as ~ or null, not left out.
+  // yaml-cpp accepts a quoted scalar that runs to the end of the file in block context: a file
+  // cut off inside a string would load with the rest of the file silently missing.
+  void check_closed(const YAML::Mark& mark) {
+    if (mark.pos < 0) return;
+    const std::size_t start = static_cast<std::size_t>(mark.pos) + m_bom;
+    if (start >= m_text.size()) return;
+    const char quote = m_text[start];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = start + 1; i < m_text.size(); ++i) {
+      if (quote == '"' && m_text[i] == '\\') {
+        ++i;
+      } else if (m_text[i] == quote) {
+        if (quote == '"' || i + 1 == m_text.size() || m_text[i + 1] != '\'') return;
+        ++i;  // '' inside a single-quoted scalar
+      }
+    }
+    abort_with("syntax", mark,
+               "invalid YAML: the quoted string that starts here is not closed before the end "
+               "of the file");
+  }
+
   bool written_null(const YAML::Mark& mark) const {
     if (mark.pos < 0) return false;
     const std::size_t pos = static_cast<std::size_t>(mark.pos) + m_bom;

@@ -397,6 +397,11 @@ TEST(Overrides, UnknownSectionAndTopLevelKey) {
             "topology.yaml:6:7: error: config.toml of CometBFT 0.37 has no top-level key "
             "\"fast_sync\"; did you mean \"block_sync\"? (CometBFT ignores unknown keys without a "
             "word) [schema] {pub}\n");
+  // A section given a value instead of a map of its keys.
+  EXPECT_EQ(check_one({"", "consensus", ConfigValue::Kind::integer, "3", "", ""}),
+            "topology.yaml:6:7: error: \"consensus\" is a section of config.toml, so its override "
+            "must be a map of its keys (e.g. consensus: {key: value}), not the integer 3 [schema] "
+            "{pub}\n");
   EXPECT_EQ(check_one({"", "fast_sync", ConfigValue::Kind::boolean, "false", "", "false"}, "0.34"), "");
   EXPECT_EQ(check_one({"grpc", "laddr", ConfigValue::Kind::string, "tcp://127.0.0.1:9090", "", "\"tcp://127.0.0.1:9090\""}, "1.0"), "");
 }

@@ -151,7 +151,8 @@ TEST(LoadInventory, EmptyAndMalformedFiles) {
             "2:1: error: a second YAML document starts here; expected one document per file "
             "[schema]\n");
   EXPECT_EQ(load("hosts:\n  a: {address: \"unterminated}\n").diags,
-            "3:1: error: invalid YAML: end of map flow not found [syntax]\n");
+            "2:16: error: invalid YAML: the quoted string that starts here is not closed before "
+            "the end of the file [syntax]\n");
   EXPECT_EQ(load("hosts: {}\n").diags, "");
 }
 

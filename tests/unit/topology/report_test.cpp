@@ -122,6 +122,43 @@ TEST(Report, TextExpandsTabsStripsCrAndIgnoresBom) {
             "4 errors, 0 warnings; graph checks skipped until the errors above are fixed\n");
 }
 
+TEST(Report, TextShowsBinaryLinesSafely) {
+  auto file = std::make_shared<const std::string>("b.yaml");
+  // NUL, ESC and a stray 0xff: each shown as one "?", so the caret still lines up.
+  const SourceMap sources{{"b.yaml", std::string("a: \0\x1b[2J\xff caf\xc3\xa9 x\n", 18)}};
+  Diagnostics diags;
+  add_error(diags, "syntax", at(file, 1, 17), "here");
+  EXPECT_EQ(format_text(diags, summarize(diags, std::nullopt), sources, false),
+            "b.yaml:1:17: error: here [syntax]\n"
+            "a: ??[2J? caf\xc3\xa9 x\n"
+            "               ^\n"
+            "1 error, 0 warnings; graph checks skipped until the errors above are fixed\n");
+}
+
+TEST(Report, TextShowsAWindowOfLongLines) {
+  auto file = std::make_shared<const std::string>("l.yaml");
+  std::string line = std::string(1000, 'a') + "HERE" + std::string(1000, 'b');
+  const SourceMap sources{{"l.yaml", "short: 1\n" + line + "\nend: " + std::string(300, 'c')}};
+  Diagnostics diags;
+  add_error(diags, "schema", at(file, 1, 1), "first");
+  add_error(diags, "schema", at(file, 2, 1001), "middle");
+  add_error(diags, "schema", at(file, 2, 3), "start");
+  add_error(diags, "schema", at(file, 3, 300), "end");
+  EXPECT_EQ(format_text(diags, summarize(diags, std::nullopt), sources, false),
+            "l.yaml:1:1: error: first [schema]\n"
+            "short: 1\n"
+            "^\n"
+            "l.yaml:2:1001: error: middle [schema]\n"
+            "..." + std::string(80, 'a') + "HERE" + std::string(76, 'b') + "...\n" +
+            std::string(83, ' ') + "^\n"
+            "l.yaml:2:3: error: start [schema]\n" + std::string(160, 'a') + "...\n"
+            "  ^\n"
+            "l.yaml:3:300: error: end [schema]\n"
+            "..." + std::string(86, 'c') + "\n" +
+            std::string(83, ' ') + "^\n"
+            "4 errors, 0 warnings; graph checks skipped until the errors above are fixed\n");
+}
+
 TEST(Report, TextWithoutKnownLocationHasNoSourceLines) {
   auto file = std::make_shared<const std::string>("t.yaml");
   auto other = std::make_shared<const std::string>("inventory.yaml");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "tests/unit/topology/model_builder.hpp"
 
 // Line numbers in the expected texts follow ModelBuilder's scheme: topology lines count
@@ -153,6 +155,26 @@ TEST(Rules, ValidatorNotExposedByPrivateLinksOrAPrivateSentryOnItsHost) {
       .link("priv", "pub")                               // 7
       .partner("certus").peer().with("priv");            // 8, 9, 10
   EXPECT_EQ(structure(b), "");
+}
+
+TEST(Rules, ManyNodesOnOneHostAreNotComparedPairwise) {
+  // 50 000 signers share a host with one sentry: each is checked against that host's
+  // sentries only (the pairwise scan took ~10 s).
+  ModelBuilder b;
+  b.node("pub", Role::public_sentry, "big");  // 3
+  for (int i = 0; i < 50000; ++i) b.node("kms-" + std::to_string(i), Role::signer, "big");
+  const auto start = std::chrono::steady_clock::now();
+  Diagnostics d;
+  check_structure(b.topology(), b.inventory(), d);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::erase_if(d, [](const Diagnostic& x) { return x.rule != "signer-exposed"; });
+  ASSERT_EQ(d.size(), 50000u);
+  sort_diagnostics(d);
+  EXPECT_EQ(test::render_findings({d[0], d[1]}),
+            "topology.yaml:4:20: error: signer \"kms-0\" shares host \"big\" with public sentry "
+            "\"pub\" [signer-exposed] {kms-0, pub}\n"
+            "topology.yaml:5:20: error: signer \"kms-1\" shares host \"big\" with public sentry "
+            "\"pub\" [signer-exposed] {kms-1, pub}\n");
 }
 
 TEST(Rules, SignerExposedByLinkPartnerAndHost) {

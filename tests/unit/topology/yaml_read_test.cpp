@@ -102,6 +102,11 @@ TEST(YamlRead, QuotedEscapesAndShortens) {
   EXPECT_EQ(in_quotes("plain"), "\"plain\"");
   EXPECT_EQ(in_quotes("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\x01\"");
   EXPECT_EQ(in_quotes(std::string(100, 'x')), "\"" + std::string(80, 'x') + "...\"");
+  // Look-alikes and invisible characters show their code points (Cyrillic a, zero-width
+  // space, an emoji past U+FFFF, DEL).
+  EXPECT_EQ(in_quotes("sentry-\xd0\xb0"), "\"sentry-\\u0430\"");
+  EXPECT_EQ(in_quotes("node-b\xe2\x80\x8b"), "\"node-b\\u200B\"");
+  EXPECT_EQ(in_quotes("x\xf0\x9f\x98\x80\x7f"), "\"x\\U0001F600\\x7f\"");
   EXPECT_EQ(quoted_list({"a", "b"}), "\"a\", \"b\"");
 }
 

@@ -169,6 +169,30 @@ TEST(YamlTree, BinaryAndNonUtf8InputIsRejectedCleanly) {
             "{\"a\"@1:1: \"caf\xc3\xa9 \xe2\x82\xac\"@1:4, \"b\"@2:1: \"x\"@2:4}@1:1");
 }
 
+TEST(YamlTree, Utf16IsNamed) {
+  const std::string expected =
+      "1:1: error: the file is UTF-16 or UTF-32 text; expected UTF-8 (convert it, e.g. with "
+      "iconv -f UTF-16 -t UTF-8) [syntax]\n";
+  EXPECT_EQ(parse(std::string("\xff\xfe" "a\0:\0", 6)).diags, expected);  // UTF-16LE, BOM
+  EXPECT_EQ(parse(std::string("\xfe\xff\0a\0:", 6)).diags, expected);     // UTF-16BE, BOM
+  EXPECT_EQ(parse(std::string("\0a\0:\0 \0x", 8)).diags, expected);       // UTF-16BE
+  EXPECT_EQ(parse(std::string("a\0:\0 \0x\0", 8)).diags, expected);       // UTF-16LE
+}
+
+TEST(YamlTree, QuotedStringCutOffByTheEndOfTheFile) {
+  // yaml-cpp itself accepts these in block context.
+  const std::string expected =
+      "3:12: error: invalid YAML: the quoted string that starts here is not closed before the "
+      "end of the file [syntax]\n";
+  EXPECT_EQ(parse("a: 1\nb:\n  restart: \"systemctl restart\n").diags, expected);
+  EXPECT_EQ(parse("a: 1\nb:\n  restart: 'it''s\n").diags, expected);
+  // Without the final line break yaml-cpp reports it itself, at the end.
+  EXPECT_EQ(parse("a: 1\nb:\n  restart: \"ends in \\\"").diags,
+            "3:23: error: invalid YAML: illegal EOF in scalar [syntax]\n");
+  // Closed strings, escapes and doubled quotes are fine.
+  EXPECT_EQ(parse("a: \"x\\\"y\"\nb: 'it''s'\nc: |\n  \"not a quote\n").diags, "");
+}
+
 TEST(YamlTree, RandomBytesNeverThrow) {
   std::uint32_t seed = 12345;
   for (int round = 0; round < 200; ++round) {
