@@ -574,10 +574,12 @@ class YamlTreeBuilder final : public YAML::EventHandler {
         f.keys = std::make_unique<std::unordered_map<std::string, std::uint32_t>>();
         const std::size_t pos =
             mark.pos < 0 ? m_text.size() : static_cast<std::size_t>(mark.pos) + m_bom;
-        m_sink->on_collection(f.stream_key,
-                              m_estimate ? *m_estimate
-                                         : estimate_entries(m_text, pos, m_nodes[id].column,
-                                                            kind == YamlKind::sequence));
+        const std::size_t estimate =
+            m_estimate ? *m_estimate
+                       : estimate_entries(m_text, pos, m_nodes[id].column,
+                                          kind == YamlKind::sequence);
+        if (kind == YamlKind::map) f.keys->reserve(estimate);
+        m_sink->on_collection(f.stream_key, estimate);
       }
     }
     m_stack.push_back(std::move(f));
@@ -899,11 +901,17 @@ void SplitRun::parse(std::size_t i) {
       m_spare.pop_back();
     }
   }
-  YamlTreeBuilder builder(p.text, m_file, p.tree, nullptr, p.diagnostics);
-  builder.read_piece(p.line_offset);
-  p.doc = run_parser(builder, p.text, m_file, p.line_offset, p.diagnostics);
-  p.unsafe = builder.unsafe();
-  p.values = builder.values();
+  try {
+    YamlTreeBuilder builder(p.text, m_file, p.tree, nullptr, p.diagnostics);
+    builder.read_piece(p.line_offset);
+    p.doc = run_parser(builder, p.text, m_file, p.line_offset, p.diagnostics);
+    p.unsafe = builder.unsafe();
+    p.values = builder.values();
+  } catch (...) {
+    // Out of memory while reporting: the caller reads the file whole, which reports it.
+    p.doc = {};
+    p.unsafe = true;
+  }
 }
 
 void SplitRun::work() {
