@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <sstream>
 
 namespace picket::cli {
 
@@ -60,11 +59,18 @@ tl::expected<SourceText, std::string> read_source(const std::string& path) {
   if (!ec && size > k_max_file_size)
     return tl::make_unexpected(path + ": file too large (" + std::to_string(size) + " bytes)");
   SourceText source{path, {}};
-  if (!ec) source.text.reserve(static_cast<std::size_t>(size));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return tl::make_unexpected(path + ": read error");
-  source.text = std::move(buffer).str();
+  // One read into a buffer of the file's size (a stringstream would copy it twice); a file
+  // that grows meanwhile is read on to its end.
+  std::size_t got = 0;
+  source.text.resize(ec ? 0 : static_cast<std::size_t>(size));
+  for (;;) {
+    if (got == source.text.size()) source.text.resize(got + 65536);
+    in.read(source.text.data() + got, static_cast<std::streamsize>(source.text.size() - got));
+    got += static_cast<std::size_t>(in.gcount());
+    if (in.bad()) return tl::make_unexpected(path + ": read error");
+    if (!in) break;
+  }
+  source.text.resize(got);
   return source;
 }
 

@@ -14,11 +14,17 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <istream>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <streambuf>
+#include <thread>
 #include <unordered_map>
+
+#include "topology/yaml_split.hpp"
 
 namespace picket {
 namespace {
@@ -40,6 +46,12 @@ struct ParseAbort {
 
 // Thrown from event callbacks when the sink refuses the root; not an error by itself.
 struct StopParse {};
+
+// Thrown when a file read in pieces may read differently whole: parse it whole instead.
+struct SplitFallback {};
+
+// Pieces a worker may parse ahead of the entries handed to the sink (bounds memory).
+constexpr std::size_t k_pieces_ahead = 4;
 
 // Lets yaml-cpp read the caller's text in place instead of a copy in a stringstream.
 class ViewBuffer : public std::streambuf {
@@ -228,7 +240,57 @@ std::size_t estimate_entries(std::string_view text, std::size_t pos, std::uint32
   return count;
 }
 
+// One piece of a split file and what parsing it on its own gave.
+struct Piece {
+  std::string_view text;
+  std::uint32_t line_offset = 0;  // 0-based line of the piece's first line
+  YamlTree tree;
+  Diagnostics diagnostics;
+  YamlDocument doc;
+  bool unsafe = false;
+  std::uint64_t values = 0;
+  bool done = false;
+};
+
 }  // namespace
+
+// The pieces of a split file, parsed ahead on worker threads and by the caller whenever it
+// would otherwise wait. At most k_pieces_ahead parsed pieces wait for the caller.
+class SplitRun {
+ public:
+  SplitRun(std::string_view text, const std::shared_ptr<const std::string>& file,
+           std::vector<YamlSection> sections, unsigned workers);
+  ~SplitRun();
+  SplitRun(const SplitRun&) = delete;
+  SplitRun& operator=(const SplitRun&) = delete;
+
+  const std::vector<YamlSection>& sections() const { return m_sections; }
+  std::size_t first_piece(std::size_t section) const { return m_first_piece[section]; }
+  std::size_t pieces() const { return m_pieces.size(); }
+  // Piece i, parsed (waits, or parses pieces itself meanwhile).
+  Piece& piece(std::size_t i);
+  // The caller is done with piece i (and every earlier one): its memory goes.
+  void release(std::size_t i);
+
+ private:
+  bool may_claim() const { return m_next < m_pieces.size() && m_next < m_released + k_pieces_ahead; }
+  void parse(std::size_t i);
+  void work();
+
+  const std::shared_ptr<const std::string>& m_file;
+  std::vector<YamlSection> m_sections;
+  std::vector<std::size_t> m_first_piece;
+  std::vector<Piece> m_pieces;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::size_t m_next = 0;      // next piece nobody parses yet
+  std::size_t m_released = 0;  // pieces the caller is done with
+  bool m_stop = false;
+  // Arenas of released pieces, reused with their string and vector buffers: fresh ones for
+  // every piece would cost the kernel a page fault per 4 KiB, each time.
+  std::vector<YamlTree> m_spare;
+  std::vector<std::thread> m_threads;
+};
 
 class YamlTreeBuilder final : public YAML::EventHandler {
  public:
@@ -248,6 +310,29 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   }
 
   YamlId root() const { return m_root; }
+  const YamlTree& tree() const { return m_tree; }
+
+  // Reads one piece of a split file (lines from `line_offset` on, 0-based) on its own.
+  void read_piece(std::uint32_t line_offset) {
+    m_line_offset = line_offset;
+    m_piece = true;
+    m_content_end = content_end(m_text);
+  }
+  // Reads the rest of a split file: its sections' bodies are blank lines here, and their
+  // entries come from the pieces of `run`. `text_size` is the whole file's size.
+  void read_skeleton(SplitRun& run, std::size_t text_size) {
+    m_split = &run;
+    m_budget = k_alias_budget_base + k_alias_budget_per_byte * text_size;
+  }
+  // A piece that may read differently in its file: an anchor or alias (may refer across
+  // pieces), or a left-out value whose end yaml-cpp only finds past the piece.
+  bool unsafe() const { return m_unsafe; }
+  // Values created (the alias budget's count).
+  std::uint64_t values() const { return m_expanded; }
+  // Diagnostics the builder itself added (not the sink's).
+  std::size_t own_diagnostics() const { return m_own_diagnostics; }
+  // Whether every planned section of a skeleton got its entries.
+  bool all_sections_spliced() const;
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (++m_documents > 1)
@@ -257,15 +342,19 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (m_split != nullptr && anchor == 0 && splice_section()) return;
     begin_value();
     const YamlId id = new_node(YamlKind::null, mark, anchor);
     YamlNode& n = m_nodes[id];
     n.empty = !written_null(mark);
+    if (n.empty && m_piece && (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= m_content_end))
+      m_unsafe = true;
     if (n.empty) place_empty(n, mark);
     finish(id);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (m_piece) m_unsafe = true;
     begin_value();
     if (anchor >= m_anchors.size() || m_anchors[anchor] == k_no_yaml)
       abort_with("syntax", mark, "alias to an unknown anchor");
@@ -287,6 +376,9 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     YamlNode& n = m_nodes[id];
     // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
     n.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    // yaml-cpp ends a quoted scalar left open at the end of the text without complaint: in
+    // a piece, the quote may close in a later one.
+    if (m_piece && tag != "?" && !closes_in_piece(mark)) m_unsafe = true;
     n.text = value;
     if (tag == "!") check_closed(mark);
     finish(id);
@@ -326,13 +418,59 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   }
 
   Location location(const YAML::Mark& mark) const {
-    return {m_file, to_line(mark.line), to_line(mark.column)};
+    return {m_file, to_line(mark.line) + m_line_offset, to_line(mark.column)};
   }
+
+  // Whether a scalar at `mark`, if quoted, has its closing quote in the text.
+  bool closes_in_piece(const YAML::Mark& mark) const {
+    if (mark.pos < 0) return false;
+    std::size_t i = static_cast<std::size_t>(mark.pos);
+    if (i < m_text.size() && m_text[i] == '!') {  // skip a tag
+      while (i < m_text.size() && m_text[i] != ' ' && m_text[i] != '\n') ++i;
+      while (i < m_text.size() && m_text[i] == ' ') ++i;
+    }
+    if (i >= m_text.size()) return false;
+    const char quote = m_text[i];
+    if (quote != '"' && quote != '\'') return true;  // a block scalar
+    for (++i; i < m_text.size(); ++i) {
+      const char c = m_text[i];
+      if (quote == '"' && c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        if (quote == '\'' && i + 1 < m_text.size() && m_text[i + 1] == '\'') {
+          ++i;
+        } else {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // Offset after the last line of `text` holding more than blanks and a comment.
+  static std::size_t content_end(std::string_view text) {
+    std::size_t end = text.size();
+    while (end > 0) {
+      const std::size_t nl = end >= 2 ? text.rfind('\n', end - 2) : std::string_view::npos;
+      const std::size_t start = nl == std::string_view::npos ? 0 : nl + 1;
+      const std::size_t first = text.find_first_not_of(" \n", start);
+      if (first < end && text[first] != '#') return end;
+      end = start;
+    }
+    return 0;
+  }
+
+  // Instead of the null a skeleton holds for a planned section: the streamed collection,
+  // its entries taken from the pieces in file order. False when this null is not one.
+  bool splice_section();
+  // Hands the entries of one parsed piece to the sink, as finish() would have one by one.
+  void deliver(Piece& piece, const YamlSection& section);
 
   Location location(const YamlNode& n) const { return {m_file, n.line, n.column}; }
 
   void check_tag(const std::string& tag, const YAML::Mark& mark) {
     if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) == 0) return;
+    ++m_own_diagnostics;
     add_error(m_out, "schema", location(mark),
               fmt::format("unsupported tag \"{}\"; expected an untagged value", tag));
   }
@@ -366,7 +504,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     n.quoted = false;
     n.empty = false;
     n.kind = kind;
-    n.line = to_line(mark.line);
+    n.line = to_line(mark.line) + m_line_offset;
     n.column = to_line(mark.column);
     n.expanded = kind == YamlKind::map || kind == YamlKind::sequence ? 0 : 1;
     if (anchor != 0) {
@@ -375,6 +513,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
         m_anchor_names.resize(anchor + 1);
       }
       m_anchors[anchor] = id;
+      if (m_piece) m_unsafe = true;
       m_anchor_names[anchor] = std::move(m_anchor_name);
       m_last_anchored = id;
     }
@@ -467,8 +606,12 @@ class YamlTreeBuilder final : public YAML::EventHandler {
         f.keys = std::make_unique<std::unordered_map<std::string, std::uint32_t>>();
         const std::size_t pos =
             mark.pos < 0 ? m_text.size() : static_cast<std::size_t>(mark.pos) + m_bom;
-        m_sink->on_collection(f.stream_key, estimate_entries(m_text, pos, m_nodes[id].column,
-                                                             kind == YamlKind::sequence));
+        const std::size_t estimate =
+            m_estimate ? *m_estimate
+                       : estimate_entries(m_text, pos, m_nodes[id].column,
+                                          kind == YamlKind::sequence);
+        if (kind == YamlKind::map) f.keys->reserve(estimate);
+        m_sink->on_collection(f.stream_key, estimate);
       }
     }
     m_stack.push_back(std::move(f));
@@ -533,6 +676,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
       const YamlNode& k = m_nodes[id];
       if (k.kind != YamlKind::scalar) return;
       if (const std::uint32_t first = earlier_key(f, k.text)) {
+        ++m_own_diagnostics;
         add_error(m_out, "duplicate", location(k),
                   fmt::format("duplicate key \"{}\" (first at line {})", k.text, first));
         f.skip_value = true;
@@ -576,10 +720,105 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   std::vector<std::string> m_anchor_names;
   std::string m_anchor_name;  // announced by OnAnchor for the next node
   YamlId m_last_anchored = k_no_yaml;
+  // Reading a split file (parse_split): a piece, or the skeleton around the pieces.
+  std::uint32_t m_line_offset = 0;
+  bool m_piece = false;
+  bool m_unsafe = false;
+  std::size_t m_content_end = 0;
+  SplitRun* m_split = nullptr;
+  std::size_t m_next_section = 0;
+  std::optional<std::size_t> m_estimate;  // entries of the collection being spliced
+  std::size_t m_own_diagnostics = 0;
 };
 
-YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
-                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out) {
+bool YamlTreeBuilder::all_sections_spliced() const {
+  return m_split != nullptr && m_next_section == m_split->sections().size();
+}
+
+bool YamlTreeBuilder::splice_section() {
+  if (m_next_section >= m_split->sections().size() || m_stack.size() != 1) return false;
+  const Frame& parent = m_stack.back();
+  if (!parent.is_map || parent.expecting_key || parent.skip_value || parent.key == k_no_yaml)
+    return false;
+  const YamlSection& section = m_split->sections()[m_next_section];
+  const YamlNode& key = m_nodes[parent.key];
+  if (key.kind != YamlKind::scalar || key.quoted || key.line != section.key_line ||
+      key.text != section.key)
+    return false;
+  const std::size_t index = m_next_section++;
+  // Where yaml-cpp marks a block collection: its first entry.
+  YAML::Mark at;
+  at.pos = -1;
+  at.line = static_cast<int>(section.entry_line);
+  at.column = static_cast<int>(section.indent);
+  m_estimate = section.entries;
+  static const std::string no_tag;
+  open(section.kind, at, no_tag, 0);
+  m_estimate.reset();
+  if (!m_stack.back().streamed) throw SplitFallback{};
+  const std::size_t first = m_split->first_piece(index);
+  for (std::size_t i = first; i < first + section.chunks.size(); ++i) {
+    deliver(m_split->piece(i), section);
+    m_split->release(i);
+  }
+  close();
+  return true;
+}
+
+void YamlTreeBuilder::deliver(Piece& piece, const YamlSection& section) {
+  if (piece.doc.status != YamlStatus::ok || piece.unsafe || !piece.diagnostics.empty())
+    throw SplitFallback{};
+  m_expanded += piece.values;
+  if (m_expanded > m_budget) throw SplitFallback{};
+  // The piece's arena is lent to the caller's tree while its entries are handed over, so
+  // the sink (and a YamlReader bound to that tree) reads them in place, with no copy.
+  struct Lend {
+    std::vector<YamlNode>& a;
+    std::vector<YamlNode>& b;
+    std::size_t& used_a;
+    std::size_t& used_b;
+    Lend(std::vector<YamlNode>& a_, std::vector<YamlNode>& b_, std::size_t& ua, std::size_t& ub)
+        : a(a_), b(b_), used_a(ua), used_b(ub) {
+      std::swap(a, b);
+      std::swap(used_a, used_b);
+    }
+    ~Lend() {
+      std::swap(a, b);
+      std::swap(used_a, used_b);
+    }
+    Lend(const Lend&) = delete;
+    Lend& operator=(const Lend&) = delete;
+  } lend(m_nodes, piece.tree.m_nodes, m_tree.m_used, piece.tree.m_used);
+  const YamlNode& root = m_nodes[piece.doc.root];
+  if (root.kind != section.kind) throw SplitFallback{};
+  Frame& f = m_stack.back();
+  const std::vector<YamlId>& entries = root.children;
+  if (!f.is_map) {
+    for (const YamlId item : entries) m_sink->on_entry(m_tree, f.stream_key, k_no_yaml, item);
+    return;
+  }
+  // As finish() does for a streamed map: duplicates across pieces are found here.
+  for (std::size_t i = 0; i + 1 < entries.size(); i += 2) {
+    const YamlNode& k = m_nodes[entries[i]];
+    if (k.kind == YamlKind::scalar) {
+      if (!k.quoted && k.text == "<<") throw SplitFallback{};  // merged, not streamed
+      const auto [it, inserted] = f.keys->emplace(k.text, k.line);
+      if (!inserted) {
+        add_error(m_out, "duplicate", location(k),
+                  fmt::format("duplicate key \"{}\" (first at line {})", k.text, it->second));
+        continue;
+      }
+    }
+    m_sink->on_entry(m_tree, f.stream_key, entries[i], entries[i + 1]);
+  }
+}
+
+namespace {
+
+// Runs yaml-cpp over `text` into `builder`. Never throws; failures become diagnostics.
+YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
+                        const std::shared_ptr<const std::string>& file, std::uint32_t line_offset,
+                        Diagnostics& out) {
   YamlDocument doc;
   const auto fail = [&](const char* rule, const Location& loc, std::string message) {
     add_error(out, rule, loc, std::move(message));
@@ -587,29 +826,23 @@ YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::
     return doc;
   };
   const auto mark_location = [&](const YAML::Mark& m) {
-    return Location{file, to_line(m.line), to_line(m.column)};
+    return Location{file, to_line(m.line) + (m.line < 0 ? 0 : line_offset), to_line(m.column)};
   };
-  std::optional<YamlTreeBuilder> builder;
   try {
-    auto bad = check_encoding(text, file);
-    if (!bad) bad = check_flow_depth(text, file);
-    if (bad) {
-      out.push_back(std::move(*bad));
-      return doc;
-    }
-    builder.emplace(text, file, tree, sink, out);
     ViewBuffer buffer(text);
     std::istream in(&buffer);
     YAML::Parser parser(in);
-    if (!parser.HandleNextDocument(*builder)) return {YamlStatus::empty, k_no_yaml};
+    if (!parser.HandleNextDocument(builder)) return {YamlStatus::empty, k_no_yaml};
     // A second document makes the builder throw at its start.
-    parser.HandleNextDocument(*builder);
-    const YamlId root = builder->root();
-    if (root == k_no_yaml || tree[root].kind == YamlKind::null)
+    parser.HandleNextDocument(builder);
+    const YamlId root = builder.root();
+    if (root == k_no_yaml || builder.tree()[root].kind == YamlKind::null)
       return {YamlStatus::empty, k_no_yaml};
     return {YamlStatus::ok, root};
   } catch (const StopParse&) {
-    return {YamlStatus::ok, builder->root()};
+    return {YamlStatus::ok, builder.root()};
+  } catch (const SplitFallback&) {
+    return doc;
   } catch (const ParseAbort& abort) {
     out.push_back(abort.diagnostic);
     return doc;
@@ -626,6 +859,181 @@ YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::
   } catch (...) {
     return fail("syntax", Location{file, 0, 0}, "cannot read the YAML");
   }
+}
+
+// The file with the bodies of `sections` replaced by as many empty lines: line and column
+// numbers stay those of the file.
+std::string skeleton_of(std::string_view text, const std::vector<YamlSection>& sections) {
+  std::string out;
+  std::size_t from = 0;
+  for (const YamlSection& s : sections) {
+    out.append(text.substr(from, s.body_begin - from));
+    const auto body = text.substr(s.body_begin, s.body_end - s.body_begin);
+    out.append(static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n')), '\n');
+    from = s.body_end;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+// Reads a file in pieces; nullopt when it has to be read whole (nothing was kept then but
+// what the sink received and the diagnostics since `out` had `out_size` entries).
+std::optional<YamlDocument> parse_split(std::string_view text,
+                                        const std::shared_ptr<const std::string>& file,
+                                        YamlTree& tree, YamlEntrySink& sink, Diagnostics& out,
+                                        std::vector<YamlSection> sections, unsigned workers) {
+  const std::string skeleton = skeleton_of(text, sections);
+  SplitRun run(text, file, std::move(sections), workers);
+  YamlTreeBuilder builder(skeleton, file, tree, &sink, out);
+  builder.read_skeleton(run, text.size());
+  const YamlDocument doc = run_parser(builder, skeleton, file, 0, out);
+  if (doc.status != YamlStatus::ok || builder.own_diagnostics() > 0 ||
+      !builder.all_sections_spliced())
+    return std::nullopt;
+  return doc;
+}
+
+}  // namespace
+
+SplitRun::SplitRun(std::string_view text, const std::shared_ptr<const std::string>& file,
+                   std::vector<YamlSection> sections, unsigned workers)
+    : m_file(file), m_sections(std::move(sections)) {
+  std::size_t count = 0;
+  for (const YamlSection& s : m_sections) {
+    m_first_piece.push_back(count);
+    count += s.chunks.size();
+  }
+  m_pieces.resize(count);
+  std::size_t i = 0;
+  for (const YamlSection& s : m_sections) {
+    for (const YamlChunk& c : s.chunks) {
+      m_pieces[i].text = text.substr(c.begin, c.end - c.begin);
+      m_pieces[i].line_offset = c.first_line;
+      ++i;
+    }
+  }
+  for (unsigned w = 0; w < workers; ++w) m_threads.emplace_back([this] { work(); });
+}
+
+SplitRun::~SplitRun() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stop = true;
+  }
+  m_changed.notify_all();
+  for (std::thread& t : m_threads) t.join();
+}
+
+void SplitRun::parse(std::size_t i) {
+  Piece& p = m_pieces[i];
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_spare.empty()) {
+      std::swap(p.tree, m_spare.back());
+      m_spare.pop_back();
+    }
+  }
+  try {
+    YamlTreeBuilder builder(p.text, m_file, p.tree, nullptr, p.diagnostics);
+    builder.read_piece(p.line_offset);
+    p.doc = run_parser(builder, p.text, m_file, p.line_offset, p.diagnostics);
+    p.unsafe = builder.unsafe();
+    p.values = builder.values();
+  } catch (...) {
+    // Out of memory while reporting: the caller reads the file whole, which reports it.
+    p.doc = {};
+    p.unsafe = true;
+  }
+}
+
+void SplitRun::work() {
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_changed.wait(lock, [&] { return m_stop || m_next >= m_pieces.size() || may_claim(); });
+    if (m_stop || m_next >= m_pieces.size()) return;
+    const std::size_t i = m_next++;
+    lock.unlock();
+    parse(i);
+    lock.lock();
+    m_pieces[i].done = true;
+    m_changed.notify_all();
+  }
+}
+
+Piece& SplitRun::piece(std::size_t i) {
+  std::unique_lock lock(m_mutex);
+  while (!m_pieces[i].done) {
+    if (may_claim()) {
+      const std::size_t j = m_next++;
+      lock.unlock();
+      parse(j);
+      lock.lock();
+      m_pieces[j].done = true;
+      m_changed.notify_all();
+      continue;
+    }
+    m_changed.wait(lock);
+  }
+  return m_pieces[i];
+}
+
+void SplitRun::release(std::size_t i) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_spare.push_back(std::move(m_pieces[i].tree));
+    m_released = i + 1;
+  }
+  m_changed.notify_all();
+}
+
+YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
+                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out) {
+  return parse_yaml(text, file, tree, sink, out, YamlParseOptions{});
+}
+
+YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
+                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out,
+                        const YamlParseOptions& options) {
+  try {
+    auto bad = check_encoding(text, file);
+    if (!bad) bad = check_flow_depth(text, file);
+    if (bad) {
+      out.push_back(std::move(*bad));
+      return {};
+    }
+  } catch (const std::exception& e) {
+    add_error(out, "syntax", Location{file, 0, 0}, fmt::format("cannot read the YAML: {}", e.what()));
+    return {};
+  }
+  const std::size_t kept = out.size();
+  try {
+    if (sink != nullptr && sink->can_restart() && text.size() >= options.split_min_bytes) {
+      auto sections = plan_yaml_split(text, std::max<std::size_t>(options.chunk_bytes, 1),
+                                      [sink](std::string_view key, YamlKind kind) {
+                                        return sink->stream_entries(key, kind);
+                                      });
+      std::size_t pieces = 0;
+      for (const YamlSection& s : sections) pieces += s.chunks.size();
+      if (pieces >= 2) {
+        if (options.stats != nullptr) options.stats->chunks = pieces;
+        unsigned workers = options.workers;
+        if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency()) - 1;
+        workers = std::max(1U, workers);
+        if (auto doc = parse_split(text, file, tree, *sink, out, std::move(sections), workers))
+          return *doc;
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(kept), out.end());
+        sink->on_restart();
+        if (options.stats != nullptr) options.stats->restarted = true;
+      }
+    }
+  } catch (const std::exception&) {
+    // No thread or no memory for the pieces: read the file whole, which reports what fails.
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(kept), out.end());
+    if (sink != nullptr) sink->on_restart();
+    if (options.stats != nullptr) options.stats->restarted = true;
+  }
+  YamlTreeBuilder builder(text, file, tree, sink, out);
+  return run_parser(builder, text, file, 0, out);
 }
 
 }  // namespace picket
