@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench clean sanitize
+.PHONY: all deps build test demo bench clean sanitize fuzz
 
 all: build
 
@@ -28,8 +28,21 @@ bench: build
 	bash bench/render.sh $(BUILD)/picket
 	bash bench/deploy.sh $(BUILD)/picket 10 50
 
+# The whole suite again in build-asan under AddressSanitizer (leaks too) and
+# UndefinedBehaviorSanitizer; every finding stops the process (-fno-sanitize-recover=all).
 sanitize:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"
+	ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"
+
+# libFuzzer targets (tests/fuzz/), built with clang-14 + ASan + UBSan in build-fuzz and run
+# for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DPICKET_FUZZ=ON -DPICKET_TESTS=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh build-fuzz
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

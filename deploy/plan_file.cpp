@@ -26,12 +26,23 @@ std::optional<FileChange> parse_change(const std::string& s) {
   return std::nullopt;
 }
 
+// Permission bits only, as save_plan writes them (a larger value would not survive a save).
 std::optional<std::uint32_t> parse_mode(const Json& j) {
   if (!j.is_string()) return std::nullopt;
   const std::string& s = j.get_ref<const std::string&>();
   if (s.empty() || s.size() > 6 || s.find_first_not_of("01234567") != std::string::npos)
     return std::nullopt;
-  return static_cast<std::uint32_t>(std::stoul(s, nullptr, 8));
+  const auto mode = std::stoul(s, nullptr, 8);
+  if (mode > 07777) return std::nullopt;
+  return static_cast<std::uint32_t>(mode);
+}
+
+// A member of an object, null when absent. Unlike Json::value(key, default) it never throws
+// when the member has another type than the default (a hand-edited plan file).
+const Json& member(const Json& object, const char* key) {
+  static const Json absent;
+  const auto it = object.find(key);
+  return it == object.end() ? absent : *it;
 }
 
 std::string string_or_empty(const Json& j) { return j.is_string() ? j.get<std::string>() : ""; }
@@ -75,7 +86,7 @@ std::string save_plan(const Plan& plan) {
 tl::expected<Plan, std::string> read_plan(const std::string& text) {
   const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return tl::make_unexpected("not a JSON object");
-  if (doc.value("kind", "") != k_kind) return tl::make_unexpected("not a picket plan file");
+  if (string_or_empty(member(doc, "kind")) != k_kind) return tl::make_unexpected("not a picket plan file");
   if (!doc.contains("format_version") || doc["format_version"] != 1)
     return tl::make_unexpected("unsupported format_version (this picket reads 1)");
   if (!doc.contains("hosts") || !doc["hosts"].is_array())
@@ -90,18 +101,21 @@ tl::expected<Plan, std::string> read_plan(const std::string& text) {
     for (const Json& f : h["files"]) {
       if (!f.is_object()) return tl::make_unexpected(hp.host + ": a file entry is not an object");
       PlannedFile p;
-      p.path = string_or_empty(f.value("path", Json()));
-      p.remote_path = string_or_empty(f.value("remote_path", Json()));
-      p.node = string_or_empty(f.value("node", Json()));
-      p.sha256 = string_or_empty(f.value("sha256", Json()));
-      p.old_sha256 = string_or_empty(f.value("old_sha256", Json()));
-      p.secret = f.value("secret", false);
-      auto action = parse_action(string_or_empty(f.value("action", Json())));
-      auto change = parse_change(string_or_empty(f.value("change", Json())));
-      auto mode = parse_mode(f.value("mode", Json()));
+      p.path = string_or_empty(member(f, "path"));
+      p.remote_path = string_or_empty(member(f, "remote_path"));
+      p.node = string_or_empty(member(f, "node"));
+      p.sha256 = string_or_empty(member(f, "sha256"));
+      p.old_sha256 = string_or_empty(member(f, "old_sha256"));
+      auto action = parse_action(string_or_empty(member(f, "action")));
+      auto change = parse_change(string_or_empty(member(f, "change")));
+      auto mode = parse_mode(member(f, "mode"));
       if (p.path.empty() || p.sha256.empty() || !action || !change || !mode)
         return tl::make_unexpected(hp.host + ": a file entry lacks path, sha256, action, "
                                              "change or mode");
+      const Json& secret = member(f, "secret");
+      if (!secret.is_null() && !secret.is_boolean())
+        return tl::make_unexpected(hp.host + ": " + p.path + ": `secret` is not true or false");
+      p.secret = secret.is_boolean() && secret.get<bool>();
       p.action = *action;
       p.change = *change;
       p.mode = *mode;

@@ -397,7 +397,10 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
   std::map<std::string, std::string> values;
   const std::vector<std::string> subjects{node.name.value};
   for (const auto& [section, keys] : node.config) {
-    for (const auto& [key, value] : keys) {
+    for (const auto& entry : keys) {
+      // Plain references, not structured bindings: clang 14 cannot capture those in `fail`.
+      const auto& key = entry.first;
+      const auto& value = entry.second;
       const std::string path = override_path(section, key);
       auto fail = [&](const std::string& message) {
         add_error(out, "schema", value.loc, message, subjects);

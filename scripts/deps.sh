@@ -20,6 +20,8 @@ packages=(
   ansible pssh
   # benchmarks
   time
+  # fuzzing (make fuzz): clang and its libFuzzer/sanitizer runtimes (only recommended by clang)
+  clang-14 libclang-rt-14-dev
   # benchmark comparison (bench/)
   python3 python3-networkx python3-yaml
 )

@@ -122,8 +122,10 @@ void parse_link(const std::string& spec, const std::string& value, const Topolog
               {link_subject(a, b)});
     return;
   }
+  // Named once, outside the lambda: clang 14 cannot capture structured bindings.
+  const std::string subject = link_subject(a, b);
   const bool seen = std::any_of(out.links.begin(), out.links.end(), [&](const auto& l) {
-    return link_subject(l.first, l.second) == link_subject(a, b);
+    return link_subject(l.first, l.second) == subject;
   });
   if (!seen) out.links.emplace_back(a, b);
 }

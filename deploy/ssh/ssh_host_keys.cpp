@@ -168,7 +168,7 @@ std::string known_hosts_name(const std::string& address, int port) {
   return fmt::format("[{}]:{}", address, port);
 }
 
-Result<void> prefer_known_host_key_types(SshSession& s, const HostKeyPolicy& p) {
+Result<std::string> host_key_algorithms(SshSession& s, const HostKeyPolicy& p) {
   std::string prefs;
   auto add = [&](const KeyType& k) {
     if (!prefs.empty()) prefs += ',';
@@ -196,6 +196,13 @@ Result<void> prefer_known_host_key_types(SshSession& s, const HostKeyPolicy& p) 
       for (const auto& k : k_key_types) add(k);
     }
   }
+  return prefs;
+}
+
+Result<void> prefer_known_host_key_types(SshSession& s, const HostKeyPolicy& p) {
+  auto algorithms = host_key_algorithms(s, p);
+  if (!algorithms) return tl::unexpected(algorithms.error());
+  const std::string& prefs = *algorithms;
   if (libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, prefs.c_str()) != 0) {
     // A libssh2 without some of these names: keep the ones it knows, in order.
     std::string known;

@@ -26,6 +26,12 @@ struct HostKeyPolicy {
 /// "[address]:port" (as OpenSSH writes it).
 std::string known_hosts_name(const std::string& address, int port);
 
+/// The host key algorithms to offer for this host, best first: the pinned key's type, else
+/// the types known_hosts lists for the host's name, else every type. Fails when the
+/// known_hosts file cannot be parsed or the pinned key is malformed. No network: the session
+/// only carries libssh2's known_hosts parser (the fuzz target tests/fuzz/ drives it here).
+Result<std::string> host_key_algorithms(SshSession& session, const HostKeyPolicy& policy);
+
 /// Before the handshake: offers only the host key types we can check for this host (libssh2
 /// 1.10 prefers ECDSA and would report an ed25519-only host as unknown). Fails when the
 /// known_hosts file cannot be parsed or the pinned key is malformed.

@@ -78,5 +78,28 @@ TEST(PlanFile, MalformedFilesAreRejected) {
   EXPECT_TRUE(read_plan(R"({"kind":"picket-plan","format_version":1,"hosts":[]})"));
 }
 
+// Found by tests/fuzz (inputs under tests/fuzz/regressions/plan/): members of the wrong type
+// threw nlohmann::json::type_error out of read_plan, and a mode above 07777 was accepted but
+// came back different after a save.
+TEST(PlanFile, MembersOfTheWrongTypeAreRejectedNotThrown) {
+  EXPECT_EQ(read_plan(R"({"kind":5,"format_version":1,"hosts":[]})").error(),
+            "not a picket plan file");
+  const std::string file =
+      R"({"path":"/x","sha256":"ab","action":"none","change":"create","mode":"0600")";
+  EXPECT_EQ(read_plan(R"({"kind":"picket-plan","format_version":1,"hosts":[{"host":"a","files":[)" +
+                      file + R"(,"secret":"no"}]}]})")
+                .error(),
+            "a: /x: `secret` is not true or false");
+  EXPECT_EQ(read_plan(R"({"kind":"picket-plan","format_version":1,"hosts":[{"host":"a","files":[)" +
+                      file + R"(,"mode":"777777"}]}]})")
+                .error(),
+            "a: a file entry lacks path, sha256, action, change or mode");
+  auto ok = read_plan(R"({"kind":"picket-plan","format_version":1,"hosts":[{"host":"a","files":[)" +
+                      file + R"(,"mode":"7777","secret":true}]}]})");
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->hosts.at(0).files.at(0).mode, 07777u);
+  EXPECT_TRUE(ok->hosts.at(0).files.at(0).secret);
+}
+
 }  // namespace
 }  // namespace picket
