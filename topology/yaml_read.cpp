@@ -55,6 +55,13 @@ std::string Suggester::name(const std::string& word, const std::vector<std::stri
   return closest_match(word, near);
 }
 
+std::string bad_path_message(std::string_view key, std::string_view value) {
+  return fmt::format(
+      "\"{}\" must be a normalised path: no \".\" or \"..\" segment, no \"//\", no control "
+      "character (newline, tab, NUL); found {}",
+      key, in_quotes(value));
+}
+
 std::string in_quotes(std::string_view s) {
   std::string out = "\"";
   std::size_t shown = 0;
