@@ -406,19 +406,19 @@ TEST(LoadInventory, RootAndHomeMustBeCleanAbsolutePaths) {
       "  f: {address: 10.0.0.6, root: srv/x}\n"
       "  '..': {address: 10.0.0.7}\n");
   EXPECT_EQ(l.diags,
-            "2:33: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "2:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv/../etc\" [schema] {host=a}\n"
-            "3:33: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "3:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv//x\" [schema] {host=b}\n"
-            "4:33: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "4:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv/./x\" [schema] {host=c}\n"
-            "4:49: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "4:48: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"~/../x\" [schema] {host=c}\n"
-            "5:33: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "5:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv/x\\ny\" [schema] {host=d}\n"
             "5:51: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/h/x\\x00y\" [schema] {host=d}\n"
-            "7:33: error: \"root\" must be an absolute path, found \"srv/x\" [schema] {host=f}\n"
+            "7:32: error: \"root\" must be an absolute path, found \"srv/x\" [schema] {host=f}\n"
             "8:3: error: host name \"..\" is not a name: it means a directory [schema] {host=..}\n");
   const Host* e = l.inventory.find_host("e");
   ASSERT_NE(e, nullptr);

@@ -455,9 +455,9 @@ TEST(LoadTopology, NodeHomesMustBeCleanAbsolutePaths) {
       "  b: {role: public-sentry, host: h, home: \"/srv/a\\nb\"}\n"
       "  c: {role: public-sentry, host: h, home: \"/srv/ 'q\\\"$(id)`id`;-n ü/\"}\n");
   EXPECT_EQ(l.diags,
-            "4:42: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "4:43: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv/../etc\" [schema] {a}\n"
-            "5:42: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "5:43: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
             "\"//\", no control character (newline, tab, NUL); found \"/srv/a\\nb\" [schema] {b}\n");
   ASSERT_EQ(l.topology.nodes.size(), 3u);
   EXPECT_FALSE(l.topology.nodes[0].home);
