@@ -427,6 +427,7 @@ class SshTransport::Impl {
     if (!backup.empty()) {
       // No previous file: a stale backup must not be restored later.
       sh += "if [ -e \"$d\" ] || [ -L \"$d\" ]; then\n"
+            "  mkdir -p -- \"${b%/*}/\" || exit 1\n"
             "  if [ -d \"$b\" ] && [ ! -L \"$b\" ]; then echo \"$b is a directory\" >&2; exit 1; fi\n"
             "  rm -f -- \"$b\" && { ln -P -- \"$d\" \"$b\" 2>/dev/null || cp -P -p -- \"$d\" \"$b\"; } || exit 1\n"
             "else\n"
