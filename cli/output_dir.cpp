@@ -55,7 +55,11 @@ bool safe_relative(const fs::path& p) {
 tl::expected<void, std::string> write_file_atomic(const std::string& path,
                                                   const std::string& content, unsigned mode) {
   const std::string tmp = path + ".picket-tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+  // A stale temp file (or a link planted at its name) goes first; the new one is created
+  // exclusively and never through a symlink.
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        mode & 07777);
   if (fd < 0) return tl::make_unexpected(errno_text("cannot create", tmp));
   auto written = write_all(fd, content, tmp);
   // The mode given to open() is filtered by the umask; secrets must end up exactly 0600.
@@ -111,6 +115,8 @@ tl::expected<void, std::string> write_output_dir(
       const RenderedFile& f = all[i];
       const fs::path rel = fs::path(f.path).relative_path();
       if (!safe_relative(rel)) return tl::make_unexpected(f.path + ": refusing a path with \"..\"");
+      if (f.host == "." || f.host == ".." || f.host.find('/') != std::string::npos)
+        return tl::make_unexpected(f.host + ": refusing a host folder name that leaves the output");
       const fs::path out = f.host.empty() ? stage / rel : stage / f.host / rel;
       if (made.insert(out.parent_path().string()).second) {
         fs::create_directories(out.parent_path(), dir_ec);  // tolerates a concurrent creator

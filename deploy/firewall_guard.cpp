@@ -8,11 +8,13 @@ std::string guard_arm_command(const std::string& file, const std::optional<std::
                               const std::string& reload_command, int seconds) {
   // The restore goes through a temp file and a rename, like every write: a half-copied
   // ruleset must never be what the reload reads.
+  // Whatever stands at the temp name is removed first (cp and > would follow a symlink
+  // planted there), and the rename replaces a link at `file` instead of following it.
   const std::string tmp = file + ".picket-guard";
-  std::string restore =
-      backup ? "cp -p -- " + shell_quote(*backup) + " " + shell_quote(tmp)
-             : "printf 'flush ruleset\\n' > " + shell_quote(tmp);
-  restore += " && mv -f -- " + shell_quote(tmp) + " " + shell_quote(file);
+  std::string restore = "rm -f -- " + shell_quote(tmp) + " && ";
+  restore += backup ? "cp -p -- " + shell_quote(*backup) + " " + shell_quote(tmp)
+                    : "printf 'flush ruleset\\n' > " + shell_quote(tmp);
+  restore += " && mv -f -T -- " + shell_quote(tmp) + " " + shell_quote(file);
   const std::string timer =
       "sleep " + std::to_string(seconds) + "; " + restore + "; " + reload_command;
   // nohup and closed descriptors: the timer must outlive the SSH channel that started it.

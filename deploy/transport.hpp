@@ -66,13 +66,15 @@ class Transport {
  public:
   virtual ~Transport() = default;
 
-  /// The current content of a regular file; nullopt when it does not exist. A path that is
-  /// a symlink or not a regular file is an error (picket never writes through a symlink).
+  /// The current content of a regular file; nullopt when it does not exist or is a symlink
+  /// (never followed: a write replaces the link itself). Any other non-regular file is an
+  /// error.
   virtual Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) = 0;
 
   /// Replaces `path` atomically: writes a temp file in the same directory, fsyncs it, sets
   /// `mode`, keeps the previous version (if any) at `backup_path`, then renames over `path`.
-  /// Creates missing parent directories. On failure `path` is unchanged and no temp file is
+  /// A symlink at `path` is replaced (kept as the backup), never written through; a
+  /// symlinked parent directory is refused. Creates missing parent directories. On failure `path` is unchanged and no temp file is
   /// left. `as_root`: do the root-owned steps through the host's `become` (sudo).
   virtual Result<void> write_file(const std::string& path, const std::string& content,
                                   std::uint32_t mode, const std::string& backup_path,

@@ -81,6 +81,22 @@ bool is_dns_name(std::string_view s) {
   return !last_all_digits;
 }
 
+bool is_clean_remote_path(std::string_view s) {
+  if (s.empty() || s.front() != '/') return false;
+  for (const char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  if (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
+  if (s == "/") return true;
+  std::size_t start = 1;
+  while (start <= s.size()) {
+    const std::size_t end = std::min(s.find('/', start), s.size());
+    const std::string_view seg = s.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 bool is_host_address(std::string_view s) { return is_ipv4(s) || is_ipv6(s) || is_dns_name(s); }
 
 bool is_port_text(std::string_view s) {

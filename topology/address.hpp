@@ -24,6 +24,12 @@ bool is_port_text(std::string_view s);
 /// "host:port": host an IPv4 address, [IPv6] in brackets or a DNS name; port 1..65535.
 bool is_host_port(std::string_view s);
 
+/// A remote path picket may use as `root:` or `home:`: starts with '/', no empty, "." or
+/// ".." segment (one trailing '/' is allowed and dropped by the users), no control character
+/// (NUL, newline, tab, DEL). Any other byte (spaces, quotes, `$`, unicode) is allowed: every
+/// value is quoted where it reaches a remote shell.
+bool is_clean_remote_path(std::string_view s);
+
 /// How a CometBFT node ID is wrong, if it is.
 enum class NodeIdCheck { ok, malformed, upper_case };
 /// A node ID is 40 lower-case hex digits; upper case is told apart because CometBFT compares

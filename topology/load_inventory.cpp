@@ -184,6 +184,10 @@ class InventoryLoader final : public YamlEntrySink {
           "schema", key,
           fmt::format("host name {} must be 1 to 63 characters of [A-Za-z0-9._-]", in_quotes(name)),
           ctx);
+    else if (name == "." || name == "..")  // would name a parent folder in `render`'s output
+      m_reader.error("schema", key,
+                     fmt::format("host name {} is not a name: it means a directory", in_quotes(name)),
+                     ctx);
     if (!m_reader.expect_map(value, fmt::format("host {}", in_quotes(name)), ctx)) {
       m_dropped_hosts.insert(name);
       return;
@@ -239,6 +243,11 @@ class InventoryLoader final : public YamlEntrySink {
     const std::string& s = v->value;
     switch (kind) {
       case HostValue::home:
+        if ((s.front() == '/' || s.rfind("~/", 0) == 0) &&
+            !is_clean_remote_path(s.front() == '/' ? s : s.substr(1))) {
+          m_reader.error("schema", f.value, bad_path_message("home", s), ctx);
+          return std::nullopt;
+        }
         if (s.front() == '/' || s.rfind("~/", 0) == 0) return v;
         m_reader.error("schema", f.value,
                        fmt::format("\"home\" must be an absolute path or start with \"~/\", "
@@ -247,6 +256,10 @@ class InventoryLoader final : public YamlEntrySink {
                        ctx);
         return std::nullopt;
       case HostValue::root:
+        if (s.front() == '/' && !is_clean_remote_path(s)) {
+          m_reader.error("schema", f.value, bad_path_message("root", s), ctx);
+          return std::nullopt;
+        }
         if (s.front() == '/') return v;
         m_reader.error("schema", f.value,
                        fmt::format("\"root\" must be an absolute path, found {}", in_quotes(s)),

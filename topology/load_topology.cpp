@@ -427,7 +427,9 @@ class TopologyLoader final : public YamlEntrySink {
         }
       } else if (field == "home") {
         if (auto v = m_reader.string(f, ctx)) {
-          if (v->value.front() == '/')
+          if (v->value.front() == '/' && !is_clean_remote_path(v->value))
+            m_reader.error("schema", f.value, bad_path_message("home", v->value), ctx);
+          else if (v->value.front() == '/')
             n.home = std::move(*v);
           else
             m_reader.error(

@@ -70,6 +70,13 @@ std::uint32_t code_point(std::string_view s, std::size_t& i) {
 }
 }  // namespace
 
+std::string bad_path_message(std::string_view key, std::string_view value) {
+  return fmt::format(
+      "\"{}\" must be a normalised path: no \".\" or \"..\" segment, no \"//\", no control "
+      "character (newline, tab, NUL); found {}",
+      key, in_quotes(value));
+}
+
 std::string in_quotes(std::string_view s) {
   std::string out = "\"";
   std::size_t shown = 0;

@@ -47,6 +47,8 @@ class Suggester {
 
 /// `s` in double quotes, escaped, long values shortened: how messages show what was written.
 std::string in_quotes(std::string_view s);
+/// The `schema` message for a `root:`/`home:` value that is not a clean absolute path.
+std::string bad_path_message(std::string_view key, std::string_view value);
 /// `"a", "b", "c"`.
 std::string quoted_list(const std::vector<std::string>& items);
 /// Parses a decimal integer ([-+]?[0-9]+), saturating past int64; nullopt when not one.

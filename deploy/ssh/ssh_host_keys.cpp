@@ -15,6 +15,8 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -161,6 +163,34 @@ Result<void> append_known_host(const SshSession& s, const std::string& path, con
   return {};
 }
 
+// libssh2 1.10 reads `@revoked` lines as host names and gives them no meaning: look for a
+// revoked key ourselves. Stricter than OpenSSH: a revoked key is refused for every host,
+// whatever the line's host patterns say.
+bool revoked_in_file(const std::string& path, const std::string& blob) {
+  std::FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return false;
+  const std::string b64 = base64_encode(blob);
+  bool revoked = false;
+  char* line = nullptr;
+  std::size_t cap = 0;
+  while (!revoked && ::getline(&line, &cap, f) > 0) {
+    std::string_view l(line);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    if (l.rfind("@revoked", 0) != 0) continue;
+    // @revoked HOSTS TYPE BASE64 [comment]: compare the fourth field.
+    std::size_t pos = 0;
+    for (int field = 0; field < 4 && pos < l.size(); ++field) {
+      while (pos < l.size() && (l[pos] == ' ' || l[pos] == '\t')) ++pos;
+      const std::size_t end = std::min(l.find_first_of(" \t\r\n", pos), l.size());
+      if (field == 3 && l.substr(pos, end - pos) == b64) revoked = true;
+      pos = end;
+    }
+  }
+  std::free(line);
+  std::fclose(f);
+  return revoked;
+}
+
 }  // namespace
 
 std::string known_hosts_name(const std::string& address, int port) {
@@ -253,6 +283,12 @@ Result<void> verify_host_key(SshSession& s, const HostKeyPolicy& p) {
   auto kh = load_known_hosts(s, p.known_hosts);
   if (!kh) return tl::unexpected(kh.error());
   const std::string name = known_hosts_name(p.address, p.port);
+  if (revoked_in_file(p.known_hosts, blob))
+    return tl::unexpected(TransportError{
+        Kind::host_key_changed,
+        fmt::format("host key of {} ({}) is REVOKED: it offers {} {}, which {} marks @revoked: "
+                    "refusing",
+                    p.host, endpoint, kt->name, fp, p.known_hosts)});
   const int rc = libssh2_knownhost_checkp(
       (*kh)->get(), name.c_str(), -1, key, len,
       LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kt->knownhost_type, nullptr);

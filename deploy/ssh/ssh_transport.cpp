@@ -40,8 +40,8 @@ constexpr std::string_view k_rc_marker = "__picket_rc=";
 
 // Exit codes of our own remote scripts.
 constexpr int k_rc_missing = 80;
-constexpr int k_rc_symlink = 81;
 constexpr int k_rc_not_regular = 82;
+constexpr int k_rc_parent_symlink = 83;
 
 unsigned int len32(const std::string& s) { return static_cast<unsigned int>(s.size()); }
 
@@ -61,9 +61,27 @@ std::string temp_path_for(const std::string& path) {
   return fmt::format("{}/.{}.picket-tmp-{}", dir == "/" ? "" : dir, name, random_suffix());
 }
 
+// Absolute and normalised: no empty, "." or ".." segment, no control character (NUL,
+// newline, ...), no trailing slash. The loader refuses such `root:`/`home:` values already;
+// this is the last line before a path reaches a remote shell or SFTP.
 bool valid_path(const std::string& p) {
-  return !p.empty() && p[0] == '/' && p.find('\0') == std::string::npos && p.back() != '/';
+  if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
+  if (std::any_of(p.begin(), p.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    return false;
+  std::size_t start = 1;
+  while (start <= p.size()) {
+    const auto end = std::min(p.find('/', start), p.size());
+    const std::string_view seg(p.data() + start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    start = end + 1;
+  }
+  return true;
 }
+
+constexpr std::string_view k_bad_path =
+    ": not an absolute, normalised path (no \".\", \"..\" or empty segments, no control "
+    "characters)";
 
 std::string first_line(const std::string& text) {
   std::string line = text.substr(0, text.find('\n'));
@@ -377,11 +395,12 @@ class SshTransport::Impl {
     if (!r) return r;
     if (r->ok() || r->exit_code == k_rc_missing) return r;
     SshSession& s = *t.m_session;
-    if (r->exit_code == k_rc_symlink)
+    if (r->exit_code == k_rc_parent_symlink)
       return tl::unexpected(s.error(
-          Kind::failed, fmt::format("{}: {} is a symlink; picket never writes through a symlink "
-                                    "(make it a regular file or point the inventory at the target)",
-                                    what, path)));
+          Kind::failed, fmt::format("{}: the directory {} is a symlink; picket never writes "
+                                    "through a symlinked directory (make it a real directory or "
+                                    "point the inventory at the target)",
+                                    what, split_path(path).first)));
     if (r->exit_code == k_rc_not_regular)
       return tl::unexpected(
           s.error(Kind::failed, fmt::format("{}: {} exists and is not a regular file", what, path)));
@@ -392,24 +411,30 @@ class SshTransport::Impl {
     return tl::unexpected(s.error(kind_from_stderr(r->err), fmt::format("{}: {}", what, why)));
   }
 
-  // The script that keeps the backup and renames the temp file over the target.
+  // The script that keeps the backup and renames the temp file over the target. A symlink
+  // at the target is replaced by the regular file, never written through: `mv -T` renames
+  // over the link itself, and the backup is the link itself (`ln -P`), so a rollback puts
+  // the link back and its target is never opened. A symlinked parent directory is refused.
+  // An empty `tmp` means the caller's script has set $t already.
   static std::string commit_script(const std::string& tmp, const std::string& path,
                                    const std::string& backup) {
-    std::string sh = fmt::format("t={}; d={}; b={}\n", shell_quote(tmp), shell_quote(path), shell_quote(backup));
+    std::string sh = tmp.empty() ? "" : fmt::format("t={}\n", shell_quote(tmp));
+    sh += fmt::format("d={}; b={}\n", shell_quote(path), shell_quote(backup));
     sh += "trap 'rm -f -- \"$t\"' EXIT\n";  // on any failure the temp file goes
-    sh += fmt::format("if [ -L \"$d\" ]; then exit {}; fi\n", k_rc_symlink);
-    sh += fmt::format("if [ -e \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n", k_rc_not_regular);
+    sh += fmt::format("if [ -L \"${{d%/*}}\" ]; then exit {}; fi\n", k_rc_parent_symlink);
+    sh += fmt::format("if [ -e \"$d\" ] && [ ! -L \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n",
+                      k_rc_not_regular);
     if (!backup.empty()) {
       // No previous file: a stale backup must not be restored later.
-      sh += "if [ -e \"$d\" ]; then\n"
+      sh += "if [ -e \"$d\" ] || [ -L \"$d\" ]; then\n"
             "  mkdir -p -- \"${b%/*}/\" || exit 1\n"
             "  if [ -d \"$b\" ] && [ ! -L \"$b\" ]; then echo \"$b is a directory\" >&2; exit 1; fi\n"
-            "  rm -f -- \"$b\" && { ln -- \"$d\" \"$b\" 2>/dev/null || cp -p -- \"$d\" \"$b\"; } || exit 1\n"
+            "  rm -f -- \"$b\" && { ln -P -- \"$d\" \"$b\" 2>/dev/null || cp -P -p -- \"$d\" \"$b\"; } || exit 1\n"
             "else\n"
             "  rm -f -- \"$b\" || exit 1\n"
             "fi\n";
     }
-    sh += "mv -f -- \"$t\" \"$d\" || exit 1\n";
+    sh += "mv -f -T -- \"$t\" \"$d\" || exit 1\n";
     // Temp files of this target left by an earlier run whose connection died mid-upload
     // (nobody could remove them then). Deploys to a host are serialised by its lock.
     const auto [dir, name] = split_path(path);
@@ -433,7 +458,7 @@ SshTransport::~SshTransport() {
 Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& path, bool as_root) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "read " + path;
-  if (!valid_path(path)) return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+  if (!valid_path(path)) return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, as_root);
   if (!become) return tl::unexpected(become.error());
 
@@ -441,11 +466,10 @@ Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& pat
     // Root-only files: test and read in one root shell. stat's line comes first.
     const std::string body = fmt::format(
         "p={}\n"
-        "if [ -L \"$p\" ]; then exit {}; fi\n"
-        "if [ ! -e \"$p\" ]; then exit {}; fi\n"
+        "if [ -L \"$p\" ] || [ ! -e \"$p\" ]; then exit {}; fi\n"
         "if [ ! -f \"$p\" ]; then exit {}; fi\n"
         "stat -c %a -- \"$p\" && cat -- \"$p\"\n",
-        shell_quote(path), k_rc_symlink, k_rc_missing, k_rc_not_regular);
+        shell_quote(path), k_rc_missing, k_rc_not_regular);
     auto r = Impl::script(*this, body, true, what, path);
     if (!r) return tl::unexpected(r.error());
     if (r->exit_code == k_rc_missing) return std::optional<RemoteFile>();
@@ -462,9 +486,8 @@ Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& pat
   if (!st) return tl::unexpected(st.error());
   if (!*st) return std::optional<RemoteFile>();
   const auto perm = (*st)->permissions;
-  if (LIBSSH2_SFTP_S_ISLNK(perm))
-    return tl::unexpected(m_session->error(
-        Kind::failed, fmt::format("{}: it is a symlink; picket never follows symlinks", what)));
+  // A symlink is never followed: there is no file of ours there, and a write replaces it.
+  if (LIBSSH2_SFTP_S_ISLNK(perm)) return std::optional<RemoteFile>();
   if (!LIBSSH2_SFTP_S_ISREG(perm))
     return tl::unexpected(m_session->error(Kind::failed, fmt::format("{}: not a regular file", what)));
 
@@ -499,7 +522,7 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "write " + path;
   if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
-    return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+    return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, as_root);
   if (!become) return tl::unexpected(become.error());
   const auto [dir, name] = split_path(path);
@@ -507,6 +530,16 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
 
   if (!*become) {
     if (auto d = Impl::ensure_dir(*this, dir); !d) return d;
+    // Nothing is uploaded through a symlinked directory (the commit script checks again).
+    if (auto l = Impl::stat(*this, dir, false, what); !l) {
+      return tl::unexpected(l.error());
+    } else if (*l && LIBSSH2_SFTP_S_ISLNK((*l)->permissions)) {
+      return tl::unexpected(m_session->error(
+          Kind::failed, fmt::format("{}: the directory {} is a symlink; picket never writes "
+                                    "through a symlinked directory (make it a real directory or "
+                                    "point the inventory at the target)",
+                                    what, dir)));
+    }
     // Preflight: a file that cannot fit is refused before anything is written.
     if (auto fs = Impl::free_space(*this, dir); fs && fs->first < content.size())
       return tl::unexpected(m_session->error(
@@ -536,13 +569,19 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
   }
   const std::string stage = fmt::format("{}/.picket-stage-{}", m_home == "/" ? "" : m_home, random_suffix());
   if (auto up = Impl::upload(*this, stage, content, 0600, what); !up) return up;
-  std::string body = fmt::format("s={}; t={}; dir={}\n", shell_quote(stage), shell_quote(tmp), shell_quote(dir));
-  body += "trap 'rm -f -- \"$s\" \"$t\"' EXIT\n";
+  // The root temp file is made by mktemp (exclusive create, 0600): a link planted at any
+  // name is never followed, and the content is copied in before the final mode is set.
+  std::string body = fmt::format("s={}; dir={}; t=\n", shell_quote(stage), shell_quote(dir));
+  body += "trap 'rm -f -- \"$s\" ${t:+\"$t\"}' EXIT\n";
   body += "mkdir -p -- \"$dir\" || exit 1\n";
-  body += fmt::format("(umask 077 && cp -- \"$s\" \"$t\") && chmod {:o} -- \"$t\" && "
+  body += fmt::format("if [ -L \"$dir\" ]; then exit {}; fi\n", k_rc_parent_symlink);
+  const std::string tmp_template =
+      fmt::format("{}/.{}.picket-tmp-XXXXXXXXXXXX", dir == "/" ? "" : dir, name);
+  body += fmt::format("t=$(mktemp -- {}) || exit 1\n", shell_quote(tmp_template));
+  body += fmt::format("cat -- \"$s\" > \"$t\" && chmod {:o} -- \"$t\" && "
                       "{{ sync -- \"$t\" 2>/dev/null || sync; }} || exit 1\n",
                       mode & 07777);
-  body += "(\n" + Impl::commit_script(tmp, path, backup_path) + ") || exit $?\n";
+  body += "(\n" + Impl::commit_script("", path, backup_path) + ") || exit $?\n";
   auto r = Impl::script(*this, body, true, what, path);
   if (!r) {
     Impl::remove_quietly(*this, stage);
@@ -556,17 +595,20 @@ Result<void> SshTransport::restore_file(const std::string& path, const std::stri
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "restore " + path;
   if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
-    return tl::unexpected(m_session->error(Kind::failed, what + ": not an absolute path"));
+    return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   // A hard link of the backup (a copy across file systems) renamed over the target: atomic,
   // and the backup stays for another restore.
   std::string body = fmt::format("t={}; d={}; b={}\n", shell_quote(temp_path_for(path)),
                                  shell_quote(path), shell_quote(backup_path));
   body += "trap 'rm -f -- \"$t\"' EXIT\n";
-  body += fmt::format("if [ -L \"$d\" ]; then exit {}; fi\n", k_rc_symlink);
-  body += fmt::format("if [ -e \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n", k_rc_not_regular);
-  body += "if [ -n \"$b\" ] && [ -f \"$b\" ] && [ ! -L \"$b\" ]; then\n"
-          "  { ln -- \"$b\" \"$t\" 2>/dev/null || cp -p -- \"$b\" \"$t\"; } || exit 1\n"
-          "  mv -f -- \"$t\" \"$d\" || exit 1\n"
+  body += fmt::format("if [ -L \"${{d%/*}}\" ]; then exit {}; fi\n", k_rc_parent_symlink);
+  body += fmt::format("if [ -e \"$d\" ] && [ ! -L \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n",
+                      k_rc_not_regular);
+  // The backup is a regular file, or the symlink that stood at the target (put back as a
+  // link, never followed).
+  body += "if [ -n \"$b\" ] && { [ -L \"$b\" ] || [ -f \"$b\" ]; }; then\n"
+          "  { ln -P -- \"$b\" \"$t\" 2>/dev/null || cp -P -p -- \"$b\" \"$t\"; } || exit 1\n"
+          "  mv -f -T -- \"$t\" \"$d\" || exit 1\n"
           "else\n"
           "  rm -f -- \"$d\" || exit 1\n"
           "fi\n";
@@ -657,7 +699,7 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   SshSession& s = *m_session;
   const std::string what = "take the deploy lock " + lock_path;
-  if (!valid_path(lock_path)) return tl::unexpected(s.error(Kind::failed, what + ": not an absolute path"));
+  if (!valid_path(lock_path)) return tl::unexpected(s.error(Kind::failed, what + std::string(k_bad_path)));
   if (auto d = Impl::ensure_dir(*this, split_path(lock_path).first); !d) return d;
   const std::string content = nlohmann::json{{"owner", info.owner}, {"since", info.since}}.dump() + "\n";
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -688,6 +730,10 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
     if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL ||
         (status != LIBSSH2_FX_FAILURE && status != LIBSSH2_FX_FILE_ALREADY_EXISTS))
       return tl::unexpected(Impl::sftp_error(*this, rc, what));
+    // A link planted at the lock's name is never followed (nor taken for a free lock).
+    if (auto l = Impl::stat(*this, lock_path, false, what); l && *l && LIBSSH2_SFTP_S_ISLNK((*l)->permissions))
+      return tl::unexpected(s.error(
+          Kind::failed, fmt::format("{}: {} is a symlink; remove it (picket never follows one)", what, lock_path)));
     // Most likely it exists: say who holds it. Gone meanwhile: try again.
     auto held = read_lock(lock_path);
     if (!held) return tl::unexpected(held.error());

@@ -165,35 +165,22 @@ TEST(SshTransport, MissingFileIsNullopt) {
   EXPECT_FALSE(r->has_value());
 }
 
-TEST(SshTransport, SymlinkAtTheTargetIsRefusedAndNotWrittenThrough) {
+// Symlinks at targets are replaced, never written through: tests/ssh/security_test.cpp.
+TEST(SshTransport, DirectoryAtTheTargetIsNotAFile) {
   Fleet fleet({"a"});
   ASSERT_TRUE(fleet.ok()) << fleet.error();
   auto t = connect_to(fleet, "a");
   ASSERT_TRUE(t);
-  const std::string victim = fleet.dir() + "/victim";
-  std::ofstream(victim) << "keep me\n";
-  const std::string link = fleet.root("a") + "/config.toml";
-  fs::create_symlink(victim, link);
-
-  auto r = t->read_file(link, false);
-  ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("symlink"), std::string::npos) << r.error().message;
-
-  auto w = t->write_file(link, "evil\n", 0644, link + ".bak", false);
-  ASSERT_FALSE(w);
-  EXPECT_EQ(w.error().message,
-            "a (127.0.0.1:" + std::to_string(fleet.port("a")) + "): write " + link + ": " + link +
-                " is a symlink; picket never writes through a symlink (make it a regular file or "
-                "point the inventory at the target)");
-  EXPECT_EQ(read_text(victim), "keep me\n");
-  EXPECT_TRUE(fs::is_symlink(link));
-  EXPECT_TRUE(temp_files(fleet.root("a")).empty());
-
-  // A directory is not a file either.
   fs::create_directories(fleet.root("a") + "/adir");
   auto d = t->read_file(fleet.root("a") + "/adir", false);
   ASSERT_FALSE(d);
   EXPECT_NE(d.error().message.find("not a regular file"), std::string::npos);
+  auto w = t->write_file(fleet.root("a") + "/adir", "x\n", 0644, fleet.root("a") + "/adir.bak", false);
+  ASSERT_FALSE(w);
+  EXPECT_NE(w.error().message.find("exists and is not a regular file"), std::string::npos)
+      << w.error().message;
+  EXPECT_TRUE(fs::is_directory(fleet.root("a") + "/adir"));
+  EXPECT_TRUE(temp_files(fleet.root("a")).empty());
 }
 
 TEST(SshTransport, PermissionErrorsAreTold) {

@@ -133,8 +133,9 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
                 "read /home/cosmos/.gaia/config/config.toml",
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "write[root] /etc/nftables.d/picket.nft 0644",
-                "exec[root] nohup sh -c 'sleep 60; cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
-                "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -- "
+                "exec[root] nohup sh -c 'sleep 60; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
+                "cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
+                "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -T -- "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' '\\''/etc/nftables.d/picket.nft'\\''; "
                 "nft -f '\\''/etc/nftables.d/picket.nft'\\''' </dev/null >/dev/null 2>&1 & echo $!",
                 "exec[root] nft -f '/etc/nftables.d/picket.nft'",

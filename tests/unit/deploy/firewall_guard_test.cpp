@@ -8,16 +8,18 @@ namespace {
 TEST(FirewallGuard, RestoresTheBackupThenReloads) {
   EXPECT_EQ(guard_arm_command("/etc/p.nft", std::string("/etc/p.nft.picket-bak"),
                               "nft -f '/etc/p.nft'", 60),
-            "nohup sh -c 'sleep 60; cp -p -- '\\''/etc/p.nft.picket-bak'\\'' "
-            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -- '\\''/etc/p.nft.picket-guard'\\'' "
+            "nohup sh -c 'sleep 60; rm -f -- '\\''/etc/p.nft.picket-guard'\\'' && "
+            "cp -p -- '\\''/etc/p.nft.picket-bak'\\'' "
+            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -T -- '\\''/etc/p.nft.picket-guard'\\'' "
             "'\\''/etc/p.nft'\\''; nft -f '\\''/etc/p.nft'\\''' </dev/null >/dev/null 2>&1 & "
             "echo $!");
 }
 
 TEST(FirewallGuard, ANewRulesetFallsBackToEmpty) {
   EXPECT_EQ(guard_arm_command("/etc/p.nft", std::nullopt, "nft -f '/etc/p.nft'", 30),
-            "nohup sh -c 'sleep 30; printf '\\''flush ruleset\\n'\\'' > "
-            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -- '\\''/etc/p.nft.picket-guard'\\'' "
+            "nohup sh -c 'sleep 30; rm -f -- '\\''/etc/p.nft.picket-guard'\\'' && "
+            "printf '\\''flush ruleset\\n'\\'' > "
+            "'\\''/etc/p.nft.picket-guard'\\'' && mv -f -T -- '\\''/etc/p.nft.picket-guard'\\'' "
             "'\\''/etc/p.nft'\\''; nft -f '\\''/etc/p.nft'\\''' </dev/null >/dev/null 2>&1 & "
             "echo $!");
 }

@@ -393,5 +393,39 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
   EXPECT_EQ(at(merged.inventory.hosts[1].address.loc), "1:63");
 }
 
+// Remote paths: refused (not silently normalised) when they hold ".", "..", "//" or a
+// control character; any other byte is allowed and quoted where it meets a shell.
+TEST(LoadInventory, RootAndHomeMustBeCleanAbsolutePaths) {
+  const Loaded l = load(
+      "hosts:\n"
+      "  a: {address: 10.0.0.1, root: /srv/../etc}\n"
+      "  b: {address: 10.0.0.2, root: \"/srv//x\"}\n"
+      "  c: {address: 10.0.0.3, root: /srv/./x, home: ~/../x}\n"
+      "  d: {address: 10.0.0.4, root: \"/srv/x\\ny\", home: \"/h/x\\0y\"}\n"
+      "  e: {address: 10.0.0.5, root: \"/srv/ sp'q\\\"$(touch /tmp/pwned)`id`;-rf ünï/\", "
+      "home: \"~/.gaia\"}\n"
+      "  f: {address: 10.0.0.6, root: srv/x}\n"
+      "  '..': {address: 10.0.0.7}\n");
+  EXPECT_EQ(l.diags,
+            "2:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv/../etc\" [schema] {host=a}\n"
+            "3:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv//x\" [schema] {host=b}\n"
+            "4:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv/./x\" [schema] {host=c}\n"
+            "4:48: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"~/../x\" [schema] {host=c}\n"
+            "5:32: error: \"root\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv/x\\ny\" [schema] {host=d}\n"
+            "5:51: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/h/x\\x00y\" [schema] {host=d}\n"
+            "7:32: error: \"root\" must be an absolute path, found \"srv/x\" [schema] {host=f}\n"
+            "8:3: error: host name \"..\" is not a name: it means a directory [schema] {host=..}\n");
+  const Host* e = l.inventory.find_host("e");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->root->value, "/srv/ sp'q\"$(touch /tmp/pwned)`id`;-rf ünï/");
+  EXPECT_EQ(e->home->value, "~/.gaia");
+}
+
 }  // namespace
 }  // namespace picket

@@ -446,6 +446,24 @@ TEST(LoadTopology, SignerAndStandbyOnlyOnTheValidator) {
   EXPECT_FALSE(l.topology.nodes[2].signer);
 }
 
+TEST(LoadTopology, NodeHomesMustBeCleanAbsolutePaths) {
+  const Loaded l = load(
+      "version: 1\n"
+      "chain: {id: t, cometbft: \"0.37\"}\n"
+      "nodes:\n"
+      "  a: {role: public-sentry, host: h, home: /srv/../etc}\n"
+      "  b: {role: public-sentry, host: h, home: \"/srv/a\\nb\"}\n"
+      "  c: {role: public-sentry, host: h, home: \"/srv/ 'q\\\"$(id)`id`;-n ü/\"}\n");
+  EXPECT_EQ(l.diags,
+            "4:43: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv/../etc\" [schema] {a}\n"
+            "5:43: error: \"home\" must be a normalised path: no \".\" or \"..\" segment, no "
+            "\"//\", no control character (newline, tab, NUL); found \"/srv/a\\nb\" [schema] {b}\n");
+  ASSERT_EQ(l.topology.nodes.size(), 3u);
+  EXPECT_FALSE(l.topology.nodes[0].home);
+  EXPECT_EQ(l.topology.nodes[2].home->value, "/srv/ 'q\"$(id)`id`;-n ü/");
+}
+
 TEST(LoadTopology, NodeIdsPortsAndHomes) {
   const Loaded l = load(
       "version: 1\n"
