@@ -16,6 +16,7 @@
 #       --watch PID         stop the fleet by itself when process PID exits (test crashed)
 #   fleet.sh stop DIR          stops every sshd of the fleet and its sessions; idempotent
 #   fleet.sh kill DIR HOST     kills one host's sshd and all its live sessions (SIGKILL)
+#   fleet.sh revive DIR HOST   starts a killed host's sshd again (same port, keys and root)
 #   fleet.sh port DIR HOST     prints the host's port
 #
 # Works as root (user root) and as a normal user (user = that user; sshd then runs
@@ -304,12 +305,24 @@ kill_host() {
   rm -f "$dir/$host/sshd.pid"
 }
 
+revive_host() {
+  local dir=$1 host=$2
+  [[ -f $dir/$host/sshd_config ]] || die "no host $host in $dir"
+  local dead pid
+  pid=$(host_pid "$dir" "$host")
+  if [[ -n $pid ]] && alive "$pid"; then return 0; fi
+  launch "$dir/$host"
+  dead=$(wait_listening "$dir" "$host")
+  [[ -z $dead ]] || die "sshd for $host did not start again: $(tail -n 3 "$dir/$host/sshd.log" 2>/dev/null)"
+}
+
 cmd=${1:-}
 shift || true
 case $cmd in
   start) start_fleet "$@" ;;
   stop) (($# == 1)) || die "usage: fleet.sh stop DIR"; stop_fleet "$1" ;;
   kill) (($# == 2)) || die "usage: fleet.sh kill DIR HOST"; kill_host "$1" "$2" ;;
+  revive) (($# == 2)) || die "usage: fleet.sh revive DIR HOST"; revive_host "$1" "$2" ;;
   port) (($# == 2)) || die "usage: fleet.sh port DIR HOST"; cat "$1/$2/port" ;;
   *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
