@@ -34,7 +34,10 @@ descendants() {  # PID...
   local stat line pid ppid
   local -A kids=()
   for stat in /proc/[0-9]*/stat; do
-    { line=$(<"$stat"); } 2>/dev/null || continue
+    # `read`, a builtin: no fork per entry, and an entry that vanished while we read is
+    # skipped even under set -e (`$(<file)` failing there ended the whole scan, so `kill`
+    # found no sessions and left them running).
+    read -r line 2>/dev/null <"$stat" || continue
     pid=${line%% *}
     line=${line##*) }   # the comm field may hold spaces: cut after its closing ')'
     line=${line#* }     # drop the state field
@@ -57,7 +60,7 @@ descendants() {  # PID...
 # True while pid runs (a zombie waiting for a slow reaper counts as gone).
 alive() {
   local line
-  { line=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  read -r line 2>/dev/null <"/proc/$1/stat" || return 1
   line=${line##*) }
   [[ ${line:0:1} != Z ]]
 }
