@@ -157,6 +157,19 @@ def temp_files(root):
     return found
 
 
+def lock_reported(out, host):
+    """The deploy's output says who holds host's lock and since when: on a line naming the
+    host (a refusal) or in a note under the host's line of the report."""
+    current = None
+    for line in out.splitlines():
+        m = re.match(r"^  (\S+): ", line)
+        if m:
+            current = m.group(1)
+        if re.search(r"locked by .+ since \S+", line) and (host in line or current == host):
+            return True
+    return False
+
+
 class Campaign:
     def __init__(self, a):
         self.a = a
@@ -181,7 +194,7 @@ class Campaign:
         if os.path.exists(self.out):
             self.teardown_mounts_under(self.out)
             shutil.rmtree(self.out)
-        os.makedirs(self.out)
+        os.makedirs(os.path.join(self.out, "logs"))
         sh("bash", FLEET_SH, "start", "--watch", str(os.getpid()), self.fleet, *HOSTS)
         self.started = True
         sh(sys.executable, os.path.join(HERE, "gen_deploy_site.py"), str(len(HOSTS)), self.fleet,
@@ -385,7 +398,7 @@ class Campaign:
         est = sorted(self.durations)[len(self.durations) // 2]
         delay = rng.uniform(0.0, est)
         when = "during"
-        leave = rng.randrange(0, 24 * 1024)
+        leave = rng.randrange(0, 6 * 1024)  # room for a config.toml (one 4 KiB page) or not
         if kind == "disk":
             when = rng.choice(["before", "during"])
             self.disk_when[when] += 1
@@ -419,6 +432,8 @@ class Campaign:
             self.problem(run, f"{kind} on {host}: deploy hung (killed after 120 s)", out)
             self.c["crashes"] += 1
         rc = proc.returncode
+        with open(os.path.join(self.out, "logs", f"run-{run}.log"), "w") as f:
+            f.write(out)
         # Undo the fault.
         if kind == "kill":
             sh("bash", FLEET_SH, "revive", self.fleet, host)
@@ -445,8 +460,7 @@ class Campaign:
             self.c["locks left"] += len(locked)
             rc2, out2, _ = self.run_picket("deploy", target)
             for h in locked:
-                if rc2 != 0 and any(h in l and re.search(r"locked by .+ since \S+", l)
-                                    for l in out2.splitlines()):
+                if lock_reported(out2, h):
                     self.c["lock reports"] += 1
                 else:
                     self.problem(run, f"the lock left on {h} was not reported (exit {rc2})", out2)
@@ -541,6 +555,8 @@ def main():
         log("fault_campaign: not root: no tmpfs roots, so the disk fault is left out")
         a.kinds.remove("disk")
     camp = Campaign(a)
+    # SIGTERM (ctest's timeout, kill): stop like Ctrl-C, so the fleet and mounts are undone.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         camp.run()
     except BaseException as e:
