@@ -472,11 +472,13 @@ class Campaign:
         if self.check_converged(run, target, rc3, out3, f"deploy v{target} after the fault"):
             self.durations.append(took)
             return target
-        # Not converged: try once more so the next runs start from a known state.
-        rc4, out4, _ = self.run_picket("deploy", target, "--force-unlock")
-        if rc4 != 0:
-            raise SystemExit(f"fault_campaign: run {run}: the fleet does not converge; stopping")
-        return target
+        # Not converged (counted above): retry so the next runs start from a known state.
+        for _ in range(3):
+            time.sleep(2)
+            rc4, out4, _ = self.run_picket("deploy", target, "--force-unlock")
+            if rc4 == 0:
+                return target
+        raise SystemExit(f"fault_campaign: run {run}: the fleet does not converge; stopping")
 
     def run(self):
         t0 = time.monotonic()
@@ -537,7 +539,7 @@ def main():
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=None, help="default: random, printed")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "faults"))
-    ap.add_argument("--timeout", type=float, default=5.0, help="picket --timeout (a stall lasts this long)")
+    ap.add_argument("--timeout", type=float, default=10.0, help="picket --timeout (a stall lasts this long)")
     ap.add_argument("--health-timeout", type=float, default=20.0)
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--max-minutes", type=float, default=0,
