@@ -141,6 +141,14 @@ int run_deploy(const DeployFlags& flags) {
     return k_exit_findings;
   }
   if (!plan.has_changes()) {
+    // Nothing to write, but a lock an interrupted deploy left is still worth a word.
+    ApplyOptions idle;
+    idle.parallel = flags.common.parallel;
+    idle.force_unlock = flags.force_unlock;
+    const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
+                                          inputs->inventory(), connections, idle);
+    for (const HostReport& h : report.hosts)
+      for (const std::string& note : h.notes) write_out(stdout, "  " + h.host + ": note: " + note + "\n");
     write_out(stdout, "Nothing to deploy.\n");
     return k_exit_ok;
   }

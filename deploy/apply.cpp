@@ -155,6 +155,7 @@ class Deployer {
               const std::string& result, const std::string& sha256 = "",
               const std::string& detail = "");
   bool lock_all(std::vector<HostState*>& changed, std::string& why);
+  void report_idle_locks();
   void unlock_all();
   bool verify_all(std::vector<HostState*>& changed, std::string& why);
   bool run_step(const RolloutStep& step, std::size_t number, std::string& why);
@@ -242,6 +243,35 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
       if (why.empty()) why = errors[i];
     }
   return why.empty();
+}
+
+// A lock on a host this deploy leaves alone was left by an interrupted deploy: nothing would
+// take it, so nothing would show it. Say who holds it (and clear it with --force-unlock).
+void Deployer::report_idle_locks() {
+  std::vector<HostState*> idle;
+  for (auto& [name, s] : m_hosts)
+    if (!s.report.planned_change && s.host != nullptr) idle.push_back(&s);
+  parallel_for(idle.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *idle[i];
+    const std::string& name = s.plan->host;
+    const std::string path = lock_path(*s.host);
+    auto t = m_connections.get(name);
+    if (!t) return;  // the plan already reported an unreachable host
+    auto holder = (*t)->read_lock(path);
+    if (!holder || !*holder) return;
+    const std::string who = (*holder)->owner + " since " + (*holder)->since;
+    if (!m_options.force_unlock) {
+      record(name, "lock", path, "held", "", "locked by " + who);
+      s.report.notes.push_back("locked by " + who + " (a deploy that did not finish? this one " +
+                               "changes nothing here; deploy with --force-unlock to remove it)");
+      return;
+    }
+    auto cleared = (*t)->unlock(path);
+    record(name, "force-unlock", path, cleared ? "ok" : "failed", "", "was held by " + who);
+    s.report.notes.push_back(cleared ? "removed a lock held by " + who + " (--force-unlock)"
+                                     : "could not remove the lock held by " + who + ": " +
+                                           cleared.error().message);
+  });
 }
 
 void Deployer::unlock_all() {
@@ -578,6 +608,7 @@ ApplyReport Deployer::run() {
   for (auto& [name, s] : m_hosts)
     if (s.report.planned_change && s.host == nullptr)
       return finish(ApplyStatus::refused, name + ": not in the inventory");
+  report_idle_locks();
   if (!m_plan.has_changes()) return finish(ApplyStatus::ok, "no changes");
 
   const PathCounter paths =

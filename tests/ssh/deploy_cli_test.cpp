@@ -180,5 +180,45 @@ TEST_F(PicketOverSsh, TemplatesReachTheHosts) {
   EXPECT_NE(builtin.out.find("-# site template\n"), std::string::npos) << builtin.out;
 }
 
+// Found by bench/fault_campaign.py: sshd killed after a host's files were in place but before
+// its lock was released leaves the lock behind; a later deploy that has nothing to change on
+// that host never took the lock, so it never said it was there.
+TEST_F(PicketOverSsh, ALockLeftOnAnUnchangedHostIsReportedAndForceUnlocked) {
+  ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
+                   shell_quote(net + "/inventory.yaml")).rc,
+            0);
+  const CliRun first = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(first.rc, 0) << first.out;
+
+  // An interrupted deploy's lock on node-c; node-a has one file to put back.
+  const std::string lock = fleet.root("node-c") + "/var/lib/picket/deploy.lock";
+  std::ofstream(lock) << R"x({"owner": "alice@laptop (pid 7)", "since": "2026-01-02T03:04:05Z"})x";
+  fs::remove(fleet.root("node-a") + "/home/cosmos/.simd/config/config.toml");
+  const std::string held =
+      "locked by alice@laptop (pid 7) since 2026-01-02T03:04:05Z (a deploy that did not finish? "
+      "this one changes nothing here; deploy with --force-unlock to remove it)";
+
+  const CliRun partial = picket("deploy " + common() + " --yes --health-timeout 10");
+  EXPECT_EQ(partial.rc, 0) << partial.out;
+  EXPECT_NE(partial.out.find("  node-c: unchanged\n    note: " + held + "\n"), std::string::npos)
+      << partial.out;
+  EXPECT_TRUE(fs::exists(lock));
+
+  // Nothing to change anywhere: still said.
+  const CliRun idle = picket("deploy " + common() + " --yes");
+  EXPECT_EQ(idle.rc, 0) << idle.out;
+  EXPECT_NE(idle.out.find("  node-c: note: " + held + "\nNothing to deploy.\n"), std::string::npos)
+      << idle.out;
+  EXPECT_TRUE(fs::exists(lock));
+
+  const CliRun cleared = picket("deploy " + common() + " --yes --force-unlock");
+  EXPECT_EQ(cleared.rc, 0) << cleared.out;
+  EXPECT_NE(cleared.out.find("  node-c: note: removed a lock held by alice@laptop (pid 7) since "
+                             "2026-01-02T03:04:05Z (--force-unlock)\nNothing to deploy.\n"),
+            std::string::npos)
+      << cleared.out;
+  EXPECT_FALSE(fs::exists(lock));
+}
+
 }  // namespace
 }  // namespace picket

@@ -16,6 +16,7 @@
 #       --watch PID         stop the fleet by itself when process PID exits (test crashed)
 #   fleet.sh stop DIR          stops every sshd of the fleet and its sessions; idempotent
 #   fleet.sh kill DIR HOST     kills one host's sshd and all its live sessions (SIGKILL)
+#   fleet.sh revive DIR HOST   starts a killed host's sshd again (same port, keys and root)
 #   fleet.sh port DIR HOST     prints the host's port
 #
 # Works as root (user root) and as a normal user (user = that user; sshd then runs
@@ -33,7 +34,10 @@ descendants() {  # PID...
   local stat line pid ppid
   local -A kids=()
   for stat in /proc/[0-9]*/stat; do
-    { line=$(<"$stat"); } 2>/dev/null || continue
+    # `read`, a builtin: no fork per entry, and an entry that vanished while we read is
+    # skipped even under set -e (`$(<file)` failing there ended the whole scan, so `kill`
+    # found no sessions and left them running).
+    read -r line 2>/dev/null <"$stat" || continue
     pid=${line%% *}
     line=${line##*) }   # the comm field may hold spaces: cut after its closing ')'
     line=${line#* }     # drop the state field
@@ -56,7 +60,7 @@ descendants() {  # PID...
 # True while pid runs (a zombie waiting for a slow reaper counts as gone).
 alive() {
   local line
-  { line=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+  read -r line 2>/dev/null <"/proc/$1/stat" || return 1
   line=${line##*) }
   [[ ${line:0:1} != Z ]]
 }
@@ -304,12 +308,24 @@ kill_host() {
   rm -f "$dir/$host/sshd.pid"
 }
 
+revive_host() {
+  local dir=$1 host=$2
+  [[ -f $dir/$host/sshd_config ]] || die "no host $host in $dir"
+  local dead pid
+  pid=$(host_pid "$dir" "$host")
+  if [[ -n $pid ]] && alive "$pid"; then return 0; fi
+  launch "$dir/$host"
+  dead=$(wait_listening "$dir" "$host")
+  [[ -z $dead ]] || die "sshd for $host did not start again: $(tail -n 3 "$dir/$host/sshd.log" 2>/dev/null)"
+}
+
 cmd=${1:-}
 shift || true
 case $cmd in
   start) start_fleet "$@" ;;
   stop) (($# == 1)) || die "usage: fleet.sh stop DIR"; stop_fleet "$1" ;;
   kill) (($# == 2)) || die "usage: fleet.sh kill DIR HOST"; kill_host "$1" "$2" ;;
+  revive) (($# == 2)) || die "usage: fleet.sh revive DIR HOST"; revive_host "$1" "$2" ;;
   port) (($# == 2)) || die "usage: fleet.sh port DIR HOST"; cat "$1/$2/port" ;;
   *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
