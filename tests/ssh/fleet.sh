@@ -145,6 +145,10 @@ gen_host_keys() {  # DIR: ed25519 + ecdsa host keys in DIR
 
 # Bash builtins only from here on in the per-host loops: 50 hosts x a few forks each under a
 # loaded machine was most of the start time.
+# SetEnv SHLVL=1 makes bash count each remote command's shell as nested, so it does not source
+# the login user's ~/.bashrc (bash does for commands run by sshd). On the dev VM root's .bashrc
+# runs `pyenv init`: 0.15 s of CPU per remote command, and a killed session leaves pyenv's
+# lock behind so every later command waits 60 s. The sandbox measures picket, not that.
 write_config() {  # HOSTDIR PORT FLEETDIR KEYDIR
   local h=$1 port=$2 dir=$3 keys=$4
   printf '%s\n' \
@@ -155,6 +159,7 @@ write_config() {  # HOSTDIR PORT FLEETDIR KEYDIR
     "StrictModes no" "PermitRootLogin yes" "UsePAM no" "Subsystem sftp internal-sftp" \
     "AllowTcpForwarding yes" "PermitOpen any" "MaxStartups 200" "MaxSessions 50" \
     "LoginGraceTime 30" "PrintMotd no" "PrintLastLog no" "UseDNS no" "LogLevel VERBOSE" \
+    "SetEnv SHLVL=1" \
     >"$h/sshd_config"
 }
 
