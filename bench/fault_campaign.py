@@ -184,8 +184,7 @@ class Campaign:
         self.c = {"runs": 0, "failed": 0, "no effect": 0, "files checked": 0, "old": 0,
                   "new": 0, "corrupt": 0, "missing": 0, "bad mode": 0, "locks left": 0,
                   "lock reports": 0, "force unlocks": 0, "convergence failures": 0,
-                  "leftover temps": 0, "host not named": 0, "crashes": 0,
-                  "stale shell locks removed": 0}
+                  "leftover temps": 0, "host not named": 0, "crashes": 0}
         self.injected = {k: 0 for k in KINDS}
         self.disk_when = {"before": 0, "during": 0}
         self.durations = []
@@ -392,25 +391,6 @@ class Campaign:
         except FileNotFoundError:
             pass
 
-    def clear_stale_shell_locks(self):
-        """This machine's root runs `pyenv init` in ~/.bashrc, which every SSH command reads; a
-        session killed by a fault in the middle of `pyenv rehash` leaves its lock file, and
-        every later shell (on every host: they share root's home) then waits 60 s for it. Not
-        picket's doing: remove such a lock once no rehash runs."""
-        lock = os.path.expanduser("~/.pyenv/shims/.pyenv-shim")
-        try:
-            if time.time() - os.stat(lock).st_mtime < 3:  # a live rehash takes well under 3 s
-                time.sleep(3)
-                if not os.path.exists(lock):
-                    return
-        except OSError:
-            return
-        try:
-            os.unlink(lock)
-            self.c["stale shell locks removed"] += 1
-        except OSError:
-            pass
-
     def one_run(self, run, kind, version):
         a, rng = self.a, self.rng
         host = rng.choice(HOSTS)
@@ -455,7 +435,6 @@ class Campaign:
         with open(os.path.join(self.out, "logs", f"run-{run}.log"), "w") as f:
             f.write(out)
         # Undo the fault.
-        self.clear_stale_shell_locks()
         if kind == "kill":
             sh("bash", FLEET_SH, "revive", self.fleet, host)
         elif kind == "stall":
@@ -541,8 +520,6 @@ class Campaign:
                  ("temp files left after a successful deploy", c["leftover temps"]),
                  ("convergence failures", c["convergence failures"]),
                  ("crashes or hangs", c["crashes"]),
-                 ("stale `pyenv rehash` locks removed (environment, see the script)",
-                  c["stale shell locks removed"]),
                  ("time", f"{self.elapsed:.0f} s")]
         lines = ["| fault campaign | |", "| --- | ---: |"]
         lines += [f"| {k} | {v} |" for k, v in rows]
