@@ -1,6 +1,7 @@
 #include "deploy/ssh/ssh_shell.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <random>
 
@@ -17,6 +18,8 @@ using Kind = TransportError::Kind;
 
 constexpr std::size_t k_read_chunk = 64 * 1024;
 constexpr std::size_t k_max_output = 256u * 1024u * 1024u;
+// A command may run this many times --timeout in all while the host keeps answering.
+constexpr int k_command_limit_factor = 10;
 
 std::string nonce() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -109,7 +112,16 @@ Result<ShellOutput> RemoteShell::run(const std::string& command_line, std::strin
   ShellOutput r;
   const std::string err_end = end_marker + "\n";
   std::string buf(k_read_chunk, '\0');
-  auto deadline = SshSession::Clock::now() + s.timeout();
+  // Two limits. The connection may stay silent for at most timeout(): while the command
+  // prints nothing, an SSH keepalive every third of it asks sshd (not the command) to answer,
+  // so a slow command on a busy host (the login shell's start-up with 50 hosts on 2 cores) is
+  // not mistaken for a dead host, while a dead or frozen one still fails after timeout().
+  // The command itself may run for k_command_limit_factor × timeout() in all.
+  using Clock = SshSession::Clock;
+  const auto probe_every = std::max<Clock::duration>(s.timeout() / 3, std::chrono::milliseconds(500));
+  const auto limit = Clock::now() + s.timeout() * k_command_limit_factor;
+  auto deadline = Clock::now() + s.timeout();
+  auto next_probe = Clock::now() + probe_every;
   for (;;) {
     bool progress = false;
     for (int stream = 0; stream < 2; ++stream) {
@@ -142,11 +154,30 @@ Result<ShellOutput> RemoteShell::run(const std::string& command_line, std::strin
       return tl::unexpected(s.error(
           Kind::failed, fmt::format("{}: the remote shell ended without reporting an exit status", what)));
     }
+    auto now = Clock::now();
     if (progress) {
-      deadline = SshSession::Clock::now() + s.timeout();
+      deadline = now + s.timeout();
+      next_probe = now + probe_every;
       continue;
     }
-    if (!s.wait(deadline)) {
+    if (now >= limit) {
+      close();
+      return tl::unexpected(s.error(
+          Kind::timeout, fmt::format("{}: still running after {} s", what,
+                                     std::chrono::duration_cast<std::chrono::seconds>(
+                                         s.timeout() * k_command_limit_factor).count())));
+    }
+    if (now >= next_probe) {
+      int next = 0;
+      libssh2_keepalive_config(s.raw(), 1, 1);  // want a reply; send whenever asked
+      (void)libssh2_keepalive_send(s.raw(), &next);  // EAGAIN: the next probe tries again
+      next_probe = now + probe_every;
+    }
+    const int ready = s.poll_ready(std::min({deadline, next_probe, limit}));
+    now = Clock::now();
+    if (ready > 0) {
+      deadline = now + s.timeout();  // bytes moved: sshd is alive
+    } else if (ready < 0 && now >= deadline) {
       s.mark_timed_out();
       return tl::unexpected(s.error(k_ssh_timeout, what));
     }
