@@ -2,13 +2,16 @@
 # Deploy benchmark: the same rendered files (picket render of a synthetic N-host topology, one
 # node per host) pushed to N loopback hosts (tests/ssh/fleet.sh: one real sshd per host) by
 #   picket deploy   (atomic uploads with backups, restarts in waves, health checks over SSH)
+#   picket deploy --no-restart  (the same file push alone: lock, atomic uploads with backups;
+#                    no reloads, restarts or health checks: the row to hold against scp)
 #   Ansible         (copy with backup: yes and the files' modes, restart via a handler running
 #                    the same restart command picket runs; forks = 50)
 #   parallel-scp    (the floor: scp -r of each host's tree, nothing else)
 # then picket plan --detailed-exitcode with nothing to change. Every run starts from empty
 # sandbox roots with the nodes' RPC stand-ins stopped.
 # Usage: bench/deploy.sh PATH/TO/picket [SIZES...]   (default sizes: 10 50; RUNS=3,
-#        PICKET_PARALLEL=N hosts at once, PICKET_TIMEOUT=60 s per SSH operation)
+#        ANSIBLE_RUNS=RUNS (Ansible at 50 hosts takes ~5 min a run), SKIP_ANSIBLE=1,
+#        PICKET_PARALLEL=N hosts at once, PICKET_TIMEOUT=s per SSH operation (default: picket's))
 # Prints a Markdown table; raw numbers and logs go to bench/out/deploy-N/.
 set -euo pipefail
 picket=$(realpath "$1")
@@ -18,6 +21,7 @@ sizes=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 runs=${RUNS:-3}
+ansible_runs=${ANSIBLE_RUNS:-$runs}
 standin=$repo/scripts/rpc_standin.py
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -72,26 +76,28 @@ for n in "${sizes[@]}"; do
     ANSIBLE_FORKS=50 ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_RETRY_FILES_ENABLED=False \
       ansible-playbook -i "$out/ansible.yaml" "$here/deploy.yml"
   }
-  ssh_opts=(--secrets "$out/secrets" --known-hosts "$fleet/known_hosts" --parallel "${PICKET_PARALLEL:-$n}" --timeout "${PICKET_TIMEOUT:-60}")
+  ssh_opts=(--secrets "$out/secrets" --known-hosts "$fleet/known_hosts" --parallel "${PICKET_PARALLEL:-$n}")
+  [ -n "${PICKET_TIMEOUT:-}" ] && ssh_opts+=(--timeout "$PICKET_TIMEOUT")
   for r in $(seq "$runs"); do
     timed picket "$out/picket-$r.log" "$picket" deploy "$site" "${ssh_opts[@]}" --yes --health-timeout 30
     t0=$(now)
     "$picket" plan "$site" "${ssh_opts[@]}" --detailed-exitcode >"$out/plan-$r.log" 2>&1 || { echo "no-change plan: exit $?" >&2; exit 1; }
     echo "$(now) - $t0" | bc -l >>"$out/plan.txt"
+    timed picket-push "$out/picket-push-$r.log" "$picket" deploy "$site" "${ssh_opts[@]}" --yes --no-restart
     timed pscp "$out/pscp-$r.log" pscp || true
-    [ -n "${SKIP_ANSIBLE:-}" ] || timed ansible "$out/ansible-$r.log" ansible || true
+    [ -n "${SKIP_ANSIBLE:-}" ] || [ "$r" -gt "$ansible_runs" ] || timed ansible "$out/ansible-$r.log" ansible || true
   done
   p=$(median <"$out/picket.txt")
-  for tool in picket ansible pscp; do
+  for tool in picket picket-push ansible pscp; do
     [ -s "$out/$tool.txt" ] || continue
     m=$(median <"$out/$tool.txt")
-    results+=("| $tool | $n | $(printf %.2f "$m") | $(python3 -c "print(f'{$m / $p:.2f}')") |")
+    results+=("| $tool | $n | $(printf %.2f "$m") | $(wc -l <"$out/$tool.txt") | $(python3 -c "print(f'{$m / $p:.2f}')") |")
   done
   plans+=("| $n | $(printf %.2f "$(median <"$out/plan.txt")") |")
   cleanup; fleet=
 done
-echo "| tool | N hosts | median s ($runs runs) | time / picket's |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| tool | N hosts | median s | runs | time / picket's |"
+echo "| --- | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${results[@]}"
 echo
 echo "| no-change \`picket plan --detailed-exitcode\`, N hosts | median s |"

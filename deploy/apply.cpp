@@ -388,12 +388,18 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
       return fail(s, "no new connection after reloading the firewall: " + fresh.error().message);
     }
 
-    // 4. Disarm through the connection that proved itself, and keep using it.
-    auto disarmed = (*fresh)->exec(guard_disarm_command(*pid), root);
+    // 4. Disarm. The fresh connection proved the host still lets us in; the disarm itself
+    // goes through the connection we already have while it still works (its remote shell
+    // is running: a new connection would start another login shell), else through the
+    // fresh one, which then replaces it.
+    auto disarmed = t->exec(guard_disarm_command(*pid), root);
+    if (!disarmed) {
+      disarmed = (*fresh)->exec(guard_disarm_command(*pid), root);
+      t = m_connections.adopt(name, std::move(*fresh));
+    }
     const bool disarm_ok = disarmed && disarmed->ok();
     record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
            disarm_ok ? "pid " + std::to_string(*pid) : exec_failure(disarmed));
-    t = m_connections.adopt(name, std::move(*fresh));
     if (!disarm_ok)
       return fail(s, "could not disarm the firewall guard (pid " + std::to_string(*pid) +
                          "): " + exec_failure(disarmed));

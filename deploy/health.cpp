@@ -4,6 +4,7 @@
 
 #include "deploy/health.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -101,14 +102,21 @@ HealthResult wait_healthy(Transport& transport, const HealthTarget& target,
                           const HealthOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   int attempts = 0;
+  auto wait = std::min(options.interval, k_health_first_wait);
   for (;;) {
     HealthResult r = check_once(transport, target);
     r.attempts = ++attempts;
-    if (r.healthy || std::chrono::steady_clock::now() >= deadline) return r;
+    const auto now = std::chrono::steady_clock::now();
+    if (r.healthy || now >= deadline) return r;
+    // Poll fast while a node is likely just starting, then back off; the last wait ends at
+    // the deadline so the final attempt is not made late.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    const auto pause = std::max(std::chrono::milliseconds(0), std::min(wait, left));
     if (options.sleep)
-      options.sleep(options.interval);
+      options.sleep(pause);
     else
-      std::this_thread::sleep_for(options.interval);
+      std::this_thread::sleep_for(pause);
+    wait = std::min(options.interval, wait * 2);
   }
 }
 

@@ -12,9 +12,15 @@
 
 namespace picket {
 
+/// The wait after the first failed attempt (then doubled each time, up to the interval).
+inline constexpr std::chrono::milliseconds k_health_first_wait{100};
+
 struct HealthOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};   // give up after this
-  std::chrono::milliseconds interval{std::chrono::seconds(2)};    // between attempts
+  /// The longest wait between attempts. The first waits are shorter (k_health_first_wait,
+  /// doubling up to this): a node that comes up in 300 ms passes in about 300 ms, one that
+  /// takes a minute is polled every 2 s.
+  std::chrono::milliseconds interval{std::chrono::seconds(2)};
   /// How to wait between attempts (tests pass a no-op or a short sleep).
   std::function<void(std::chrono::milliseconds)> sleep;
 };
@@ -42,7 +48,8 @@ std::string judge_net_info(const std::string& body);
 /// One attempt: check command, then /status, then /net_info.
 HealthResult check_once(Transport& transport, const HealthTarget& target);
 
-/// Attempts until healthy or `timeout` has passed (at least one attempt).
+/// Attempts until healthy or `timeout` has passed (at least one attempt), waiting
+/// 100 ms, 200 ms, 400 ms, … up to `interval` between attempts, never past the deadline.
 HealthResult wait_healthy(Transport& transport, const HealthTarget& target,
                           const HealthOptions& options);
 

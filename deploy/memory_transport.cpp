@@ -47,8 +47,8 @@ void MemoryFleet::script_http(const std::string& host_name, int port, const std:
   for (auto& a : answers) queue.push_back(std::move(a));
 }
 
-MemoryTransport::MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become)
-    : m_fleet(fleet), m_host(std::move(host)), m_has_become(has_become) {}
+MemoryTransport::MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become, int number)
+    : m_fleet(fleet), m_host(std::move(host)), m_has_become(has_become), m_number(number) {}
 
 MemoryHost& MemoryTransport::state() { return m_fleet.host(m_host); }
 
@@ -114,6 +114,9 @@ Result<ExecResult> MemoryTransport::exec(const std::string& command, bool as_roo
   std::lock_guard<std::mutex> guard(m_fleet.mutex());
   MemoryHost& h = state();
   h.log.push_back(std::string("exec") + root_tag(as_root) + " " + command);
+  if (m_number >= 1 && m_number <= h.cut_connections_upto)
+    return tl::make_unexpected(TransportError{TransportError::Kind::unreachable,
+                                              m_host + ": connection lost"});
   if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
   for (ExecRule& rule : h.exec_rules) {
     if (rule.times == 0 || command.find(rule.match) == std::string::npos) continue;
@@ -183,7 +186,7 @@ Result<std::unique_ptr<Transport>> MemoryConnector::connect(const Host& host, co
     return tl::make_unexpected(
         error(TransportError::Kind::timeout, host.name.value + ": connection timed out"));
   return std::unique_ptr<Transport>(
-      std::make_unique<MemoryTransport>(m_fleet, host.name.value, host.become.has_value()));
+      std::make_unique<MemoryTransport>(m_fleet, host.name.value, host.become.has_value(), h.connects));
 }
 
 }  // namespace picket

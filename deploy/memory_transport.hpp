@@ -38,6 +38,7 @@ struct MemoryHost {
   // Faults.
   bool unreachable = false;       // every connect fails (kind unreachable)
   int refuse_connects_after = -1; // connects beyond this many fail (-1: never)
+  int cut_connections_upto = 0;   // commands on connections 1..N fail (a reload dropped them)
   int fail_write_number = 0;      // the Nth write_file call fails (1-based; 0: none)
   TransportError::Kind write_error = TransportError::Kind::disk_full;
   std::vector<std::string> unreadable;  // paths whose read fails (permission denied)
@@ -82,7 +83,8 @@ class MemoryFleet {
 /// A Transport over one twin host.
 class MemoryTransport final : public Transport {
  public:
-  MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become);
+  /// `number`: which connection to the host this is (1 = the first), for cut_connections_upto.
+  MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become, int number = 0);
 
   Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) override;
   Result<void> write_file(const std::string& path, const std::string& content,
@@ -105,6 +107,7 @@ class MemoryTransport final : public Transport {
   MemoryFleet& m_fleet;
   std::string m_host;
   bool m_has_become;
+  int m_number;
 };
 
 /// Opens MemoryTransports; honours `unreachable` and `refuse_connects_after`.

@@ -149,7 +149,9 @@ SshSession::~SshSession() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-bool SshSession::wait(Clock::time_point deadline) const {
+bool SshSession::wait(Clock::time_point deadline) const { return poll_ready(deadline) >= 0; }
+
+int SshSession::poll_ready(Clock::time_point deadline) const {
   const int dir = libssh2_session_block_directions(m_session);
   short events = 0;
   if (dir & LIBSSH2_SESSION_BLOCK_INBOUND) events |= POLLIN;
@@ -158,11 +160,11 @@ bool SshSession::wait(Clock::time_point deadline) const {
   pollfd p{m_fd, events, 0};
   for (;;) {
     const int ms = remaining_ms(deadline);
-    if (ms == 0) return false;
+    if (ms == 0) return -1;
     const int n = ::poll(&p, 1, dir == 0 ? std::min(ms, 10) : ms);
     if (n < 0 && errno == EINTR) continue;
-    if (n == 0 && dir != 0) return Clock::now() < deadline;
-    return true;  // ready, or an error libssh2 will report itself
+    if (n == 0) return dir != 0 && Clock::now() >= deadline ? -1 : 0;
+    return 1;  // ready, or an error libssh2 will report itself
   }
 }
 

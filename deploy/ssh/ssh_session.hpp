@@ -47,32 +47,41 @@ class SshSession {
   /// Waits until the socket is ready in the direction libssh2 is blocked on; false when
   /// `deadline` passed first.
   bool wait(Clock::time_point deadline) const;
+  /// Like wait(): -1 when `deadline` passed, 1 when the socket became ready (bytes moved),
+  /// 0 when libssh2 should simply be asked again.
+  int poll_ready(Clock::time_point deadline) const;
 
   /// Calls `f` (a libssh2 call returning an int or ssize_t) until it stops returning EAGAIN;
-  /// k_ssh_timeout when the socket stayed idle for timeout().
+  /// k_ssh_timeout when the socket stayed idle for timeout(). Idle means idle: every time the
+  /// socket becomes ready the limit starts again, so a handshake or transfer that keeps
+  /// moving on a loaded machine (50 hosts at once on 2 cores) is not cut off half-way.
   template <class F>
   auto retry(F&& f) -> decltype(f()) {
-    const auto deadline = Clock::now() + m_timeout;
+    auto deadline = Clock::now() + m_timeout;
     for (;;) {
       auto rc = f();
       if (rc != k_ssh_eagain) return rc;
-      if (!wait(deadline)) {
+      const int ready = poll_ready(deadline);
+      if (ready < 0) {
         mark_timed_out();
         return k_ssh_timeout;
       }
+      if (ready > 0) deadline = Clock::now() + m_timeout;
     }
   }
   /// Like retry() for libssh2 calls returning a pointer (NULL + EAGAIN means "again").
   template <class F>
   auto retry_ptr(F&& f) -> decltype(f()) {
-    const auto deadline = Clock::now() + m_timeout;
+    auto deadline = Clock::now() + m_timeout;
     for (;;) {
       auto p = f();
       if (p != nullptr || last_errno() != k_ssh_eagain) return p;
-      if (!wait(deadline)) {
+      const int ready = poll_ready(deadline);
+      if (ready < 0) {
         mark_timed_out();
         return nullptr;
       }
+      if (ready > 0) deadline = Clock::now() + m_timeout;
     }
   }
 

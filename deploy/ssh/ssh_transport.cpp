@@ -7,9 +7,11 @@
 // an existing file. With `become` the upload is staged in the login directory and the exec
 // runs under `sudo -n`, copying it into place as root. Any failure removes the temp file.
 //
-// Commands: `sh -c '<command>'; echo __picket_rc=$?` so that the exit status is read from the
-// output instead of trusting libssh2 1.10 (it reports 0 for a channel closed without a
-// status). Every value put into a remote command line goes through shell_quote().
+// Commands: `sh -c '<command>'` in one long-lived remote shell per connection (RemoteShell,
+// ssh_shell.hpp), which prints the exit status after a marker, so it is read from the output
+// instead of trusting libssh2 1.10 (it reports 0 for a channel closed without a status), and
+// the login shell's start-up files run once per connection, not once per command. Every
+// value put into a remote command line goes through shell_quote().
 //
 // Nothing here puts file content into an error message: files may hold keys.
 
@@ -26,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deploy/ssh/shell_quote.hpp"
+#include "deploy/ssh/ssh_shell.hpp"
 
 namespace picket {
 
@@ -36,7 +39,6 @@ using Kind = TransportError::Kind;
 constexpr std::size_t k_io_chunk = 64 * 1024;                   // SFTP reads/writes (>= 32 KiB)
 constexpr std::size_t k_max_output = 256u * 1024u * 1024u;      // command output / file size
 constexpr std::size_t k_max_http = 16u * 1024u * 1024u;         // an HTTP response
-constexpr std::string_view k_rc_marker = "__picket_rc=";
 
 // Exit codes of our own remote scripts.
 constexpr int k_rc_missing = 80;
@@ -114,13 +116,6 @@ std::optional<std::size_t> http_complete_length(const std::string& response) {
   if (stop == value) return std::nullopt;
   return end + 4 + static_cast<std::size_t>(len);
 }
-
-struct RawExec {
-  int status = 0;
-  std::string signal;
-  std::string out;
-  std::string err;
-};
 
 }  // namespace
 
@@ -280,70 +275,6 @@ class SshTransport::Impl {
     return {};
   }
 
-  // Runs a raw remote command line; its stdin is closed at once.
-  static Result<RawExec> run(SshTransport& t, const std::string& cmdline, std::string_view what) {
-    SshSession& s = *t.m_session;
-    LIBSSH2_CHANNEL* ch = s.retry_ptr([&] {
-      return libssh2_channel_open_ex(s.raw(), "session", 7, LIBSSH2_CHANNEL_WINDOW_DEFAULT,
-                                     LIBSSH2_CHANNEL_PACKET_DEFAULT, nullptr, 0);
-    });
-    if (ch == nullptr) return tl::unexpected(s.last_error(fmt::format("{}: open a channel", what)));
-    struct Free {
-      SshSession& s;
-      LIBSSH2_CHANNEL* ch;
-      ~Free() {
-        if (!s.broken()) s.retry([&] { return libssh2_channel_free(ch); });
-      }
-    } free_channel{s, ch};
-
-    int rc = s.retry([&] {
-      return libssh2_channel_process_startup(ch, "exec", 4, cmdline.c_str(), len32(cmdline));
-    });
-    if (rc != 0) return tl::unexpected(s.error(rc, fmt::format("{}: start the command", what)));
-    rc = s.retry([&] { return libssh2_channel_send_eof(ch); });
-    if (rc != 0) return tl::unexpected(s.error(rc, what));
-
-    RawExec r;
-    std::string buf(k_io_chunk, '\0');
-    auto deadline = SshSession::Clock::now() + s.timeout();
-    for (;;) {
-      bool progress = false;
-      ssize_t last[2] = {0, 0};
-      for (int stream = 0; stream < 2; ++stream) {
-        const ssize_t n = libssh2_channel_read_ex(ch, stream, buf.data(), buf.size());
-        last[stream] = n;
-        if (n > 0) {
-          (stream == 0 ? r.out : r.err).append(buf.data(), static_cast<std::size_t>(n));
-          progress = true;
-        } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
-          return tl::unexpected(s.error(static_cast<int>(n), what));
-        }
-      }
-      if (r.out.size() + r.err.size() > k_max_output)
-        return tl::unexpected(s.error(Kind::failed, fmt::format("{}: output larger than 256 MiB", what)));
-      if (last[0] == 0 && last[1] == 0 && libssh2_channel_eof(ch)) break;
-      if (progress) {
-        deadline = SshSession::Clock::now() + s.timeout();
-        continue;
-      }
-      if (!s.wait(deadline)) return tl::unexpected(s.error(k_ssh_timeout, what));
-    }
-    // The exit status and signal arrive with the close: only valid after wait_closed.
-    if ((rc = s.retry([&] { return libssh2_channel_close(ch); })) != 0)
-      return tl::unexpected(s.error(rc, what));
-    if ((rc = s.retry([&] { return libssh2_channel_wait_closed(ch); })) != 0)
-      return tl::unexpected(s.error(rc, what));
-    r.status = libssh2_channel_get_exit_status(ch);
-    char* sig = nullptr;
-    std::size_t sig_len = 0;
-    libssh2_channel_get_exit_signal(ch, &sig, &sig_len, nullptr, nullptr, nullptr, nullptr);
-    if (sig != nullptr) {
-      r.signal.assign(sig, sig_len);
-      libssh2_free(s.raw(), sig);
-    }
-    return r;
-  }
-
   // Whether root steps go through `become` (a root login needs none).
   static Result<bool> use_become(SshTransport& t, bool as_root) {
     if (!as_root || !t.m_host.become || t.m_host.user == "root") return false;
@@ -358,33 +289,17 @@ class SshTransport::Impl {
                                         std::string_view what) {
     auto become = use_become(t, as_root);
     if (!become) return tl::unexpected(become.error());
-    const std::string line = fmt::format("{}sh -c {}; echo {}$?", *become ? "sudo -n -- " : "",
-                                         shell_quote(command), k_rc_marker);
-    auto raw = run(t, line, what);
-    if (!raw) return tl::unexpected(raw.error());
+    // One long-lived shell per connection runs every command (see ssh_shell.hpp): the login
+    // shell's start-up files are read once per connection, not once per command.
+    const std::string line =
+        fmt::format("{}sh -c {}", *become ? "sudo -n -- " : "", shell_quote(command));
+    if (!t.m_shell) t.m_shell = std::make_unique<RemoteShell>(*t.m_session);
+    auto ran = t.m_shell->run(line, what);
+    if (!ran) return tl::unexpected(ran.error());
     ExecResult r;
-    r.err = std::move(raw->err);
-    r.out = std::move(raw->out);
-    // The marker is the last thing written: `<output>__picket_rc=<n>\n`.
-    const auto pos = r.out.rfind(k_rc_marker);
-    bool marked = false;
-    if (pos != std::string::npos) {
-      std::string tail = r.out.substr(pos + k_rc_marker.size());
-      if (!tail.empty() && tail.back() == '\n') tail.pop_back();
-      if (!tail.empty() && tail.size() <= 3 &&
-          std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        r.exit_code = std::stoi(tail);
-        r.out.resize(pos);
-        marked = true;
-      }
-    }
-    if (!raw->signal.empty()) {
-      r.exit_code = -1;
-      r.signal = raw->signal;
-    } else if (!marked) {
-      return tl::unexpected(t.m_session->error(
-          Kind::failed, fmt::format("{}: the remote shell ended without reporting an exit status", what)));
-    }
+    r.exit_code = ran->status;
+    r.err = std::move(ran->err);
+    r.out = std::move(ran->out);
     return r;
   }
 
@@ -449,6 +364,7 @@ SshTransport::SshTransport(std::unique_ptr<SshSession> session,
     : m_session(std::move(session)), m_tunnels(std::move(tunnels)), m_host(std::move(host)) {}
 
 SshTransport::~SshTransport() {
+  m_shell.reset();
   if (m_sftp != nullptr && !m_session->broken())
     m_session->retry([&] { return libssh2_sftp_shutdown(m_sftp); });
   m_session.reset();
@@ -723,6 +639,11 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
         Impl::remove_quietly(*this, lock_path);
         return tl::unexpected(e);
       }
+      // A locked host runs commands next (commits, reloads, restarts): start the remote shell
+      // now without waiting, so the login shell's start-up overlaps with the other hosts'
+      // locks and the plan checks. A failure here shows at the first exec.
+      if (!m_shell) m_shell = std::make_unique<RemoteShell>(s);
+      (void)m_shell->start("start the remote shell");
       return {};
     }
     const int rc = s.last_errno();

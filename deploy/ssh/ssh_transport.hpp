@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "deploy/ssh/ssh_session.hpp"
+#include "deploy/ssh/ssh_shell.hpp"
 #include "deploy/ssh/ssh_tunnel.hpp"
 #include "deploy/transport.hpp"
 
@@ -47,6 +48,7 @@ class SshTransport final : public Transport {
   SshHostInfo m_host;
   _LIBSSH2_SFTP* m_sftp = nullptr;  // opened on first use
   std::string m_home;               // the login directory (for staging root-owned uploads)
+  std::unique_ptr<RemoteShell> m_shell;  // runs every command; started on first use
 };
 
 }  // namespace picket

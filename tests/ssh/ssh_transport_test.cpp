@@ -69,6 +69,40 @@ TEST(SshTransport, ExecCapturesOutputAndExitStatus) {
   EXPECT_TRUE(r->ok());
 }
 
+TEST(SshTransport, CommandsShareOneShellPerConnection) {
+  Fleet fleet({"a"});
+  ASSERT_TRUE(fleet.ok()) << fleet.error();
+  auto t = connect_to(fleet, "a");
+  ASSERT_TRUE(t);
+  // Every command's parent is the same long-lived shell: the login shell (and its rc files)
+  // ran once for the connection.
+  auto first = t->exec("echo $PPID", false);
+  ASSERT_TRUE(first) << first.error().message;
+  auto home = t->exec("pwd", false);
+  ASSERT_TRUE(home) << home.error().message;
+  for (int i = 0; i < 3; ++i) {
+    auto again = t->exec("echo $PPID; cd /; export X=1", false);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->out, first->out);
+  }
+  // No state leaks from one command into the next, and stdin is never the protocol's.
+  auto r = t->exec("printf '%s|' \"$X\"; pwd; cat", false);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->out, "|" + home->out);
+  EXPECT_EQ(r->err, "");
+
+  // A command that kills the shell itself is a failure; the next command gets a new shell.
+  r = t->exec("kill -9 $PPID", false);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("the remote shell ended without reporting an exit status"),
+            std::string::npos)
+      << r.error().message;
+  r = t->exec("echo $PPID", false);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_NE(r->out, first->out);
+  EXPECT_TRUE(r->ok());
+}
+
 TEST(SshTransport, WriteAndReadRoundTripWithModes) {
   Fleet fleet({"a"});
   ASSERT_TRUE(fleet.ok()) << fleet.error();

@@ -157,6 +157,38 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
             "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
 }
 
+TEST_F(ApplyFixture, FirewallGuardIsDisarmedThroughTheFreshConnectionWhenTheOldOneDropped) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  // The new ruleset drops established sessions: the connection that reloaded it is gone,
+  // a new one gets in, disarms the guard and carries on.
+  fleet.script_exec("fra-1", "nft -f", ExecResult{}, -1,
+                    [](MemoryHost& h) { h.cut_connections_upto = h.connects; });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  const auto ops = deploy_ops("fra-1");
+  ASSERT_GE(ops.size(), 8u);
+  const std::vector<std::string> tail(ops.end() - 8, ops.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+                      "connect",
+                      "exec[root] kill 4242",  // on the old connection: lost
+                      "exec[root] kill 4242",  // on the fresh one
+                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "http 26657 /status",
+                      "http 26657 /net_info",
+                      "unlock /var/lib/picket/deploy.lock",
+                  }));
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: unchanged\n"
+            "  fra-1: deployed: 1 file written\n"
+            "  hsm-ams: unchanged\n"
+            "  nyc-1: unchanged\n"
+            "  sgp-1: unchanged\n"
+            "  val-ams: unchanged\n"
+            "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
+}
+
 TEST_F(ApplyFixture, FirewallGuardStaysArmedWhenNoFreshConnectionGetsIn) {
   install_old();
   // The new ruleset locks us out: the connection that reloaded it survives (established),

@@ -96,6 +96,31 @@ TEST_F(HealthFixture, GivesUpAtTheDeadline) {
   EXPECT_LT(took, std::chrono::seconds(2));
 }
 
+TEST_F(HealthFixture, PollsFastFirstThenBacksOffToTheInterval) {
+  fleet.script_http("ams-2", 26657, "/status",
+                    {status_body(true), status_body(true), status_body(true), status_body(true),
+                     status_body(true), status_body(false)});
+  std::vector<long long> waits;
+  HealthOptions opts{std::chrono::seconds(60), std::chrono::milliseconds(300),
+                     [&](std::chrono::milliseconds ms) { waits.push_back(ms.count()); }};
+  const HealthResult r = wait_healthy(*transport, target, opts);
+  EXPECT_TRUE(r.healthy);
+  EXPECT_EQ(r.attempts, 6);
+  EXPECT_EQ(waits, (std::vector<long long>{100, 200, 300, 300, 300}));
+}
+
+TEST_F(HealthFixture, DefaultBackOffDoublesFrom100msTo2s) {
+  std::vector<long long> waits;
+  HealthOptions opts{std::chrono::seconds(60), std::chrono::milliseconds(300),
+                     [&](std::chrono::milliseconds ms) { waits.push_back(ms.count()); }};
+  fleet.script_http("ams-2", 26657, "/status",
+                    {status_body(true), status_body(true), status_body(true), status_body(true),
+                     status_body(true), status_body(true), status_body(false)});
+  opts.interval = HealthOptions{}.interval;
+  EXPECT_TRUE(wait_healthy(*transport, target, opts).healthy);
+  EXPECT_EQ(waits, (std::vector<long long>{100, 200, 400, 800, 1600, 2000}));
+}
+
 TEST_F(HealthFixture, SignerHasOnlyItsCheck) {
   HealthTarget signer{"kms", "systemctl is-active --quiet 'tmkms.service'", false, std::nullopt};
   EXPECT_TRUE(check_once(*transport, signer).healthy);
