@@ -111,7 +111,9 @@ void add_rollout_flags(CLI::App& cmd, RolloutFlags& f) {
   cmd.add_option("--known-hosts", f.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
   cmd.add_flag("--accept-new", f.accept_new,
                "Record the host keys of hosts not yet known instead of refusing them");
-  cmd.add_option("--timeout", f.timeout, "Seconds for connecting and for each operation")
+  cmd.add_option("--timeout", f.timeout,
+                 "Seconds a host may stay silent (connecting or during any operation) before it "
+                 "counts as failed (default 15)")
       ->check(CLI::PositiveNumber);
 }
 
