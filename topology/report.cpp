@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "topology/rule_catalog.hpp"
+#include "topology/utf8.hpp"
 
 namespace picket {
 
@@ -73,30 +74,6 @@ class LineCursor {
   std::size_t m_begin = 0;
 };
 
-// Length of the valid UTF-8 sequence at line[i], or 0 when it is malformed.
-std::size_t utf8_length(std::string_view line, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(line[k]); };
-  const unsigned char c = byte(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > line.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
 
 // The source line as it may go to a terminal: control characters (tabs aside) and bytes that
 // are not UTF-8 become "?", one byte for one, so byte columns still point at the same place.
@@ -110,7 +87,7 @@ std::string printable_line(std::string_view line) {
       ++i;
       continue;
     }
-    const std::size_t len = utf8_length(out, i);
+    const std::size_t len = utf8_sequence_length(out, i);
     if (len == 0) {
       out[i++] = '?';
       continue;

@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "topology/yaml_split.hpp"
+#include "topology/utf8.hpp"
 
 namespace picket {
 namespace {
@@ -67,32 +68,6 @@ std::uint32_t to_line(int zero_based) {
   return zero_based < 0 ? 0 : static_cast<std::uint32_t>(zero_based) + 1;
 }
 
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is malformed (overlong forms,
-// surrogates and code points past U+10FFFF included).
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
 
 // yaml-cpp passes invalid UTF-8 through and reads a NUL byte as a bogus escape, so the
 // encoding is checked first: one clear error instead of garbage further on.
@@ -135,7 +110,7 @@ std::optional<Diagnostic> check_encoding(std::string_view text,
                         loc,
                         {}};
     }
-    const std::size_t len = utf8_sequence(text, i);
+    const std::size_t len = utf8_sequence_length(text, i);
     if (len == 0)
       return Diagnostic{"syntax",
                         Severity::error,
