@@ -27,7 +27,7 @@ standin=$repo/scripts/rpc_standin.py
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 now() { date +%s.%N; }
 fleet=
-cleanup() { [ -n "$fleet" ] && { stop_nodes; bash "$repo/tests/ssh/fleet.sh" stop "$fleet" >/dev/null 2>&1 || true; }; }
+cleanup() { if [ -n "$fleet" ]; then stop_nodes; bash "$repo/tests/ssh/fleet.sh" stop "$fleet" >/dev/null 2>&1 || true; fi; }
 trap cleanup EXIT
 stop_nodes() { for h in "${hosts[@]}"; do python3 "$standin" stop --state "$fleet/$h/node" 2>/dev/null || true; done; }
 fresh() { stop_nodes; for h in "${hosts[@]}"; do rm -rf "$fleet/$h/root"; mkdir -p "$fleet/$h/root"; done; }
