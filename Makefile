@@ -30,8 +30,10 @@ bench: build
 
 # The whole suite again in build-asan under AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer; every finding stops the process (-fno-sanitize-recover=all).
+# tests/sanitize-lsan.supp: memory libssh2 keeps after a connection dies mid-upload.
 sanitize:
 	ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize-lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"
 

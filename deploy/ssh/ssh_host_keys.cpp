@@ -19,6 +19,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <libssh2.h>
@@ -229,26 +232,36 @@ Result<std::string> host_key_algorithms(SshSession& s, const HostKeyPolicy& p) {
   return prefs;
 }
 
+// The names of `prefs` (comma-separated) this libssh2 supports, in order. libssh2 1.10's
+// method_pref drops an unknown name from the list with an overlapping memcpy (undefined
+// behaviour, reported by ASan; upstream moved to memmove), so it is only ever given names
+// from libssh2_session_supported_algs.
+std::string supported_host_key_algorithms(SshSession& s, const std::string& prefs) {
+  const char** algs = nullptr;
+  const int n = libssh2_session_supported_algs(s.raw(), LIBSSH2_METHOD_HOSTKEY, &algs);
+  std::set<std::string, std::less<>> supported;
+  for (int i = 0; i < n; ++i) supported.insert(algs[i]);
+  if (algs != nullptr) libssh2_free(s.raw(), static_cast<void*>(algs));
+  std::string known;
+  std::size_t start = 0;
+  while (start <= prefs.size()) {
+    const auto end = std::min(prefs.find(',', start), prefs.size());
+    const std::string_view one = std::string_view(prefs).substr(start, end - start);
+    if (supported.count(one) != 0) (known += known.empty() ? "" : ",") += one;
+    start = end + 1;
+  }
+  return known;
+}
+
 Result<void> prefer_known_host_key_types(SshSession& s, const HostKeyPolicy& p) {
   auto algorithms = host_key_algorithms(s, p);
   if (!algorithms) return tl::unexpected(algorithms.error());
-  const std::string& prefs = *algorithms;
-  if (libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, prefs.c_str()) != 0) {
-    // A libssh2 without some of these names: keep the ones it knows, in order.
-    std::string known;
-    std::size_t start = 0;
-    while (start <= prefs.size()) {
-      const auto end = std::min(prefs.find(',', start), prefs.size());
-      const std::string one = prefs.substr(start, end - start);
-      if (libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, one.c_str()) == 0)
-        known += (known.empty() ? "" : ",") + one;
-      start = end + 1;
-    }
-    if (known.empty() ||
-        libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, known.c_str()) != 0)
-      return tl::unexpected(s.error(
-          Kind::failed, fmt::format("this libssh2 supports none of the host key types ({})", prefs)));
-  }
+  const std::string known = supported_host_key_algorithms(s, *algorithms);
+  if (known.empty() ||
+      libssh2_session_method_pref(s.raw(), LIBSSH2_METHOD_HOSTKEY, known.c_str()) != 0)
+    return tl::unexpected(s.error(
+        Kind::failed,
+        fmt::format("this libssh2 supports none of the host key types ({})", *algorithms)));
   return {};
 }
 
