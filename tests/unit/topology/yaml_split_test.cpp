@@ -12,35 +12,14 @@
 #include "tests/unit/topology/load_test_util.hpp"
 #include "topology/load.hpp"
 #include "topology/yaml_tree.hpp"
+#include "tests/unit/topology/yaml_dump.hpp"
 
 namespace picket {
 namespace {
 
 using test::render;
 
-std::string dump(const YamlTree& tree, YamlId id) {
-  const YamlNode& n = tree[id];
-  const std::string at = "@" + std::to_string(n.line) + ":" + std::to_string(n.column);
-  switch (n.kind) {
-    case YamlKind::null:
-      return (n.empty ? "(empty)" : "~") + at;
-    case YamlKind::scalar:
-      return "\"" + n.text + "\"" + (n.quoted ? "'" : "") + at;
-    case YamlKind::sequence: {
-      std::string s = "[";
-      for (std::size_t i = 0; i < n.children.size(); ++i)
-        s += (i ? ", " : "") + dump(tree, n.children[i]);
-      return s + "]" + at;
-    }
-    case YamlKind::map: {
-      std::string s = "{";
-      for (std::size_t i = 0; i + 1 < n.children.size(); i += 2)
-        s += (i ? ", " : "") + dump(tree, n.children[i]) + ": " + dump(tree, n.children[i + 1]);
-      return s + "}" + at;
-    }
-  }
-  return "?";
-}
+using test::dump;
 
 // Streams `nodes` (map) and `links` (sequence) like the topology loader, and can restart.
 class Sink : public YamlEntrySink {

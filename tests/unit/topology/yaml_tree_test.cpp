@@ -5,37 +5,14 @@
 #include <chrono>
 
 #include "tests/unit/topology/load_test_util.hpp"
+#include "tests/unit/topology/yaml_dump.hpp"
 
 namespace picket {
 namespace {
 
 using test::render;
 
-// The tree as text: scalars "text"@line:col (with ' when quoted), nulls ~ or (empty),
-// sequences [..], maps {key: value, ..}.
-std::string dump(const YamlTree& tree, YamlId id) {
-  const YamlNode& n = tree[id];
-  const std::string at = "@" + std::to_string(n.line) + ":" + std::to_string(n.column);
-  switch (n.kind) {
-    case YamlKind::null:
-      return (n.empty ? "(empty)" : "~") + at;
-    case YamlKind::scalar:
-      return "\"" + n.text + "\"" + (n.quoted ? "'" : "") + at;
-    case YamlKind::sequence: {
-      std::string s = "[";
-      for (std::size_t i = 0; i < n.children.size(); ++i)
-        s += (i ? ", " : "") + dump(tree, n.children[i]);
-      return s + "]" + at;
-    }
-    case YamlKind::map: {
-      std::string s = "{";
-      for (std::size_t i = 0; i + 1 < n.children.size(); i += 2)
-        s += (i ? ", " : "") + dump(tree, n.children[i]) + ": " + dump(tree, n.children[i + 1]);
-      return s + "}" + at;
-    }
-  }
-  return "?";
-}
+using test::dump;
 
 struct Parsed {
   YamlDocument doc;
