@@ -7,7 +7,7 @@ packages=(
   # toolchain
   g++ cmake make pkg-config git ca-certificates
   # libraries (see shared/design/architecture.md)
-  libyaml-cpp-dev libboost-graph-dev libfmt-dev libcli11-dev libexpected-dev
+  libyaml-dev libboost-graph-dev libfmt-dev libcli11-dev libexpected-dev
   libkainjow-mustache-dev libsodium-dev libtomlplusplus-dev
   nlohmann-json3-dev libgtest-dev
   # picture output (picket graph --format svg) and the demo

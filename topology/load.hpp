@@ -10,8 +10,6 @@
 
 namespace picket {
 
-struct YamlParseOptions;  // topology/yaml_tree.hpp
-
 /// A file's contents and the path it is reported under.
 struct SourceText {
   std::string path;
@@ -21,13 +19,9 @@ struct SourceText {
 /// Parses a topology file (topology-format.md §1). Entries with errors are left out of the
 /// returned model or keep their defaults; the diagnostics say what was wrong.
 Topology load_topology(const SourceText& source, Diagnostics& out);
-/// The same with the YAML parse tuned (tests compare a file read in pieces and read whole).
-Topology load_topology(const SourceText& source, Diagnostics& out, const YamlParseOptions& options);
 
 /// Parses an inventory file (topology-format.md §2), applying `defaults` to every host.
 Inventory load_inventory(const SourceText& source, Diagnostics& out);
-Inventory load_inventory(const SourceText& source, Diagnostics& out,
-                         const YamlParseOptions& options);
 
 /// Checks between the two files: every node's host exists in the inventory (reference),
 /// two nodes on one host share no port or home (port-clash).

@@ -74,9 +74,8 @@ std::string host_subject(const std::string& name) { return "host=" + name; }
 
 class InventoryLoader final : public YamlEntrySink {
  public:
-  InventoryLoader(const SourceText& source, Diagnostics& diags, const YamlParseOptions& options)
+  InventoryLoader(const SourceText& source, Diagnostics& diags)
       : m_source(source),
-        m_options(options),
         m_file(std::make_shared<const std::string>(source.path)),
         m_reader(m_tree, m_file, diags),
         m_diags(diags) {
@@ -84,7 +83,7 @@ class InventoryLoader final : public YamlEntrySink {
   }
 
   Inventory load() {
-    const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags, m_options);
+    const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty)
       add_error(m_diags, "schema", {m_file, 1, 1},
                 "the inventory file is empty; expected a map with \"hosts\"");
@@ -112,16 +111,6 @@ class InventoryLoader final : public YamlEntrySink {
 
   void on_entry(const YamlTree&, std::string_view, YamlId key, YamlId value) override {
     read_host(key, value);
-  }
-
-  bool can_restart() const override { return true; }
-
-  void on_restart() override {
-    m_inventory = Inventory{};
-    m_inventory.path = m_file;
-    m_written.clear();
-    m_dropped_hosts.clear();
-    m_reader.suggester() = Suggester{};
   }
 
  private:
@@ -413,7 +402,6 @@ class InventoryLoader final : public YamlEntrySink {
   }
 
   const SourceText& m_source;
-  const YamlParseOptions& m_options;
   std::shared_ptr<const std::string> m_file;
   YamlTree m_tree;
   YamlReader m_reader;
@@ -430,15 +418,10 @@ class InventoryLoader final : public YamlEntrySink {
 }  // namespace
 
 Inventory load_inventory(const SourceText& source, Diagnostics& out) {
-  return load_inventory(source, out, YamlParseOptions{});
-}
-
-Inventory load_inventory(const SourceText& source, Diagnostics& out,
-                         const YamlParseOptions& options) {
   Diagnostics diags;
   Inventory inventory;
   try {
-    inventory = InventoryLoader(source, diags, options).load();
+    inventory = InventoryLoader(source, diags).load();
   } catch (const std::exception& e) {
     add_error(diags, "syntax", {std::make_shared<const std::string>(source.path), 0, 0},
               fmt::format("cannot load the inventory: {}", e.what()));

@@ -79,9 +79,8 @@ bool is_float_text(std::string_view s) {
 
 class TopologyLoader final : public YamlEntrySink {
  public:
-  TopologyLoader(const SourceText& source, Diagnostics& diags, const YamlParseOptions& options)
+  TopologyLoader(const SourceText& source, Diagnostics& diags)
       : m_source(source),
-        m_options(options),
         m_file(std::make_shared<const std::string>(source.path)),
         m_reader(m_tree, m_file, diags),
         m_diags(diags) {
@@ -89,7 +88,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   Topology load() {
-    const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags, m_options);
+    const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty) {
       add_error(m_diags, "schema", {m_file, 1, 1},
                 "the topology file is empty; expected a map with \"version\", \"chain\" and "
@@ -124,16 +123,6 @@ class TopologyLoader final : public YamlEntrySink {
     if (collection == "nodes") read_node(key, value);
     if (collection == "links") read_link(value);
     if (collection == "partners") read_partner(key, value);
-  }
-
-  bool can_restart() const override { return true; }
-
-  void on_restart() override {
-    m_topology = Topology{};
-    m_topology.path = m_file;
-    m_dropped_nodes.clear();
-    m_partner_names.clear();
-    m_reader.suggester() = Suggester{};
   }
 
  private:
@@ -851,7 +840,6 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   const SourceText& m_source;
-  const YamlParseOptions& m_options;
   std::shared_ptr<const std::string> m_file;
   YamlTree m_tree;
   YamlReader m_reader;
@@ -866,15 +854,10 @@ class TopologyLoader final : public YamlEntrySink {
 }  // namespace
 
 Topology load_topology(const SourceText& source, Diagnostics& out) {
-  return load_topology(source, out, YamlParseOptions{});
-}
-
-Topology load_topology(const SourceText& source, Diagnostics& out,
-                       const YamlParseOptions& options) {
   Diagnostics diags;
   Topology topology;
   try {
-    topology = TopologyLoader(source, diags, options).load();
+    topology = TopologyLoader(source, diags).load();
   } catch (const std::exception& e) {
     // Only an allocation failure can get here; report it rather than cross the API.
     add_error(diags, "syntax", {std::make_shared<const std::string>(source.path), 0, 0},

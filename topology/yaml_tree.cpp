@@ -1,5 +1,6 @@
 #include "topology/yaml_tree.hpp"
-// Approach: a YAML::EventHandler keeps a stack of open collections and appends every value to
+// Approach: libyaml's event parser drives a builder that keeps a stack of open collections and
+// appends every value to
 // an arena (YamlTree::m_nodes) in creation order, so the subtree of the entry being read is
 // always the arena's tail. An entry of a streamed collection is handed to the sink when it
 // completes and the tail is cut off again, unless an anchor lives in it (a later alias may
@@ -8,23 +9,13 @@
 // cost time or memory. Duplicate keys are found here because yaml-cpp accepts them silently.
 
 #include <fmt/format.h>
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
+#include <yaml.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <istream>
-#include <mutex>
 #include <new>
 #include <optional>
-#include <streambuf>
-#include <thread>
 #include <unordered_map>
 
-#include "topology/yaml_split.hpp"
 #include "topology/utf8.hpp"
 
 namespace picket {
@@ -48,21 +39,17 @@ struct ParseAbort {
 // Thrown from event callbacks when the sink refuses the root; not an error by itself.
 struct StopParse {};
 
-// Thrown when a file read in pieces may read differently whole: parse it whole instead.
-struct SplitFallback {};
-
-// Pieces a worker may parse ahead of the entries handed to the sink (bounds memory).
-constexpr std::size_t k_pieces_ahead = 4;
-
-// Lets yaml-cpp read the caller's text in place instead of a copy in a stringstream.
-class ViewBuffer : public std::streambuf {
- public:
-  explicit ViewBuffer(std::string_view text) {
-    // The get area is only ever read; streambuf just has no const interface.
-    char* begin = const_cast<char*>(text.data());
-    setg(begin, begin, begin + text.size());
-  }
+// Where an event starts: `pos` is the byte offset after a UTF-8 byte order mark (-1 when
+// unknown), `line` and `column` are 0-based, the column in bytes (libyaml counts characters;
+// the driver converts).
+struct Mark {
+  long pos = -1;
+  int line = -1;
+  int column = -1;
 };
+
+// An anchor defined in the document, numbered from 1 in order of definition (0: none).
+using AnchorId = std::size_t;
 
 std::uint32_t to_line(int zero_based) {
   return zero_based < 0 ? 0 : static_cast<std::uint32_t>(zero_based) + 1;
@@ -71,8 +58,11 @@ std::uint32_t to_line(int zero_based) {
 
 // yaml-cpp passes invalid UTF-8 through and reads a NUL byte as a bogus escape, so the
 // encoding is checked first: one clear error instead of garbage further on.
+// `ascii` is set to whether the text holds only ASCII.
 std::optional<Diagnostic> check_encoding(std::string_view text,
-                                         const std::shared_ptr<const std::string>& file) {
+                                         const std::shared_ptr<const std::string>& file,
+                                         bool& ascii) {
+  ascii = true;
   // UTF-16 and UTF-32 start with a byte order mark or, for ASCII text, a NUL byte in the first
   // two: name the encoding rather than the first odd byte.
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
@@ -110,6 +100,7 @@ std::optional<Diagnostic> check_encoding(std::string_view text,
                         loc,
                         {}};
     }
+    ascii = false;
     const std::size_t len = utf8_sequence_length(text, i);
     if (len == 0)
       return Diagnostic{"syntax",
@@ -215,59 +206,9 @@ std::size_t estimate_entries(std::string_view text, std::size_t pos, std::uint32
   return count;
 }
 
-// One piece of a split file and what parsing it on its own gave.
-struct Piece {
-  std::string_view text;
-  std::uint32_t line_offset = 0;  // 0-based line of the piece's first line
-  YamlTree tree;
-  Diagnostics diagnostics;
-  YamlDocument doc;
-  bool unsafe = false;
-  std::uint64_t values = 0;
-  bool done = false;
-};
-
 }  // namespace
 
-// The pieces of a split file, parsed ahead on worker threads and by the caller whenever it
-// would otherwise wait. At most k_pieces_ahead parsed pieces wait for the caller.
-class SplitRun {
- public:
-  SplitRun(std::string_view text, const std::shared_ptr<const std::string>& file,
-           std::vector<YamlSection> sections, unsigned workers);
-  ~SplitRun();
-  SplitRun(const SplitRun&) = delete;
-  SplitRun& operator=(const SplitRun&) = delete;
-
-  const std::vector<YamlSection>& sections() const { return m_sections; }
-  std::size_t first_piece(std::size_t section) const { return m_first_piece[section]; }
-  std::size_t pieces() const { return m_pieces.size(); }
-  // Piece i, parsed (waits, or parses pieces itself meanwhile).
-  Piece& piece(std::size_t i);
-  // The caller is done with piece i (and every earlier one): its memory goes.
-  void release(std::size_t i);
-
- private:
-  bool may_claim() const { return m_next < m_pieces.size() && m_next < m_released + k_pieces_ahead; }
-  void parse(std::size_t i);
-  void work();
-
-  const std::shared_ptr<const std::string>& m_file;
-  std::vector<YamlSection> m_sections;
-  std::vector<std::size_t> m_first_piece;
-  std::vector<Piece> m_pieces;
-  std::mutex m_mutex;
-  std::condition_variable m_changed;
-  std::size_t m_next = 0;      // next piece nobody parses yet
-  std::size_t m_released = 0;  // pieces the caller is done with
-  bool m_stop = false;
-  // Arenas of released pieces, reused with their string and vector buffers: fresh ones for
-  // every piece would cost the kernel a page fault per 4 KiB, each time.
-  std::vector<YamlTree> m_spare;
-  std::vector<std::thread> m_threads;
-};
-
-class YamlTreeBuilder final : public YAML::EventHandler {
+class YamlTreeBuilder {
  public:
   YamlTreeBuilder(std::string_view text, const std::shared_ptr<const std::string>& file,
                   YamlTree& tree, YamlEntrySink* sink, Diagnostics& out)
@@ -287,52 +228,28 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   YamlId root() const { return m_root; }
   const YamlTree& tree() const { return m_tree; }
 
-  // Reads one piece of a split file (lines from `line_offset` on, 0-based) on its own.
-  void read_piece(std::uint32_t line_offset) {
-    m_line_offset = line_offset;
-    m_piece = true;
-    m_content_end = content_end(m_text);
-  }
-  // Reads the rest of a split file: its sections' bodies are blank lines here, and their
-  // entries come from the pieces of `run`. `text_size` is the whole file's size.
-  void read_skeleton(SplitRun& run, std::size_t text_size) {
-    m_split = &run;
-    m_budget = k_alias_budget_base + k_alias_budget_per_byte * text_size;
-  }
-  // A piece that may read differently in its file: an anchor or alias (may refer across
-  // pieces), or a left-out value whose end yaml-cpp only finds past the piece.
-  bool unsafe() const { return m_unsafe; }
-  // Values created (the alias budget's count).
-  std::uint64_t values() const { return m_expanded; }
-  // Diagnostics the builder itself added (not the sink's).
-  std::size_t own_diagnostics() const { return m_own_diagnostics; }
-  // Whether every planned section of a skeleton got its entries.
-  bool all_sections_spliced() const;
-
-  void OnDocumentStart(const YAML::Mark& mark) override {
+  void OnDocumentStart(const Mark& mark) {
     if (++m_documents > 1)
       abort_with("schema", mark,
                  "a second YAML document starts here; expected one document per file");
   }
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (m_split != nullptr && anchor == 0 && splice_section()) return;
+  // A null: written as ~ or null, or left out (`empty`).
+  void OnNull(const Mark& mark, AnchorId anchor, bool empty) {
     begin_value();
     const YamlId id = new_node(YamlKind::null, mark, anchor);
     YamlNode& n = m_nodes[id];
-    n.empty = !written_null(mark);
-    if (n.empty && m_piece && (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= m_content_end))
-      m_unsafe = true;
+    n.empty = empty;
     if (n.empty) place_empty(n, mark);
     finish(id);
   }
 
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (m_piece) m_unsafe = true;
+  void OnAlias(const Mark& mark, AnchorId anchor, std::string_view name) {
     begin_value();
     if (anchor >= m_anchors.size() || m_anchors[anchor] == k_no_yaml)
-      abort_with("syntax", mark, "alias to an unknown anchor");
+      abort_with("syntax", mark,
+                 fmt::format("invalid YAML: alias \"*{}\" refers to no anchor defined before "
+                             "it",
+                             name));
     const YamlId target = m_anchors[anchor];
     if (m_nodes[target].expanded == 0)
       abort_with("schema", mark,
@@ -343,35 +260,30 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     finish(target);
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+  // A scalar; `tag` is "?" for a plain one and "!" for a quoted or block one when it has
+  // no tag of its own, else its full tag.
+  void OnScalar(const Mark& mark, std::string_view tag, AnchorId anchor, std::string_view value) {
     begin_value();
     check_tag(tag, mark);
     const YamlId id = new_node(YamlKind::scalar, mark, anchor);
     YamlNode& n = m_nodes[id];
-    // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
     n.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
-    // yaml-cpp ends a quoted scalar left open at the end of the text without complaint: in
-    // a piece, the quote may close in a later one.
-    if (m_piece && tag != "?" && !closes_in_piece(mark)) m_unsafe = true;
-    n.text = value;
-    if (tag == "!") check_closed(mark);
+    n.text.assign(value);
     finish(id);
   }
 
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const Mark& mark, std::string_view tag, AnchorId anchor) {
     open(YamlKind::sequence, mark, tag, anchor);
   }
-  void OnSequenceEnd() override { close(); }
+  void OnSequenceEnd() { close(); }
 
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
+  void OnMapStart(const Mark& mark, std::string_view tag, AnchorId anchor) {
     open(YamlKind::map, mark, tag, anchor);
   }
-  void OnMapEnd() override { close(); }
+  void OnMapEnd() { close(); }
 
-  void OnAnchor(const YAML::Mark&, const std::string& name) override { m_anchor_name = name; }
+  // The name of the anchor the next value defines.
+  void OnAnchor(std::string_view name) { m_anchor_name.assign(name); }
 
  private:
   struct Frame {
@@ -388,70 +300,24 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     std::unique_ptr<std::unordered_map<std::string, std::uint32_t>> keys;
   };
 
-  [[noreturn]] void abort_with(const char* rule, const YAML::Mark& mark, std::string message) {
+  [[noreturn]] void abort_with(const char* rule, const Mark& mark, std::string message) {
     throw ParseAbort{Diagnostic{rule, Severity::error, std::move(message), location(mark), {}}};
   }
 
-  Location location(const YAML::Mark& mark) const {
-    return {m_file, to_line(mark.line) + m_line_offset, to_line(mark.column)};
+  Location location(const Mark& mark) const {
+    return {m_file, to_line(mark.line), to_line(mark.column)};
   }
-
-  // Whether a scalar at `mark`, if quoted, has its closing quote in the text.
-  bool closes_in_piece(const YAML::Mark& mark) const {
-    if (mark.pos < 0) return false;
-    std::size_t i = static_cast<std::size_t>(mark.pos);
-    if (i < m_text.size() && m_text[i] == '!') {  // skip a tag
-      while (i < m_text.size() && m_text[i] != ' ' && m_text[i] != '\n') ++i;
-      while (i < m_text.size() && m_text[i] == ' ') ++i;
-    }
-    if (i >= m_text.size()) return false;
-    const char quote = m_text[i];
-    if (quote != '"' && quote != '\'') return true;  // a block scalar
-    for (++i; i < m_text.size(); ++i) {
-      const char c = m_text[i];
-      if (quote == '"' && c == '\\') {
-        ++i;
-      } else if (c == quote) {
-        if (quote == '\'' && i + 1 < m_text.size() && m_text[i + 1] == '\'') {
-          ++i;
-        } else {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  // Offset after the last line of `text` holding more than blanks and a comment.
-  static std::size_t content_end(std::string_view text) {
-    std::size_t end = text.size();
-    while (end > 0) {
-      const std::size_t nl = end >= 2 ? text.rfind('\n', end - 2) : std::string_view::npos;
-      const std::size_t start = nl == std::string_view::npos ? 0 : nl + 1;
-      const std::size_t first = text.find_first_not_of(" \n", start);
-      if (first < end && text[first] != '#') return end;
-      end = start;
-    }
-    return 0;
-  }
-
-  // Instead of the null a skeleton holds for a planned section: the streamed collection,
-  // its entries taken from the pieces in file order. False when this null is not one.
-  bool splice_section();
-  // Hands the entries of one parsed piece to the sink, as finish() would have one by one.
-  void deliver(Piece& piece, const YamlSection& section);
 
   Location location(const YamlNode& n) const { return {m_file, n.line, n.column}; }
 
-  void check_tag(const std::string& tag, const YAML::Mark& mark) {
+  void check_tag(std::string_view tag, const Mark& mark) {
     if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) == 0) return;
-    ++m_own_diagnostics;
     add_error(m_out, "schema", location(mark),
               fmt::format("unsupported tag \"{}\"; expected an untagged value", tag));
   }
 
   // Adds `n` values to the expanded size of the document.
-  void count_values(std::uint64_t n, const YAML::Mark& mark) {
+  void count_values(std::uint64_t n, const Mark& mark) {
     m_expanded += n;
     if (m_expanded > m_budget)
       abort_with("schema", mark,
@@ -467,7 +333,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     if (f.is_map ? f.expecting_key : f.streamed) f.entry_start = m_tree.m_used;
   }
 
-  YamlId new_node(YamlKind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+  YamlId new_node(YamlKind kind, const Mark& mark, AnchorId anchor) {
     count_values(1, mark);
     const auto id = static_cast<YamlId>(m_tree.m_used);
     if (id == k_no_yaml) abort_with("schema", mark, "the document holds too many values");
@@ -479,7 +345,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     n.quoted = false;
     n.empty = false;
     n.kind = kind;
-    n.line = to_line(mark.line) + m_line_offset;
+    n.line = to_line(mark.line);
     n.column = to_line(mark.column);
     n.expanded = kind == YamlKind::map || kind == YamlKind::sequence ? 0 : 1;
     if (anchor != 0) {
@@ -488,7 +354,6 @@ class YamlTreeBuilder final : public YAML::EventHandler {
         m_anchor_names.resize(anchor + 1);
       }
       m_anchors[anchor] = id;
-      if (m_piece) m_unsafe = true;
       m_anchor_names[anchor] = std::move(m_anchor_name);
       m_last_anchored = id;
     }
@@ -496,39 +361,9 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     return id;
   }
 
-  // True when a null was written as ~ or null, not left out.
-  // yaml-cpp accepts a quoted scalar that runs to the end of the file in block context: a file
-  // cut off inside a string would load with the rest of the file silently missing.
-  void check_closed(const YAML::Mark& mark) {
-    if (mark.pos < 0) return;
-    const std::size_t start = static_cast<std::size_t>(mark.pos) + m_bom;
-    if (start >= m_text.size()) return;
-    const char quote = m_text[start];
-    if (quote != '"' && quote != '\'') return;
-    for (std::size_t i = start + 1; i < m_text.size(); ++i) {
-      if (quote == '"' && m_text[i] == '\\') {
-        ++i;
-      } else if (m_text[i] == quote) {
-        if (quote == '"' || i + 1 == m_text.size() || m_text[i + 1] != '\'') return;
-        ++i;  // '' inside a single-quoted scalar
-      }
-    }
-    abort_with("syntax", mark,
-               "invalid YAML: the quoted string that starts here is not closed before the end "
-               "of the file");
-  }
-
-  bool written_null(const YAML::Mark& mark) const {
-    if (mark.pos < 0) return false;
-    const std::size_t pos = static_cast<std::size_t>(mark.pos) + m_bom;
-    if (pos >= m_text.size()) return false;
-    const std::string_view rest = m_text.substr(pos, 4);
-    return rest[0] == '~' || rest == "null" || rest == "Null" || rest == "NULL";
-  }
-
-  // yaml-cpp marks a left-out value at the next token, possibly lines further down. Point at
-  // its key instead, or at the "-" of an empty sequence item.
-  void place_empty(YamlNode& n, const YAML::Mark& mark) const {
+  // A left-out value is marked where it would have started. Point at its key instead, or at
+  // the "-" of an empty sequence item.
+  void place_empty(YamlNode& n, const Mark& mark) const {
     if (m_stack.empty()) return;
     const Frame& f = m_stack.back();
     if (f.is_map) {
@@ -556,8 +391,12 @@ class YamlTreeBuilder final : public YAML::EventHandler {
     n.column = static_cast<std::uint32_t>(dash - line_start + 1);
   }
 
-  void open(YamlKind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor) {
+  void open(YamlKind kind, const Mark& mark, std::string_view tag, AnchorId anchor) {
     begin_value();
+    if (m_stack.size() >= k_max_depth)
+      abort_with("syntax", mark,
+                 fmt::format("values nest deeper than {} levels; expected a flatter document",
+                             k_max_depth));
     check_tag(tag, mark);
     const YamlId id = new_node(kind, mark, anchor);
     if (m_stack.empty() && m_sink != nullptr && !m_sink->accept_root(kind)) {
@@ -582,8 +421,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
         const std::size_t pos =
             mark.pos < 0 ? m_text.size() : static_cast<std::size_t>(mark.pos) + m_bom;
         const std::size_t estimate =
-            m_estimate ? *m_estimate
-                       : estimate_entries(m_text, pos, m_nodes[id].column,
+            estimate_entries(m_text, pos, m_nodes[id].column,
                                           kind == YamlKind::sequence);
         if (kind == YamlKind::map) f.keys->reserve(estimate);
         m_sink->on_collection(f.stream_key, estimate);
@@ -651,8 +489,7 @@ class YamlTreeBuilder final : public YAML::EventHandler {
       const YamlNode& k = m_nodes[id];
       if (k.kind != YamlKind::scalar) return;
       if (const std::uint32_t first = earlier_key(f, k.text)) {
-        ++m_own_diagnostics;
-        add_error(m_out, "duplicate", location(k),
+            add_error(m_out, "duplicate", location(k),
                   fmt::format("duplicate key \"{}\" (first at line {})", k.text, first));
         f.skip_value = true;
       } else if (f.keys) {
@@ -695,138 +532,275 @@ class YamlTreeBuilder final : public YAML::EventHandler {
   std::vector<std::string> m_anchor_names;
   std::string m_anchor_name;  // announced by OnAnchor for the next node
   YamlId m_last_anchored = k_no_yaml;
-  // Reading a split file (parse_split): a piece, or the skeleton around the pieces.
-  std::uint32_t m_line_offset = 0;
-  bool m_piece = false;
-  bool m_unsafe = false;
-  std::size_t m_content_end = 0;
-  SplitRun* m_split = nullptr;
-  std::size_t m_next_section = 0;
-  std::optional<std::size_t> m_estimate;  // entries of the collection being spliced
-  std::size_t m_own_diagnostics = 0;
 };
-
-bool YamlTreeBuilder::all_sections_spliced() const {
-  return m_split != nullptr && m_next_section == m_split->sections().size();
-}
-
-bool YamlTreeBuilder::splice_section() {
-  if (m_next_section >= m_split->sections().size() || m_stack.size() != 1) return false;
-  const Frame& parent = m_stack.back();
-  if (!parent.is_map || parent.expecting_key || parent.skip_value || parent.key == k_no_yaml)
-    return false;
-  const YamlSection& section = m_split->sections()[m_next_section];
-  const YamlNode& key = m_nodes[parent.key];
-  if (key.kind != YamlKind::scalar || key.quoted || key.line != section.key_line ||
-      key.text != section.key)
-    return false;
-  const std::size_t index = m_next_section++;
-  // Where yaml-cpp marks a block collection: its first entry.
-  YAML::Mark at;
-  at.pos = -1;
-  at.line = static_cast<int>(section.entry_line);
-  at.column = static_cast<int>(section.indent);
-  m_estimate = section.entries;
-  static const std::string no_tag;
-  open(section.kind, at, no_tag, 0);
-  m_estimate.reset();
-  if (!m_stack.back().streamed) throw SplitFallback{};
-  const std::size_t first = m_split->first_piece(index);
-  for (std::size_t i = first; i < first + section.chunks.size(); ++i) {
-    deliver(m_split->piece(i), section);
-    m_split->release(i);
-  }
-  close();
-  return true;
-}
-
-void YamlTreeBuilder::deliver(Piece& piece, const YamlSection& section) {
-  if (piece.doc.status != YamlStatus::ok || piece.unsafe || !piece.diagnostics.empty())
-    throw SplitFallback{};
-  m_expanded += piece.values;
-  if (m_expanded > m_budget) throw SplitFallback{};
-  // The piece's arena is lent to the caller's tree while its entries are handed over, so
-  // the sink (and a YamlReader bound to that tree) reads them in place, with no copy.
-  struct Lend {
-    std::vector<YamlNode>& a;
-    std::vector<YamlNode>& b;
-    std::size_t& used_a;
-    std::size_t& used_b;
-    Lend(std::vector<YamlNode>& a_, std::vector<YamlNode>& b_, std::size_t& ua, std::size_t& ub)
-        : a(a_), b(b_), used_a(ua), used_b(ub) {
-      std::swap(a, b);
-      std::swap(used_a, used_b);
-    }
-    ~Lend() {
-      std::swap(a, b);
-      std::swap(used_a, used_b);
-    }
-    Lend(const Lend&) = delete;
-    Lend& operator=(const Lend&) = delete;
-  } lend(m_nodes, piece.tree.m_nodes, m_tree.m_used, piece.tree.m_used);
-  const YamlNode& root = m_nodes[piece.doc.root];
-  if (root.kind != section.kind) throw SplitFallback{};
-  Frame& f = m_stack.back();
-  const std::vector<YamlId>& entries = root.children;
-  if (!f.is_map) {
-    for (const YamlId item : entries) m_sink->on_entry(m_tree, f.stream_key, k_no_yaml, item);
-    return;
-  }
-  // As finish() does for a streamed map: duplicates across pieces are found here.
-  for (std::size_t i = 0; i + 1 < entries.size(); i += 2) {
-    const YamlNode& k = m_nodes[entries[i]];
-    if (k.kind == YamlKind::scalar) {
-      if (!k.quoted && k.text == "<<") throw SplitFallback{};  // merged, not streamed
-      const auto [it, inserted] = f.keys->emplace(k.text, k.line);
-      if (!inserted) {
-        add_error(m_out, "duplicate", location(k),
-                  fmt::format("duplicate key \"{}\" (first at line {})", k.text, it->second));
-        continue;
-      }
-    }
-    m_sink->on_entry(m_tree, f.stream_key, entries[i], entries[i + 1]);
-  }
-}
 
 namespace {
 
-// Runs yaml-cpp over `text` into `builder`. Never throws; failures become diagnostics.
+// Turns libyaml's marks, which count characters, into byte offsets and columns. In ASCII text
+// they are the same; otherwise a cursor walks the text from the last mark (marks come almost
+// in order, so the walk stays linear in the text's size).
+class MarkMapper {
+ public:
+  MarkMapper(std::string_view text, bool ascii) : m_text(text), m_ascii(ascii) {
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") m_bom = 3;
+    m_byte = m_line_start = m_bom;
+  }
+
+  Mark operator()(const yaml_mark_t& m) {
+    Mark out;
+    out.line = static_cast<int>(m.line);
+    if (m_ascii) {
+      out.pos = static_cast<long>(m.index);
+      out.column = static_cast<int>(m.column);
+      return out;
+    }
+    seek(m.index);
+    out.pos = static_cast<long>(m_byte - m_bom);
+    out.column = static_cast<int>(m_byte - m_line_start);
+    return out;
+  }
+
+  std::string_view text() const { return m_text; }
+  std::size_t bom() const { return m_bom; }
+
+  // 1-based line and byte column of byte `offset` of the text (for reader errors).
+  std::pair<std::uint32_t, std::uint32_t> line_column(std::size_t offset) const {
+    offset = std::min(offset, m_text.size());
+    const auto head = m_text.substr(0, offset);
+    const auto line = static_cast<std::uint32_t>(std::count(head.begin(), head.end(), '\n')) + 1;
+    const std::size_t nl = head.rfind('\n');
+    const std::size_t start = nl == std::string_view::npos ? std::min(m_bom, offset) : nl + 1;
+    return {line, static_cast<std::uint32_t>(offset - start + 1)};
+  }
+
+ private:
+  // Moves the cursor to character `index` (counted after the byte order mark).
+  void seek(std::size_t index) {
+    if (index < m_char) {
+      while (m_char > index && m_byte > m_bom) {
+        --m_byte;
+        while (m_byte > m_bom && (static_cast<unsigned char>(m_text[m_byte]) & 0xC0) == 0x80)
+          --m_byte;
+        --m_char;
+      }
+      const std::size_t nl = m_byte > m_bom ? m_text.rfind('\n', m_byte - 1) : std::string_view::npos;
+      m_line_start = nl == std::string_view::npos || nl < m_bom ? m_bom : nl + 1;
+      return;
+    }
+    while (m_char < index && m_byte < m_text.size()) {
+      const char c = m_text[m_byte];
+      const std::size_t len = std::max<std::size_t>(1, utf8_sequence_length(m_text, m_byte));
+      m_byte = std::min(m_text.size(), m_byte + len);
+      ++m_char;
+      if (c == '\n') m_line_start = m_byte;
+    }
+  }
+
+  std::string_view m_text;
+  bool m_ascii;
+  std::size_t m_bom = 0;
+  std::size_t m_char = 0;        // the cursor, in characters after the byte order mark
+  std::size_t m_byte = 0;        // the cursor, in bytes of the text
+  std::size_t m_line_start = 0;  // first byte of the cursor's line
+};
+
+// Owns a libyaml parser or event for the scope.
+struct ParserGuard {
+  yaml_parser_t parser{};
+  bool ready = false;
+  ParserGuard() { ready = yaml_parser_initialize(&parser) != 0; }
+  ~ParserGuard() {
+    if (ready) yaml_parser_delete(&parser);
+  }
+  ParserGuard(const ParserGuard&) = delete;
+  ParserGuard& operator=(const ParserGuard&) = delete;
+};
+struct EventGuard {
+  yaml_event_t event{};
+  bool filled = false;
+  ~EventGuard() { clear(); }
+  void clear() {
+    if (filled) yaml_event_delete(&event);
+    filled = false;
+  }
+  EventGuard() = default;
+  EventGuard(const EventGuard&) = delete;
+  EventGuard& operator=(const EventGuard&) = delete;
+};
+
+std::string_view view(const yaml_char_t* s) {
+  return s == nullptr ? std::string_view{} : std::string_view{reinterpret_cast<const char*>(s)};
+}
+
+bool plain_null(std::string_view v) {
+  return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
+
+// libyaml's complaint as one diagnostic.
+Diagnostic syntax_error(const yaml_parser_t& parser, MarkMapper& marks,
+                        const std::shared_ptr<const std::string>& file) {
+  const auto at = [&](const yaml_mark_t& m) {
+    const Mark mark = marks(m);
+    return Location{file, to_line(mark.line), to_line(mark.column)};
+  };
+  const std::string_view problem = parser.problem == nullptr ? "" : parser.problem;
+  const std::string_view context = parser.context == nullptr ? "" : parser.context;
+  switch (parser.error) {
+    case YAML_MEMORY_ERROR:
+      return Diagnostic{"syntax", Severity::error, "out of memory while reading the YAML",
+                        {file, 0, 0}, {}};
+    case YAML_READER_ERROR: {
+      const auto [line, column] = marks.line_column(parser.problem_offset);
+      return Diagnostic{"syntax", Severity::error,
+                        fmt::format("invalid YAML: {}; expected a YAML text file", problem),
+                        {file, line, column}, {}};
+    }
+    default:
+      break;
+  }
+  const Mark problem_at = marks(parser.problem_mark);
+  const Location where = at(parser.problem_mark);
+  const std::string_view text = marks.text();
+  const std::size_t offset = static_cast<std::size_t>(std::max(0L, problem_at.pos)) + marks.bom();
+  // Past the last thing written: the file ends inside what the context names.
+  const auto at_end = [&](std::size_t from) {
+    for (std::size_t i = from; i < text.size();) {
+      i = text.find_first_not_of(" \t\r\n", i);
+      if (i == std::string_view::npos) return true;
+      if (text[i] != '#' || (i > 0 && text[i - 1] != ' ' && text[i - 1] != '\t' &&
+                             text[i - 1] != '\n'))
+        return false;
+      i = text.find('\n', i);
+    }
+    return true;
+  };
+  // "while parsing a flow sequence" -> "flow sequence".
+  std::string_view what = context;
+  for (const std::string_view lead : {"while parsing a ", "while scanning a "})
+    if (what.starts_with(lead)) what.remove_prefix(lead.size());
+  const Location opened = at(parser.context_mark);
+  const bool context_elsewhere =
+      !context.empty() && (opened.line != where.line || opened.column != where.column);
+  if (context_elsewhere && what != context && at_end(offset)) {
+    const std::string thing = what == "quoted scalar" ? "quoted string" : std::string(what);
+    return Diagnostic{"syntax", Severity::error,
+                      fmt::format("invalid YAML: the {} that starts here is not closed before the "
+                                  "end of the file",
+                                  thing),
+                      opened, {}};
+  }
+  if (offset < text.size() && text[offset] == '\t')
+    return Diagnostic{"syntax", Severity::error,
+                      "invalid YAML: a tab where YAML expects indentation or a value; indent with "
+                      "spaces",
+                      where, {}};
+  if (!context_elsewhere)
+    return Diagnostic{"syntax", Severity::error,
+                      fmt::format("invalid YAML: {}{}", problem,
+                                  at_end(offset) ? " before the end of the file" : ""),
+                      where, {}};
+  return Diagnostic{"syntax", Severity::error,
+                    fmt::format("invalid YAML: {} ({} at line {}, column {})", problem, context,
+                                opened.line, opened.column),
+                    where, {}};
+}
+
+// Runs libyaml over `text` into `builder`. Never throws; failures become diagnostics. `ascii`:
+// the text holds no byte above 0x7F.
 YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
-                        const std::shared_ptr<const std::string>& file, std::uint32_t line_offset,
-                        Diagnostics& out) {
+                        const std::shared_ptr<const std::string>& file, Diagnostics& out,
+                        bool ascii) {
   YamlDocument doc;
   const auto fail = [&](const char* rule, const Location& loc, std::string message) {
     add_error(out, rule, loc, std::move(message));
     doc = {YamlStatus::failed, k_no_yaml};
     return doc;
   };
-  const auto mark_location = [&](const YAML::Mark& m) {
-    return Location{file, to_line(m.line) + (m.line < 0 ? 0 : line_offset), to_line(m.column)};
-  };
   try {
-    ViewBuffer buffer(text);
-    std::istream in(&buffer);
-    YAML::Parser parser(in);
-    if (!parser.HandleNextDocument(builder)) return {YamlStatus::empty, k_no_yaml};
-    // A second document makes the builder throw at its start.
-    parser.HandleNextDocument(builder);
-    const YamlId root = builder.root();
-    if (root == k_no_yaml || builder.tree()[root].kind == YamlKind::null)
-      return {YamlStatus::empty, k_no_yaml};
-    return {YamlStatus::ok, root};
+    ParserGuard guard;
+    if (!guard.ready) return fail("syntax", Location{file, 0, 0}, "out of memory while reading the YAML");
+    yaml_parser_t& parser = guard.parser;
+    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                                 text.size());
+    MarkMapper marks(text, ascii);
+    std::unordered_map<std::string, AnchorId> anchors;
+    const auto define = [&](const yaml_char_t* anchor) -> AnchorId {
+      if (anchor == nullptr) return 0;
+      const std::string_view name = view(anchor);
+      builder.OnAnchor(name);
+      const AnchorId id = anchors.size() + 1;
+      anchors.insert_or_assign(std::string(name), id);
+      return id;
+    };
+    bool document = false;
+    EventGuard e;
+    for (;;) {
+      e.clear();
+      if (yaml_parser_parse(&parser, &e.event) == 0) {
+        out.push_back(syntax_error(parser, marks, file));
+        return doc;
+      }
+      e.filled = true;
+      const yaml_event_t& ev = e.event;
+      switch (ev.type) {
+        case YAML_STREAM_END_EVENT: {
+          if (!document) return {YamlStatus::empty, k_no_yaml};
+          const YamlId root = builder.root();
+          if (root == k_no_yaml || builder.tree()[root].kind == YamlKind::null)
+            return {YamlStatus::empty, k_no_yaml};
+          return {YamlStatus::ok, root};
+        }
+        case YAML_DOCUMENT_START_EVENT:
+          document = true;
+          builder.OnDocumentStart(marks(ev.start_mark));
+          break;
+        case YAML_SCALAR_EVENT: {
+          const auto& sc = ev.data.scalar;
+          const std::string_view value{reinterpret_cast<const char*>(sc.value), sc.length};
+          const bool plain = sc.style == YAML_PLAIN_SCALAR_STYLE;
+          const Mark mark = marks(ev.start_mark);
+          const AnchorId anchor = define(sc.anchor);
+          if (sc.tag == nullptr && plain && plain_null(value))
+            builder.OnNull(mark, anchor, value.empty());
+          else
+            builder.OnScalar(mark, sc.tag != nullptr ? view(sc.tag) : plain ? "?" : "!", anchor,
+                             value);
+          break;
+        }
+        case YAML_ALIAS_EVENT: {
+          const std::string name(view(ev.data.alias.anchor));
+          const auto it = anchors.find(name);
+          builder.OnAlias(marks(ev.start_mark), it == anchors.end() ? ~AnchorId{0} : it->second,
+                          name);
+          break;
+        }
+        case YAML_SEQUENCE_START_EVENT: {
+          const Mark mark = marks(ev.start_mark);
+          builder.OnSequenceStart(mark, view(ev.data.sequence_start.tag),
+                                  define(ev.data.sequence_start.anchor));
+          break;
+        }
+        case YAML_MAPPING_START_EVENT: {
+          const Mark mark = marks(ev.start_mark);
+          builder.OnMapStart(mark, view(ev.data.mapping_start.tag),
+                             define(ev.data.mapping_start.anchor));
+          break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+          builder.OnSequenceEnd();
+          break;
+        case YAML_MAPPING_END_EVENT:
+          builder.OnMapEnd();
+          break;
+        default:  // stream start, document end
+          break;
+      }
+    }
   } catch (const StopParse&) {
     return {YamlStatus::ok, builder.root()};
-  } catch (const SplitFallback&) {
-    return doc;
   } catch (const ParseAbort& abort) {
     out.push_back(abort.diagnostic);
     return doc;
-  } catch (const YAML::DeepRecursion& e) {
-    return fail("syntax", mark_location(e.mark),
-                fmt::format("values nest deeper than {} levels; expected a flatter document",
-                            e.depth() - 1));
-  } catch (const YAML::Exception& e) {
-    return fail("syntax", mark_location(e.mark), fmt::format("invalid YAML: {}", e.msg));
   } catch (const std::bad_alloc&) {
     return fail("syntax", Location{file, 0, 0}, "out of memory while reading the YAML");
   } catch (const std::exception& e) {
@@ -836,141 +810,13 @@ YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
   }
 }
 
-// The file with the bodies of `sections` replaced by as many empty lines: line and column
-// numbers stay those of the file.
-std::string skeleton_of(std::string_view text, const std::vector<YamlSection>& sections) {
-  std::string out;
-  std::size_t from = 0;
-  for (const YamlSection& s : sections) {
-    out.append(text.substr(from, s.body_begin - from));
-    const auto body = text.substr(s.body_begin, s.body_end - s.body_begin);
-    out.append(static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n')), '\n');
-    from = s.body_end;
-  }
-  out.append(text.substr(from));
-  return out;
-}
-
-// Reads a file in pieces; nullopt when it has to be read whole (nothing was kept then but
-// what the sink received and the diagnostics since `out` had `out_size` entries).
-std::optional<YamlDocument> parse_split(std::string_view text,
-                                        const std::shared_ptr<const std::string>& file,
-                                        YamlTree& tree, YamlEntrySink& sink, Diagnostics& out,
-                                        std::vector<YamlSection> sections, unsigned workers) {
-  const std::string skeleton = skeleton_of(text, sections);
-  SplitRun run(text, file, std::move(sections), workers);
-  YamlTreeBuilder builder(skeleton, file, tree, &sink, out);
-  builder.read_skeleton(run, text.size());
-  const YamlDocument doc = run_parser(builder, skeleton, file, 0, out);
-  if (doc.status != YamlStatus::ok || builder.own_diagnostics() > 0 ||
-      !builder.all_sections_spliced())
-    return std::nullopt;
-  return doc;
-}
-
 }  // namespace
-
-SplitRun::SplitRun(std::string_view text, const std::shared_ptr<const std::string>& file,
-                   std::vector<YamlSection> sections, unsigned workers)
-    : m_file(file), m_sections(std::move(sections)) {
-  std::size_t count = 0;
-  for (const YamlSection& s : m_sections) {
-    m_first_piece.push_back(count);
-    count += s.chunks.size();
-  }
-  m_pieces.resize(count);
-  std::size_t i = 0;
-  for (const YamlSection& s : m_sections) {
-    for (const YamlChunk& c : s.chunks) {
-      m_pieces[i].text = text.substr(c.begin, c.end - c.begin);
-      m_pieces[i].line_offset = c.first_line;
-      ++i;
-    }
-  }
-  for (unsigned w = 0; w < workers; ++w) m_threads.emplace_back([this] { work(); });
-}
-
-SplitRun::~SplitRun() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stop = true;
-  }
-  m_changed.notify_all();
-  for (std::thread& t : m_threads) t.join();
-}
-
-void SplitRun::parse(std::size_t i) {
-  Piece& p = m_pieces[i];
-  {
-    std::lock_guard lock(m_mutex);
-    if (!m_spare.empty()) {
-      std::swap(p.tree, m_spare.back());
-      m_spare.pop_back();
-    }
-  }
-  try {
-    YamlTreeBuilder builder(p.text, m_file, p.tree, nullptr, p.diagnostics);
-    builder.read_piece(p.line_offset);
-    p.doc = run_parser(builder, p.text, m_file, p.line_offset, p.diagnostics);
-    p.unsafe = builder.unsafe();
-    p.values = builder.values();
-  } catch (...) {
-    // Out of memory while reporting: the caller reads the file whole, which reports it.
-    p.doc = {};
-    p.unsafe = true;
-  }
-}
-
-void SplitRun::work() {
-  std::unique_lock lock(m_mutex);
-  for (;;) {
-    m_changed.wait(lock, [&] { return m_stop || m_next >= m_pieces.size() || may_claim(); });
-    if (m_stop || m_next >= m_pieces.size()) return;
-    const std::size_t i = m_next++;
-    lock.unlock();
-    parse(i);
-    lock.lock();
-    m_pieces[i].done = true;
-    m_changed.notify_all();
-  }
-}
-
-Piece& SplitRun::piece(std::size_t i) {
-  std::unique_lock lock(m_mutex);
-  while (!m_pieces[i].done) {
-    if (may_claim()) {
-      const std::size_t j = m_next++;
-      lock.unlock();
-      parse(j);
-      lock.lock();
-      m_pieces[j].done = true;
-      m_changed.notify_all();
-      continue;
-    }
-    m_changed.wait(lock);
-  }
-  return m_pieces[i];
-}
-
-void SplitRun::release(std::size_t i) {
-  {
-    std::lock_guard lock(m_mutex);
-    m_spare.push_back(std::move(m_pieces[i].tree));
-    m_released = i + 1;
-  }
-  m_changed.notify_all();
-}
 
 YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
                         YamlTree& tree, YamlEntrySink* sink, Diagnostics& out) {
-  return parse_yaml(text, file, tree, sink, out, YamlParseOptions{});
-}
-
-YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
-                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out,
-                        const YamlParseOptions& options) {
+  bool ascii = false;
   try {
-    auto bad = check_encoding(text, file);
+    auto bad = check_encoding(text, file, ascii);
     if (!bad) bad = check_flow_depth(text, file);
     if (bad) {
       out.push_back(std::move(*bad));
@@ -980,35 +826,8 @@ YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::
     add_error(out, "syntax", Location{file, 0, 0}, fmt::format("cannot read the YAML: {}", e.what()));
     return {};
   }
-  const std::size_t kept = out.size();
-  try {
-    if (sink != nullptr && sink->can_restart() && text.size() >= options.split_min_bytes) {
-      auto sections = plan_yaml_split(text, std::max<std::size_t>(options.chunk_bytes, 1),
-                                      [sink](std::string_view key, YamlKind kind) {
-                                        return sink->stream_entries(key, kind);
-                                      });
-      std::size_t pieces = 0;
-      for (const YamlSection& s : sections) pieces += s.chunks.size();
-      if (pieces >= 2) {
-        if (options.stats != nullptr) options.stats->chunks = pieces;
-        unsigned workers = options.workers;
-        if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency()) - 1;
-        workers = std::max(1U, workers);
-        if (auto doc = parse_split(text, file, tree, *sink, out, std::move(sections), workers))
-          return *doc;
-        out.erase(out.begin() + static_cast<std::ptrdiff_t>(kept), out.end());
-        sink->on_restart();
-        if (options.stats != nullptr) options.stats->restarted = true;
-      }
-    }
-  } catch (const std::exception&) {
-    // No thread or no memory for the pieces: read the file whole, which reports what fails.
-    out.erase(out.begin() + static_cast<std::ptrdiff_t>(kept), out.end());
-    if (sink != nullptr) sink->on_restart();
-    if (options.stats != nullptr) options.stats->restarted = true;
-  }
   YamlTreeBuilder builder(text, file, tree, sink, out);
-  return run_parser(builder, text, file, 0, out);
+  return run_parser(builder, text, file, out, ascii);
 }
 
 }  // namespace picket

@@ -1,7 +1,7 @@
 #pragma once
-// A compact YAML tree built from yaml-cpp's event API (never its DOM, which costs ~250 bytes
-// per value). Values keep their 1-based line and column. Aliases share the anchored subtree
-// instead of copying it. The entries of big top-level collections can be handed to an
+// A compact YAML tree built from libyaml's events (a DOM would cost ~250 bytes per value).
+// Values keep their 1-based line and column. Aliases share the anchored subtree instead of
+// copying it. The entries of big top-level collections can be handed to an
 // YamlEntrySink as soon as each one completes, and are then dropped from the tree, so peak
 // memory is the caller's model plus one entry.
 
@@ -67,31 +67,6 @@ class YamlEntrySink {
   /// an anchor inside them may still be aliased.
   virtual void on_entry(const YamlTree& tree, std::string_view collection, YamlId key,
                         YamlId value) = 0;
-  /// Whether on_restart() is implemented. Only then may parse_yaml read a big file in pieces
-  /// on several threads: entries still arrive one by one, in file order, on the calling
-  /// thread, but a piece that cannot be read on its own makes the parse start over.
-  virtual bool can_restart() const { return false; }
-  /// The parse starts over from the beginning: forget every entry received so far. The
-  /// diagnostics added to parse_yaml's `out` since it was called have been removed.
-  virtual void on_restart() {}
-};
-
-/// How a parse went, for tests and benchmarks.
-struct YamlParseStats {
-  std::size_t chunks = 0;  // pieces parsed on their own (0: the file was parsed whole)
-  bool restarted = false;  // pieces were tried, then the file was parsed whole
-};
-
-/// Tuning of parse_yaml; the defaults suit the command line.
-struct YamlParseOptions {
-  /// Files at least this big whose sink can restart are parsed in pieces on all cores.
-  std::size_t split_min_bytes = 1U << 20;
-  /// About this many bytes per piece.
-  std::size_t chunk_bytes = 1U << 19;
-  /// Threads parsing pieces besides the caller's (0: one per further core, at least one).
-  unsigned workers = 0;
-  /// Filled in when given.
-  YamlParseStats* stats = nullptr;
 };
 
 /// How parsing a file ended.
@@ -110,10 +85,5 @@ struct YamlDocument {
 /// An empty document (nothing, or only a null) gives status empty and no diagnostic.
 YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
                         YamlTree& tree, YamlEntrySink* sink, Diagnostics& out);
-/// The same, tuned. The tree, the entries handed to the sink, their order and the
-/// diagnostics are the same whether the file is read whole or in pieces.
-YamlDocument parse_yaml(std::string_view text, const std::shared_ptr<const std::string>& file,
-                        YamlTree& tree, YamlEntrySink* sink, Diagnostics& out,
-                        const YamlParseOptions& options);
 
 }  // namespace picket

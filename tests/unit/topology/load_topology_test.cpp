@@ -209,7 +209,9 @@ TEST(LoadTopology, EmptyAndNonMapFiles) {
 
 TEST(LoadTopology, SyntaxErrorsLeaveAnEmptyModel) {
   const Loaded l = load(k_example + "oops: [\n");
-  EXPECT_EQ(l.diags, "51:1: error: invalid YAML: end of sequence flow not found [syntax]\n");
+  EXPECT_EQ(l.diags,
+            "51:1: error: invalid YAML: did not find expected node content before the end of the "
+            "file [syntax]\n");
   EXPECT_TRUE(l.topology.nodes.empty());
   EXPECT_TRUE(l.topology.links.empty());
   ASSERT_TRUE(l.topology.path);
