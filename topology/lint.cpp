@@ -1,8 +1,16 @@
 #include "topology/lint.hpp"
 
+#include <future>
+#include <system_error>
+
 #include "topology/rules.hpp"
 
 namespace picket {
+
+namespace {
+// Below this many nodes a second thread costs more than it saves.
+constexpr std::size_t k_parallel_analysis_nodes = 5000;
+}  // namespace
 
 LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   LintResult result{std::move(topology), std::move(inventory), std::move(loaded), std::nullopt};
@@ -11,9 +19,23 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   const bool loaded_whole = !has_errors(diags);
   check_references(result.topology, result.inventory, diags);
   const bool model_sound = !has_errors(diags);
+  // The graph analysis only reads the model: on a big topology it runs on a second core
+  // while the structure rules run on this one.
+  std::future<GraphAnalysis> analysis;
+  if (model_sound) {
+    const auto run = [&result] { return analyse_graph(result.topology, result.inventory); };
+    try {
+      analysis = std::async(result.topology.nodes.size() >= k_parallel_analysis_nodes
+                                ? std::launch::async
+                                : std::launch::deferred,
+                            run);
+    } catch (const std::system_error&) {
+      analysis = std::async(std::launch::deferred, run);  // no thread to be had
+    }
+  }
   check_structure(result.topology, result.inventory, diags, loaded_whole);
   if (model_sound) {
-    result.analysis = analyse_graph(result.topology, result.inventory);
+    result.analysis = analysis.get();
     check_graph(result.topology, result.inventory, *result.analysis, diags);
   }
   sort_diagnostics(diags);

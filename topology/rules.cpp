@@ -210,18 +210,23 @@ void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagno
 void check_isolated(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
   // Every written link or peering counts, even one whose other end is unknown: the loader
   // reports that name, and calling the node isolated too would be a phantom finding.
-  std::set<std::string_view> connected;
+  // By position in topology.nodes; only the definition find() returns is marked.
+  std::vector<char> connected(topology.nodes.size(), 0);
+  const auto mark = [&](const std::string& name) {
+    if (const Node* n = nodes.find(name)) connected[static_cast<std::size_t>(n - topology.nodes.data())] = 1;
+  };
   for (const Link& l : topology.links) {
-    connected.insert(l.a.value);
-    connected.insert(l.b.value);
+    mark(l.a.value);
+    mark(l.b.value);
   }
   for (const Partner& p : topology.partners)
     if (!p.peers.empty())
-      for (const auto& w : p.with) connected.insert(w.value);
-  for (const Node& n : topology.nodes) {
+      for (const auto& w : p.with) mark(w.value);
+  for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
+    const Node& n = topology.nodes[i];
     // Signers have no links by design.
     if (n.role.value == Role::signer || !nodes.is_primary(n)) continue;
-    if (connected.count(n.name.value) != 0) continue;
+    if (connected[i] != 0) continue;
     add_warning(out, "isolated-node", n.name.loc,
                 fmt::format("{} {} has no link and no partner peering",
                             role_prose(n.role.value), quoted(n.name.value)),

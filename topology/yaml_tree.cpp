@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <new>
 #include <optional>
 #include <unordered_map>
@@ -58,6 +59,16 @@ std::uint32_t to_line(int zero_based) {
 
 // yaml-cpp passes invalid UTF-8 through and reads a NUL byte as a bogus escape, so the
 // encoding is checked first: one clear error instead of garbage further on.
+// The 1-based line and byte column of byte `i` of the text.
+Location location_of(std::string_view text, std::size_t i,
+                     const std::shared_ptr<const std::string>& file) {
+  const auto head = text.substr(0, i);
+  const std::size_t nl = head.rfind('\n');
+  const std::size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
+  return {file, static_cast<std::uint32_t>(std::count(head.begin(), head.end(), '\n')) + 1,
+          static_cast<std::uint32_t>(i - line_start + 1)};
+}
+
 // `ascii` is set to whether the text holds only ASCII.
 std::optional<Diagnostic> check_encoding(std::string_view text,
                                          const std::shared_ptr<const std::string>& file,
@@ -73,104 +84,95 @@ std::optional<Diagnostic> check_encoding(std::string_view text,
                       "with iconv -f UTF-16 -t UTF-8)",
                       {file, 1, 1},
                       {}};
-  std::uint32_t line = 1;
-  std::size_t line_start = 0;
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      line_start = ++i;
-      continue;
-    }
-    if (c >= 0x20 && c < 0x7F) {
+    if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || c == '\r') {
       ++i;
       continue;
     }
-    const Location loc{file, line, static_cast<std::uint32_t>(i - line_start + 1)};
-    if (c < 0x80) {
-      if (c == '\t' || c == '\r') {
-        ++i;
-        continue;
-      }
+    if (c < 0x80)
       return Diagnostic{"syntax",
                         Severity::error,
                         fmt::format("control character 0x{:02x} is not allowed; expected a "
                                     "YAML text file",
                                     c),
-                        loc,
+                        location_of(text, i, file),
                         {}};
-    }
     ascii = false;
     const std::size_t len = utf8_sequence_length(text, i);
     if (len == 0)
       return Diagnostic{"syntax",
                         Severity::error,
                         fmt::format("invalid UTF-8 (byte 0x{:02x}); expected a UTF-8 text file", c),
-                        loc,
+                        location_of(text, i, file),
                         {}};
     i += len;
   }
   return std::nullopt;
 }
 
-// yaml-cpp's parser stops at 500 levels, but its scanner first queues every token of a run of
-// unclosed "[" or "{" (each may start a key), about 240 bytes each: 10 MB of "[" costs 2.4 GB
-// before the parser gets to count. So flow nesting is measured here first, skipping quoted
-// scalars and comments. Block scalars are not recognised; their brackets are counted, which
-// can only report too deep early, never miss a real nesting.
+// A YAML scanner queues every token of a run of unclosed "[" or "{" (each may start a key)
+// before a parser gets to count the depth: 10 MB of "[" would cost gigabytes. So flow nesting
+// is measured here first, skipping quoted scalars and comments. Block scalars are not
+// recognised; their brackets are counted, which can only report too deep early, never miss a
+// real nesting.
 std::optional<Diagnostic> check_flow_depth(std::string_view text,
                                            const std::shared_ptr<const std::string>& file) {
-  enum class State { plain, double_quoted, single_quoted, comment };
-  State state = State::plain;
+  // What a byte does outside quotes and comments.
+  enum Class : std::uint8_t { other, separator, opener_if_token, open, close };
+  static const auto k_class = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (const unsigned char c : {' ', '\t', ',', ':', '-', '?', '\n'}) t[c] = separator;
+    for (const unsigned char c : {'#', '"', '\''}) t[c] = opener_if_token;
+    t['['] = t['{'] = open;
+    t[']'] = t['}'] = close;
+    return t;
+  }();
   bool token_start = true;  // a quote or "#" here opens a quoted scalar or a comment
   std::size_t depth = 0;
-  std::uint32_t line = 1;
-  std::size_t line_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-      if (state == State::comment) state = State::plain;
-      token_start = true;
-      continue;
-    }
-    switch (state) {
-      case State::comment:
+    switch (k_class[static_cast<unsigned char>(c)]) {
+      case other:
+        token_start = false;
         break;
-      case State::double_quoted:
-        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n')
-          ++i;
-        else if (c == '"')
-          state = State::plain;
+      case separator:
+        token_start = true;
         break;
-      case State::single_quoted:
-        if (c == '\'') {
-          if (i + 1 < text.size() && text[i + 1] == '\'')
-            ++i;  // '' is an escaped quote
-          else
-            state = State::plain;
-        }
-        break;
-      case State::plain:
-        if (token_start && c == '#')
-          state = State::comment;
-        else if (token_start && c == '"')
-          state = State::double_quoted;
-        else if (token_start && c == '\'')
-          state = State::single_quoted;
-        else if ((c == '[' || c == '{') && ++depth > k_max_depth)
+      case open:
+        if (++depth > k_max_depth)
           return Diagnostic{"syntax",
                             Severity::error,
                             fmt::format("values nest deeper than {} levels; expected a flatter "
                                         "document",
                                         k_max_depth),
-                            {file, line, static_cast<std::uint32_t>(i - line_start + 1)},
+                            location_of(text, i, file),
                             {}};
-        else if ((c == ']' || c == '}') && depth > 0)
-          --depth;
-        token_start = c == ' ' || c == '\t' || c == '[' || c == '{' || c == ',' || c == ':' ||
-                      c == '-' || c == '?';
+        token_start = true;
+        break;
+      case close:
+        if (depth > 0) --depth;
+        token_start = false;
+        break;
+      case opener_if_token:
+        if (!token_start) break;
+        if (c == '#') {
+          i = text.find('\n', i);  // the comment runs to the end of the line
+          if (i == std::string_view::npos) return std::nullopt;
+          token_start = true;
+        } else if (c == '\'') {
+          // '' inside is an escaped quote: the scalar goes on after it.
+          do {
+            i = text.find('\'', i + 1);
+            if (i == std::string_view::npos) return std::nullopt;
+          } while (i + 1 < text.size() && text[i + 1] == '\'' && ++i);
+          token_start = false;
+        } else {
+          for (++i; i < text.size() && text[i] != '"'; ++i)
+            if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i;
+          if (i >= text.size()) return std::nullopt;
+          token_start = false;
+        }
         break;
     }
   }
