@@ -268,6 +268,18 @@ TEST(YamlTree, TagsOtherThanCoreOnesAreReported) {
             "{\"k\"@4:12: \"v\"@4:15}@4:4}@1:1");
 }
 
+TEST(YamlTree, ColumnsCountBytesAfterNonAsciiText) {
+  // libyaml counts characters; a caret needs bytes ("\xC3\xA9" is one character, two bytes).
+  const Parsed p = parse(
+      "\xC3\xA9t\xC3\xA9: \xE2\x82\xAC\n"
+      "x: [\xC3\xA9, \"\xF0\x9F\x94\x91\", b]\n"
+      "y: plain\n");
+  EXPECT_EQ(p.tree,
+            "{\"\xC3\xA9t\xC3\xA9\"@1:1: \"\xE2\x82\xAC\"@1:8, \"x\"@2:1: [\"\xC3\xA9\"@2:5, "
+            "\"\xF0\x9F\x94\x91\"'@2:9, \"b\"@2:17]@2:4, \"y\"@3:1: \"plain\"@3:4}@1:1");
+  EXPECT_EQ(p.diags, "");
+}
+
 TEST(YamlTree, ByteOrderMarkAndCrlfKeepLocations) {
   const Parsed p = parse(
       "\xEF\xBB\xBF"
