@@ -6,7 +6,7 @@
 // completes and the tail is cut off again, unless an anchor lives in it (a later alias may
 // still point there). Aliases store the anchored node's id: shared, never copied. Each node
 // records its size with aliases expanded; a running total stops alias bombs long before they
-// cost time or memory. Duplicate keys are found here because yaml-cpp accepts them silently.
+// cost time or memory. Duplicate keys are found here: an event parser does not look for them.
 
 #include <fmt/format.h>
 #include <yaml.h>
@@ -26,13 +26,13 @@ namespace {
 // bytes to ask for 10^9 values, a real file asks for a few per line at most.
 constexpr std::uint64_t k_alias_budget_base = 1'000'000;
 constexpr std::uint64_t k_alias_budget_per_byte = 2;
-// yaml-cpp's parser refuses values nested 500 deep (DeepRecursion); flow nesting is refused
+// Collections may nest 499 deep (the builder stops at the 500th level); flow nesting is refused
 // at the same depth before it starts (see check_flow_depth).
 constexpr std::size_t k_max_depth = 499;
 // Maps with more keys than this find duplicates through a hash table instead of a scan.
 constexpr std::size_t k_linear_key_scan = 16;
 
-// Thrown from event callbacks to stop yaml-cpp; caught in parse_yaml.
+// Thrown from event callbacks to stop the parse; caught in run_parser.
 struct ParseAbort {
   Diagnostic diagnostic;
 };
@@ -56,9 +56,6 @@ std::uint32_t to_line(int zero_based) {
   return zero_based < 0 ? 0 : static_cast<std::uint32_t>(zero_based) + 1;
 }
 
-
-// yaml-cpp passes invalid UTF-8 through and reads a NUL byte as a bogus escape, so the
-// encoding is checked first: one clear error instead of garbage further on.
 // The 1-based line and byte column of byte `i` of the text.
 Location location_of(std::string_view text, std::size_t i,
                      const std::shared_ptr<const std::string>& file) {
@@ -69,7 +66,9 @@ Location location_of(std::string_view text, std::size_t i,
           static_cast<std::uint32_t>(i - line_start + 1)};
 }
 
-// `ascii` is set to whether the text holds only ASCII.
+// The encoding is checked before libyaml sees the text: one clear error (UTF-16, a control
+// character, a bad UTF-8 byte) instead of a parser complaint further on. `ascii` is set to
+// whether the text holds only ASCII.
 std::optional<Diagnostic> check_encoding(std::string_view text,
                                          const std::shared_ptr<const std::string>& file,
                                          bool& ascii) {
@@ -221,7 +220,7 @@ class YamlTreeBuilder {
         m_sink(sink),
         m_out(out),
         m_budget(k_alias_budget_base + k_alias_budget_per_byte * text.size()) {
-    // yaml-cpp's marks count from after a UTF-8 byte order mark.
+    // Mark::pos counts from after a UTF-8 byte order mark.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") m_bom = 3;
     m_nodes.clear();
     m_tree.m_used = 0;
@@ -530,7 +529,7 @@ class YamlTreeBuilder {
   int m_documents = 0;
   YamlId m_root = k_no_yaml;
   std::vector<Frame> m_stack;
-  std::vector<YamlId> m_anchors;  // yaml-cpp anchor id -> node
+  std::vector<YamlId> m_anchors;  // AnchorId -> node
   std::vector<std::string> m_anchor_names;
   std::string m_anchor_name;  // announced by OnAnchor for the next node
   YamlId m_last_anchored = k_no_yaml;
