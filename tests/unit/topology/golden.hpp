@@ -1,5 +1,6 @@
 #pragma once
-// Golden files for the unit tests, found beside this header (tests/unit/topology/golden/).
+// Golden files for the unit tests, in tests/unit/topology/golden/ of the source tree (found
+// through PICKET_SOURCE_DIR, so the test binary works from any directory, not only ctest's).
 // PICKET_UPDATE_GOLDEN=1 rewrites them from the current output; review the diff before
 // committing.
 
@@ -14,7 +15,7 @@
 namespace picket::testing {
 
 inline std::filesystem::path golden_path(const std::string& name) {
-  return std::filesystem::path(__FILE__).parent_path() / "golden" / name;
+  return std::filesystem::path(PICKET_SOURCE_DIR) / "tests" / "unit" / "topology" / "golden" / name;
 }
 
 /// The golden file's text, or "" with a test failure when it cannot be read.
