@@ -130,6 +130,9 @@ struct HostState {
   HostReport report;
   bool locked = false;
   bool touched = false;
+  std::vector<const PlannedFile*> to_write;  // the changed files, in write order
+  std::vector<StagedFile> staged;           // their uploads, aligned with to_write
+  std::size_t committed = 0;                // how many of them are in place
   std::vector<const PlannedFile*> written;  // in write order
   bool firewall_reloaded = false;
   bool vpn_reloaded = false;
@@ -158,9 +161,12 @@ class Deployer {
   void report_idle_locks();
   void unlock_all();
   bool verify_all(std::vector<HostState*>& changed, std::string& why);
+  bool stage_all(std::vector<HostState*>& changed, std::string& why);
+  void discard_staged(HostState& s, Transport* t);
+  void discard_untouched();
   bool run_step(const RolloutStep& step, std::size_t number, std::string& why);
   bool host_step(HostState& s, const RolloutStep& step);
-  bool upload(HostState& s, Transport*& t);
+  bool commit(HostState& s, Transport* t);
   bool reload_firewall(HostState& s, Transport*& t);
   bool reload_vpn(HostState& s, Transport* t);
   bool restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
@@ -193,7 +199,7 @@ class Deployer {
 void Deployer::record(const std::string& host, const std::string& action,
                       const std::string& path, const std::string& result,
                       const std::string& sha256, const std::string& detail) {
-  LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now(), host, action, path, result,
+  LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now_ms(), host, action, path, result,
               sha256, detail};
   std::lock_guard<std::mutex> guard(m_record_mutex);
   if (m_options.on_record) m_options.on_record(r);
@@ -333,19 +339,88 @@ HealthTarget Deployer::health_target(const HostState& s, const std::string& node
   return target;
 }
 
-bool Deployer::upload(HostState& s, Transport*& t) {
-  for (const PlannedFile& f : s.plan->files) {
-    if (f.change == FileChange::unchanged) continue;
-    const RenderedFile& file = m_files[f.index];
-    auto wrote = t->write_file(f.remote_path, file.content, f.mode, backup_path(f.remote_path),
-                               f.as_root);
-    record(s.plan->host, "write", f.remote_path, wrote ? "ok" : "failed", f.sha256,
-           wrote ? "" : wrote.error().message);
-    if (!wrote) return fail(s, "write " + f.remote_path + ": " + wrote.error().message);
+// Every changed file of every host is uploaded up front, in parallel across hosts: to a temp
+// name in its directory, fsynced, with its mode. Nothing is live yet: each host's step only
+// renames its staged files into place (keeping backups), so a step waits for no upload.
+bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
+  std::vector<std::string> errors(changed.size());
+  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *changed[i];
+    const std::string& name = s.plan->host;
+    auto t = m_connections.get(name);
+    if (!t) {
+      errors[i] = t.error().message;
+      return;
+    }
+    for (const PlannedFile& f : s.plan->files) {
+      if (f.change == FileChange::unchanged) continue;
+      const RenderedFile& file = m_files[f.index];
+      auto staged = (*t)->stage_file(f.remote_path, file.content, f.mode,
+                                     backup_path(f.remote_path), f.as_root);
+      record(name, "stage", f.remote_path, staged ? "ok" : "failed", f.sha256,
+             staged ? "" : staged.error().message);
+      if (!staged) {
+        errors[i] = "write " + f.remote_path + ": " + staged.error().message;
+        return;
+      }
+      s.to_write.push_back(&f);
+      s.staged.push_back(std::move(*staged));
+    }
+  });
+  for (std::size_t i = 0; i < changed.size(); ++i)
+    if (!errors[i].empty()) {
+      changed[i]->report.error = errors[i];
+      if (why.empty()) why = changed[i]->plan->host + ": " + errors[i];
+    }
+  return why.empty();
+}
+
+// The staged files of `s` not put in place: removed (under the lock, before it is released).
+void Deployer::discard_staged(HostState& s, Transport* t) {
+  if (s.committed >= s.staged.size()) return;
+  const std::vector<StagedFile> left(s.staged.begin() + static_cast<std::ptrdiff_t>(s.committed),
+                                     s.staged.end());
+  s.staged.resize(s.committed);
+  Result<void> gone = t != nullptr ? t->discard_staged(left)
+                                   : Result<void>(tl::make_unexpected(TransportError{
+                                         TransportError::Kind::unreachable, "no connection"}));
+  for (const StagedFile& f : left)
+    record(s.plan->host, "discard", f.path, gone ? "ok" : "failed", "",
+           gone ? "" : gone.error().message);
+  if (!gone)
+    s.report.notes.push_back("could not remove the staged (never used) temp files beside " +
+                             std::to_string(left.size()) + " target(s): " + gone.error().message);
+}
+
+// After the rollout (finished or stopped): hosts it never reached lose their staged files.
+void Deployer::discard_untouched() {
+  std::vector<HostState*> left;
+  for (auto& [name, s] : m_hosts)
+    if (s.committed < s.staged.size() && !s.touched) left.push_back(&s);
+  parallel_for(left.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *left[i];
+    auto t = m_connections.get(s.plan->host);
+    discard_staged(s, t ? *t : nullptr);
+  });
+}
+
+bool Deployer::commit(HostState& s, Transport* t) {
+  std::size_t done = 0;
+  const std::vector<StagedFile> pending(s.staged.begin() + static_cast<std::ptrdiff_t>(s.committed),
+                                        s.staged.end());
+  auto put = t->commit_staged(pending, done);
+  for (std::size_t k = 0; k < done; ++k) {
+    const PlannedFile& f = *s.to_write[s.committed];
+    record(s.plan->host, "write", f.remote_path, "ok", f.sha256);
     s.written.push_back(&f);
     s.report.written.push_back(f.remote_path);
+    ++s.committed;
   }
-  return true;
+  if (put) return true;
+  // The failed file and the ones after it stay staged: the rollback removes their temp files.
+  const PlannedFile& f = *s.to_write[s.committed];
+  record(s.plan->host, "write", f.remote_path, "failed", f.sha256, put.error().message);
+  return fail(s, "write " + f.remote_path + ": " + put.error().message);
 }
 
 bool Deployer::reload_firewall(HostState& s, Transport*& t) {
@@ -486,6 +561,7 @@ void Deployer::rollback(HostState& s) {
       firewall_restored = true;
     if (f.change == FileChange::change && f.action == ApplyAction::reload_vpn) vpn_restored = true;
   }
+  discard_staged(s, t ? *t : nullptr);
   if (!t) {
     s.report.notes.push_back("rollback could not reach " + name + ": " + t.error().message);
     return;
@@ -537,7 +613,7 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
                      step.first_touch.end();
   if (first) {
     s.touched = true;
-    if (!upload(s, t)) return false;
+    if (!commit(s, t)) return false;
     if (!m_options.no_restart) {
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
       if (s.plan->reload_vpn && !reload_vpn(s, t)) return false;
@@ -642,10 +718,13 @@ ApplyReport Deployer::run() {
       return finish(ApplyStatus::refused, why);
     }
     if (!verify_all(changed, why)) return finish(ApplyStatus::refused, why + "; plan again");
-    for (std::size_t i = 0; i < report.rollout.size(); ++i) {
-      if (!run_step(report.rollout[i], i + 1, why)) break;
-      report.steps_done = static_cast<int>(i + 1);
+    if (stage_all(changed, why)) {
+      for (std::size_t i = 0; i < report.rollout.size(); ++i) {
+        if (!run_step(report.rollout[i], i + 1, why)) break;
+        report.steps_done = static_cast<int>(i + 1);
+      }
     }
+    discard_untouched();
   }
   record("", "deploy", "", why.empty() ? "ok" : "failed", "", why);
   return finish(why.empty() ? ApplyStatus::ok : ApplyStatus::failed, why);

@@ -44,7 +44,7 @@ struct ApplyOptions {
   LockInfo lock;               // who we are, written into each lock
   HealthOptions health;
   int firewall_guard_seconds = k_firewall_guard_seconds;
-  /// The clock for log records (default: iso8601_utc_now).
+  /// The clock for log records (default: iso8601_utc_now_ms).
   std::function<std::string()> now;
   /// Receives every record as it happens (progress and the deploy log). Calls are serialized.
   std::function<void(const LogRecord&)> on_record;
