@@ -12,6 +12,7 @@
 #include "deploy/apply.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -137,6 +138,15 @@ struct HostState {
   bool firewall_reloaded = false;
   bool vpn_reloaded = false;
   bool guard_left_armed = false;  // the host restores its own ruleset: leave that file alone
+  // A firewall guard armed and reloaded whose fresh connection is still being opened (on
+  // its own thread, while the node's restart command runs through the existing connection).
+  struct PendingGuard {
+    const PlannedFile* file = nullptr;
+    int pid = 0;
+    std::optional<std::string> reload_error;  // set when the reload itself failed
+    std::future<Result<std::unique_ptr<Transport>>> fresh;
+  };
+  std::optional<PendingGuard> guard;
   std::set<std::string> restart_attempted;
 };
 
@@ -168,8 +178,9 @@ class Deployer {
   bool host_step(HostState& s, const RolloutStep& step);
   bool commit(HostState& s, Transport* t);
   bool reload_firewall(HostState& s, Transport*& t);
+  bool settle_guard(HostState& s, Transport*& t, bool rolling_back);
   bool reload_vpn(HostState& s, Transport* t);
-  bool restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+  bool restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                const char* action);
   bool health(HostState& s, Transport* t, const std::vector<std::string>& nodes);
   void rollback(HostState& s);
@@ -423,6 +434,14 @@ bool Deployer::commit(HostState& s, Transport* t) {
   return fail(s, "write " + f.remote_path + ": " + put.error().message);
 }
 
+// The last changed file of a host whose action is the firewall reload.
+static const PlannedFile* last_firewall_file(const HostState& s) {
+  const PlannedFile* last = nullptr;
+  for (const PlannedFile& f : s.plan->files)
+    if (f.change != FileChange::unchanged && f.action == ApplyAction::reload_firewall) last = &f;
+  return last;
+}
+
 bool Deployer::reload_firewall(HostState& s, Transport*& t) {
   const std::string& name = s.plan->host;
   const bool root = root_actions(*s.host);
@@ -450,36 +469,68 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     record(name, "reload-firewall", f.remote_path, reload_ok ? "ok" : "failed", f.sha256,
            reload_ok ? "" : exec_failure(reloaded));
 
-    // 3. A fresh connection under the new rules.
-    auto fresh = m_connections.fresh(name);
-    record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
-           fresh ? "" : fresh.error().message);
-    if (!fresh) {
-      s.guard_left_armed = true;
-      s.report.notes.push_back(
-          "firewall guard left armed (pid " + std::to_string(*pid) + "): " + name +
-          " puts its previous ruleset back and reloads it within " +
-          std::to_string(m_options.firewall_guard_seconds) + " s");
-      return fail(s, "no new connection after reloading the firewall: " + fresh.error().message);
-    }
-
-    // 4. Disarm. The fresh connection proved the host still lets us in; the disarm itself
-    // goes through the connection we already have while it still works (its remote shell
-    // is running: a new connection would start another login shell), else through the
-    // fresh one, which then replaces it.
-    auto disarmed = t->exec(guard_disarm_command(*pid), root);
-    if (!disarmed) {
-      disarmed = (*fresh)->exec(guard_disarm_command(*pid), root);
-      t = m_connections.adopt(name, std::move(*fresh));
-    }
-    const bool disarm_ok = disarmed && disarmed->ok();
-    record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
-           disarm_ok ? "pid " + std::to_string(*pid) : exec_failure(disarmed));
-    if (!disarm_ok)
-      return fail(s, "could not disarm the firewall guard (pid " + std::to_string(*pid) +
-                         "): " + exec_failure(disarmed));
-    if (!reload_ok) return fail(s, "reload_firewall failed: " + exec_failure(reloaded));
+    // 3. A fresh connection under the new rules, opened on its own thread while the node's
+    // restart command runs through the existing connection (see settle_guard). The health
+    // check and everything after it wait for the outcome.
+    HostState::PendingGuard pending;
+    pending.file = &f;
+    pending.pid = *pid;
+    if (!reload_ok) pending.reload_error = exec_failure(reloaded);
+    pending.fresh = std::async(std::launch::async, [this, name] {
+      auto fresh = m_connections.fresh(name);
+      record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
+             fresh ? "" : fresh.error().message);
+      return fresh;
+    });
+    s.guard = std::move(pending);
+    // A failed reload stops here; a second ruleset file waits for the first one's proof.
+    if (!reload_ok || &f != last_firewall_file(s))
+      if (!settle_guard(s, t, false)) return false;
   }
+  return true;
+}
+
+// Waits for the pending guard's fresh connection. It got in: disarm, through the connection
+// we already have while it still works (its remote shell is running: a new connection
+// would start another login shell), else through the fresh one, which then replaces it.
+// It did not: leave the guard armed (the host puts its previous ruleset back) and fail (in
+// a rollback: only report it).
+bool Deployer::settle_guard(HostState& s, Transport*& t, bool rolling_back) {
+  if (!s.guard) return true;
+  HostState::PendingGuard g = std::move(*s.guard);
+  s.guard.reset();
+  const std::string& name = s.plan->host;
+  const PlannedFile& f = *g.file;
+  auto fresh = g.fresh.get();
+  if (!fresh) {
+    s.guard_left_armed = true;
+    s.report.notes.push_back(
+        "firewall guard left armed (pid " + std::to_string(g.pid) + "): " + name +
+        " puts its previous ruleset back and reloads it within " +
+        std::to_string(m_options.firewall_guard_seconds) + " s");
+    const std::string why =
+        "no new connection after reloading the firewall: " + fresh.error().message;
+    if (!rolling_back) return fail(s, why);
+    s.report.notes.push_back(why);
+    return false;
+  }
+  const bool root = root_actions(*s.host);
+  Result<ExecResult> disarmed =
+      t != nullptr ? t->exec(guard_disarm_command(g.pid), root)
+                   : Result<ExecResult>(tl::make_unexpected(
+                         TransportError{TransportError::Kind::unreachable, name + ": no connection"}));
+  if (!disarmed) {
+    disarmed = (*fresh)->exec(guard_disarm_command(g.pid), root);
+    t = m_connections.adopt(name, std::move(*fresh));
+  }
+  const bool disarm_ok = disarmed && disarmed->ok();
+  record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
+         disarm_ok ? "pid " + std::to_string(g.pid) : exec_failure(disarmed));
+  if (rolling_back) return disarm_ok;
+  if (!disarm_ok)
+    return fail(s, "could not disarm the firewall guard (pid " + std::to_string(g.pid) +
+                       "): " + exec_failure(disarmed));
+  if (g.reload_error) return fail(s, "reload_firewall failed: " + *g.reload_error);
   return true;
 }
 
@@ -496,7 +547,7 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
   return true;
 }
 
-bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        const char* action) {
   const auto command = restart_command(*s.host);
   if (!command) {
@@ -508,6 +559,12 @@ bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string
   s.restart_attempted.insert(nodes.begin(), nodes.end());
   // One restart per host and step: the command is the host's, not the node's.
   auto r = t->exec(*command, root_actions(*s.host));
+  if (!r && s.guard) {
+    // The connection broke (a reload that drops established sessions): once the fresh
+    // connection has proved the way in and taken over, restart through it.
+    if (!settle_guard(s, t, false)) return false;
+    r = t->exec(*command, root_actions(*s.host));
+  }
   const bool ok = r && r->ok();
   record(s.plan->host, action, "", ok ? "ok" : "failed", "",
          join(nodes) + (ok ? "" : ": " + exec_failure(r)));
@@ -534,6 +591,12 @@ void Deployer::rollback(HostState& s) {
   const std::string& name = s.plan->host;
   s.report.outcome = HostOutcome::rolled_back;
   auto t = m_connections.get(name);
+  if (s.guard) {
+    // The lock-out proof still runs: wait for it (disarm, or leave the guard armed) first.
+    Transport* current = t ? *t : nullptr;
+    settle_guard(s, current, true);
+    t = m_connections.get(name);
+  }
   bool firewall_restored = false, vpn_restored = false;
   for (auto it = s.written.rbegin(); it != s.written.rend(); ++it) {
     const PlannedFile& f = **it;
@@ -585,10 +648,11 @@ void Deployer::rollback(HostState& s) {
       }
   if (!s.restart_attempted.empty()) {
     const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
-    if (restart(s, *t, nodes, "restart-rollback")) {
+    Transport* current = *t;
+    if (restart(s, current, nodes, "restart-rollback")) {
       for (const std::string& node : nodes) {
         // Reported, not gated on: there is nothing further to fall back to.
-        const HealthResult h = wait_healthy(**t, health_target(s, node), m_options.health);
+        const HealthResult h = wait_healthy(*current, health_target(s, node), m_options.health);
         record(name, "health", "", h.healthy ? "ok" : "failed", "",
                node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
         if (!h.healthy)
@@ -616,7 +680,8 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
     if (!commit(s, t)) return false;
     if (!m_options.no_restart) {
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
-      if (s.plan->reload_vpn && !reload_vpn(s, t)) return false;
+      // The VPN reload goes through whichever connection the guard leaves working.
+      if (s.plan->reload_vpn && !(settle_guard(s, t, false) && reload_vpn(s, t))) return false;
     }
   }
   if (m_options.no_restart) return true;
@@ -633,6 +698,8 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
     if (!restart(s, t, to_restart, "restart")) return false;
     s.report.restarted.insert(s.report.restarted.end(), to_restart.begin(), to_restart.end());
   }
+  // The health check waits for the lock-out proof (it may hand over to the fresh connection).
+  if (!settle_guard(s, t, false)) return false;
   return health(s, t, here);
 }
 

@@ -192,6 +192,88 @@ TEST_F(ApplyFixture, FirewallGuardIsDisarmedThroughTheFreshConnectionWhenTheOldO
             "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
 }
 
+// The ops of `host` without the fresh connection's "connect", which runs on its own thread
+// (alongside the restart) and so lands anywhere between the reload and the disarm.
+std::vector<std::string> without_connect(const std::vector<std::string>& ops) {
+  std::vector<std::string> out;
+  for (const std::string& op : ops)
+    if (op != "connect") out.push_back(op);
+  return out;
+}
+
+std::ptrdiff_t index_of(const std::vector<std::string>& ops, const std::string& op) {
+  return std::find(ops.begin(), ops.end(), op) - ops.begin();
+}
+
+TEST_F(ApplyFixture, FirewallGuardProofRunsAlongsideTheRestartAndGatesTheHealthCheck) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  fleet.host("fra-1").files[k_config].content = "old config\n";
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
+  const auto ops = deploy_ops("fra-1");
+  const std::vector<std::string> expected{
+      "lock /var/lib/picket/deploy.lock",
+      "read[root] /etc/nftables.d/picket.nft",
+      "read[root] /etc/wireguard/picket.conf",
+      "read /home/cosmos/.gaia/config/config.toml",
+      "read /home/cosmos/.gaia/config/node_key.json",
+      "stage[root] /etc/nftables.d/picket.nft 0644",
+      "stage /home/cosmos/.gaia/config/config.toml 0644",
+      "commit[root] /etc/nftables.d/picket.nft",
+      "commit /home/cosmos/.gaia/config/config.toml",
+      ops[9],  // the guard's arm command (spelled out in the test above)
+      "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+      "exec[root] systemctl restart 'cosmovisor.service'",
+      "exec[root] kill 4242",
+      "exec systemctl is-active --quiet 'cosmovisor.service'",
+      "http 26657 /status",
+      "http 26657 /net_info",
+      "unlock /var/lib/picket/deploy.lock",
+  };
+  EXPECT_EQ(without_connect(ops), expected);
+  EXPECT_EQ(ops[9].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[9];
+  // Exactly one fresh connection, after the reload and before the disarm.
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "connect"), 1);
+  EXPECT_GT(index_of(ops, "connect"), index_of(ops, "exec[root] nft -f '/etc/nftables.d/picket.nft'"));
+  EXPECT_LT(index_of(ops, "connect"), index_of(ops, "exec[root] kill 4242"));
+}
+
+TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  fleet.host("fra-1").files[k_config].content = "old config\n";
+  // The new ruleset drops established sessions: the restart sent on the old connection is
+  // lost; once the fresh connection got in, the guard is disarmed and the restart sent
+  // again through it, and the health check runs there too.
+  fleet.script_exec("fra-1", "nft -f", ExecResult{}, -1,
+                    [](MemoryHost& h) { h.cut_connections_upto = h.connects; });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
+  const auto ops = without_connect(deploy_ops("fra-1"));
+  ASSERT_GE(ops.size(), 9u);
+  const std::vector<std::string> tail(ops.end() - 9, ops.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+                      "exec[root] systemctl restart 'cosmovisor.service'",  // lost
+                      "exec[root] kill 4242",  // on the old connection: lost
+                      "exec[root] kill 4242",  // on the fresh one
+                      "exec[root] systemctl restart 'cosmovisor.service'",
+                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "http 26657 /status",
+                      "http 26657 /net_info",
+                      "unlock /var/lib/picket/deploy.lock",
+                  }));
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: unchanged\n"
+            "  fra-1: deployed: 2 files written, restarted priv-fra\n"
+            "  hsm-ams: unchanged\n"
+            "  nyc-1: unchanged\n"
+            "  sgp-1: unchanged\n"
+            "  val-ams: unchanged\n"
+            "Deploy complete: 1 host changed, 1 node restarted in 1 step.\n");
+}
+
 TEST_F(ApplyFixture, FirewallGuardStaysArmedWhenNoFreshConnectionGetsIn) {
   install_old();
   // The new ruleset locks us out: the connection that reloaded it survives (established),
