@@ -1,13 +1,17 @@
 // Deploy. Approach: compute the rollout (waves from the graph, plus which hosts each step
 // touches first); lock every changed host up front, so a deploy that cannot finish for a
 // lock never starts; re-read the files under the lock so a plan that went stale is refused
-// before anything is written. Then run the steps in order, the hosts of a step in parallel
-// (one worker per host, so each connection stays on one thread at a time). A host is
-// touched first in the step of its earliest node: its files are uploaded and its firewall
-// (behind the guard) and VPN reloaded there, so later steps' hosts stay untouched when the
-// rollout stops. Any failure on a host rolls back that host only (files restored, reloads
-// and restarts re-run) and stops the rollout after the step. Locks are released by a guard
-// object on every path out.
+// before anything is written. Then stage every changed file of every host at once (uploaded
+// to a temp name beside its target, fsynced, its mode set: nothing is live yet), and run the
+// steps in order, the hosts of a step in parallel (one worker per host, so each connection
+// stays on one thread at a time). A host is touched first in the step of its earliest node:
+// its staged files are renamed into place (keeping backups) and its firewall (behind the
+// guard) and VPN reloaded there, so later steps' hosts stay untouched when the rollout
+// stops; their staged files are removed before the locks are released. The guard's fresh
+// connection is opened on its own thread while the node's restart command runs; the health
+// check waits for it. Any failure on a host rolls back that host only (files restored,
+// reloads and restarts re-run) and stops the rollout after the step. Locks are released by
+// a guard object on every path out.
 
 #include "deploy/apply.hpp"
 
@@ -787,6 +791,11 @@ ApplyReport Deployer::run() {
     if (!verify_all(changed, why)) return finish(ApplyStatus::refused, why + "; plan again");
     if (stage_all(changed, why)) {
       for (std::size_t i = 0; i < report.rollout.size(); ++i) {
+        if (i > 0 && m_options.interrupted && m_options.interrupted()) {
+          why = "interrupted before step " + std::to_string(i + 1);
+          record("", "step", "", "skipped", "", why);
+          break;
+        }
         if (!run_step(report.rollout[i], i + 1, why)) break;
         report.steps_done = static_cast<int>(i + 1);
       }
