@@ -565,9 +565,11 @@ bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::strin
   auto r = t->exec(*command, root_actions(*s.host));
   if (!r && s.guard) {
     // The connection broke (a reload that drops established sessions): once the fresh
-    // connection has proved the way in and taken over, restart through it.
+    // connection has proved the way in and taken over, restart through it. A connection
+    // that still works (the restart itself failed or hung) gets no second restart.
+    Transport* before = t;
     if (!settle_guard(s, t, false)) return false;
-    r = t->exec(*command, root_actions(*s.host));
+    if (t != before) r = t->exec(*command, root_actions(*s.host));
   }
   const bool ok = r && r->ok();
   record(s.plan->host, action, "", ok ? "ok" : "failed", "",
