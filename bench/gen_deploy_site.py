@@ -2,7 +2,7 @@
 """Topology and inventory for the deploy benchmark (bench/deploy.sh): N hosts on a local fleet
 (tests/ssh/fleet.sh), one node per host: 1 validator, 2 private sentries, the rest public
 sentries, each linked over `private` to both private sentries. Each node gets its own RPC port
-(every host is 127.0.0.1); each host's restart (re)starts scripts/rpc_standin.py for its node,
+(every host is 127.0.0.1, ports from 16657); each host's restart (re)starts scripts/rpc_standin.py for its node,
 as scripts/demo_fleet.py does, so deploy's health checks are real.
 
 Usage: gen_deploy_site.py N FLEET_DIR OUT_DIR   (writes OUT_DIR/topology.yaml, inventory.yaml,
@@ -31,7 +31,10 @@ def main():
             name, role = f"priv-{i}", "private-sentry"
         else:
             name, role = f"pub-{i}", "public-sentry"
-        port = 36657 + i
+        # Below Linux's ephemeral range (32768-60999): a stand-in port in it can be taken
+        # by a client socket of the run itself (sshd's direct-tcpip, any tool's ssh), and
+        # the stand-in then fails to start. Above the fleets' sshd ports (22000-31999).
+        port = 16657 + i
         nodes[name] = {"role": role, "host": host, "rpc_port": port}
         if role != "private-sentry":
             links += [{"between": [name, "priv-1"], "over": "private"},

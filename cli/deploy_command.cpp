@@ -2,8 +2,12 @@
 // graph-safe waves with health checks and rollback. Every action goes to the local deploy
 // log `.picket/deploy.log` beside the topology.
 
+#include <signal.h>
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +51,44 @@ LockInfo who_we_are() {
                       machine + " (pid " + std::to_string(getpid()) + ")",
                   iso8601_utc_now()};
 }
+
+// SIGINT/SIGTERM during the rollout: the first one lets the step under way finish, then
+// stops (hosts of later steps untouched, their staged files removed, locks released); a
+// second one ends picket at once.
+std::atomic<bool> g_interrupted{false};  // lock-free: safe in a signal handler
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_interrupt(int sig) {
+  if (g_interrupted.exchange(true)) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  static const char k_msg[] =
+      "\npicket: interrupted: finishing the current step, then stopping (again to stop at once)\n";
+  ssize_t ignored = ::write(STDERR_FILENO, k_msg, sizeof k_msg - 1);
+  (void)ignored;
+}
+
+// Installs on_interrupt for SIGINT and SIGTERM while in scope.
+struct InterruptScope {
+  struct sigaction old_int {}, old_term {};
+  InterruptScope() {
+    g_interrupted = false;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+  }
+  ~InterruptScope() {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+};
 
 // The saved plan must be exactly what would be deployed now.
 int check_saved_plan(const std::string& path, const Plan& current) {
@@ -167,6 +209,8 @@ int run_deploy(const DeployFlags& flags) {
   options.health.timeout =
       std::chrono::milliseconds(static_cast<long long>(flags.health_timeout * 1000.0));
   options.on_record = [&progress](const LogRecord& r) { progress(r); };
+  InterruptScope interrupts;
+  options.interrupted = [] { return g_interrupted.load(); };
   const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
                                         inputs->inventory(), connections, options);
   write_out(stdout, format_apply_report(report));

@@ -1,17 +1,22 @@
 // Deploy. Approach: compute the rollout (waves from the graph, plus which hosts each step
 // touches first); lock every changed host up front, so a deploy that cannot finish for a
 // lock never starts; re-read the files under the lock so a plan that went stale is refused
-// before anything is written. Then run the steps in order, the hosts of a step in parallel
-// (one worker per host, so each connection stays on one thread at a time). A host is
-// touched first in the step of its earliest node: its files are uploaded and its firewall
-// (behind the guard) and VPN reloaded there, so later steps' hosts stay untouched when the
-// rollout stops. Any failure on a host rolls back that host only (files restored, reloads
-// and restarts re-run) and stops the rollout after the step. Locks are released by a guard
-// object on every path out.
+// before anything is written. Then stage every changed file of every host at once (uploaded
+// to a temp name beside its target, fsynced, its mode set: nothing is live yet), and run the
+// steps in order, the hosts of a step in parallel (one worker per host, so each connection
+// stays on one thread at a time). A host is touched first in the step of its earliest node:
+// its staged files are renamed into place (keeping backups) and its firewall (behind the
+// guard) and VPN reloaded there, so later steps' hosts stay untouched when the rollout
+// stops; their staged files are removed before the locks are released. The guard's fresh
+// connection is opened on its own thread while the node's restart command runs; the health
+// check waits for it. Any failure on a host rolls back that host only (files restored,
+// reloads and restarts re-run) and stops the rollout after the step. Locks are released by
+// a guard object on every path out.
 
 #include "deploy/apply.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -130,10 +135,22 @@ struct HostState {
   HostReport report;
   bool locked = false;
   bool touched = false;
+  std::vector<const PlannedFile*> to_write;  // the changed files, in write order
+  std::vector<StagedFile> staged;           // their uploads, aligned with to_write
+  std::size_t committed = 0;                // how many of them are in place
   std::vector<const PlannedFile*> written;  // in write order
   bool firewall_reloaded = false;
   bool vpn_reloaded = false;
   bool guard_left_armed = false;  // the host restores its own ruleset: leave that file alone
+  // A firewall guard armed and reloaded whose fresh connection is still being opened (on
+  // its own thread, while the node's restart command runs through the existing connection).
+  struct PendingGuard {
+    const PlannedFile* file = nullptr;
+    int pid = 0;
+    std::optional<std::string> reload_error;  // set when the reload itself failed
+    std::future<Result<std::unique_ptr<Transport>>> fresh;
+  };
+  std::optional<PendingGuard> guard;
   std::set<std::string> restart_attempted;
 };
 
@@ -158,12 +175,16 @@ class Deployer {
   void report_idle_locks();
   void unlock_all();
   bool verify_all(std::vector<HostState*>& changed, std::string& why);
+  bool stage_all(std::vector<HostState*>& changed, std::string& why);
+  void discard_staged(HostState& s, Transport* t);
+  void discard_untouched();
   bool run_step(const RolloutStep& step, std::size_t number, std::string& why);
   bool host_step(HostState& s, const RolloutStep& step);
-  bool upload(HostState& s, Transport*& t);
+  bool commit(HostState& s, Transport* t);
   bool reload_firewall(HostState& s, Transport*& t);
+  bool settle_guard(HostState& s, Transport*& t, bool rolling_back);
   bool reload_vpn(HostState& s, Transport* t);
-  bool restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+  bool restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                const char* action);
   bool health(HostState& s, Transport* t, const std::vector<std::string>& nodes);
   void rollback(HostState& s);
@@ -193,7 +214,7 @@ class Deployer {
 void Deployer::record(const std::string& host, const std::string& action,
                       const std::string& path, const std::string& result,
                       const std::string& sha256, const std::string& detail) {
-  LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now(), host, action, path, result,
+  LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now_ms(), host, action, path, result,
               sha256, detail};
   std::lock_guard<std::mutex> guard(m_record_mutex);
   if (m_options.on_record) m_options.on_record(r);
@@ -333,19 +354,96 @@ HealthTarget Deployer::health_target(const HostState& s, const std::string& node
   return target;
 }
 
-bool Deployer::upload(HostState& s, Transport*& t) {
-  for (const PlannedFile& f : s.plan->files) {
-    if (f.change == FileChange::unchanged) continue;
-    const RenderedFile& file = m_files[f.index];
-    auto wrote = t->write_file(f.remote_path, file.content, f.mode, backup_path(f.remote_path),
-                               f.as_root);
-    record(s.plan->host, "write", f.remote_path, wrote ? "ok" : "failed", f.sha256,
-           wrote ? "" : wrote.error().message);
-    if (!wrote) return fail(s, "write " + f.remote_path + ": " + wrote.error().message);
+// Every changed file of every host is uploaded up front, in parallel across hosts: to a temp
+// name in its directory, fsynced, with its mode. Nothing is live yet: each host's step only
+// renames its staged files into place (keeping backups), so a step waits for no upload.
+bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
+  std::vector<std::string> errors(changed.size());
+  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *changed[i];
+    const std::string& name = s.plan->host;
+    auto t = m_connections.get(name);
+    if (!t) {
+      errors[i] = t.error().message;
+      return;
+    }
+    for (const PlannedFile& f : s.plan->files) {
+      if (f.change == FileChange::unchanged) continue;
+      const RenderedFile& file = m_files[f.index];
+      auto staged = (*t)->stage_file(f.remote_path, file.content, f.mode,
+                                     backup_path(f.remote_path), f.as_root);
+      record(name, "stage", f.remote_path, staged ? "ok" : "failed", f.sha256,
+             staged ? "" : staged.error().message);
+      if (!staged) {
+        errors[i] = "write " + f.remote_path + ": " + staged.error().message;
+        return;
+      }
+      s.to_write.push_back(&f);
+      s.staged.push_back(std::move(*staged));
+    }
+  });
+  for (std::size_t i = 0; i < changed.size(); ++i)
+    if (!errors[i].empty()) {
+      changed[i]->report.error = errors[i];
+      if (why.empty()) why = changed[i]->plan->host + ": " + errors[i];
+    }
+  return why.empty();
+}
+
+// The staged files of `s` not put in place: removed (under the lock, before it is released).
+void Deployer::discard_staged(HostState& s, Transport* t) {
+  if (s.committed >= s.staged.size()) return;
+  const std::vector<StagedFile> left(s.staged.begin() + static_cast<std::ptrdiff_t>(s.committed),
+                                     s.staged.end());
+  s.staged.resize(s.committed);
+  Result<void> gone = t != nullptr ? t->discard_staged(left)
+                                   : Result<void>(tl::make_unexpected(TransportError{
+                                         TransportError::Kind::unreachable, "no connection"}));
+  for (const StagedFile& f : left)
+    record(s.plan->host, "discard", f.path, gone ? "ok" : "failed", "",
+           gone ? "" : gone.error().message);
+  if (!gone)
+    s.report.notes.push_back("could not remove the staged (never used) temp files beside " +
+                             std::to_string(left.size()) + " target(s): " + gone.error().message);
+}
+
+// After the rollout (finished or stopped): hosts it never reached lose their staged files.
+void Deployer::discard_untouched() {
+  std::vector<HostState*> left;
+  for (auto& [name, s] : m_hosts)
+    if (s.committed < s.staged.size() && !s.touched) left.push_back(&s);
+  parallel_for(left.size(), m_options.parallel, [&](std::size_t i) {
+    HostState& s = *left[i];
+    auto t = m_connections.get(s.plan->host);
+    discard_staged(s, t ? *t : nullptr);
+  });
+}
+
+bool Deployer::commit(HostState& s, Transport* t) {
+  std::size_t done = 0;
+  const std::vector<StagedFile> pending(s.staged.begin() + static_cast<std::ptrdiff_t>(s.committed),
+                                        s.staged.end());
+  auto put = t->commit_staged(pending, done);
+  for (std::size_t k = 0; k < done; ++k) {
+    const PlannedFile& f = *s.to_write[s.committed];
+    record(s.plan->host, "write", f.remote_path, "ok", f.sha256);
     s.written.push_back(&f);
     s.report.written.push_back(f.remote_path);
+    ++s.committed;
   }
-  return true;
+  if (put) return true;
+  // The failed file and the ones after it stay staged: the rollback removes their temp files.
+  const PlannedFile& f = *s.to_write[s.committed];
+  record(s.plan->host, "write", f.remote_path, "failed", f.sha256, put.error().message);
+  return fail(s, "write " + f.remote_path + ": " + put.error().message);
+}
+
+// The last changed file of a host whose action is the firewall reload.
+static const PlannedFile* last_firewall_file(const HostState& s) {
+  const PlannedFile* last = nullptr;
+  for (const PlannedFile& f : s.plan->files)
+    if (f.change != FileChange::unchanged && f.action == ApplyAction::reload_firewall) last = &f;
+  return last;
 }
 
 bool Deployer::reload_firewall(HostState& s, Transport*& t) {
@@ -375,36 +473,68 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     record(name, "reload-firewall", f.remote_path, reload_ok ? "ok" : "failed", f.sha256,
            reload_ok ? "" : exec_failure(reloaded));
 
-    // 3. A fresh connection under the new rules.
-    auto fresh = m_connections.fresh(name);
-    record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
-           fresh ? "" : fresh.error().message);
-    if (!fresh) {
-      s.guard_left_armed = true;
-      s.report.notes.push_back(
-          "firewall guard left armed (pid " + std::to_string(*pid) + "): " + name +
-          " puts its previous ruleset back and reloads it within " +
-          std::to_string(m_options.firewall_guard_seconds) + " s");
-      return fail(s, "no new connection after reloading the firewall: " + fresh.error().message);
-    }
-
-    // 4. Disarm. The fresh connection proved the host still lets us in; the disarm itself
-    // goes through the connection we already have while it still works (its remote shell
-    // is running: a new connection would start another login shell), else through the
-    // fresh one, which then replaces it.
-    auto disarmed = t->exec(guard_disarm_command(*pid), root);
-    if (!disarmed) {
-      disarmed = (*fresh)->exec(guard_disarm_command(*pid), root);
-      t = m_connections.adopt(name, std::move(*fresh));
-    }
-    const bool disarm_ok = disarmed && disarmed->ok();
-    record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
-           disarm_ok ? "pid " + std::to_string(*pid) : exec_failure(disarmed));
-    if (!disarm_ok)
-      return fail(s, "could not disarm the firewall guard (pid " + std::to_string(*pid) +
-                         "): " + exec_failure(disarmed));
-    if (!reload_ok) return fail(s, "reload_firewall failed: " + exec_failure(reloaded));
+    // 3. A fresh connection under the new rules, opened on its own thread while the node's
+    // restart command runs through the existing connection (see settle_guard). The health
+    // check and everything after it wait for the outcome.
+    HostState::PendingGuard pending;
+    pending.file = &f;
+    pending.pid = *pid;
+    if (!reload_ok) pending.reload_error = exec_failure(reloaded);
+    pending.fresh = std::async(std::launch::async, [this, name] {
+      auto fresh = m_connections.fresh(name);
+      record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
+             fresh ? "" : fresh.error().message);
+      return fresh;
+    });
+    s.guard = std::move(pending);
+    // A failed reload stops here; a second ruleset file waits for the first one's proof.
+    if (!reload_ok || &f != last_firewall_file(s))
+      if (!settle_guard(s, t, false)) return false;
   }
+  return true;
+}
+
+// Waits for the pending guard's fresh connection. It got in: disarm, through the connection
+// we already have while it still works (its remote shell is running: a new connection
+// would start another login shell), else through the fresh one, which then replaces it.
+// It did not: leave the guard armed (the host puts its previous ruleset back) and fail (in
+// a rollback: only report it).
+bool Deployer::settle_guard(HostState& s, Transport*& t, bool rolling_back) {
+  if (!s.guard) return true;
+  HostState::PendingGuard g = std::move(*s.guard);
+  s.guard.reset();
+  const std::string& name = s.plan->host;
+  const PlannedFile& f = *g.file;
+  auto fresh = g.fresh.get();
+  if (!fresh) {
+    s.guard_left_armed = true;
+    s.report.notes.push_back(
+        "firewall guard left armed (pid " + std::to_string(g.pid) + "): " + name +
+        " puts its previous ruleset back and reloads it within " +
+        std::to_string(m_options.firewall_guard_seconds) + " s");
+    const std::string why =
+        "no new connection after reloading the firewall: " + fresh.error().message;
+    if (!rolling_back) return fail(s, why);
+    s.report.notes.push_back(why);
+    return false;
+  }
+  const bool root = root_actions(*s.host);
+  Result<ExecResult> disarmed =
+      t != nullptr ? t->exec(guard_disarm_command(g.pid), root)
+                   : Result<ExecResult>(tl::make_unexpected(
+                         TransportError{TransportError::Kind::unreachable, name + ": no connection"}));
+  if (!disarmed) {
+    disarmed = (*fresh)->exec(guard_disarm_command(g.pid), root);
+    t = m_connections.adopt(name, std::move(*fresh));
+  }
+  const bool disarm_ok = disarmed && disarmed->ok();
+  record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
+         disarm_ok ? "pid " + std::to_string(g.pid) : exec_failure(disarmed));
+  if (rolling_back) return disarm_ok;
+  if (!disarm_ok)
+    return fail(s, "could not disarm the firewall guard (pid " + std::to_string(g.pid) +
+                       "): " + exec_failure(disarmed));
+  if (g.reload_error) return fail(s, "reload_firewall failed: " + *g.reload_error);
   return true;
 }
 
@@ -421,7 +551,7 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
   return true;
 }
 
-bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string>& nodes,
+bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        const char* action) {
   const auto command = restart_command(*s.host);
   if (!command) {
@@ -433,6 +563,14 @@ bool Deployer::restart(HostState& s, Transport* t, const std::vector<std::string
   s.restart_attempted.insert(nodes.begin(), nodes.end());
   // One restart per host and step: the command is the host's, not the node's.
   auto r = t->exec(*command, root_actions(*s.host));
+  if (!r && s.guard) {
+    // The connection broke (a reload that drops established sessions): once the fresh
+    // connection has proved the way in and taken over, restart through it. A connection
+    // that still works (the restart itself failed or hung) gets no second restart.
+    Transport* before = t;
+    if (!settle_guard(s, t, false)) return false;
+    if (t != before) r = t->exec(*command, root_actions(*s.host));
+  }
   const bool ok = r && r->ok();
   record(s.plan->host, action, "", ok ? "ok" : "failed", "",
          join(nodes) + (ok ? "" : ": " + exec_failure(r)));
@@ -459,6 +597,12 @@ void Deployer::rollback(HostState& s) {
   const std::string& name = s.plan->host;
   s.report.outcome = HostOutcome::rolled_back;
   auto t = m_connections.get(name);
+  if (s.guard) {
+    // The lock-out proof still runs: wait for it (disarm, or leave the guard armed) first.
+    Transport* current = t ? *t : nullptr;
+    settle_guard(s, current, true);
+    t = m_connections.get(name);
+  }
   bool firewall_restored = false, vpn_restored = false;
   for (auto it = s.written.rbegin(); it != s.written.rend(); ++it) {
     const PlannedFile& f = **it;
@@ -486,6 +630,7 @@ void Deployer::rollback(HostState& s) {
       firewall_restored = true;
     if (f.change == FileChange::change && f.action == ApplyAction::reload_vpn) vpn_restored = true;
   }
+  discard_staged(s, t ? *t : nullptr);
   if (!t) {
     s.report.notes.push_back("rollback could not reach " + name + ": " + t.error().message);
     return;
@@ -509,10 +654,11 @@ void Deployer::rollback(HostState& s) {
       }
   if (!s.restart_attempted.empty()) {
     const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
-    if (restart(s, *t, nodes, "restart-rollback")) {
+    Transport* current = *t;
+    if (restart(s, current, nodes, "restart-rollback")) {
       for (const std::string& node : nodes) {
         // Reported, not gated on: there is nothing further to fall back to.
-        const HealthResult h = wait_healthy(**t, health_target(s, node), m_options.health);
+        const HealthResult h = wait_healthy(*current, health_target(s, node), m_options.health);
         record(name, "health", "", h.healthy ? "ok" : "failed", "",
                node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
         if (!h.healthy)
@@ -537,10 +683,11 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
                      step.first_touch.end();
   if (first) {
     s.touched = true;
-    if (!upload(s, t)) return false;
+    if (!commit(s, t)) return false;
     if (!m_options.no_restart) {
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
-      if (s.plan->reload_vpn && !reload_vpn(s, t)) return false;
+      // The VPN reload goes through whichever connection the guard leaves working.
+      if (s.plan->reload_vpn && !(settle_guard(s, t, false) && reload_vpn(s, t))) return false;
     }
   }
   if (m_options.no_restart) return true;
@@ -557,6 +704,8 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
     if (!restart(s, t, to_restart, "restart")) return false;
     s.report.restarted.insert(s.report.restarted.end(), to_restart.begin(), to_restart.end());
   }
+  // The health check waits for the lock-out proof (it may hand over to the fresh connection).
+  if (!settle_guard(s, t, false)) return false;
   return health(s, t, here);
 }
 
@@ -642,10 +791,18 @@ ApplyReport Deployer::run() {
       return finish(ApplyStatus::refused, why);
     }
     if (!verify_all(changed, why)) return finish(ApplyStatus::refused, why + "; plan again");
-    for (std::size_t i = 0; i < report.rollout.size(); ++i) {
-      if (!run_step(report.rollout[i], i + 1, why)) break;
-      report.steps_done = static_cast<int>(i + 1);
+    if (stage_all(changed, why)) {
+      for (std::size_t i = 0; i < report.rollout.size(); ++i) {
+        if (i > 0 && m_options.interrupted && m_options.interrupted()) {
+          why = "interrupted before step " + std::to_string(i + 1);
+          record("", "step", "", "skipped", "", why);
+          break;
+        }
+        if (!run_step(report.rollout[i], i + 1, why)) break;
+        report.steps_done = static_cast<int>(i + 1);
+      }
     }
+    discard_untouched();
   }
   record("", "deploy", "", why.empty() ? "ok" : "failed", "", why);
   return finish(why.empty() ? ApplyStatus::ok : ApplyStatus::failed, why);

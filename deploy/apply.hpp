@@ -1,7 +1,9 @@
 #pragma once
 // Deploy: push a plan to the hosts. Lock every changed host, check the plan still holds,
-// then wave by wave: upload (atomic, with backups), reload firewall (behind the lock-out
-// guard) and VPN, restart, health-check. A failure rolls that host back and stops the rollout.
+// upload every changed file beside its target (staged, not live), then wave by wave: rename
+// into place (atomic, with backups), reload firewall (behind the lock-out guard) and VPN,
+// restart, health-check. A failure rolls that host back and stops the rollout; staged files
+// of hosts it never reached are removed.
 
 #include <chrono>
 #include <functional>
@@ -44,12 +46,15 @@ struct ApplyOptions {
   LockInfo lock;               // who we are, written into each lock
   HealthOptions health;
   int firewall_guard_seconds = k_firewall_guard_seconds;
-  /// The clock for log records (default: iso8601_utc_now).
+  /// The clock for log records (default: iso8601_utc_now_ms).
   std::function<std::string()> now;
   /// Receives every record as it happens (progress and the deploy log). Calls are serialized.
   std::function<void(const LogRecord&)> on_record;
   /// Path counting for waves (default: the topology graph).
   PathCounter paths;
+  /// Asked before each step after the first: true stops the rollout there (an interrupt).
+  /// The step under way finishes; the hosts of later steps are left untouched.
+  std::function<bool()> interrupted;
 };
 
 enum class HostOutcome {

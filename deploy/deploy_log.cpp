@@ -1,6 +1,7 @@
 #include "deploy/deploy_log.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,20 @@ std::string iso8601_utc_now() {
   gmtime_r(&now, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string iso8601_utc_now_ms() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      now - std::chrono::system_clock::from_time_t(secs))
+                      .count();
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
   return buf;
 }
 

@@ -9,7 +9,7 @@ namespace picket {
 
 /// One action of a deploy.
 struct LogRecord {
-  std::string time;    // ISO-8601 UTC
+  std::string time;    // ISO-8601 UTC (milliseconds in the deploy log)
   std::string host;    // "" for run-level records (start, finish)
   std::string action;  // lock, write, restore, restart, health, reload-firewall, …
   std::string path;    // remote path, when the action concerns a file
@@ -24,5 +24,9 @@ std::string format_log_record(const LogRecord& record);
 
 /// The current time as ISO-8601 UTC with seconds ("2026-01-02T03:04:05Z").
 std::string iso8601_utc_now();
+
+/// The same with milliseconds ("2026-01-02T03:04:05.678Z"): deploy log records, so the log
+/// shows where a rollout's time goes.
+std::string iso8601_utc_now_ms();
 
 }  // namespace picket

@@ -94,6 +94,71 @@ Result<void> MemoryTransport::write_file(const std::string& path, const std::str
   return {};
 }
 
+// A staged file waits beside its target under this name (the twin needs no random part).
+static std::string staged_name(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".picket-tmp";
+}
+
+Result<StagedFile> MemoryTransport::stage_file(const std::string& path, const std::string& content,
+                                               std::uint32_t mode, const std::string& backup_path,
+                                               bool as_root) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back(std::string("stage") + root_tag(as_root) + " " + path + " " + octal(mode));
+  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  ++h.writes;
+  if (h.fail_write_number == h.writes)
+    return tl::make_unexpected(error(h.write_error, path + ": injected write failure"));
+  const std::string temp = staged_name(path);
+  h.files[temp] = RemoteFile{content, mode};
+  return StagedFile{path, temp, backup_path, as_root};
+}
+
+Result<void> MemoryTransport::commit_staged(const std::vector<StagedFile>& files,
+                                            std::size_t& done) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  done = 0;
+  for (const StagedFile& f : files) {
+    h.log.push_back(std::string("commit") + root_tag(f.as_root) + " " + f.path);
+    if (m_number >= 1 && m_number <= h.cut_connections_upto)
+      return tl::make_unexpected(TransportError{TransportError::Kind::unreachable,
+                                                m_host + ": connection lost"});
+    if (auto ok = check_root(f.as_root); !ok) return tl::make_unexpected(ok.error());
+    ++h.commits;
+    auto staged = h.files.find(f.temp);
+    if (h.fail_commit_number == h.commits || staged == h.files.end()) {
+      h.files.erase(f.temp);
+      return tl::make_unexpected(error(TransportError::Kind::failed,
+                                       f.path + (staged == h.files.end() ? ": staged file is gone"
+                                                                         : ": injected commit failure")));
+    }
+    // Like write_file: the backup is the version replaced; no previous file, no backup.
+    auto old = h.files.find(f.path);
+    if (!f.backup_path.empty()) {
+      if (old != h.files.end())
+        h.files[f.backup_path] = old->second;
+      else
+        h.files.erase(f.backup_path);
+    }
+    h.files[f.path] = staged->second;
+    h.files.erase(f.temp);
+    ++done;
+  }
+  return {};
+}
+
+Result<void> MemoryTransport::discard_staged(const std::vector<StagedFile>& files) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  for (const StagedFile& f : files) {
+    h.log.push_back(std::string("discard") + root_tag(f.as_root) + " " + f.path);
+    h.files.erase(f.temp);
+  }
+  return {};
+}
+
 Result<void> MemoryTransport::restore_file(const std::string& path, const std::string& backup_path,
                                            bool as_root) {
   std::lock_guard<std::mutex> guard(m_fleet.mutex());

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -55,6 +56,14 @@ struct ExecResult {
   bool ok() const { return exit_code == 0 && signal.empty(); }
 };
 
+/// A file uploaded beside its target by Transport::stage_file and not in place yet.
+struct StagedFile {
+  std::string path;         // the target
+  std::string temp;         // where the new content waits: a temp name in the target's directory
+  std::string backup_path;  // where the commit keeps the previous version ("" = no backup)
+  bool as_root = false;
+};
+
 /// Who holds a host's deploy lock.
 struct LockInfo {
   std::string owner;  // user@machine (pid N)
@@ -79,6 +88,23 @@ class Transport {
   virtual Result<void> write_file(const std::string& path, const std::string& content,
                                   std::uint32_t mode, const std::string& backup_path,
                                   bool as_root) = 0;
+
+  /// The first half of write_file: the content at a temp name in `path`'s directory (parent
+  /// directories created, exclusive create, fsynced, `mode` set); `path` itself and its
+  /// backup are not touched. On failure no temp file is left.
+  virtual Result<StagedFile> stage_file(const std::string& path, const std::string& content,
+                                        std::uint32_t mode, const std::string& backup_path,
+                                        bool as_root) = 0;
+
+  /// The second half, for several staged files of this host, in order: each keeps the
+  /// previous version at its backup path, then its temp file is renamed over the target
+  /// (atomically). Stops at the first failure: `done` is how many are in place; the failed
+  /// one's target is unchanged and its temp file removed; the files after it stay staged.
+  virtual Result<void> commit_staged(const std::vector<StagedFile>& files, std::size_t& done) = 0;
+
+  /// Removes the temp files of staged files that will not be committed. Best effort over
+  /// all of them; the first error is returned.
+  virtual Result<void> discard_staged(const std::vector<StagedFile>& files) = 0;
 
   /// Puts `backup_path` back at `path` atomically; when there is no backup (the file was new),
   /// removes `path`.

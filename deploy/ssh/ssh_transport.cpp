@@ -335,25 +335,30 @@ class SshTransport::Impl {
                                    const std::string& backup) {
     std::string sh = tmp.empty() ? "" : fmt::format("t={}\n", shell_quote(tmp));
     sh += fmt::format("d={}; b={}\n", shell_quote(path), shell_quote(backup));
-    sh += "trap 'rm -f -- \"$t\"' EXIT\n";  // on any failure the temp file goes
+    // On any failure the temp file goes (after the rename nothing is left to remove).
+    sh += "trap 'if [ -e \"$t\" ] || [ -L \"$t\" ]; then rm -f -- \"$t\"; fi' EXIT\n";
     sh += fmt::format("if [ -L \"${{d%/*}}\" ]; then exit {}; fi\n", k_rc_parent_symlink);
     sh += fmt::format("if [ -e \"$d\" ] && [ ! -L \"$d\" ] && [ ! -f \"$d\" ]; then exit {}; fi\n",
                       k_rc_not_regular);
     if (!backup.empty()) {
       // No previous file: a stale backup must not be restored later.
-      sh += "if [ -e \"$d\" ] || [ -L \"$d\" ]; then\n"
-            "  mkdir -p -- \"${b%/*}/\" || exit 1\n"
+      // Test builtins first: a process is started only for what must change.
+      sh += "if [ -e \"$b\" ] || [ -L \"$b\" ]; then\n"
             "  if [ -d \"$b\" ] && [ ! -L \"$b\" ]; then echo \"$b is a directory\" >&2; exit 1; fi\n"
-            "  rm -f -- \"$b\" && { ln -P -- \"$d\" \"$b\" 2>/dev/null || cp -P -p -- \"$d\" \"$b\"; } || exit 1\n"
-            "else\n"
             "  rm -f -- \"$b\" || exit 1\n"
+            "fi\n"
+            "if [ -e \"$d\" ] || [ -L \"$d\" ]; then\n"
+            "  [ -d \"${b%/*}\" ] || mkdir -p -- \"${b%/*}/\" || exit 1\n"
+            "  { ln -P -- \"$d\" \"$b\" 2>/dev/null || cp -P -p -- \"$d\" \"$b\"; } || exit 1\n"
             "fi\n";
     }
     sh += "mv -f -T -- \"$t\" \"$d\" || exit 1\n";
     // Temp files of this target left by an earlier run whose connection died mid-upload
     // (nobody could remove them then). Deploys to a host are serialised by its lock.
     const auto [dir, name] = split_path(path);
-    sh += fmt::format("for s in {}/{}*; do [ \"$s\" = \"$t\" ] || rm -f -- \"$s\"; done\n",
+    sh += fmt::format("for s in {}/{}*; do\n"
+                      "  if [ \"$s\" != \"$t\" ] && {{ [ -e \"$s\" ] || [ -L \"$s\" ]; }}; then rm -f -- \"$s\"; fi\n"
+                      "done\n",
                       shell_quote(dir == "/" ? "" : dir), shell_quote("." + name + ".picket-tmp-"));
     return sh;
   }
@@ -435,6 +440,14 @@ Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& pat
 Result<void> SshTransport::write_file(const std::string& path, const std::string& content,
                                       std::uint32_t mode, const std::string& backup_path,
                                       bool as_root) {
+  auto staged = stage_file(path, content, mode, backup_path, as_root);
+  if (!staged) return tl::unexpected(staged.error());
+  return commit_staged(*staged);
+}
+
+Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::string& content,
+                                            std::uint32_t mode, const std::string& backup_path,
+                                            bool as_root) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "write " + path;
   if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
@@ -442,10 +455,9 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
   auto become = Impl::use_become(*this, as_root);
   if (!become) return tl::unexpected(become.error());
   const auto [dir, name] = split_path(path);
-  const std::string tmp = temp_path_for(path);
 
   if (!*become) {
-    if (auto d = Impl::ensure_dir(*this, dir); !d) return d;
+    if (auto d = Impl::ensure_dir(*this, dir); !d) return tl::unexpected(d.error());
     // Nothing is uploaded through a symlinked directory (the commit script checks again).
     if (auto l = Impl::stat(*this, dir, false, what); !l) {
       return tl::unexpected(l.error());
@@ -461,17 +473,13 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
       return tl::unexpected(m_session->error(
           Kind::disk_full, fmt::format("{}: no space left on the file system ({} bytes needed, {} free)",
                                        what, content.size(), fs->first)));
-    if (auto up = Impl::upload(*this, tmp, content, mode, what); !up) return up;
-    auto r = Impl::script(*this, Impl::commit_script(tmp, path, backup_path), false, what, path);
-    if (!r) {
-      Impl::remove_quietly(*this, tmp);  // the script's trap did it unless the shell never ran
-      return tl::unexpected(r.error());
-    }
-    return {};
+    const std::string tmp = temp_path_for(path);
+    if (auto up = Impl::upload(*this, tmp, content, mode, what); !up) return tl::unexpected(up.error());
+    return StagedFile{path, tmp, backup_path, as_root};
   }
 
   // With become: stage in the login directory as the login user, then as root copy into a
-  // temp file beside the target (root-owned, the final mode, synced) and commit.
+  // temp file beside the target (root-owned, the final mode, synced); its name is printed.
   if (m_home.empty()) {
     auto sf = Impl::sftp(*this);
     if (!sf) return tl::unexpected(sf.error());
@@ -484,26 +492,84 @@ Result<void> SshTransport::write_file(const std::string& path, const std::string
     m_home = buf.substr(0, static_cast<std::size_t>(n));
   }
   const std::string stage = fmt::format("{}/.picket-stage-{}", m_home == "/" ? "" : m_home, random_suffix());
-  if (auto up = Impl::upload(*this, stage, content, 0600, what); !up) return up;
+  if (auto up = Impl::upload(*this, stage, content, 0600, what); !up) return tl::unexpected(up.error());
   // The root temp file is made by mktemp (exclusive create, 0600): a link planted at any
   // name is never followed, and the content is copied in before the final mode is set.
-  std::string body = fmt::format("s={}; dir={}; t=\n", shell_quote(stage), shell_quote(dir));
-  body += "trap 'rm -f -- \"$s\" ${t:+\"$t\"}' EXIT\n";
+  std::string body = fmt::format("s={}; dir={}; t=; ok=\n", shell_quote(stage), shell_quote(dir));
+  body += "trap 'rm -f -- \"$s\"; [ -n \"$ok\" ] || rm -f -- ${t:+\"$t\"}' EXIT\n";
   body += "mkdir -p -- \"$dir\" || exit 1\n";
   body += fmt::format("if [ -L \"$dir\" ]; then exit {}; fi\n", k_rc_parent_symlink);
-  const std::string tmp_template =
-      fmt::format("{}/.{}.picket-tmp-XXXXXXXXXXXX", dir == "/" ? "" : dir, name);
-  body += fmt::format("t=$(mktemp -- {}) || exit 1\n", shell_quote(tmp_template));
+  const std::string prefix = fmt::format("{}/.{}.picket-tmp-", dir == "/" ? "" : dir, name);
+  body += fmt::format("t=$(mktemp -- {}) || exit 1\n", shell_quote(prefix + "XXXXXXXXXXXX"));
   body += fmt::format("cat -- \"$s\" > \"$t\" && chmod {:o} -- \"$t\" && "
                       "{{ sync -- \"$t\" 2>/dev/null || sync; }} || exit 1\n",
                       mode & 07777);
-  body += "(\n" + Impl::commit_script("", path, backup_path) + ") || exit $?\n";
+  body += "ok=1; printf '%s\\n' \"$t\"\n";
   auto r = Impl::script(*this, body, true, what, path);
   if (!r) {
     Impl::remove_quietly(*this, stage);
     return tl::unexpected(r.error());
   }
+  std::string tmp = r->out;
+  while (!tmp.empty() && tmp.back() == '\n') tmp.pop_back();
+  if (tmp.size() <= prefix.size() || tmp.compare(0, prefix.size(), prefix) != 0 || !valid_path(tmp) ||
+      tmp.find('/', prefix.size()) != std::string::npos)
+    return tl::unexpected(m_session->error(Kind::failed, what + ": unexpected answer from mktemp"));
+  return StagedFile{path, tmp, backup_path, as_root};
+}
+
+Result<void> SshTransport::commit_staged(const StagedFile& f) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  const std::string what = "write " + f.path;
+  if (!valid_path(f.path) || !valid_path(f.temp) || (!f.backup_path.empty() && !valid_path(f.backup_path)))
+    return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
+  auto become = Impl::use_become(*this, f.as_root);
+  if (!become) return tl::unexpected(become.error());
+  auto r = Impl::script(*this, Impl::commit_script(f.temp, f.path, f.backup_path), *become, what, f.path);
+  if (!r) {
+    // The script's trap removed it unless the shell never ran.
+    if (!*become) Impl::remove_quietly(*this, f.temp);
+    return tl::unexpected(r.error());
+  }
   return {};
+}
+
+Result<void> SshTransport::commit_staged(const std::vector<StagedFile>& files, std::size_t& done) {
+  done = 0;
+  for (const StagedFile& f : files) {
+    if (auto c = commit_staged(f); !c) return c;
+    ++done;
+  }
+  return {};
+}
+
+Result<void> SshTransport::discard_staged(const std::vector<StagedFile>& files) {
+  Result<void> first;
+  std::string root_files;
+  for (const StagedFile& f : files) {
+    if (!valid_path(f.temp)) continue;
+    auto become = Impl::use_become(*this, f.as_root);
+    if (become && *become) {
+      root_files += " " + shell_quote(f.temp);
+      continue;
+    }
+    if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+    auto sf = Impl::sftp(*this);
+    if (!sf) return tl::unexpected(sf.error());
+    const int rc = m_session->retry(
+        [&] { return libssh2_sftp_unlink_ex(m_sftp, f.temp.c_str(), len32(f.temp)); });
+    if (rc != 0 && first) {
+      const bool gone = rc == LIBSSH2_ERROR_SFTP_PROTOCOL &&
+                        (Impl::last_status(*this) == LIBSSH2_FX_NO_SUCH_FILE ||
+                         Impl::last_status(*this) == LIBSSH2_FX_NO_SUCH_PATH);
+      if (!gone) first = tl::unexpected(Impl::sftp_error(*this, rc, "remove staged " + f.temp));
+    }
+  }
+  if (!root_files.empty()) {
+    auto r = Impl::script(*this, "rm -f --" + root_files, true, "remove staged files", "");
+    if (!r && first) first = tl::unexpected(r.error());
+  }
+  return first;
 }
 
 Result<void> SshTransport::restore_file(const std::string& path, const std::string& backup_path,

@@ -33,6 +33,11 @@ class SshTransport final : public Transport {
   Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) override;
   Result<void> write_file(const std::string& path, const std::string& content, std::uint32_t mode,
                           const std::string& backup_path, bool as_root) override;
+  Result<StagedFile> stage_file(const std::string& path, const std::string& content,
+                                std::uint32_t mode, const std::string& backup_path,
+                                bool as_root) override;
+  Result<void> commit_staged(const std::vector<StagedFile>& files, std::size_t& done) override;
+  Result<void> discard_staged(const std::vector<StagedFile>& files) override;
   Result<void> restore_file(const std::string& path, const std::string& backup_path,
                             bool as_root) override;
   Result<ExecResult> exec(const std::string& command, bool as_root) override;
@@ -42,6 +47,7 @@ class SshTransport final : public Transport {
   Result<std::optional<LockInfo>> read_lock(const std::string& lock_path) override;
 
  private:
+  Result<void> commit_staged(const StagedFile& file);
   class Impl;
   std::unique_ptr<SshSession> m_session;
   std::vector<std::unique_ptr<SshTunnel>> m_tunnels;

@@ -220,5 +220,57 @@ TEST_F(PicketOverSsh, ALockLeftOnAnUnchangedHostIsReportedAndForceUnlocked) {
   EXPECT_FALSE(fs::exists(lock));
 }
 
+// Ctrl-C (SIGINT) in the middle of a rollout: node-e's restart (step 2) interrupts picket,
+// which lets that step finish, then stops: the hosts of steps 3-5 keep nothing of this
+// deploy (every file was staged before step 1; those temp files are removed), every lock
+// is released, and the report says where it stopped.
+TEST_F(PicketOverSsh, AnInterruptStopsAfterTheStepUnderWayAndCleansUp) {
+  ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
+                   shell_quote(net + "/inventory.yaml")).rc,
+            0);
+  // The lock holds picket's pid: "user@machine (pid N)".
+  const std::string script = fleet.dir() + "/interrupt.sh";
+  std::ofstream(script) << "pid=$(sed -n 's/.*(pid \\([0-9]*\\)).*/\\1/p' "
+                        << shell_quote(fleet.root("node-e") + "/var/lib/picket/deploy.lock")
+                        << ")\nkill -INT \"$pid\"\necho node-e >> " << shell_quote(trace()) << "\n";
+  std::string inventory = read_text(net + "/inventory.yaml");
+  const std::string restart_e = "restart: \"echo node-e >> " + shell_quote(trace()) + "\"";
+  const auto at = inventory.find(restart_e);
+  ASSERT_NE(at, std::string::npos) << inventory;
+  inventory.replace(at, restart_e.size(), "restart: \"sh " + script + "\"");
+  std::ofstream(net + "/inventory.yaml") << inventory;
+
+  const CliRun stopped = picket("deploy " + common() + " --yes --health-timeout 10");
+  EXPECT_EQ(stopped.rc, 3) << stopped.out;
+  EXPECT_EQ(read_text(trace()), "node-d\nnode-e\n");
+  const auto report = stopped.out.find("  node-a: ");
+  ASSERT_NE(report, std::string::npos) << stopped.out;
+  EXPECT_EQ(stopped.out.substr(report),
+            "  node-a: untouched (its changes were not applied)\n"
+            "  node-b: untouched (its changes were not applied)\n"
+            "  node-c: untouched (its changes were not applied)\n"
+            "  node-d: deployed: 3 files written, restarted public-a\n"
+            "  node-e: deployed: 3 files written, restarted public-b\n"
+            "Deploy failed after 2 of 5 steps: interrupted before step 3.\n")
+      << stopped.out;
+  EXPECT_NE(stopped.out.find("picket: interrupted: finishing the current step, then stopping"),
+            std::string::npos)
+      << stopped.out;
+  for (const std::string& h : k_hosts) {
+    std::vector<std::string> left;
+    for (const auto& e : fs::recursive_directory_iterator(fleet.root(h)))
+      if (e.is_regular_file() || e.is_symlink()) left.push_back(e.path().string().substr(fleet.root(h).size()));
+    std::sort(left.begin(), left.end());
+    if (h == "node-a" || h == "node-b" || h == "node-c")
+      EXPECT_EQ(left, std::vector<std::string>{}) << h;  // nothing staged is left, no lock
+    else
+      EXPECT_EQ(std::count_if(left.begin(), left.end(),
+                              [](const std::string& p) { return p.find("picket-tmp") != std::string::npos ||
+                                                                p.find("deploy.lock") != std::string::npos; }),
+                0)
+          << h;
+  }
+}
+
 }  // namespace
 }  // namespace picket

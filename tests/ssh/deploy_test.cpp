@@ -230,6 +230,28 @@ TEST_F(SshDeploy, HealthFailureRollsBackThatHostOverSsh) {
   EXPECT_EQ(read_text(on_host("priv", k_nft) + ".loaded"), "old table inet picket { }\n");
   EXPECT_EQ(read_text(trace()), "pub\npriv\npriv\n");
   EXPECT_FALSE(fs::exists(on_host("val", k_config) + ".picket-bak"));
+  // Every file was staged before step 1; the host the rollout never reached (val) and the
+  // rolled-back one keep no temp file, and val's files never changed.
+  for (const char* h : {"pub", "priv", "val"}) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(fleet.root(h)))
+      if (e.path().filename().string().find(".picket-tmp-") != std::string::npos)
+        names.push_back(e.path().string());
+    EXPECT_EQ(names, std::vector<std::string>{}) << h;
+  }
+  std::vector<std::string> val_ops;
+  for (const LogRecord& rec : records)
+    if (rec.host == "val" && rec.action != "lock" && rec.action != "unlock")
+      val_ops.push_back(rec.action + " " +
+                        (rec.path.empty() ? "" : rec.path.substr(fleet.root("val").size())) + " " +
+                        rec.result);
+  EXPECT_EQ(val_ops, (std::vector<std::string>{
+                         "verify  ok",
+                         "stage /home/cosmos/.gaia/config/config.toml ok",
+                         "stage /home/cosmos/.gaia/config/node_key.json ok",
+                         "discard /home/cosmos/.gaia/config/config.toml ok",
+                         "discard /home/cosmos/.gaia/config/node_key.json ok",
+                     }));
   for (const char* h : {"pub", "priv", "val"})
     EXPECT_FALSE(fs::exists(fleet.root(h) + "/var/lib/picket/deploy.lock")) << h;
 }
@@ -257,9 +279,13 @@ TEST_F(SshDeploy, FirewallGuardRestoresTheOldRulesetWhenWeAreLockedOut) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(read_text(on_host("priv", k_nft)), "old table inet picket { }\n");
   EXPECT_EQ(read_text(on_host("priv", k_nft) + ".loaded"), "old table inet picket { }\n");
-  // Everything else on the host was put back by picket through the surviving session.
+  // Everything else on the host was put back by picket through the surviving session. The
+  // node's restart ran while the fresh connection was tried (nothing waits on it but the
+  // health check), so the rollback restarted it again on its old files; the validator's
+  // host, in the next step, was never touched.
   EXPECT_EQ(read_text(on_host("priv", k_config)), "old moniker = \"priv-1\"\n");
-  EXPECT_EQ(read_text(trace()), "pub\n");
+  EXPECT_EQ(read_text(trace()), "pub\npriv\npriv\n");
+  EXPECT_EQ(read_text(on_host("val", k_config)), "old moniker = \"validator\"\n");
 }
 
 TEST_F(SshDeploy, HeldLockRefusesBeforeAnythingIsWritten) {

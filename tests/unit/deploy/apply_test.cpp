@@ -105,8 +105,10 @@ TEST_F(ApplyFixture, FirstDeployThenPlanIsUnchanged) {
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.gaia/config/config.toml",
                 "read /home/cosmos/.gaia/config/node_key.json",
-                "write /home/cosmos/.gaia/config/config.toml 0644",
-                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
@@ -132,7 +134,8 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
                 "read[root] /etc/wireguard/picket.conf",
                 "read /home/cosmos/.gaia/config/config.toml",
                 "read /home/cosmos/.gaia/config/node_key.json",
-                "write[root] /etc/nftables.d/picket.nft 0644",
+                "stage[root] /etc/nftables.d/picket.nft 0644",
+                "commit[root] /etc/nftables.d/picket.nft",
                 "exec[root] nohup sh -c 'sleep 60; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
                 "cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -T -- "
@@ -189,6 +192,88 @@ TEST_F(ApplyFixture, FirewallGuardIsDisarmedThroughTheFreshConnectionWhenTheOldO
             "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
 }
 
+// The ops of `host` without the fresh connection's "connect", which runs on its own thread
+// (alongside the restart) and so lands anywhere between the reload and the disarm.
+std::vector<std::string> without_connect(const std::vector<std::string>& ops) {
+  std::vector<std::string> out;
+  for (const std::string& op : ops)
+    if (op != "connect") out.push_back(op);
+  return out;
+}
+
+std::ptrdiff_t index_of(const std::vector<std::string>& ops, const std::string& op) {
+  return std::find(ops.begin(), ops.end(), op) - ops.begin();
+}
+
+TEST_F(ApplyFixture, FirewallGuardProofRunsAlongsideTheRestartAndGatesTheHealthCheck) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  fleet.host("fra-1").files[k_config].content = "old config\n";
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
+  const auto ops = deploy_ops("fra-1");
+  const std::vector<std::string> expected{
+      "lock /var/lib/picket/deploy.lock",
+      "read[root] /etc/nftables.d/picket.nft",
+      "read[root] /etc/wireguard/picket.conf",
+      "read /home/cosmos/.gaia/config/config.toml",
+      "read /home/cosmos/.gaia/config/node_key.json",
+      "stage[root] /etc/nftables.d/picket.nft 0644",
+      "stage /home/cosmos/.gaia/config/config.toml 0644",
+      "commit[root] /etc/nftables.d/picket.nft",
+      "commit /home/cosmos/.gaia/config/config.toml",
+      ops[9],  // the guard's arm command (spelled out in the test above)
+      "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+      "exec[root] systemctl restart 'cosmovisor.service'",
+      "exec[root] kill 4242",
+      "exec systemctl is-active --quiet 'cosmovisor.service'",
+      "http 26657 /status",
+      "http 26657 /net_info",
+      "unlock /var/lib/picket/deploy.lock",
+  };
+  EXPECT_EQ(without_connect(ops), expected);
+  EXPECT_EQ(ops[9].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[9];
+  // Exactly one fresh connection, after the reload and before the disarm.
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "connect"), 1);
+  EXPECT_GT(index_of(ops, "connect"), index_of(ops, "exec[root] nft -f '/etc/nftables.d/picket.nft'"));
+  EXPECT_LT(index_of(ops, "connect"), index_of(ops, "exec[root] kill 4242"));
+}
+
+TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  fleet.host("fra-1").files[k_config].content = "old config\n";
+  // The new ruleset drops established sessions: the restart sent on the old connection is
+  // lost; once the fresh connection got in, the guard is disarmed and the restart sent
+  // again through it, and the health check runs there too.
+  fleet.script_exec("fra-1", "nft -f", ExecResult{}, -1,
+                    [](MemoryHost& h) { h.cut_connections_upto = h.connects; });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
+  const auto ops = without_connect(deploy_ops("fra-1"));
+  ASSERT_GE(ops.size(), 9u);
+  const std::vector<std::string> tail(ops.end() - 9, ops.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "exec[root] nft -f '/etc/nftables.d/picket.nft'",
+                      "exec[root] systemctl restart 'cosmovisor.service'",  // lost
+                      "exec[root] kill 4242",  // on the old connection: lost
+                      "exec[root] kill 4242",  // on the fresh one
+                      "exec[root] systemctl restart 'cosmovisor.service'",
+                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "http 26657 /status",
+                      "http 26657 /net_info",
+                      "unlock /var/lib/picket/deploy.lock",
+                  }));
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: unchanged\n"
+            "  fra-1: deployed: 2 files written, restarted priv-fra\n"
+            "  hsm-ams: unchanged\n"
+            "  nyc-1: unchanged\n"
+            "  sgp-1: unchanged\n"
+            "  val-ams: unchanged\n"
+            "Deploy complete: 1 host changed, 1 node restarted in 1 step.\n");
+}
+
 TEST_F(ApplyFixture, FirewallGuardStaysArmedWhenNoFreshConnectionGetsIn) {
   install_old();
   // The new ruleset locks us out: the connection that reloaded it survives (established),
@@ -229,27 +314,37 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
     EXPECT_EQ(content("nyc-1", path), find_file(files, "nyc-1", path).content);
     EXPECT_EQ(content("sgp-1", path), "old " + find_file(files, "sgp-1", path).content);
   }
-  // Later steps' hosts: locked and verified, never written, reloaded or restarted.
+  // Later steps' hosts: locked, verified and staged; their staged files removed again,
+  // nothing put in place, reloaded or restarted.
   EXPECT_EQ(deploy_ops("val-ams"), (std::vector<std::string>{
                                        "lock /var/lib/picket/deploy.lock",
                                        "read /home/cosmos/.gaia/config/config.toml",
                                        "read /home/cosmos/.gaia/config/node_key.json",
+                                       "stage /home/cosmos/.gaia/config/config.toml 0644",
+                                       "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                                       "discard /home/cosmos/.gaia/config/config.toml",
+                                       "discard /home/cosmos/.gaia/config/node_key.json",
                                        "unlock /var/lib/picket/deploy.lock",
                                    }));
-  for (const char* h : {"ams-2", "fra-1", "hsm-ams"}) {
-    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "val-ams"}) {
+    EXPECT_EQ(fleet.host(h).commits, 0) << h;
     for (const std::string& op : deploy_ops(h))
       EXPECT_TRUE(op.rfind("lock", 0) == 0 || op.rfind("unlock", 0) == 0 ||
-                  op.rfind("read", 0) == 0)
+                  op.rfind("read", 0) == 0 || op.rfind("stage", 0) == 0 ||
+                  op.rfind("discard", 0) == 0)
           << h << ": " << op;
+    for (const auto& [path, file] : fleet.host(h).files)
+      EXPECT_EQ(path.find(".picket-tmp"), std::string::npos) << h << ": " << path;
   }
   EXPECT_EQ(deploy_ops("sgp-1"),
             (std::vector<std::string>{
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.gaia/config/config.toml",
                 "read /home/cosmos/.gaia/config/node_key.json",
-                "write /home/cosmos/.gaia/config/config.toml 0644",
-                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
@@ -311,9 +406,54 @@ TEST_F(ApplyFixture, ForceUnlockClearsAStaleLock) {
   EXPECT_TRUE(fleet.host("val-ams").locks.empty());
 }
 
-TEST_F(ApplyFixture, WriteFailureReplacesNothingOnThatHostAndStops) {
+// An upload fails before any step: nothing is put in place anywhere, every staged file is
+// removed again, and the rollout never starts.
+TEST_F(ApplyFixture, UploadFailureStopsBeforeAnyStepAndLeavesNoTempFile) {
   install_old();
-  fleet.host("nyc-1").fail_write_number = 2;  // node_key.json, after config.toml was written
+  fleet.host("nyc-1").fail_write_number = 2;  // node_key.json, after config.toml was staged
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(r.steps_done, 0);
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "discard /home/cosmos/.gaia/config/config.toml",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"}) {
+    EXPECT_EQ(fleet.host(h).commits, 0) << h;
+    for (const std::string& op : deploy_ops(h))
+      EXPECT_EQ(op.rfind("exec", 0), std::string::npos) << h << ": " << op;
+    for (const auto& [path, file] : fleet.host(h).files) {
+      EXPECT_EQ(path.find(".picket-tmp"), std::string::npos) << h << ": " << path;
+      if (path.find(".picket-bak") == std::string::npos) {
+        EXPECT_EQ(file.content.rfind("old ", 0), 0u) << h << ": " << path;
+      }
+    }
+    EXPECT_TRUE(fleet.host(h).locks.empty()) << h;
+  }
+  EXPECT_EQ(format_apply_report(r),
+            "  ams-2: untouched (its changes were not applied)\n"
+            "  fra-1: untouched (its changes were not applied)\n"
+            "  hsm-ams: untouched (its changes were not applied)\n"
+            "  nyc-1: untouched (its changes were not applied); error: write "
+            "/home/cosmos/.gaia/config/node_key.json: /home/cosmos/.gaia/config/node_key.json: "
+            "injected write failure\n"
+            "  sgp-1: untouched (its changes were not applied)\n"
+            "  val-ams: untouched (its changes were not applied)\n"
+            "Deploy failed after 0 of 6 steps: nyc-1: write /home/cosmos/.gaia/config/node_key.json: "
+            "/home/cosmos/.gaia/config/node_key.json: injected write failure.\n");
+}
+
+// Putting a staged file in place fails in the host's step: the files already in place are
+// restored, the rest of its staged files removed, and the rollout stops there.
+TEST_F(ApplyFixture, CommitFailureReplacesNothingOnThatHostAndStops) {
+  install_old();
+  fleet.host("nyc-1").fail_commit_number = 2;  // node_key.json, after config.toml was renamed
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   EXPECT_EQ(r.steps_done, 0);
@@ -324,24 +464,30 @@ TEST_F(ApplyFixture, WriteFailureReplacesNothingOnThatHostAndStops) {
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.gaia/config/config.toml",
                 "read /home/cosmos/.gaia/config/node_key.json",
-                "write /home/cosmos/.gaia/config/config.toml 0644",
-                "write /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "commit /home/cosmos/.gaia/config/node_key.json",
                 "restore /home/cosmos/.gaia/config/config.toml",
+                "discard /home/cosmos/.gaia/config/node_key.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "sgp-1", "val-ams"})
-    EXPECT_EQ(fleet.host(h).writes, 0) << h;
+    EXPECT_EQ(fleet.host(h).commits, 0) << h;
+  for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"})
+    for (const auto& [path, file] : fleet.host(h).files)
+      EXPECT_EQ(path.find(".picket-tmp"), std::string::npos) << h << ": " << path;
   EXPECT_EQ(format_apply_report(r),
             "  ams-2: untouched (its changes were not applied)\n"
             "  fra-1: untouched (its changes were not applied)\n"
             "  hsm-ams: untouched (its changes were not applied)\n"
             "  nyc-1: rolled back: 1 file written, 1 restored; error: write "
             "/home/cosmos/.gaia/config/node_key.json: /home/cosmos/.gaia/config/node_key.json: "
-            "injected write failure\n"
+            "injected commit failure\n"
             "  sgp-1: untouched (its changes were not applied)\n"
             "  val-ams: untouched (its changes were not applied)\n"
             "Deploy failed after 0 of 6 steps: nyc-1: write /home/cosmos/.gaia/config/node_key.json: "
-            "/home/cosmos/.gaia/config/node_key.json: injected write failure.\n");
+            "/home/cosmos/.gaia/config/node_key.json: injected commit failure.\n");
 }
 
 TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
@@ -357,7 +503,8 @@ TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
             (std::vector<std::string>{
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.tmkms/tmkms.toml",
-                "write /home/cosmos/.tmkms/tmkms.toml 0644",
+                "stage /home/cosmos/.tmkms/tmkms.toml 0644",
+                "commit /home/cosmos/.tmkms/tmkms.toml",
                 "exec[root] systemctl restart 'tmkms.service'",
                 "exec systemctl is-active --quiet 'tmkms.service'",
                 "unlock /var/lib/picket/deploy.lock",
@@ -453,7 +600,7 @@ TEST_F(ApplyFixture, LogRecordsNeverCarrySecrets) {
   (void)deploy();
   const std::string log = log_text();
   EXPECT_EQ(log.find("SECRET"), std::string::npos) << log;
-  EXPECT_NE(log.find(R"({"time":"T","host":"val-ams","action":"write","path":"/home/cosmos/.gaia/config/node_key.json","result":"failed",)"),
+  EXPECT_NE(log.find(R"({"time":"T","host":"val-ams","action":"stage","path":"/home/cosmos/.gaia/config/node_key.json","result":"failed",)"),
             std::string::npos)
       << log;
 }

@@ -24,5 +24,17 @@ TEST(DeployLog, TimeIsIsoUtc) {
   EXPECT_EQ(now[19], 'Z');
 }
 
+TEST(DeployLog, LogTimeHasMilliseconds) {
+  const std::string now = iso8601_utc_now_ms();
+  ASSERT_EQ(now.size(), 24u);
+  EXPECT_EQ(now[10], 'T');
+  EXPECT_EQ(now[19], '.');
+  EXPECT_EQ(now.find_first_not_of("0123456789", 20), 23u);
+  EXPECT_EQ(now[23], 'Z');
+  // The same second as the seconds-only clock (unless a second boundary fell in between).
+  const std::string secs = iso8601_utc_now();
+  EXPECT_LE(now.substr(0, 19), secs.substr(0, 19));
+}
+
 }  // namespace
 }  // namespace picket
