@@ -117,10 +117,10 @@ std::string format_rollout(const Rollout& rollout) {
     const RolloutStep& s = rollout[i];
     out += "  " + std::to_string(i + 1) + ". ";
     if (s.wave.nodes.empty())
-      out += "upload only";
+      out += "files only, no restart";
     else
       out += std::string(role_name(s.wave.role)) + ": " + join(s.wave.nodes);
-    if (!s.first_touch.empty()) out += " (upload to " + join(s.first_touch) + ")";
+    if (!s.first_touch.empty()) out += " (files go live on " + join(s.first_touch) + ")";
     out += "\n";
   }
   return out;

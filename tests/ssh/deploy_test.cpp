@@ -178,9 +178,9 @@ TEST_F(SshDeploy, DeployThenPlanIsUnchanged) {
   ASSERT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
   EXPECT_EQ(format_rollout(r.rollout),
             "Rollout: 3 steps\n"
-            "  1. public-sentry: pub-1 (upload to pub)\n"
-            "  2. private-sentry: priv-1 (upload to priv)\n"
-            "  3. validator: validator (upload to val)\n");
+            "  1. public-sentry: pub-1 (files go live on pub)\n"
+            "  2. private-sentry: priv-1 (files go live on priv)\n"
+            "  3. validator: validator (files go live on val)\n");
   for (const RenderedFile& f : files) {
     EXPECT_EQ(read_text(on_host(f.host, f.path)), f.content) << f.host << f.path;
     EXPECT_EQ(local_mode(on_host(f.host, f.path)), f.mode) << f.host << f.path;

@@ -86,12 +86,12 @@ TEST_F(ApplyFixture, FirstDeployThenPlanIsUnchanged) {
   EXPECT_EQ(r.status, ApplyStatus::ok);
   EXPECT_EQ(format_rollout(r.rollout),
             "Rollout: 6 steps\n"
-            "  1. public-sentry: pub-nyc (upload to nyc-1)\n"
-            "  2. public-sentry: pub-sgp (upload to sgp-1)\n"
-            "  3. private-sentry: priv-ams (upload to ams-2)\n"
-            "  4. private-sentry: priv-fra (upload to fra-1)\n"
-            "  5. signer: kms (upload to hsm-ams)\n"
-            "  6. validator: validator (upload to val-ams)\n");
+            "  1. public-sentry: pub-nyc (files go live on nyc-1)\n"
+            "  2. public-sentry: pub-sgp (files go live on sgp-1)\n"
+            "  3. private-sentry: priv-ams (files go live on ams-2)\n"
+            "  4. private-sentry: priv-fra (files go live on fra-1)\n"
+            "  5. signer: kms (files go live on hsm-ams)\n"
+            "  6. validator: validator (files go live on val-ams)\n");
   EXPECT_EQ(format_apply_report(r),
             "  ams-2: deployed: 2 files written, restarted priv-ams\n"
             "  fra-1: deployed: 4 files written, restarted priv-fra\n"
@@ -622,6 +622,20 @@ TEST_F(ApplyFixture, PlanWithErrorsIsRefused) {
   EXPECT_EQ(r.message, "the plan has errors");
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "val-ams"})
     EXPECT_TRUE(deploy_ops(h).empty()) << h;
+}
+
+TEST(FormatRollout, HostsWithNothingToRestartGoLiveInTheirOwnStep) {
+  // Only files without a node restart (e.g. a firewall change on a bastion): no wave, but the
+  // step still says where files go live.
+  Rollout rollout(2);
+  rollout[0].first_touch = {"bastion-1", "bastion-2"};
+  rollout[1].wave.role = Role::validator;
+  rollout[1].wave.nodes = {"validator"};
+  rollout[1].first_touch = {"val-ams"};
+  EXPECT_EQ(format_rollout(rollout),
+            "Rollout: 2 steps\n"
+            "  1. files only, no restart (files go live on bastion-1, bastion-2)\n"
+            "  2. validator: validator (files go live on val-ams)\n");
 }
 
 }  // namespace
