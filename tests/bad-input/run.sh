@@ -39,8 +39,7 @@ chmod +x "$tmp/picket"
 
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=($(ls -d tests/bad-input/*/ | xargs -n1 basename))
-passed=0
-failed=0
+. tests/lib/expected.sh
 : >"$tmp/measure"
 for name in "${cases[@]}"; do
   dir=tests/bad-input/$name
@@ -50,21 +49,7 @@ for name in "${cases[@]}"; do
   echo $? >"$tmp/rc"
   # Scratch paths differ from run to run; show them as $SCRATCH.
   sed -i "s|$tmp/scratch|\$SCRATCH|g" "$tmp/out" "$tmp/err"
-  if [ "${UPDATE:-0}" = 1 ]; then
-    cp "$tmp/out" "$dir/expected.out"
-    cp "$tmp/rc" "$dir/expected.rc"
-    if [ -s "$tmp/err" ] || [ -e "$dir/expected.err" ]; then cp "$tmp/err" "$dir/expected.err"; fi
-  fi
-  ok=1
-  for f in out rc err; do
-    [ "$f" = err ] && [ ! -e "$dir/expected.err" ] && continue
-    if ! diff -u --text "$dir/expected.$f" "$tmp/$f" >"$tmp/diff"; then
-      ok=0
-      echo "--- $name: $f differs"
-      head -60 "$tmp/diff"
-    fi
-  done
-  if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+  check_case "$name" "$dir" "$tmp"
 done
 echo "limits per picket run: ${limit_mb} MB address space (0: none), ${limit_s} s"
 echo "slowest runs (seconds, max RSS KB, case):"

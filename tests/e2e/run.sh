@@ -14,27 +14,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=($(ls -d tests/e2e/*/ | xargs -n1 basename))
-passed=0
-failed=0
+. tests/lib/expected.sh
 for name in "${cases[@]}"; do
   dir=tests/e2e/$name
   PICKET=$picket NO_COLOR= TERM=dumb bash -c "$(cat "$dir/cmd")" >"$tmp/out" 2>"$tmp/err" </dev/null
   echo $? >"$tmp/rc"
-  if [ "${UPDATE:-0}" = 1 ]; then
-    cp "$tmp/out" "$dir/expected.out"
-    cp "$tmp/rc" "$dir/expected.rc"
-    if [ -s "$tmp/err" ] || [ -e "$dir/expected.err" ]; then cp "$tmp/err" "$dir/expected.err"; fi
-  fi
-  ok=1
-  for f in out rc err; do
-    [ "$f" = err ] && [ ! -e "$dir/expected.err" ] && continue
-    if ! diff -u "$dir/expected.$f" "$tmp/$f" >"$tmp/diff"; then
-      ok=0
-      echo "--- $name: $f differs"
-      head -60 "$tmp/diff"
-    fi
-  done
-  if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+  check_case "$name" "$dir" "$tmp"
 done
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -11,7 +11,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -65,11 +64,7 @@ struct PicketOverSsh : ::testing::Test {
     ASSERT_TRUE(port_answers(rpc.port()));
     fs::create_directories(net);
     // examples/minimal with the fake RPC's port.
-    std::string topology = read_text(std::string(PICKET_SOURCE_DIR) + "/examples/minimal/topology.yaml");
-    topology = std::regex_replace(topology, std::regex("inventory: .*\n"), "");
-    topology = std::regex_replace(topology, std::regex("cometbft: \"0.38\"\\}"),
-                                  "cometbft: \"0.38\", rpc_port: " + std::to_string(rpc.port()) + "}");
-    std::ofstream(net + "/topology.yaml") << topology;
+    std::ofstream(net + "/topology.yaml") << test_support::minimal_topology_with_rpc(rpc.port());
     std::string inventory =
         "defaults: {home: /home/cosmos/.simd, check: \"true\",\n"
         "           reload_firewall: \"cp {file} {file}.loaded\", reload_vpn: \"true\"}\n"

@@ -21,12 +21,17 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "deploy/connector.hpp"
+#include "deploy/ssh/ssh_connector.hpp"
 #include "deploy/ssh/shell_quote.hpp"
 #include "topology/model.hpp"
 
@@ -110,6 +115,11 @@ inline int run_shell(const std::string& command, std::string* output = nullptr) 
   const int status = ::pclose(p);
   if (output != nullptr) *output = out;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// Writes a whole local file.
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
 }
 
 /// Reads a whole local file ("" when missing).
@@ -214,5 +224,22 @@ class Fleet {
   std::string m_error;
   std::map<std::string, int> m_ports;
 };
+
+/// examples/minimal/topology.yaml without its `inventory:` key, its nodes' RPC on `rpc_port`
+/// (a test's stand-in RPC server).
+inline std::string minimal_topology_with_rpc(int rpc_port) {
+  std::string topology =
+      read_text(std::string(PICKET_SOURCE_DIR) + "/examples/minimal/topology.yaml");
+  topology = std::regex_replace(topology, std::regex("inventory: .*\n"), "");
+  return std::regex_replace(topology, std::regex("cometbft: \"0.38\"\\}"),
+                            "cometbft: \"0.38\", rpc_port: " + std::to_string(rpc_port) + "}");
+}
+
+/// A transport to fleet host `name` (a test failure and nullptr when it cannot connect).
+inline std::unique_ptr<Transport> connect_to(const Fleet& fleet, const std::string& name) {
+  auto t = SshConnector().connect(fleet.host(name), fleet.inventory(), fleet.options());
+  EXPECT_TRUE(t.has_value()) << (t ? "" : t.error().message);
+  return t ? std::move(*t) : nullptr;
+}
 
 }  // namespace picket::test_support

@@ -30,9 +30,7 @@ using test_support::run_shell;
 using Kind = TransportError::Kind;
 namespace fs = std::filesystem;
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using test_support::write_text;
 
 std::string kh_line(const Fleet& f, const std::string& host, const std::string& key) {
   return "[127.0.0.1]:" + std::to_string(f.port(host)) + " " + key + "\n";
@@ -527,11 +525,7 @@ struct SecurityCli : ::testing::Test {
     write_text(rpc_dir + "/net_info", net_info_body(2));
     rpc = std::make_unique<test_support::HttpServer>(rpc_dir, test_support::free_port());
     ASSERT_TRUE(rpc->up());
-    std::string topology = read_text(std::string(PICKET_SOURCE_DIR) + "/examples/minimal/topology.yaml");
-    topology = std::regex_replace(topology, std::regex("inventory: .*\n"), "");
-    topology = std::regex_replace(topology, std::regex("cometbft: \"0.38\"\\}"),
-                                  "cometbft: \"0.38\", rpc_port: " + std::to_string(rpc->port()) + "}");
-    write_text(net + "/topology.yaml", topology);
+    write_text(net + "/topology.yaml", test_support::minimal_topology_with_rpc(rpc->port()));
     std::string inventory = "defaults: {home: " + yaml_quote(home()) +
                             ", check: \"true\", reload_firewall: \"cp {file} {file}.loaded\", "
                             "reload_vpn: \"true\"}\nhosts:\n";

@@ -36,7 +36,7 @@ std::string openssh_fingerprint(const Fleet& f, const std::string& host, const s
   return out.substr(b, out.find(' ', b) - b);
 }
 
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+using test_support::write_text;
 
 std::string kh_line(const Fleet& f, const std::string& host, const std::string& key) {
   return "[127.0.0.1]:" + std::to_string(f.port(host)) + " " + key + "\n";

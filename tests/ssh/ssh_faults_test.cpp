@@ -24,11 +24,7 @@ using test_support::read_text;
 using Kind = TransportError::Kind;
 namespace fs = std::filesystem;
 
-std::unique_ptr<Transport> connect_to(const Fleet& fleet, const std::string& name) {
-  auto t = SshConnector().connect(fleet.host(name), fleet.inventory(), fleet.options());
-  EXPECT_TRUE(t.has_value()) << (t ? "" : t.error().message);
-  return t ? std::move(*t) : nullptr;
-}
+using test_support::connect_to;
 
 std::vector<std::string> leftovers(const std::string& dir) {
   std::vector<std::string> out;

@@ -17,11 +17,7 @@ using test_support::Fleet;
 using test_support::read_text;
 namespace fs = std::filesystem;
 
-std::unique_ptr<Transport> connect_to(const Fleet& fleet, const std::string& name) {
-  auto t = SshConnector().connect(fleet.host(name), fleet.inventory(), fleet.options());
-  EXPECT_TRUE(t.has_value()) << (t ? "" : t.error().message);
-  return t ? std::move(*t) : nullptr;
-}
+using test_support::connect_to;
 
 std::uint32_t local_mode(const std::string& path) {
   struct stat st {};
