@@ -10,6 +10,11 @@ namespace {
 
 using test::find_file;
 
+// The last `n` operations (all of them when there are fewer, so a comparison shows them).
+std::vector<std::string> last(const std::vector<std::string>& ops, std::size_t n) {
+  return {ops.end() - static_cast<std::ptrdiff_t>(std::min(n, ops.size())), ops.end()};
+}
+
 const char* const k_config = "/home/cosmos/.gaia/config/config.toml";
 const char* const k_node_key = "/home/cosmos/.gaia/config/node_key.json";
 const char* const k_nft = "/etc/nftables.d/picket.nft";
@@ -170,9 +175,7 @@ TEST_F(ApplyFixture, FirewallGuardIsDisarmedThroughTheFreshConnectionWhenTheOldO
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok);
   const auto ops = deploy_ops("fra-1");
-  ASSERT_GE(ops.size(), 8u);
-  const std::vector<std::string> tail(ops.end() - 8, ops.end());
-  EXPECT_EQ(tail, (std::vector<std::string>{
+  EXPECT_EQ(last(ops, 8), (std::vector<std::string>{
                       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                       "connect",
                       "exec[root] kill 4242",  // on the old connection: lost
@@ -251,9 +254,7 @@ TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
   const auto ops = without_connect(deploy_ops("fra-1"));
-  ASSERT_GE(ops.size(), 9u);
-  const std::vector<std::string> tail(ops.end() - 9, ops.end());
-  EXPECT_EQ(tail, (std::vector<std::string>{
+  EXPECT_EQ(last(ops, 9), (std::vector<std::string>{
                       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                       "exec[root] systemctl restart 'cosmovisor.service'",  // lost
                       "exec[root] kill 4242",  // on the old connection: lost
