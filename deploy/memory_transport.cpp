@@ -73,27 +73,6 @@ Result<std::optional<RemoteFile>> MemoryTransport::read_file(const std::string& 
   return std::optional<RemoteFile>{it->second};
 }
 
-Result<void> MemoryTransport::write_file(const std::string& path, const std::string& content,
-                                         std::uint32_t mode, const std::string& backup_path,
-                                         bool as_root) {
-  std::lock_guard<std::mutex> guard(m_fleet.mutex());
-  MemoryHost& h = state();
-  h.log.push_back(std::string("write") + root_tag(as_root) + " " + path + " " + octal(mode));
-  if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
-  ++h.writes;
-  if (h.fail_write_number == h.writes)
-    return tl::make_unexpected(error(h.write_error, path + ": injected write failure"));
-  // The backup is the version just replaced; a file that did not exist leaves no backup, so
-  // restore_file removes the new file instead of reviving some older one.
-  auto old = h.files.find(path);
-  if (old != h.files.end())
-    h.files[backup_path] = old->second;
-  else
-    h.files.erase(backup_path);
-  h.files[path] = RemoteFile{content, mode};
-  return {};
-}
-
 // A staged file waits beside its target under this name (the twin needs no random part).
 static std::string staged_name(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -134,7 +113,8 @@ Result<void> MemoryTransport::commit_staged(const std::vector<StagedFile>& files
                                        f.path + (staged == h.files.end() ? ": staged file is gone"
                                                                          : ": injected commit failure")));
     }
-    // Like write_file: the backup is the version replaced; no previous file, no backup.
+    // The backup is the version replaced; no previous file, no backup (so restore_file
+    // removes the new file instead of reviving some older one).
     auto old = h.files.find(f.path);
     if (!f.backup_path.empty()) {
       if (old != h.files.end())

@@ -39,7 +39,7 @@ struct MemoryHost {
   bool unreachable = false;       // every connect fails (kind unreachable)
   int refuse_connects_after = -1; // connects beyond this many fail (-1: never)
   int cut_connections_upto = 0;   // commands on connections 1..N fail (a reload dropped them)
-  int fail_write_number = 0;      // the Nth upload (write_file or stage_file) fails (1-based; 0: none)
+  int fail_write_number = 0;      // the Nth upload (stage_file, also through write_file) fails (1-based; 0: none)
   int fail_commit_number = 0;     // the Nth staged file committed fails (1-based; 0: none)
   TransportError::Kind write_error = TransportError::Kind::disk_full;
   std::vector<std::string> unreadable;  // paths whose read fails (permission denied)
@@ -51,7 +51,7 @@ struct MemoryHost {
   std::map<std::string, std::deque<Result<std::string>>> http;
 
   int connects = 0;  // connections opened so far
-  int writes = 0;    // write_file and stage_file calls so far (failed ones included)
+  int writes = 0;    // stage_file calls so far, write_file's included (failed ones too)
   int commits = 0;   // staged files committed so far (failed ones included)
 };
 
@@ -89,9 +89,6 @@ class MemoryTransport final : public Transport {
   MemoryTransport(MemoryFleet& fleet, std::string host, bool has_become, int number = 0);
 
   Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) override;
-  Result<void> write_file(const std::string& path, const std::string& content,
-                          std::uint32_t mode, const std::string& backup_path,
-                          bool as_root) override;
   Result<StagedFile> stage_file(const std::string& path, const std::string& content,
                                 std::uint32_t mode, const std::string& backup_path,
                                 bool as_root) override;

@@ -83,11 +83,16 @@ class Transport {
   /// Replaces `path` atomically: writes a temp file in the same directory, fsyncs it, sets
   /// `mode`, keeps the previous version (if any) at `backup_path`, then renames over `path`.
   /// A symlink at `path` is replaced (kept as the backup), never written through; a
-  /// symlinked parent directory is refused. Creates missing parent directories. On failure `path` is unchanged and no temp file is
-  /// left. `as_root`: do the root-owned steps through the host's `become` (sudo).
-  virtual Result<void> write_file(const std::string& path, const std::string& content,
-                                  std::uint32_t mode, const std::string& backup_path,
-                                  bool as_root) = 0;
+  /// symlinked parent directory is refused. Creates missing parent directories. On failure
+  /// `path` is unchanged and no temp file is left. `as_root`: do the root-owned steps through
+  /// the host's `become` (sudo). stage_file then commit_staged, for one file.
+  Result<void> write_file(const std::string& path, const std::string& content,
+                          std::uint32_t mode, const std::string& backup_path, bool as_root) {
+    auto staged = stage_file(path, content, mode, backup_path, as_root);
+    if (!staged) return tl::unexpected(staged.error());
+    std::size_t done = 0;
+    return commit_staged({*staged}, done);
+  }
 
   /// The first half of write_file: the content at a temp name in `path`'s directory (parent
   /// directories created, exclusive create, fsynced, `mode` set); `path` itself and its

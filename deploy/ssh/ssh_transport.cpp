@@ -437,14 +437,6 @@ Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& pat
   return std::optional<RemoteFile>(std::move(f));
 }
 
-Result<void> SshTransport::write_file(const std::string& path, const std::string& content,
-                                      std::uint32_t mode, const std::string& backup_path,
-                                      bool as_root) {
-  auto staged = stage_file(path, content, mode, backup_path, as_root);
-  if (!staged) return tl::unexpected(staged.error());
-  return commit_staged(*staged);
-}
-
 Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::string& content,
                                             std::uint32_t mode, const std::string& backup_path,
                                             bool as_root) {

@@ -31,8 +31,6 @@ class SshTransport final : public Transport {
   ~SshTransport() override;
 
   Result<std::optional<RemoteFile>> read_file(const std::string& path, bool as_root) override;
-  Result<void> write_file(const std::string& path, const std::string& content, std::uint32_t mode,
-                          const std::string& backup_path, bool as_root) override;
   Result<StagedFile> stage_file(const std::string& path, const std::string& content,
                                 std::uint32_t mode, const std::string& backup_path,
                                 bool as_root) override;
