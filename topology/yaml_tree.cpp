@@ -229,13 +229,13 @@ class YamlTreeBuilder {
   YamlId root() const { return m_root; }
   const YamlTree& tree() const { return m_tree; }
 
-  void OnDocumentStart(const Mark& mark) {
+  void on_document_start(const Mark& mark) {
     if (++m_documents > 1)
       abort_with("schema", mark,
                  "a second YAML document starts here; expected one document per file");
   }
   // A null: written as ~ or null, or left out (`empty`).
-  void OnNull(const Mark& mark, AnchorId anchor, bool empty) {
+  void on_null(const Mark& mark, AnchorId anchor, bool empty) {
     begin_value();
     const YamlId id = new_node(YamlKind::null, mark, anchor);
     YamlNode& n = m_nodes[id];
@@ -244,7 +244,7 @@ class YamlTreeBuilder {
     finish(id);
   }
 
-  void OnAlias(const Mark& mark, AnchorId anchor, std::string_view name) {
+  void on_alias(const Mark& mark, AnchorId anchor, std::string_view name) {
     begin_value();
     if (anchor >= m_anchors.size() || m_anchors[anchor] == k_no_yaml)
       abort_with("syntax", mark,
@@ -263,7 +263,7 @@ class YamlTreeBuilder {
 
   // A scalar; `tag` is "?" for a plain one and "!" for a quoted or block one when it has
   // no tag of its own, else its full tag.
-  void OnScalar(const Mark& mark, std::string_view tag, AnchorId anchor, std::string_view value) {
+  void on_scalar(const Mark& mark, std::string_view tag, AnchorId anchor, std::string_view value) {
     begin_value();
     check_tag(tag, mark);
     const YamlId id = new_node(YamlKind::scalar, mark, anchor);
@@ -273,18 +273,18 @@ class YamlTreeBuilder {
     finish(id);
   }
 
-  void OnSequenceStart(const Mark& mark, std::string_view tag, AnchorId anchor) {
+  void on_sequence_start(const Mark& mark, std::string_view tag, AnchorId anchor) {
     open(YamlKind::sequence, mark, tag, anchor);
   }
-  void OnSequenceEnd() { close(); }
+  void on_sequence_end() { close(); }
 
-  void OnMapStart(const Mark& mark, std::string_view tag, AnchorId anchor) {
+  void on_map_start(const Mark& mark, std::string_view tag, AnchorId anchor) {
     open(YamlKind::map, mark, tag, anchor);
   }
-  void OnMapEnd() { close(); }
+  void on_map_end() { close(); }
 
   // The name of the anchor the next value defines.
-  void OnAnchor(std::string_view name) { m_anchor_name.assign(name); }
+  void on_anchor(std::string_view name) { m_anchor_name.assign(name); }
 
  private:
   struct Frame {
@@ -531,7 +531,7 @@ class YamlTreeBuilder {
   std::vector<Frame> m_stack;
   std::vector<YamlId> m_anchors;  // AnchorId -> node
   std::vector<std::string> m_anchor_names;
-  std::string m_anchor_name;  // announced by OnAnchor for the next node
+  std::string m_anchor_name;  // announced by on_anchor for the next node
   YamlId m_last_anchored = k_no_yaml;
 };
 
@@ -728,7 +728,7 @@ YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
     const auto define = [&](const yaml_char_t* anchor) -> AnchorId {
       if (anchor == nullptr) return 0;
       const std::string_view name = view(anchor);
-      builder.OnAnchor(name);
+      builder.on_anchor(name);
       const AnchorId id = anchors.size() + 1;
       anchors.insert_or_assign(std::string(name), id);
       return id;
@@ -753,7 +753,7 @@ YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
         }
         case YAML_DOCUMENT_START_EVENT:
           document = true;
-          builder.OnDocumentStart(marks(ev.start_mark));
+          builder.on_document_start(marks(ev.start_mark));
           break;
         case YAML_SCALAR_EVENT: {
           const auto& sc = ev.data.scalar;
@@ -762,36 +762,36 @@ YamlDocument run_parser(YamlTreeBuilder& builder, std::string_view text,
           const Mark mark = marks(ev.start_mark);
           const AnchorId anchor = define(sc.anchor);
           if (sc.tag == nullptr && plain && plain_null(value))
-            builder.OnNull(mark, anchor, value.empty());
+            builder.on_null(mark, anchor, value.empty());
           else
-            builder.OnScalar(mark, sc.tag != nullptr ? view(sc.tag) : plain ? "?" : "!", anchor,
+            builder.on_scalar(mark, sc.tag != nullptr ? view(sc.tag) : plain ? "?" : "!", anchor,
                              value);
           break;
         }
         case YAML_ALIAS_EVENT: {
           const std::string name(view(ev.data.alias.anchor));
           const auto it = anchors.find(name);
-          builder.OnAlias(marks(ev.start_mark), it == anchors.end() ? ~AnchorId{0} : it->second,
+          builder.on_alias(marks(ev.start_mark), it == anchors.end() ? ~AnchorId{0} : it->second,
                           name);
           break;
         }
         case YAML_SEQUENCE_START_EVENT: {
           const Mark mark = marks(ev.start_mark);
-          builder.OnSequenceStart(mark, view(ev.data.sequence_start.tag),
+          builder.on_sequence_start(mark, view(ev.data.sequence_start.tag),
                                   define(ev.data.sequence_start.anchor));
           break;
         }
         case YAML_MAPPING_START_EVENT: {
           const Mark mark = marks(ev.start_mark);
-          builder.OnMapStart(mark, view(ev.data.mapping_start.tag),
+          builder.on_map_start(mark, view(ev.data.mapping_start.tag),
                              define(ev.data.mapping_start.anchor));
           break;
         }
         case YAML_SEQUENCE_END_EVENT:
-          builder.OnSequenceEnd();
+          builder.on_sequence_end();
           break;
         case YAML_MAPPING_END_EVENT:
-          builder.OnMapEnd();
+          builder.on_map_end();
           break;
         default:  // stream start, document end
           break;
