@@ -11,8 +11,16 @@
 namespace picket {
 
 /// The defaults of §2 for hosts that set no reload command. {file} is the changed file.
+/// The VPN reload brings the tunnel up when the host has none yet (a first deploy), re-ups
+/// it when its own address changed, and otherwise syncs the peers without a cut. A file
+/// `wg-quick strip` refuses fails the reload before the live interface is touched.
 constexpr const char* k_default_reload_vpn =
-    "bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket {file}";
+    "bash -c 'set -euo pipefail; f=$1; stripped=$(wg-quick strip \"$f\"); "
+    "if ! ip link show dev picket >/dev/null 2>&1; then exec wg-quick up \"$f\"; fi; "
+    "want=$(sed -n \"s/^Address *= *//p\" \"$f\" | tr -d \" \" | tr , \"\\n\" | sort); "
+    "have=$(ip -o addr show dev picket scope global | awk \"{print \\$4}\" | sort); "
+    "if [ \"$want\" != \"$have\" ]; then wg-quick down \"$f\"; exec wg-quick up \"$f\"; fi; "
+    "wg syncconf picket <(printf \"%s\\n\" \"$stripped\")' picket {file}";
 constexpr const char* k_default_reload_firewall = "nft -f {file}";
 
 /// Replaces every `{file}` in an inventory command template (reload_vpn, reload_firewall)

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "deploy/host_commands.hpp"
 #include "deploy/memory_transport.hpp"
 #include "tests/unit/deploy/fixture.hpp"
 
@@ -586,8 +587,7 @@ TEST_F(ApplyFixture, VpnReloadRunsWithTheFileAndIsUndoneOnRollback) {
   EXPECT_EQ(r.status, ApplyStatus::failed);
   const auto ops = deploy_ops("fra-1");
   const std::string reload =
-      "exec[root] bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket "
-      "'/etc/wireguard/picket.conf'";
+      "exec[root] " + substitute_file(k_default_reload_vpn, "/etc/wireguard/picket.conf");
   EXPECT_EQ(std::count(ops.begin(), ops.end(), reload), 2);  // the deploy and the rollback
   EXPECT_EQ(std::count(ops.begin(), ops.end(),
                        std::string("exec[root] nft -f '/etc/nftables.d/picket.nft'")),

@@ -61,10 +61,18 @@ TEST(HostCommands, BecomeOnlyOutsideTheNodesHome) {
   EXPECT_FALSE(needs_root(f("/etc/wireguard/picket.conf", ""), t, plain));
 }
 
+// The default brings a missing tunnel up (first deploy), re-ups it when its own address
+// changed, else syncs the peers; a failing `wg-quick strip` stops it before the interface is
+// touched (set -e on the assignment). The lab runs it against wireguard-go.
 TEST(HostCommands, DefaultVpnReloadPassesTheFileAsAnArgument) {
   Inventory inv = test::sentry_inventory();
   EXPECT_EQ(reload_vpn_command(inv.hosts[0], "/etc/wireguard/picket.conf"),
-            "bash -c 'wg syncconf picket <(wg-quick strip \"$1\")' picket "
+            "bash -c 'set -euo pipefail; f=$1; stripped=$(wg-quick strip \"$f\"); "
+            "if ! ip link show dev picket >/dev/null 2>&1; then exec wg-quick up \"$f\"; fi; "
+            "want=$(sed -n \"s/^Address *= *//p\" \"$f\" | tr -d \" \" | tr , \"\\n\" | sort); "
+            "have=$(ip -o addr show dev picket scope global | awk \"{print \\$4}\" | sort); "
+            "if [ \"$want\" != \"$have\" ]; then wg-quick down \"$f\"; exec wg-quick up \"$f\"; fi; "
+            "wg syncconf picket <(printf \"%s\\n\" \"$stripped\")' picket "
             "'/etc/wireguard/picket.conf'");
 }
 
