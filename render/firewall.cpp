@@ -5,7 +5,10 @@
 //     source addresses (tunnel addresses over vpn, arriving on the tunnel interface; host
 //     addresses over private/public links; partner peers' IPs);
 //   - a validator's signer port only from its signer;
-//   - RPC and metrics only from the tunnel subnet, on the tunnel interface;
+//   - metrics only from our own hosts at the other end of this host's tunnels (their tunnel
+//     addresses, not the whole subnet: a partner's tunnel address may lie inside it); RPC
+//     from nowhere, since every node's RPC listens on 127.0.0.1 (picket reaches it through
+//     the SSH connection);
 //   - the WireGuard port only from the tunnel peers' endpoints.
 // Source lists become named sets, one per family and per path (tunnel or not), so the rules
 // stay one line each however many peers there are. A DNS name cannot stand in a ruleset: it
@@ -30,26 +33,6 @@ std::string identifier(const std::string& name) {
   std::string out = name;
   std::replace(out.begin(), out.end(), '-', '_');
   return out;
-}
-
-// The vpn subnet with host bits cleared, as nft wants a network prefix ("" if unparsable).
-std::string network_of(const std::string& cidr) {
-  const auto slash = cidr.find('/');
-  if (slash == std::string::npos) return {};
-  const std::string ip = cidr.substr(0, slash);
-  int prefix = 0;
-  try {
-    prefix = std::stoi(cidr.substr(slash + 1));
-  } catch (...) {
-    return {};
-  }
-  in_addr a{};
-  if (prefix < 0 || prefix > 32 || inet_pton(AF_INET, ip.c_str(), &a) != 1) return {};
-  const std::uint32_t mask = prefix == 0 ? 0u : ~0u << (32 - prefix);
-  a.s_addr = htonl(ntohl(a.s_addr) & mask);
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  return std::string(buf) + "/" + std::to_string(prefix);
 }
 
 // Numeric order for set elements (10.0.0.9 before 10.0.0.10), so a diff of the ruleset shows
@@ -175,14 +158,13 @@ std::string port_list(const std::set<int>& ports) {
 void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
   const PeeringIndex index(ctx);
   std::set<std::string> warned;  // DNS names reported once, not once per firewall
-  const std::string subnet = ctx.topology.vpn ? network_of(ctx.topology.vpn->subnet.value) : "";
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
   for (const auto& host_name : index.node_hosts()) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports the dangling host
     RuleBuilder rules(out, warned, host_name);
-    std::set<int> service_ports;  // RPC and metrics, tunnel subnet only
+    std::set<int> metrics_ports;  // from our own tunnel peers only
     for (const Node* node : index.nodes_on(host_name)) {
       if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
       const int p2p = effective_p2p_port(ctx.topology, *node);
@@ -210,14 +192,18 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
                       "signer " + signer->name.value + " dials " + node->name.value);
         }
       }
-      service_ports.insert(effective_rpc_port(ctx.topology, *node));
-      service_ports.insert(effective_metrics_port(ctx.topology, *node));
+      metrics_ports.insert(effective_metrics_port(ctx.topology, *node));
     }
     const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
-    if (tunnel && !subnet.empty() && !service_ports.empty())
-      rules.rule(std::string("iifname \"") + k_wireguard_interface + "\" ip saddr " + subnet +
-                 " tcp dport " + port_list(service_ports) +
-                 " accept comment \"rpc and metrics: tunnel subnet only\"");
+    if (tunnel && !metrics_ports.empty()) {
+      std::vector<Source> ours;
+      for (const auto& other : index.vpn_peer_hosts(host_name)) {
+        auto it = ctx.tunnels.addresses.find(other);
+        if (it != ctx.tunnels.addresses.end()) ours.push_back({it->second, true, "host=" + other, {}});
+      }
+      rules.allow("metrics", "our own hosts at the other end of the tunnels", ours,
+                  "tcp dport " + port_list(metrics_ports), "metrics: our own tunnel peers only");
+    }
     if (tunnel) {
       std::vector<Source> endpoints;
       for (const auto& other : index.vpn_peer_hosts(host_name)) {

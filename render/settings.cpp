@@ -3,7 +3,10 @@
 // Approach: links and partner peerings are indexed per node once (SettingsDeriver), so a
 // node's settings cost its own degree, not a scan of every link. Each setting follows the
 // node's role and its neighbours (the same list neighbours() gives firewalls and monitoring):
-//  - persistent_peers: every neighbour, both ends of every link; pex off on validators only.
+//  - persistent_peers: every neighbour, both ends of every link. pex on public sentries only:
+//    a validator or private sentry has every peer it needs in persistent_peers, and with pex
+//    it would learn the open network's addresses from its public sentries and dial them (the
+//    lab showed private sentries peered with the network's validators within a minute).
 //  - private_peer_ids (sentries): every validator, plus the private sentries and partner
 //    peers it peers with, so no sentry gossips an address that must stay unlisted.
 //  - unconditional_peer_ids: on a validator its sentries; on a private sentry every
@@ -174,7 +177,7 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
   const int p2p_port = effective_p2p_port(m_topology, node);
 
   s.moniker = node.name.value;
-  s.pex = !validator;
+  s.pex = role == Role::public_sentry;
   bool any_peer = false, all_vpn = true, any_private_route = false;
   std::vector<PeerRef> keep_private;  // validators, private sentries and partners among its peers
   for (auto& nb : neighbours_of(node)) {
@@ -593,6 +596,7 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
                               Diagnostics& out) {
   const std::string& name = node.name.value;
   const bool validator = node.role.value == Role::validator;
+  const Role role = node.role.value;
   // A refused value was reported already; only accepted ones can conflict.
   const auto lookup = [&](const std::string& section, const std::string& key) -> const ConfigValue* {
     if (accepted.count(override_path(section, key)) == 0) return nullptr;
@@ -640,7 +644,9 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
       conflict(*v, std::string("override of p2p.pex on \"") + name + "\" sets " + (*b ? "true" : "false") +
                        ", but picket derives " + (derived.pex ? "true" : "false") + ": " +
                        (validator ? "a validator must not exchange peer addresses with the network"
-                                  : "a sentry exchanges peer addresses so the network can find it"));
+                        : role == Role::private_sentry
+                            ? "a private sentry peers only with the nodes and partners the graph gives it; with pex it would dial the open network"
+                            : "a public sentry exchanges peer addresses so the network can find it"));
   }
   sets_string("p2p", "external_address", derived.external_address,
               "only a public sentry advertises an address, its host's address and p2p port");
