@@ -36,8 +36,8 @@ int run_whatif(const WhatIfOptions& opt) {
   }
   const Reachability after = what_if(r.topology, r.inventory, failures);
   write_out(stdout, format_whatif(failures, r.analysis->reach, after));
-  // A failed check: the validator would be cut off (or is itself lost).
-  return after.paths > 0 ? k_exit_ok : k_exit_findings;
+  // A failed check: the validator would be cut off, could not sign, or is itself lost.
+  return after.paths > 0 && !after.signer_lost ? k_exit_ok : k_exit_findings;
 }
 }  // namespace
 

@@ -254,7 +254,22 @@ Reachability what_if(const Topology& topology, const Inventory& inventory,
       }
     }
   }
-  return compute_reach(topology, graph, mask).reach;
+  Reachability reach = compute_reach(topology, graph, mask).reach;
+  // The signer is not a vertex (it is no p2p node), so its loss is checked here.
+  const Node* validator = reach.validator ? topology.find_node(*reach.validator) : nullptr;
+  const Node* signer = validator && validator->signer ? topology.find_node(validator->signer->value)
+                                                      : nullptr;
+  if (signer != nullptr) {
+    bool lost = std::find(failures.nodes.begin(), failures.nodes.end(), signer->name.value) !=
+                failures.nodes.end();
+    if (const Host* host = inventory.find_host(signer->host.value))
+      for (const auto& [kind, value] : failures.domains) {
+        const std::string* mine = domain_value(*host, kind);
+        lost = lost || (mine && *mine == value);
+      }
+    if (lost) reach.signer_lost = signer->name.value;
+  }
+  return reach;
 }
 
 }  // namespace picket

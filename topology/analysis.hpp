@@ -29,6 +29,9 @@ struct Reachability {
   std::vector<std::string> shortest_path;       // vertex names validator..."network"; empty if none
   std::vector<std::string> public_sentries;     // public sentries still reached (sorted)
   std::vector<std::string> partners;            // partners with a peer still reached (sorted)
+  /// what_if only: the validator's signer when the failures take it (its node or a domain of
+  /// its host): the validator may keep its paths, but it cannot sign.
+  std::optional<std::string> signer_lost;
 };
 
 /// The whole-graph findings that the lint rules report.

@@ -224,6 +224,9 @@ std::string format_whatif(const FailureSet& failures, const Reachability& before
                              *before.validator, paths_text(before.paths));
   }
   const std::string& validator = *after.validator;
+  if (after.signer_lost)
+    out += fmt::format("validator \"{}\" CANNOT SIGN: its signer \"{}\" fails\n", validator,
+                       *after.signer_lost);
   if (after.paths == 0) {
     out += fmt::format("validator \"{}\" is CUT OFF from the network (designed: {})\n", validator,
                        paths_text(before.paths));

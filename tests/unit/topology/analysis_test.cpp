@@ -275,6 +275,24 @@ TEST(GraphAnalysis, WhatIfANodeFails) {
   EXPECT_EQ(r.public_sentries, (Names{"pub-nyc", "pub-sgp"}));
 }
 
+// The signer is no p2p vertex: losing it leaves every path, but nothing to sign with (the lab
+// showed the validator's signatures stop when the signer's host is cut off).
+TEST(GraphAnalysis, WhatIfTheSignersHostFailsTheValidatorCannotSign) {
+  const ModelBuilder b = example();
+  FailureSet f;
+  f.domains = {{DomainKind::host, "hsm-ams"}};
+  const Reachability r = what_if(b.topology(), b.inventory(), f);
+  EXPECT_EQ(r.paths, 2);
+  EXPECT_EQ(r.signer_lost, std::optional<std::string>("kms"));
+  FailureSet node;
+  node.nodes = {"kms"};
+  EXPECT_EQ(what_if(b.topology(), b.inventory(), node).signer_lost,
+            std::optional<std::string>("kms"));
+  FailureSet other;
+  other.domains = {{DomainKind::host, "fra-1"}};
+  EXPECT_EQ(what_if(b.topology(), b.inventory(), other).signer_lost, std::nullopt);
+}
+
 TEST(GraphAnalysis, WhatIfALinkFailsAllItsParallelEdgesGo) {
   ModelBuilder b = example();
   b.link("priv-fra", "validator", LinkKind::private_net);
