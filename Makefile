@@ -30,12 +30,14 @@ bench: build
 
 # The whole suite again in build-asan under AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer; every finding stops the process (-fno-sanitize-recover=all).
+# The real-network lab runs once, in `make test` (its minutes buy nothing new under ASan: the
+# deploy paths it drives are the ones the sshd tests run here).
 # tests/sanitize-lsan.supp: memory libssh2 keeps after a connection dies mid-upload.
 sanitize:
 	ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize-lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON"
+	  $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DPICKET_SANITIZE=ON -DPICKET_LAB=OFF"
 
 # libFuzzer targets (tests/fuzz/), built with clang-14 + ASan + UBSan in build-fuzz and run
 # for FUZZ_SECONDS each.

@@ -24,6 +24,9 @@ packages=(
   clang-14 libclang-rt-14-dev
   # benchmark comparison (bench/)
   python3 python3-networkx python3-yaml
+  # the real-network lab (tests/lab): namespaces, userspace WireGuard (the kernel may have no
+  # module), RPC queries; CometBFT and tmkms come from tests/lab/tools.sh (Go and Rust)
+  iproute2 wireguard-go curl util-linux
 )
 
 missing=()

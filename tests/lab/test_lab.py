@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Tests on the lab (ctest label `lab`): the network `picket deploy` brought up does what the
+topology says. Run by ctest after tests/lab/fixture.sh up; PICKET and PICKET_LAB_DIR name the
+binary and the lab. Usage: test_lab.py TestCase[.test_name]
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab  # noqa: E402
+import netns  # noqa: E402
+
+PICKET = os.environ.get("PICKET", "build/picket")
+DIR = os.path.abspath(os.environ.get("PICKET_LAB_DIR", "build/lab"))
+
+
+def site():
+    with open(os.path.join(DIR, "site/topology.yaml")) as f:
+        topo = yaml.safe_load(f)
+    with open(os.path.join(DIR, "site/inventory.yaml")) as f:
+        inv = yaml.safe_load(f)
+    return topo, inv
+
+
+def picket(*args, ns=None, check=None):
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + [os.path.abspath(PICKET)] + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"{' '.join(args)}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def designed_neighbours(topo):
+    """Our node -> the node names and partner peer IDs the graph links it with."""
+    out = {n: set() for n, v in topo["nodes"].items() if v["role"] != "signer"}
+    for link in topo.get("links", []):
+        a, b = link["between"]
+        out[a].add(b)
+        out[b].add(a)
+    for partner in topo.get("partners", {}).values():
+        for node in partner["with"]:
+            out[node].update("id:" + p["id"] for p in partner["peers"])
+    return out
+
+
+def tunnel_addresses(render_dir, hosts):
+    out = {}
+    for h in hosts:
+        conf = os.path.join(render_dir, h, "etc/wireguard/picket.conf")
+        if os.path.exists(conf):
+            iface, _ = lab.parse_wg(conf)
+            out[h] = iface["Address"].split("/")[0]
+    return out
+
+
+class LabCase(unittest.TestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(os.path.join(DIR, "lab.json")):
+            raise unittest.SkipTest(f"no lab in {DIR}: tests/lab/fixture.sh up did not run")
+        cls.state = lab.load_state(DIR)
+        cls.topo, cls.inv = site()
+        cls.ids = lab.node_ids(cls.state, os.path.join(DIR, "secrets"))
+
+    def expected_peers(self, node):
+        """(exact IDs the node must have, IDs it may have on top)."""
+        want = set()
+        for n in designed_neighbours(self.topo)[node]:
+            want.add(n[3:] if n.startswith("id:") else self.ids[n])
+        extra = set()
+        if self.topo["nodes"][node]["role"] == "public-sentry":
+            # The open network: its validators, the partners' nodes (themselves on the
+            # network), our other public sentries, all found through the seeds and pex.
+            extra = {n["id"] for n in self.state["network"]}
+            extra |= {p["id"] for p in self.state["partners"].values()}
+            extra |= {self.ids[n] for n, v in self.topo["nodes"].items()
+                      if v["role"] == "public-sentry" and n != node}
+        return want, extra
+
+    def wait_peers_as_designed(self, timeout=60):
+        deadline = time.time() + timeout
+        while True:
+            wrong = {}
+            for node in self.state["nodes"]:
+                live = set(lab.live_peers(self.state, node) or [])
+                want, extra = self.expected_peers(node)
+                if not (want <= live <= want | extra):
+                    wrong[node] = {"missing": sorted(want - live),
+                                   "unexpected": sorted(live - want - extra)}
+            if not wrong or time.time() > deadline:
+                return wrong
+            time.sleep(1)
+
+    def recent_signing(self, count=20):
+        """Our signature in each of the last `count` final commits."""
+        top = lab.network_height(self.state)
+        return lab.signing_since(self.state, max(top - count, 1), count)
+
+
+class Signing(LabCase):
+    def test_validator_signs_and_peers_are_the_graph(self):
+        # a. within a bounded time of the deploy, our signature is in at least 90% of the
+        # last 20 commits
+        deadline = time.time() + 90
+        while True:
+            sigs = self.recent_signing(20)
+            if sum(1 for s in sigs if s) >= 18 or time.time() > deadline:
+                break
+            time.sleep(2)
+        self.assertGreaterEqual(sum(1 for s in sigs if s), 18, f"signatures: {sigs}")
+        # every node's live peers are its graph neighbours (public sentries: plus the network)
+        self.assertEqual(self.wait_peers_as_designed(), {})
+        # and the validator has no other peer at all
+        want, _ = self.expected_peers("validator")
+        self.assertEqual(sorted(lab.live_peers(self.state, "validator")), sorted(want))
+
+
+class Exposure(LabCase):
+    PORTS = (22, 26656, 26657, 26659, 26660)
+
+    def test_stranger_reaches_only_public_p2p_and_ssh(self):
+        # b. from the internet: public sentries' p2p ports, and ssh (not yet limited)
+        got = lab.scan(self.state, netns.PREFIX + "inet", self.PORTS)
+        want = []
+        for h, v in self.state["hosts"].items():
+            want.append((v["address"], "22"))
+        for n, v in self.topo["nodes"].items():
+            if v["role"] == "public-sentry":
+                want.append((self.state["hosts"][v["host"]]["address"],
+                             str(v.get("p2p_port", 26656))))
+        self.assertEqual(got, sorted(want))
+
+    def test_tunnel_ports_open_only_where_the_graph_links(self):
+        # b. over the tunnels: a node's p2p port from the nodes it links with; the validator's
+        # signer port from its signer's host only; metrics from our own hosts at the other end
+        # of a tunnel (no monitor host yet); RPC from nowhere (it listens on 127.0.0.1)
+        render = os.path.join(DIR, "render")
+        tunnels = tunnel_addresses(render, self.state["hosts"])
+        by_address = {a: h for h, a in tunnels.items()}
+        node_host = {n: v["host"] for n, v in self.topo["nodes"].items()}
+        node_hosts = {v["host"] for v in self.topo["nodes"].values() if v["role"] != "signer"}
+        signer_port = 26659
+        got, want = {}, {}
+        for h in self.state["hosts"]:
+            if h not in tunnels:
+                continue
+            probes = [(tunnels[o], p) for o in tunnels if o != h for p in self.PORTS]
+            ns = self.state["hosts"][h]["ns"]
+            got[h] = lab.scan_list(ns, probes)
+            w = []
+            for link in self.topo.get("links", []):
+                a, b = link["between"]
+                for me, other in ((a, b), (b, a)):
+                    if node_host[me] == h and node_host[other] != h:
+                        w.append((tunnels[node_host[other]], "26656"))
+            for n, v in self.topo["nodes"].items():
+                if v["role"] == "signer" and v["host"] == h:
+                    for vn, vv in self.topo["nodes"].items():
+                        if vv.get("signer") == n:
+                            w.append((tunnels[vv["host"]], str(signer_port)))
+            _, peers = lab.parse_wg(os.path.join(render, h, "etc/wireguard/picket.conf"))
+            for peer in peers:
+                other = by_address.get(peer["AllowedIPs"].split("/")[0])
+                if other in node_hosts:
+                    w.append((tunnels[other], "26660"))
+            want[h] = sorted(set(w))
+        # A WireGuard partner reaches the p2p port of the nodes it peers with, nothing else,
+        # although its tunnel address lies inside our tunnel subnet.
+        for name, p in self.state["partners"].items():
+            if "tunnel_address" not in p:
+                continue
+            probes = [(tunnels[h], port) for h in p["vpn_peers"] for port in self.PORTS]
+            got["partner:" + name] = lab.scan_list(p["ns"], probes)
+            want["partner:" + name] = sorted((tunnels[h], "26656") for h in p["vpn_peers"])
+        self.assertEqual(got, want)
+
+
+class WireGuard(LabCase):
+    def test_exactly_the_vpn_pairs_handshake(self):
+        # c. the pairs of hosts the graph links over vpn (and the signer with its validator,
+        # and the vpn partners with their `with` hosts), no other
+        node_host = {n: v["host"] for n, v in self.topo["nodes"].items()}
+        want = set()
+        for link in self.topo.get("links", []):
+            a, b = (node_host[x] for x in link["between"])
+            if link.get("over", "vpn") == "vpn" and a != b:
+                want.add(tuple(sorted((a, b))))
+        for n, v in self.topo["nodes"].items():
+            if v["role"] == "validator" and "signer" in v:
+                want.add(tuple(sorted((v["host"], node_host[v["signer"]]))))
+        for pname, partner in self.topo.get("partners", {}).items():
+            if partner.get("over") == "vpn":
+                for node in partner["with"]:
+                    for i in range(len(partner["peers"])):
+                        want.add(tuple(sorted((node_host[node], f"partner:{pname}-{i + 1}"))))
+        deadline = time.time() + 60
+        while True:
+            got = set(lab.handshakes(self.state))
+            if got == want or time.time() > deadline:
+                break
+            time.sleep(2)
+        self.assertEqual(sorted(got), sorted(want))
+
+
+def domains(inv, topo):
+    """Every failure domain (kind, value) of the inventory, with the hosts it holds, except
+    the validator's own (losing those stops the validator itself: not a what-if)."""
+    val_host = next(v["host"] for v in topo["nodes"].values() if v["role"] == "validator")
+    own = inv["hosts"][val_host]
+    out = {}
+    for h, v in inv["hosts"].items():
+        out.setdefault(("host", h), set()).add(h)
+        for kind in ("datacenter", "region", "provider"):
+            if kind in v:
+                out.setdefault((kind, v[kind]), set()).add(h)
+    return {k: hs for k, hs in out.items()
+            if not (k == ("host", val_host) or (k[0] != "host" and own.get(k[0]) == k[1]))}
+
+
+class WhatIfLive(LabCase):
+    SETTLE = 4      # seconds for a cut to be felt (peers time out, rounds move on)
+    WINDOW = 6      # commits looked at while the domain is down
+
+    def live(self, hosts):
+        """Signatures over WINDOW commits with the hosts cut off, then everything restored and
+        back as designed."""
+        lab.fail(self.state, hosts)
+        try:
+            time.sleep(self.SETTLE)
+            start = lab.network_height(self.state) + 1
+            sigs = lab.signing_since(self.state, start, self.WINDOW)
+        finally:
+            lab.restore(self.state, hosts)
+        self.assertEqual(self.wait_peers_as_designed(90), {}, f"not back after {hosts}")
+        return sigs
+
+    def verdict(self, sigs):
+        n = sum(1 for s in sigs if s)
+        if n >= self.WINDOW - 1:
+            return "signing"
+        if n == 0:
+            return "cut off"
+        return f"unclear ({n} of {len(sigs)})"
+
+    def test_every_failure_domain_as_whatif_says(self):
+        # d. each failure domain of the example, taken down for real
+        got, want = {}, {}
+        seen = {}
+        for (kind, value), hosts in sorted(domains(self.inv, self.topo).items()):
+            key = f"{kind}={value}"
+            p = picket("whatif", os.path.join(DIR, "site/topology.yaml"), "--fail", key)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            want[key] = "signing" if p.returncode == 0 else "cut off"
+            hk = tuple(sorted(hosts))
+            if hk not in seen:   # one live run per distinct set of hosts
+                seen[hk] = self.verdict(self.live(hosts))
+            got[key] = seen[hk]
+        self.assertEqual(got, want)
+
+    def test_two_failures_whatif_calls_fatal_stop_our_signatures(self):
+        key = ["provider=north-cloud", "node=priv-ams"]
+        p = picket("whatif", os.path.join(DIR, "site/topology.yaml"), "--fail", key[0],
+                   "--fail", key[1])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        hosts = {h for h, v in self.inv["hosts"].items() if v.get("provider") == "north-cloud"}
+        hosts.add(self.topo["nodes"]["priv-ams"]["host"])
+        self.assertEqual(self.verdict(self.live(hosts)), "cut off")
+
+
+class RollingDeploy(LabCase):
+    """e. config changes of the private sentries roll out in waves gated on real health."""
+
+    def site_with(self, name, overrides):
+        """A copy of the site whose nodes get the given config overrides."""
+        d = os.path.join(DIR, name)
+        os.makedirs(d, exist_ok=True)
+        topo = json.loads(json.dumps(self.topo))
+        for node, cfg in overrides.items():
+            topo["nodes"][node].setdefault("config", {})
+            for section, kv in cfg.items():
+                topo["nodes"][node]["config"].setdefault(section, {}).update(kv)
+        topo["inventory"] = os.path.abspath(os.path.join(DIR, "site/inventory.yaml"))
+        with open(os.path.join(d, "topology.yaml"), "w") as f:
+            yaml.safe_dump(topo, f, sort_keys=False)
+        return os.path.join(d, "topology.yaml")
+
+    def deploy(self, topology):
+        before = lab.network_height(self.state)
+        t0 = time.time()
+        p = picket("deploy", topology, "--secrets", os.path.join(DIR, "secrets"), "--yes",
+                   "--health-timeout", "120", ns=netns.PREFIX + "op")
+        seconds = time.time() - t0
+        after = lab.network_height(self.state)
+        sigs = lab.signing_since(self.state, before + 1, max(after - before, 1))
+        return p, seconds, [before + 1 + i for i, s in enumerate(sigs) if not s]
+
+    def private_sentries(self):
+        return sorted(n for n, v in self.topo["nodes"].items() if v["role"] == "private-sentry")
+
+    def tearDown(self):
+        # Back to the designed site, whatever happened.
+        picket("deploy", os.path.join(DIR, "site/topology.yaml"), "--secrets",
+               os.path.join(DIR, "secrets"), "--yes", "--health-timeout", "120",
+               ns=netns.PREFIX + "op")
+
+    def test_sentry_changes_roll_in_waves_missing_at_most_two_blocks(self):
+        topology = self.site_with("site-rolling", {n: {"mempool": {"size": 4999}}
+                                                   for n in self.private_sentries()})
+        p, seconds, missed = self.deploy(topology)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # each private sentry restarted in a step of its own
+        lines = p.stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("Rollout:"))
+        hosts = {n: self.topo["nodes"][n]["host"] for n in self.private_sentries()}
+        self.assertEqual(lines[start:start + 1 + len(hosts)],
+                         [f"Rollout: {len(hosts)} steps"] +
+                         [f"  {i + 1}. private-sentry: {n} (files go live on {hosts[n]})"
+                          for i, n in enumerate(sorted(hosts))], p.stdout)
+        self.assertLessEqual(len(missed), 2, f"missed heights {missed}\n{p.stdout}")
+        with open(os.path.join(DIR, "figures.json")) as f:
+            figures = json.load(f)
+        figures.update({"rolling_deploy_seconds": round(seconds, 2),
+                        "rolling_deploy_missed": len(missed)})
+        with open(os.path.join(DIR, "figures.json"), "w") as f:
+            json.dump(figures, f)
+        self.assertEqual(self.wait_peers_as_designed(90), {})
+
+    def test_node_refusing_its_config_is_rolled_back_and_validator_signs(self):
+        # A private sentry moved to an RPC port another program on its host already holds:
+        # lint cannot know, CometBFT refuses to start, the health check fails, the host is
+        # rolled back, the rollout stops, and the validator keeps its other sentry.
+        bad = self.private_sentries()[-1]
+        host = self.topo["nodes"][bad]["host"]
+        ns = self.state["hosts"][host]["ns"]
+        squatter = subprocess.Popen(
+            ["ip", "netns", "exec", ns, "python3", "-c",
+             "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 26699)); "
+             "s.listen(); time.sleep(600)"], start_new_session=True)
+        try:
+            time.sleep(0.5)
+            topology = self.site_with("site-refused", {})
+            with open(topology) as f:
+                t = yaml.safe_load(f)
+            t["nodes"][bad]["rpc_port"] = 26699
+            with open(topology, "w") as f:
+                yaml.safe_dump(t, f, sort_keys=False)
+            p, _, missed = self.deploy(topology)
+        finally:
+            squatter.kill()
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertIn(f"{host}: rolled back", p.stdout)
+        self.assertLessEqual(len(missed), 2, f"missed heights {missed}\n{p.stdout}")
+        self.assertEqual(self.wait_peers_as_designed(90), {})
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1] + sys.argv[1:], verbosity=2)
