@@ -24,6 +24,10 @@ packages=(
   clang-14 libclang-rt-14-dev
   # benchmark comparison (bench/)
   python3 python3-networkx python3-yaml
+  # install, packaging and integration (make deb, man pages, completions, CI recipes):
+  # dpkg-dev for dpkg-shlibdeps, help2man for the man pages, lintian to check the package,
+  # bash-completion and zsh to run the completions, python3-jsonschema to validate SARIF
+  dpkg-dev file help2man lintian bash-completion zsh python3-jsonschema
 )
 
 missing=()
@@ -38,5 +42,5 @@ echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
