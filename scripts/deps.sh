@@ -26,8 +26,9 @@ packages=(
   python3 python3-networkx python3-yaml
   # install, packaging and integration (make deb, man pages, completions, CI recipes):
   # dpkg-dev for dpkg-shlibdeps, help2man for the man pages, lintian to check the package,
-  # bash-completion and zsh to run the completions, python3-jsonschema to validate SARIF
-  dpkg-dev file help2man lintian bash-completion zsh python3-jsonschema
+  # bash-completion and zsh to run the completions, python3-jsonschema to validate SARIF,
+  # pre-commit to run the hook manifest
+  dpkg-dev file help2man lintian bash-completion zsh python3-jsonschema pre-commit
 )
 
 missing=()
