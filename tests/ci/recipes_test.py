@@ -181,10 +181,11 @@ if shutil.which("pre-commit") and subprocess.run(
         git("add", "examples", "inventories")
         env = {"PRE_COMMIT_HOME": os.path.join(d, ".cache"), "GIT_CONFIG_NOSYSTEM": "1",
                "HOME": d}
-        r = run(f"pre-commit try-repo {source} picket-lint --all-files; echo rc=$?", d, env)
+        r = run(f"pre-commit try-repo {source} picket-lint --all-files", d, env)
         check(f"pre-commit try-repo {extra or 'clean examples'}: exit {want_rc}",
-              r.stdout.strip().endswith(f"rc={want_rc}") and
-              ("Passed" if want_rc == 0 else "Failed") in r.stdout, r.stdout + r.stderr)
+              r.returncode == want_rc and
+              re.search(r"^picket lint\.+" + ("Passed" if want_rc == 0 else "Failed") + "$",
+                        r.stdout, re.M) is not None, r.stdout + r.stderr)
         shutil.rmtree(d)
 else:
     check("pre-commit: installed and .pre-commit-hooks.yaml committed (try-repo needs both)", False)
