@@ -11,14 +11,12 @@ trap 'rm -rf "$tmp"' EXIT
 # File-name completion lists what is in the current directory.
 mkdir -p "$tmp/cwd/chains" && touch "$tmp/cwd/topology.yaml" "$tmp/cwd/inventory.yaml"
 
-passed=0
-failed=0
-# expect LINE CANDIDATES...: completing at the end of LINE offers exactly CANDIDATES, in order.
+. "$(dirname "$0")/../lib/same.sh"
+# expect LINE CANDIDATES...: completing at the end of LINE offers exactly CANDIDATES (sorted).
 expect() {
   local line=$1
   shift
-  local want got
-  want=$(printf '%s\n' "$@")
+  local got
   got=$(cd "$tmp/cwd" && bash --norc --noprofile -c '
     . /usr/share/bash-completion/bash_completion
     . "$1"
@@ -30,14 +28,7 @@ expect() {
     _picket picket "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
     printf "%s\n" "${COMPREPLY[@]}" | sort
   ' _ "$tmp/picket.bash" "$line")
-  want=$(printf '%s\n' "$@" | sort)
-  if [ "$got" = "$want" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: '$line'"
-    diff -u <(echo "$want") <(echo "$got") | tail -n +3
-  fi
+  same "'$line'" "$(printf '%s\n' "$@" | sort)" "$got"
 }
 
 expect "picket " -h --help --version lint graph whatif keys render plan deploy completion
@@ -60,5 +51,4 @@ expect "picket whatif t.yaml --fail node=pri"
 expect "picket whatif t.yaml --f" --fail
 expect "picket deploy t.yaml --no" --no-restart
 expect "picket completion " bash zsh
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

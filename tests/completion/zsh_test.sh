@@ -10,19 +10,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$picket" completion zsh >"$tmp/_picket" || { echo "FAIL: picket completion zsh"; exit 1; }
 
-passed=0
-failed=0
-pass_or_fail() {  # NAME WANT GOT
-  if [ "$2" = "$3" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    diff -u <(echo "$2") <(echo "$3") | tail -n +3
-  fi
-}
+. "$(dirname "$0")/../lib/same.sh"
 
-pass_or_fail "zsh -n parses it" "" "$(zsh -n "$tmp/_picket" 2>&1)"
+same "zsh -n parses it" "" "$(zsh -n "$tmp/_picket" 2>&1)"
 
 # complete WORDS...: runs the completion function for the command line WORDS (the cursor on
 # the last word) with the stubs; prints what reached them.
@@ -41,13 +31,13 @@ complete() {
   ' _ "$tmp/_picket" "$@" 2>&1
 }
 
-pass_or_fail "picket <TAB>" "_arguments:
+same "picket <TAB>" "_arguments:
 (-h --help)-h[Print this help message and exit]
 (-h --help)--help[Print this help message and exit]
 --version[Display program version information and exit]
 1:command:_picket_commands" "$(complete picket '')"
 
-pass_or_fail "the commands" "_describe: -t commands
+same "the commands" "_describe: -t commands
 lint:Check the topology and inventory as a graph
 graph:Draw the topology (DOT, Mermaid or SVG)
 whatif:Show what is left when nodes, links or domains fail
@@ -61,7 +51,7 @@ completion:Print the bash or zsh completion script" \
                 _arguments() { _picket_commands }; _picket_file; words=(picket ""); CURRENT=2
                 _picket_file' _ "$tmp/_picket" 2>&1 | sed -n '/^_describe/,$p')"
 
-pass_or_fail "picket lint <TAB>" "_arguments:
+same "picket lint <TAB>" "_arguments:
 -s
 -S
 (-h --help)-h[Print this help message and exit]
@@ -74,25 +64,24 @@ pass_or_fail "picket lint <TAB>" "_arguments:
 --strict[Fail on warnings too]
 *:topology:_files" "$(complete picket lint '')"
 
-pass_or_fail "picket completion <TAB>" "_arguments:
+same "picket completion <TAB>" "_arguments:
 -s
 -S
 (-h --help)-h[Print this help message and exit]
 (-h --help)--help[Print this help message and exit]
 1:shell:(bash zsh)" "$(complete picket completion '')"
 
-pass_or_fail "picket whatif t.yaml --fail <TAB> (the KIND= helper)" \
+same "picket whatif t.yaml --fail <TAB> (the KIND= helper)" \
   "compadd: -S = -- node link host datacenter region provider" \
   "$(zsh -f -c 'compadd() { print -r -- "compadd: $*" }; compset() { [[ $PREFIX == *=* ]] }
                 eval "_picket_file() { $(<$1) }"; _arguments() { _picket_whatif_fail }
                 words=(picket whatif t.yaml --fail ""); CURRENT=5; PREFIX=""; _picket_file' \
                 _ "$tmp/_picket" 2>&1)"
 
-pass_or_fail "picket whatif t.yaml --fail node=<TAB> (a value: no list)" "_message: value" \
+same "picket whatif t.yaml --fail node=<TAB> (a value: no list)" "_message: value" \
   "$(zsh -f -c '_message() { print -r -- "_message: $*" }; compset() { [[ $PREFIX == *=* ]] }
                 eval "_picket_file() { $(<$1) }"; _arguments() { _picket_whatif_fail }
                 words=(picket whatif t.yaml --fail node=); CURRENT=5; PREFIX=node=; _picket_file' \
                 _ "$tmp/_picket" 2>&1)"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -10,17 +10,7 @@ build=$(realpath "$1")
 version=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-same() {  # NAME WANT GOT
-  if [ "$2" = "$3" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    diff -u <(echo "$2") <(echo "$3") | tail -n +3
-  fi
-}
+. "$(dirname "$0")/../lib/same.sh"
 
 (cd "$build" && cpack -G DEB -B "$tmp/out" >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; exit 1; }
 arch=$(dpkg --print-architecture)
@@ -79,5 +69,4 @@ lintian --fail-on error,warning "$deb" >"$tmp/lintian.out" 2>&1
 same "lintian exits 0" 0 $?
 same "lintian reports nothing" "" "$(grep -v 'running with root privileges' "$tmp/lintian.out")"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -10,17 +10,7 @@ build=$(realpath "$1")
 version=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-same() {  # NAME WANT GOT
-  if [ "$2" = "$3" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $1"
-    diff -u <(echo "$2") <(echo "$3") | tail -n +3
-  fi
-}
+. "$(dirname "$0")/../lib/same.sh"
 
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
@@ -67,5 +57,4 @@ done
 same "the rendered page of picket lint" "$(cat tests/install/picket-lint.1.txt)" \
   "$(render "$prefix/share/man/man1/picket-lint.1.gz")"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -47,6 +47,17 @@ struct Fixture {
   }
 };
 
+// The fixture's diagnostics and summary in JSON, after `"diagnostics":[`.
+const std::string k_fixture_json =
+    R"({"rule":"spof-node","severity":"error","message":"node \"priv-fra\" is a single )"
+    R"(point of failure: losing it disconnects the validator","file":"t.yaml","line":7,)"
+    R"("column":3,"subjects":["priv-fra"]},)"
+    R"({"rule":"insecure-link","severity":"warning","message":"link priv-fra--pub-nyc )"
+    R"(runs over the public internet","file":"t.yaml","line":9,"column":5,)"
+    R"("subjects":["priv-fra--pub-nyc"]}],)"
+    R"("summary":{"errors":1,"warnings":1,"paths":1,"cut":["priv-fra"],)"
+    R"("validator":"validator"})";
+
 TEST(Report, SummarizeTakesCountsAndTheAnalysis) {
   Fixture f;
   EXPECT_EQ(f.summary.errors, 1u);
@@ -199,16 +210,7 @@ TEST(Report, SummaryLineCountsAndPlurals) {
 TEST(Report, JsonIsTheDocumentedShapeOnOneLine) {
   Fixture f;
   EXPECT_EQ(format_json(f.diags, f.summary),
-            R"({"format_version":1,"ok":false,"diagnostics":[)"
-            R"({"rule":"spof-node","severity":"error","message":"node \"priv-fra\" is a single )"
-            R"(point of failure: losing it disconnects the validator","file":"t.yaml","line":7,)"
-            R"("column":3,"subjects":["priv-fra"]},)"
-            R"({"rule":"insecure-link","severity":"warning","message":"link priv-fra--pub-nyc )"
-            R"(runs over the public internet","file":"t.yaml","line":9,"column":5,)"
-            R"("subjects":["priv-fra--pub-nyc"]}],)"
-            R"("summary":{"errors":1,"warnings":1,"paths":1,"cut":["priv-fra"],)"
-            R"("validator":"validator"}})"
-            "\n");
+            R"({"format_version":1,"ok":false,"diagnostics":[)" + k_fixture_json + "}\n");
 }
 
 TEST(Report, JsonUnknownLocationAndSkippedGraph) {
@@ -423,18 +425,10 @@ std::vector<FileReport> two_files() {
 TEST(Report, JsonOfSeveralFiles) {
   EXPECT_EQ(format_json_files(two_files()),
             R"({"format_version":1,"ok":false,"files":[{"topology":"t.yaml","ok":false,)"
-            R"("diagnostics":[)"
-            R"({"rule":"spof-node","severity":"error","message":"node \"priv-fra\" is a single )"
-            R"(point of failure: losing it disconnects the validator","file":"t.yaml","line":7,)"
-            R"("column":3,"subjects":["priv-fra"]},)"
-            R"({"rule":"insecure-link","severity":"warning","message":"link priv-fra--pub-nyc )"
-            R"(runs over the public internet","file":"t.yaml","line":9,"column":5,)"
-            R"("subjects":["priv-fra--pub-nyc"]}],)"
-            R"("summary":{"errors":1,"warnings":1,"paths":1,"cut":["priv-fra"],)"
-            R"("validator":"validator"}},)"
-            R"({"topology":"u.yaml","ok":false,)"
-            R"("error":"u.yaml: cannot read: No such file or directory"}]})"
-            "\n");
+            R"("diagnostics":[)" + k_fixture_json +
+                R"(},{"topology":"u.yaml","ok":false,)"
+                R"("error":"u.yaml: cannot read: No such file or directory"}]})"
+                "\n");
 }
 
 TEST(Report, TextTotalOfSeveralFiles) {
