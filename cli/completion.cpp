@@ -1,7 +1,8 @@
 #include "cli/completion.hpp"
 // The model is read off CLI11's option objects: names, whether a value follows, whether the
 // option repeats, and its type name as --help prints it: "TEXT", or "TEXT:{a,b,c}" when a
-// CLI::IsMember check allows only a, b and c. Positionals are file arguments.
+// CLI::IsMember check allows only a, b and c. A positional names files unless such a check
+// lists its values.
 
 #include <CLI/CLI.hpp>
 
