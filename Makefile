@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench clean sanitize fuzz
+.PHONY: all deps build test demo bench clean sanitize fuzz install deb
 
 all: build
 
@@ -19,6 +19,16 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --repeat until-pass:2
+
+# The binary, man pages and completions under PREFIX (bin/, share/man/man1/,
+# share/bash-completion/completions/, share/zsh/vendor-completions/); DESTDIR is honoured.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD)/picket_VERSION_ARCH.deb (CPack; see cmake/package.cmake).
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 demo: build
 	bash scripts/demo.sh $(BUILD)/picket

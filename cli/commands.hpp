@@ -12,7 +12,7 @@ namespace picket::cli {
 
 using Command = std::function<int()>;
 
-/// `picket lint TOPOLOGY [--inventory F] [--format text|json|github|sarif] [--strict]`
+/// `picket lint TOPOLOGY... [--inventory F] [--format text|json|github|sarif|codeclimate] [--strict]`
 Command add_lint_command(CLI::App& app);
 /// `picket graph TOPOLOGY [--inventory F] [--format dot|mermaid|svg] [-o FILE]`
 Command add_graph_command(CLI::App& app);
@@ -29,5 +29,7 @@ Command add_plan_command(CLI::App& app);
 /// [--parallel N] [--no-restart] [--accept-new] [--force-unlock] [--health-timeout S]
 /// [--known-hosts F] [--timeout S]`
 Command add_deploy_command(CLI::App& app);
+/// `picket completion bash|zsh`: the shell completion script for every command above
+Command add_completion_command(CLI::App& app);
 
 }  // namespace picket::cli

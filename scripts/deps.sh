@@ -27,6 +27,11 @@ packages=(
   # the real-network lab (tests/lab): namespaces, userspace WireGuard (the kernel may have no
   # module), RPC queries; CometBFT and tmkms come from tests/lab/tools.sh (Go and Rust)
   iproute2 wireguard-go curl util-linux
+  # install, packaging and integration (make deb, man pages, completions, CI recipes):
+  # dpkg-dev for dpkg-shlibdeps, help2man for the man pages, lintian to check the package,
+  # bash-completion and zsh to run the completions, python3-jsonschema to validate SARIF,
+  # pre-commit to run the hook manifest
+  dpkg-dev file help2man lintian bash-completion zsh python3-jsonschema pre-commit
 )
 
 missing=()
@@ -41,5 +46,5 @@ echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,15 +1,20 @@
 #include "topology/report.hpp"
-// Lint output in four shapes. Text follows clang: a location line, the source line with tabs
+// Lint output in five shapes. Text follows clang: a location line, the source line with tabs
 // expanded and a caret under the column, then one summary line. JSON keeps the documented key
 // order with nlohmann::ordered_json. GitHub annotations escape per the workflow-command rules.
 // SARIF lists every rule of the catalog so viewers can show rules that did not fire.
+// Code Climate (GitLab code quality) fingerprints leave the line out, so a finding that only
+// moves is not reported as fixed and new; an occurrence number keeps equal ones apart.
 
 #include <fmt/color.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <unordered_map>
 
@@ -196,6 +201,16 @@ std::string dump(const ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
+// 32 hex digits: two FNV-1a 64-bit hashes of the text (different offsets). Stable across
+// runs and machines; an identity, not a security property.
+std::string fingerprint(std::string_view text) {
+  auto fnv = [&](std::uint64_t h) {
+    for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+    return h;
+  };
+  return fmt::format("{:016x}{:016x}", fnv(0xcbf29ce484222325ull), fnv(0x84222325cbf29ce4ull));
+}
+
 // GitHub workflow commands: data escapes %, CR, LF; property values also ':' and ','.
 std::string escape_github_data(std::string_view s) {
   std::string out;
@@ -253,7 +268,7 @@ LintSummary summarize(const Diagnostics& diags, const std::optional<GraphAnalysi
 }
 
 std::string format_text(const Diagnostics& diags, const LintSummary& summary,
-                        const SourceMap& sources, bool color) {
+                        const SourceMap& sources, bool color, const std::string& label) {
   const auto bold = fmt::emphasis::bold;
   std::string out;
   std::unordered_map<std::string, LineCursor> cursors;
@@ -282,11 +297,14 @@ std::string format_text(const Diagnostics& diags, const LintSummary& summary,
     out += paint(color, bold | fmt::fg(fmt::terminal_color::green), "^");
     out += '\n';
   }
+  if (!label.empty()) out += label + ": ";
   out += summary_line(summary);
   return out;
 }
 
-std::string format_json(const Diagnostics& diags, const LintSummary& summary) {
+namespace {
+// One file's report object, without the format version.
+ordered_json json_report(const Diagnostics& diags, const LintSummary& summary) {
   ordered_json list = ordered_json::array();
   for (const auto& d : diags) {
     list.push_back({{"rule", d.rule},
@@ -305,11 +323,70 @@ std::string format_json(const Diagnostics& diags, const LintSummary& summary) {
   sum["validator"] = summary.validator ? ordered_json(*summary.validator) : ordered_json(nullptr);
 
   ordered_json j;
-  j["format_version"] = 1;
   j["ok"] = summary.errors == 0;
   j["diagnostics"] = std::move(list);
   j["summary"] = std::move(sum);
+  return j;
+}
+
+bool file_ok(const FileReport& f) { return !f.error && f.summary.errors == 0; }
+}  // namespace
+
+std::string format_json(const Diagnostics& diags, const LintSummary& summary) {
+  ordered_json j;
+  j["format_version"] = 1;
+  j.update(json_report(diags, summary));
   return dump(j, -1) + "\n";
+}
+
+std::string format_json_files(const std::vector<FileReport>& files) {
+  ordered_json list = ordered_json::array();
+  for (const auto& f : files) {
+    ordered_json one;
+    one["topology"] = f.topology;
+    if (f.error) {
+      one["ok"] = false;
+      one["error"] = *f.error;
+    } else {
+      one.update(json_report(f.diagnostics, f.summary));
+    }
+    list.push_back(std::move(one));
+  }
+  ordered_json j;
+  j["format_version"] = 1;
+  j["ok"] = std::all_of(files.begin(), files.end(), file_ok);
+  j["files"] = std::move(list);
+  return dump(j, -1) + "\n";
+}
+
+std::string format_text_total(const std::vector<FileReport>& files) {
+  std::size_t errors = 0, warnings = 0, not_linted = 0;
+  for (const auto& f : files) {
+    errors += f.summary.errors;
+    warnings += f.summary.warnings;
+    if (f.error) ++not_linted;
+  }
+  std::string out = plural(files.size(), "topology file", "topology files");
+  if (not_linted > 0) out += fmt::format(" ({} not linted)", not_linted);
+  out += ": ";
+  out += errors == 0 && warnings == 0
+             ? std::string("no problems")
+             : plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings");
+  return out + "\n";
+}
+
+Diagnostics merge_diagnostics(const std::vector<FileReport>& files) {
+  Diagnostics all;
+  for (const auto& f : files) all.insert(all.end(), f.diagnostics.begin(), f.diagnostics.end());
+  sort_diagnostics(all);
+  auto same = [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.location.path(), a.location.line, a.location.column, a.rule, a.message,
+                    a.severity, a.subjects) ==
+           std::tie(b.location.path(), b.location.line, b.location.column, b.rule, b.message,
+                    b.severity, b.subjects);
+  };
+  all.erase(std::unique(all.begin(), all.end(), same), all.end());
+  return all;
 }
 
 std::string format_github(const Diagnostics& diags) {
@@ -380,6 +457,27 @@ std::string format_sarif(const Diagnostics& diags, const std::string& tool_versi
   log["runs"] = ordered_json::array();
   log["runs"].push_back(std::move(run));
   return dump(log, 2) + "\n";
+}
+
+std::string format_codeclimate(const Diagnostics& diags) {
+  ordered_json issues = ordered_json::array();
+  std::map<std::string, int> seen;  // identity -> occurrences so far
+  for (const auto& d : diags) {
+    const std::string& path = d.location.path();
+    const std::string identity = d.rule + '\0' + path + '\0' + d.message;
+    const int occurrence = seen[identity]++;
+    ordered_json issue;
+    issue["type"] = "issue";
+    issue["check_name"] = d.rule;
+    issue["description"] = d.message;
+    issue["categories"] = {"Bug Risk"};
+    issue["severity"] = d.severity == Severity::error ? "major" : "minor";
+    issue["fingerprint"] = fingerprint(identity + '\0' + std::to_string(occurrence));
+    issue["location"] = {{"path", path.empty() ? std::string(".") : path},
+                         {"lines", {{"begin", std::max<std::uint32_t>(d.location.line, 1)}}}};
+    issues.push_back(std::move(issue));
+  }
+  return dump(issues, 2) + "\n";
 }
 
 }  // namespace picket

@@ -197,6 +197,11 @@ std::string paths_text(int n) { return fmt::format("{} {}", n, n == 1 ? "path" :
 
 }  // namespace
 
+const std::vector<std::string>& failure_kinds() {
+  static const std::vector<std::string> kinds(k_kinds.begin(), k_kinds.end());
+  return kinds;
+}
+
 bool parse_failures(const std::vector<std::string>& specs, const Topology& topology,
                     const Inventory& inventory, FailureSet& out, Diagnostics& diags) {
   const std::size_t before = diags.size();

@@ -10,6 +10,9 @@
 
 namespace picket {
 
+/// The KINDs of `--fail KIND=VALUE`, in the order help and completions list them.
+const std::vector<std::string>& failure_kinds();
+
 /// Parses "node=NAME", "link=A--B", "host=H", "datacenter=D", "region=R", "provider=P".
 /// Unknown kinds or names append a `reference` (or `schema`) diagnostic with a
 /// "did you mean" hint and return false. Location is unknown (they come from argv).

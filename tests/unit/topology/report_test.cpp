@@ -47,6 +47,17 @@ struct Fixture {
   }
 };
 
+// The fixture's diagnostics and summary in JSON, after `"diagnostics":[`.
+const std::string k_fixture_json =
+    R"({"rule":"spof-node","severity":"error","message":"node \"priv-fra\" is a single )"
+    R"(point of failure: losing it disconnects the validator","file":"t.yaml","line":7,)"
+    R"("column":3,"subjects":["priv-fra"]},)"
+    R"({"rule":"insecure-link","severity":"warning","message":"link priv-fra--pub-nyc )"
+    R"(runs over the public internet","file":"t.yaml","line":9,"column":5,)"
+    R"("subjects":["priv-fra--pub-nyc"]}],)"
+    R"("summary":{"errors":1,"warnings":1,"paths":1,"cut":["priv-fra"],)"
+    R"("validator":"validator"})";
+
 TEST(Report, SummarizeTakesCountsAndTheAnalysis) {
   Fixture f;
   EXPECT_EQ(f.summary.errors, 1u);
@@ -199,16 +210,7 @@ TEST(Report, SummaryLineCountsAndPlurals) {
 TEST(Report, JsonIsTheDocumentedShapeOnOneLine) {
   Fixture f;
   EXPECT_EQ(format_json(f.diags, f.summary),
-            R"({"format_version":1,"ok":false,"diagnostics":[)"
-            R"({"rule":"spof-node","severity":"error","message":"node \"priv-fra\" is a single )"
-            R"(point of failure: losing it disconnects the validator","file":"t.yaml","line":7,)"
-            R"("column":3,"subjects":["priv-fra"]},)"
-            R"({"rule":"insecure-link","severity":"warning","message":"link priv-fra--pub-nyc )"
-            R"(runs over the public internet","file":"t.yaml","line":9,"column":5,)"
-            R"("subjects":["priv-fra--pub-nyc"]}],)"
-            R"("summary":{"errors":1,"warnings":1,"paths":1,"cut":["priv-fra"],)"
-            R"("validator":"validator"}})"
-            "\n");
+            R"({"format_version":1,"ok":false,"diagnostics":[)" + k_fixture_json + "}\n");
 }
 
 TEST(Report, JsonUnknownLocationAndSkippedGraph) {
@@ -324,6 +326,141 @@ TEST(Report, SarifIsStructurallyValid) {
   const auto& file_only = results[3]["locations"][0]["physicalLocation"];
   EXPECT_EQ(file_only["artifactLocation"]["uri"], "my%20dir/inv%231.yaml");
   EXPECT_FALSE(file_only.contains("region"));
+}
+
+TEST(Report, CodeClimateIssueList) {
+  Fixture f;
+  // The same finding twice (two files sharing one inventory would not, merge_diagnostics
+  // drops that): the occurrence number keeps the fingerprints apart.
+  f.diags.push_back(f.diags.back());
+  add_error(f.diags, "no-validator", Location{}, "no active validator");
+  EXPECT_EQ(format_codeclimate(f.diags), R"([
+  {
+    "type": "issue",
+    "check_name": "spof-node",
+    "description": "node \"priv-fra\" is a single point of failure: losing it disconnects the validator",
+    "categories": [
+      "Bug Risk"
+    ],
+    "severity": "major",
+    "fingerprint": "73d066c3e0e831ef47311198aa09fc0a",
+    "location": {
+      "path": "t.yaml",
+      "lines": {
+        "begin": 7
+      }
+    }
+  },
+  {
+    "type": "issue",
+    "check_name": "insecure-link",
+    "description": "link priv-fra--pub-nyc runs over the public internet",
+    "categories": [
+      "Bug Risk"
+    ],
+    "severity": "minor",
+    "fingerprint": "13f4fbe4c35e51172a46fe58892cee34",
+    "location": {
+      "path": "t.yaml",
+      "lines": {
+        "begin": 9
+      }
+    }
+  },
+  {
+    "type": "issue",
+    "check_name": "insecure-link",
+    "description": "link priv-fra--pub-nyc runs over the public internet",
+    "categories": [
+      "Bug Risk"
+    ],
+    "severity": "minor",
+    "fingerprint": "13f4fae4c35e4f642a46ff58892cefe7",
+    "location": {
+      "path": "t.yaml",
+      "lines": {
+        "begin": 9
+      }
+    }
+  },
+  {
+    "type": "issue",
+    "check_name": "no-validator",
+    "description": "no active validator",
+    "categories": [
+      "Bug Risk"
+    ],
+    "severity": "major",
+    "fingerprint": "b841a3ff2ad6c252f70f17c75e29af89",
+    "location": {
+      "path": ".",
+      "lines": {
+        "begin": 1
+      }
+    }
+  }
+]
+)");
+}
+
+TEST(Report, CodeClimateFingerprintIgnoresTheLine) {
+  auto file = std::make_shared<const std::string>("t.yaml");
+  Diagnostics before, after;
+  add_error(before, "spof-node", at(file, 7, 3), "losing node \"a\"");
+  add_error(after, "spof-node", at(file, 12, 5), "losing node \"a\"");
+  const auto fp = [](const Diagnostics& d) {
+    return nlohmann::json::parse(format_codeclimate(d))[0]["fingerprint"];
+  };
+  EXPECT_EQ(fp(before), fp(after));
+  EXPECT_EQ(format_codeclimate({}), "[]\n");
+}
+
+// Two files' reports: t.yaml (the fixture's findings) and u.yaml, which could not be read.
+std::vector<FileReport> two_files() {
+  Fixture f;
+  return {{"t.yaml", std::nullopt, f.diags, f.summary},
+          {"u.yaml", "u.yaml: cannot read: No such file or directory", {}, {}}};
+}
+
+TEST(Report, JsonOfSeveralFiles) {
+  EXPECT_EQ(format_json_files(two_files()),
+            R"({"format_version":1,"ok":false,"files":[{"topology":"t.yaml","ok":false,)"
+            R"("diagnostics":[)" + k_fixture_json +
+                R"(},{"topology":"u.yaml","ok":false,)"
+                R"("error":"u.yaml: cannot read: No such file or directory"}]})"
+                "\n");
+}
+
+TEST(Report, TextTotalOfSeveralFiles) {
+  auto files = two_files();
+  EXPECT_EQ(format_text_total(files), "2 topology files (1 not linted): 1 error, 1 warning\n");
+  files.pop_back();
+  files.push_back({"v.yaml", std::nullopt, {}, {}});
+  files.front().diagnostics.clear();
+  files.front().summary = {};
+  EXPECT_EQ(format_text_total(files), "2 topology files: no problems\n");
+}
+
+TEST(Report, TextSummaryLineWithTheFileLabel) {
+  Fixture f;
+  const std::string text = format_text({}, f.summary, f.sources, false, "chains/a.yaml");
+  EXPECT_EQ(text, "chains/a.yaml: 1 error, 1 warning; validator \"validator\": 1 node-disjoint "
+                  "path to the network, cut: \"priv-fra\"\n");
+}
+
+TEST(Report, MergeKeepsEachFindingOnceInFileOrder) {
+  Fixture f;
+  auto other = std::make_shared<const std::string>("a.yaml");
+  Diagnostics second = f.diags;  // the same inventory's findings, seen from another topology
+  add_warning(second, "deep-path", at(other, 3, 1), "deep");
+  const auto merged = merge_diagnostics({{"t.yaml", std::nullopt, f.diags, f.summary},
+                                         {"s.yaml", std::nullopt, second, f.summary}});
+  EXPECT_EQ(format_github(merged),
+            "::warning file=a.yaml,line=3,col=1,title=deep-path::deep\n"
+            "::error file=t.yaml,line=7,col=3,title=spof-node::node \"priv-fra\" is a single "
+            "point of failure: losing it disconnects the validator\n"
+            "::warning file=t.yaml,line=9,col=5,title=insecure-link::link priv-fra--pub-nyc runs "
+            "over the public internet\n");
 }
 
 TEST(Report, SarifGolden) {
