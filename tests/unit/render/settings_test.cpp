@@ -108,7 +108,7 @@ TEST(Settings, PrivateSentryWithPartner) {
             k_val_id + "@" + d.tunnel("val-1") + ":26656," + k_pub_a_id + "@" + d.tunnel("pub-1") +
                 ":26656," + k_certus_1 + "@203.0.113.7:26656," + k_certus_2 +
                 "@[2001:db8::7]:26656");
-  EXPECT_TRUE(s.pex);
+  EXPECT_FALSE(s.pex);  // every peer it needs is in persistent_peers
   EXPECT_EQ(ids(s.private_peers), k_val_id + "," + k_certus_1 + "," + k_certus_2);
   EXPECT_EQ(ids(s.unconditional_peers), k_val_id + "," + k_certus_1 + "," + k_certus_2);
   EXPECT_FALSE(s.addr_book_strict);
@@ -494,8 +494,14 @@ TEST(OverrideConflict, ValidatorPex) {
   EXPECT_EQ(lint_overrides("validator", "p2p", "pex", ConfigValue::Kind::boolean, "false"), "");
   EXPECT_EQ(lint_overrides("pub-a", "p2p", "pex", ConfigValue::Kind::boolean, "false"),
             "topology.yaml:32:7: error: override of p2p.pex on \"pub-a\" sets false, but picket "
-            "derives true: a sentry exchanges peer addresses so the network can find it "
+            "derives true: a public sentry exchanges peer addresses so the network can find it "
             "[override-conflict] {pub-a}\n");
+  // A private sentry keeps pex off: with it, the lab showed it dialling the open network.
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "pex", ConfigValue::Kind::boolean, "false"), "");
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "pex", ConfigValue::Kind::boolean, "true"),
+            "topology.yaml:32:7: error: override of p2p.pex on \"priv-a\" sets true, but picket "
+            "derives false: a private sentry peers only with the nodes and partners the graph "
+            "gives it; with pex it would dial the open network [override-conflict] {priv-a}\n");
 }
 
 TEST(OverrideConflict, ValidatorRpcStaysLocal) {
