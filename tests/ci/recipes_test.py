@@ -6,9 +6,9 @@ clean ones, fail on the flawed one); the SARIF it writes validates against the S
 JSON schema; the GitLab code-quality report has the fields GitLab requires; pre-commit runs
 the hook from .pre-commit-hooks.yaml (`pre-commit try-repo`) on a repository of topologies.
 
-tests/ci/sarif-2.1.0-rtm.5.json is the SARIF 2.1.0 schema as SchemaStore publishes it,
-copied unchanged from the npm package @microsoft/jest-sarif 1.0.0-beta.0 (MIT licence,
-lib/schemas/); no Debian package ships it.
+The SARIF 2.1.0 schema (as SchemaStore publishes it) comes from the npm package
+@microsoft/jest-sarif 1.0.0-beta.0, fetched once with `npm pack` into a cache outside the
+tree (no Debian package ships it).
 
 Usage: recipes_test.py PATH/TO/picket SOURCE_DIR
 """
@@ -90,7 +90,28 @@ check("github: one upload-sarif step, even after a failed lint",
       len(upload) == 1 and upload[0].get("if") == "always()")
 sarif_file = upload[0]["with"]["sarif_file"]
 
-with open(os.path.join(source, "tests/ci/sarif-2.1.0-rtm.5.json")) as f:
+def sarif_schema_path():
+    """The SARIF 2.1.0 schema file, from the pinned npm package, cached after the first run."""
+    package = "@microsoft/jest-sarif@1.0.0-beta.0"
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")),
+                         "picket-tools", "jest-sarif-1.0.0-beta.0")
+    path = os.path.join(cache, "package/lib/schemas/sarif-2.1.0-rtm.5.json")
+    if os.path.exists(path):
+        return path
+    if shutil.which("npm") is None:
+        sys.exit(f"ci-recipes: npm is missing: it fetches the SARIF schema ({package})")
+    os.makedirs(cache, exist_ok=True)
+    packed = subprocess.run(["npm", "pack", "--silent", "--pack-destination", cache, package],
+                            capture_output=True, text=True)
+    if packed.returncode != 0:
+        sys.exit(f"ci-recipes: npm pack {package} failed (is the npm registry reachable?): "
+                 f"{packed.stderr.strip()}")
+    tarball = os.path.join(cache, packed.stdout.strip().splitlines()[-1])
+    subprocess.run(["tar", "-xzf", tarball, "-C", cache, "package/lib/schemas"], check=True)
+    return path
+
+
+with open(sarif_schema_path()) as f:
     sarif_schema = json.load(f)
 
 for topologies, want_rc, want_results in ((CLEAN, 0, 0), (FLAWED, 1, 9)):
