@@ -738,7 +738,11 @@ def main(argv):
         return 64
     try:
         if argv[1] == "up":
-            up(argv[2])
+            try:
+                up(argv[2])
+            except BaseException:
+                netns.teardown()  # a lab that cannot start leaves nothing behind
+                raise
         elif argv[1] == "down":
             netns.teardown()
         elif argv[1] == "prepare":

@@ -66,7 +66,9 @@ class LabCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not os.path.exists(os.path.join(DIR, "lab.json")):
-            raise unittest.SkipTest(f"no lab in {DIR}: tests/lab/fixture.sh up did not run")
+            # Never a silent pass: a lab test without a lab fails, saying why.
+            raise RuntimeError(f"no lab in {DIR}: tests/lab/fixture.sh up did not run "
+                               "(or failed: see the lab_up test's output)")
         cls.state = lab.load_state(DIR)
         cls.topo, cls.inv = site()
         cls.ids = lab.node_ids(cls.state, os.path.join(DIR, "secrets"))
