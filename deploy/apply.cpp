@@ -25,6 +25,7 @@
 #include "deploy/parallel.hpp"
 #include "render/manifest.hpp"
 #include "topology/effective.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -41,19 +42,6 @@ namespace {
 
 bool is_standby_validator(const Node& n) {
   return n.role.value == Role::validator && n.standby.value;
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 // Command output may be long and multi-line; a log line keeps its first line only.

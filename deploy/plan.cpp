@@ -16,6 +16,7 @@
 #include "deploy/host_commands.hpp"
 #include "deploy/parallel.hpp"
 #include "render/manifest.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -167,15 +168,6 @@ void append_indented(std::string& out, const std::string& text, const char* inde
     out += '\n';
     start = end + 1;
   }
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 std::string file_line(const PlannedFile& f) {

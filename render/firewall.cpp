@@ -18,6 +18,7 @@
 
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/toml_string.hpp"
 #include "topology/effective.hpp"
 
 namespace picket {
@@ -107,7 +108,7 @@ class RuleBuilder {
         set["elements"] = elements;
         m_sets.push_back(std::move(set));
         m_rules.push_back(std::string(tunnel ? "iifname \"picket\" " : "") + (v6 ? "ip6" : "ip") +
-                          " saddr @" + name + " " + match + " accept comment " + quoted(comment));
+                          " saddr @" + name + " " + match + " accept comment " + toml_string(comment));
       }
   }
 
@@ -189,7 +190,7 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
       const std::string id = identifier(node->name.value);
       if (node->role.value == Role::public_sentry) {
         rules.rule("tcp dport " + std::to_string(p2p) + " accept comment " +
-                   quoted("p2p of public sentry " + node->name.value + ": open to all"));
+                   toml_string("p2p of public sentry " + node->name.value + ": open to all"));
       } else {
         std::vector<Source> sources;
         for (const auto& n : index.neighbours_of(*node)) sources.push_back(neighbour_source(ctx, n));

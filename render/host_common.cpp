@@ -28,26 +28,6 @@ std::string endpoint_host(const std::string& endpoint) {
   return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
 }
 
-std::string quoted(const std::string& text) {
-  static const char* const k_hex = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {  // TOML and YAML both take \u00XX for control characters
-      out += "\\u00";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 namespace {
 // Appends fill_template's text for each item; false after a template error.
 bool fill_one_by_one(const TemplateSet& templates, const std::string& name,

@@ -26,9 +26,6 @@ enum class AddressFamily { ipv4, ipv6, name };
 AddressFamily address_family(const std::string& address);
 /// The host part of "host:port" or "[v6]:port", brackets removed; the whole text if no port.
 std::string endpoint_host(const std::string& endpoint);
-/// A double-quoted TOML basic / YAML double-quoted string: both escape ", backslash and control
-/// characters (as \u00XX) alike.
-std::string quoted(const std::string& text);
 
 /// Renders template `name` once per item, each text exactly what fill_template gives for that
 /// item, but parsing the template once: fill_template parses on every call (about 20 ns per

@@ -19,27 +19,16 @@
 #include "render/settings.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <unordered_map>
 
 #include "topology/effective.hpp"
+#include "topology/yaml_read.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Splits a comma-separated config list, trimming blanks and dropping empty entries.
 std::vector<std::string> split_list(std::string_view text) {
@@ -286,37 +275,6 @@ const char* type_phrase(KeyType t) {
   return "a value";
 }
 
-std::optional<bool> parse_bool(const std::string& text) {
-  const std::string t = lower(text);
-  if (t == "true" || t == "yes" || t == "on" || t == "y") return true;
-  if (t == "false" || t == "no" || t == "off" || t == "n") return false;
-  return std::nullopt;
-}
-
-// Decimal, 0x hex or 0o octal with an optional sign (the YAML core schema's integers).
-std::optional<std::int64_t> parse_int(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    negative = text.front() == '-';
-    text.remove_prefix(1);
-  }
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) base = 16;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) base = 8;
-  if (base != 10) text.remove_prefix(2);
-  std::uint64_t magnitude = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), magnitude, base);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (negative) {
-    if (magnitude > max + 1) return std::nullopt;
-    return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
-                                : -static_cast<std::int64_t>(magnitude);
-  }
-  if (magnitude > max) return std::nullopt;
-  return static_cast<std::int64_t>(magnitude);
-}
-
 bool fits(std::int64_t v, const std::string& go_type) {
   if (go_type == "int32") return v >= std::numeric_limits<std::int32_t>::min() &&
                                  v <= std::numeric_limits<std::int32_t>::max();
@@ -466,7 +424,7 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           break;
         }
         case KeyType::integer: {
-          const auto v = value.kind == ConfigValue::Kind::integer ? parse_int(value.text) : std::nullopt;
+          const auto v = value.kind == ConfigValue::Kind::integer ? parse_integer(value.text) : std::nullopt;
           if (!v) {
             wrong_type();
             break;

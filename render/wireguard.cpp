@@ -7,6 +7,7 @@
 
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -23,14 +24,6 @@ std::string host_route(const std::string& ip) {
   return {};
 }
 
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
 }  // namespace
 
 void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
