@@ -47,7 +47,6 @@ RenderedFile local_file(const char* path, std::string content) {
 }  // namespace
 
 void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  const PeeringIndex index(ctx);
   TemplateValue targets = TemplateValue::list();
   TemplateValue peer_rules = TemplateValue::list();
   TemplateValue unscraped = TemplateValue::list();
@@ -79,7 +78,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
 
     // A standby validator is stopped on purpose: a link to it is not a peer to expect.
     std::size_t expected = 0;
-    for (const auto& n : index.neighbours_of(node)) {
+    for (const auto& n : neighbours_of(ctx, node)) {
       const Node* peer = n.partner.empty() ? ctx.topology.find_node(n.name) : nullptr;
       if (peer == nullptr || scraped(*peer)) ++expected;
     }

@@ -1,8 +1,8 @@
 // Derived config.toml settings, and the checks on `config:` overrides.
 //
-// Approach: links and partner peerings are indexed per node once (SettingsDeriver), so a
-// node's settings cost its own degree, not a scan of every link. Each setting follows the
-// node's role and its neighbours (the same list neighbours() gives firewalls and monitoring):
+// Approach: links and partner peerings are indexed once (topology/peering.hpp), so a node's
+// settings cost its own degree, not a scan of every link. Each setting follows the node's
+// role and its neighbours (the same list neighbours() gives firewalls and monitoring):
 //  - persistent_peers: every neighbour, both ends of every link; pex off on validators only.
 //  - private_peer_ids (sentries): every validator, plus the private sentries and partner
 //    peers it peers with, so no sentry gossips an address that must stay unlisted.
@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
 
 #include "topology/effective.hpp"
 #include "topology/yaml_read.hpp"
@@ -81,75 +80,38 @@ std::string peer_ids_string(const std::vector<PeerRef>& peers) {
   return out;
 }
 
+namespace {
+// Every validator with its ID, file order.
+std::vector<PeerRef> validator_refs(const Topology& topology, const std::vector<std::string>& ids) {
+  std::vector<PeerRef> out;
+  for (std::size_t i = 0; i < topology.nodes.size(); ++i)
+    if (topology.nodes[i].role.value == Role::validator) out.push_back({topology.nodes[i].name.value, ids[i]});
+  return out;
+}
+}  // namespace
+
+SettingsDeriver::SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory,
+                                 const TunnelPlan& tunnels, const std::vector<std::string>& node_ids)
+    : m_peering(peering),
+      m_topology(peering.topology()),
+      m_inventory(inventory),
+      m_tunnels(tunnels),
+      m_ids(node_ids),
+      m_validators(validator_refs(m_topology, m_ids)) {}
+
 SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inventory,
                                  const TunnelPlan& tunnels, const Secrets& secrets)
-    : m_topology(topology), m_inventory(inventory), m_tunnels(tunnels) {
-  const std::size_t n = topology.nodes.size();
-  m_links_of.resize(n);
-  m_partners_of.resize(n);
-  auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
-    const Node* node = topology.find_node(name);
-    if (node == nullptr) return std::nullopt;
-    return static_cast<std::size_t>(node - topology.nodes.data());
-  };
-  for (std::size_t i = 0; i < topology.links.size(); ++i) {
-    const auto a = index_of(topology.links[i].a.value);
-    const auto b = index_of(topology.links[i].b.value);
-    if (a) m_links_of[*a].push_back(i);
-    if (b && b != a) m_links_of[*b].push_back(i);
-  }
-  for (std::size_t p = 0; p < topology.partners.size(); ++p)
-    for (const auto& w : topology.partners[p].with)
-      if (const auto i = index_of(w.value)) {
-        auto& list = m_partners_of[*i];
-        if (list.empty() || list.back() != p) list.push_back(p);
-      }
-  // An ID is a SHA-256 of the key: computed once per node, not once per peering.
-  m_ids.reserve(n);
-  for (const auto& node : topology.nodes) {
-    m_ids.push_back(node_id_of(node, secrets));
-    if (node.role.value == Role::validator) m_validators.push_back({node.name.value, m_ids.back()});
-  }
-}
+    : m_own_peering(std::make_unique<const PeeringIndex>(topology)),
+      m_own_ids(node_ids_of(topology, secrets)),
+      m_peering(*m_own_peering),
+      m_topology(topology),
+      m_inventory(inventory),
+      m_tunnels(tunnels),
+      m_ids(m_own_ids),
+      m_validators(validator_refs(m_topology, m_ids)) {}
 
 std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
-  std::vector<Neighbour> out;
-  const Node* self = m_topology.find_node(node.name.value);
-  if (self == nullptr) return out;
-  const auto index = static_cast<std::size_t>(self - m_topology.nodes.data());
-  // Links: a pair linked more than once is one peer, over vpn when any of its links is.
-  std::vector<std::pair<const Node*, LinkKind>> peers;
-  std::unordered_map<const Node*, std::size_t> seen;
-  for (std::size_t li : m_links_of[index]) {
-    const Link& link = m_topology.links[li];
-    const std::string& other = link.a.value == node.name.value ? link.b.value : link.a.value;
-    const Node* peer = m_topology.find_node(other);
-    if (peer == nullptr) continue;
-    auto [it, fresh] = seen.emplace(peer, peers.size());
-    if (fresh) peers.emplace_back(peer, link.over.value);
-    else if (link.over.value == LinkKind::vpn) peers[it->second].second = LinkKind::vpn;
-  }
-  out.reserve(peers.size());
-  for (const auto& [peer, over] : peers) {
-    Neighbour nb;
-    nb.name = peer->name.value;
-    nb.over = over;
-    if (over == LinkKind::vpn) {
-      auto it = m_tunnels.addresses.find(peer->host.value);
-      if (it != m_tunnels.addresses.end()) nb.dial_host = it->second;
-    } else if (const Host* host = m_inventory.find_host(peer->host.value)) {
-      nb.dial_host = host->address.value;
-    }
-    nb.source_ip = nb.dial_host;
-    nb.port = effective_p2p_port(m_topology, *peer);
-    nb.node_id = m_ids[static_cast<std::size_t>(peer - m_topology.nodes.data())];
-    out.push_back(std::move(nb));
-  }
-  for (std::size_t pi : m_partners_of[index]) {
-    const Partner& partner = m_topology.partners[pi];
-    for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
-  }
-  return out;
+  return neighbours(m_peering, m_inventory, m_tunnels, m_ids, node);
 }
 
 NodeSettings SettingsDeriver::derive(const Node& node) const {

@@ -37,7 +37,6 @@ std::string signer_home(const Node& signer, const Host* host) {
 }  // namespace
 
 void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  const PeeringIndex index(ctx);
   const std::string& chain_id = ctx.topology.chain.id.value;
   for (const auto& signer : ctx.topology.nodes) {
     if (signer.role.value != Role::signer) continue;
@@ -60,7 +59,7 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     data["consensus_key"] = toml_string(home + "/secrets/" + chain_id + "-consensus.key");
     data["yubihsm_password"] = toml_string(home + "/secrets/yubihsm-password");
     TemplateValue validators = TemplateValue::list();
-    for (const Node* validator : index.validators_of(signer.name.value)) {
+    for (const Node* validator : ctx.peering.validators_of(signer.name.value, false)) {
       const SignerRoute route = signer_route(ctx, *validator, signer);
       TemplateValue v;
       v["name"] = validator->name.value;
