@@ -11,6 +11,8 @@
 #include <fstream>
 #include <future>
 
+#include <CLI/CLI.hpp>
+
 namespace picket::cli {
 
 namespace fs = std::filesystem;
@@ -49,6 +51,16 @@ std::string resolve_inventory(const std::string& topology_path, const std::strin
   return p.lexically_normal().string();
 }
 }  // namespace
+
+void add_input_options(CLI::App& cmd, InputPaths& paths) {
+  cmd.add_option("topology", paths.topology, "Topology file")->required();
+  cmd.add_option_function<std::string>(
+      "--inventory,-i",
+      [&paths](const std::string& path) {
+        if (!path.empty()) paths.inventory = path;
+      },
+      "Inventory file (default: the topology's `inventory:` key)");
+}
 
 tl::expected<SourceText, std::string> read_source(const std::string& path) {
   std::error_code ec;

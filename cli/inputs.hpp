@@ -10,6 +10,10 @@
 #include "topology/lint.hpp"
 #include "topology/report.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace picket::cli {
 
 /// Where the input files are.
@@ -24,6 +28,10 @@ struct CheckedInputs {
   SourceMap sources;
   bool inventory_loaded = false;  // false when the topology was too broken to find it
 };
+
+/// Registers the positional topology file and `--inventory` of every command on `cmd`,
+/// writing into `paths` (an empty --inventory counts as not given).
+void add_input_options(CLI::App& cmd, InputPaths& paths);
 
 /// Reads a whole file. Error: a message naming the path and the reason.
 tl::expected<SourceText, std::string> read_source(const std::string& path);

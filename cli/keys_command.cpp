@@ -23,7 +23,6 @@ namespace picket::cli {
 namespace {
 struct KeysOptions {
   InputPaths paths;
-  std::string inventory;
   std::string secrets;
 };
 
@@ -61,8 +60,7 @@ std::string table(const std::vector<KeyLine>& lines) {
 }
 
 int run_keys(const KeysOptions& opt) {
-  InputPaths paths = opt.paths;
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  const InputPaths& paths = opt.paths;
   auto inputs = load_and_check(paths);
   if (!inputs) {
     std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
@@ -147,9 +145,7 @@ Command add_keys_command(CLI::App& app) {
   auto opt = std::make_shared<KeysOptions>();
   auto* cmd = app.add_subcommand(
       "keys", "Create the missing node and WireGuard keys; list node IDs and public keys");
-  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: the topology's `inventory:` key)");
+  add_input_options(*cmd, opt->paths);
   cmd->add_option("--secrets", opt->secrets,
                   "Secrets directory (default: .picket/secrets beside the topology file)");
   return [opt] { return run_keys(*opt); };

@@ -17,15 +17,13 @@ namespace picket::cli {
 namespace {
 struct LintOptions {
   InputPaths paths;
-  std::string inventory;
   std::string format = "text";
   std::string color = "auto";
   bool strict = false;
 };
 
 int run_lint(const LintOptions& opt) {
-  InputPaths paths = opt.paths;
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  const InputPaths& paths = opt.paths;
   auto inputs = load_and_check(paths);
   if (!inputs) {
     std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
@@ -51,9 +49,7 @@ int run_lint(const LintOptions& opt) {
 Command add_lint_command(CLI::App& app) {
   auto opt = std::make_shared<LintOptions>();
   auto* cmd = app.add_subcommand("lint", "Check the topology and inventory as a graph");
-  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: the topology's `inventory:` key)");
+  add_input_options(*cmd, opt->paths);
   cmd->add_option("--format,-f", opt->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "github", "sarif"}));
   cmd->add_option("--color", opt->color, "Colour the text output")
