@@ -161,12 +161,18 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   return out;
 }
 
-tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
+tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths) {
   auto inputs = load_and_check(paths);
   if (!inputs) {
     std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
     return tl::make_unexpected(k_exit_usage);
   }
+  return std::move(*inputs);
+}
+
+tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
+  auto inputs = load_or_usage_error(paths);
+  if (!inputs) return inputs;
   const LintResult& r = inputs->result;
   if (!r.analysis) {
     write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),

@@ -40,6 +40,10 @@ tl::expected<SourceText, std::string> read_source(const std::string& path);
 /// read, or no inventory is given. Problems inside the files are diagnostics, not errors.
 tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths);
 
+/// load_and_check that prints a usage error ("picket: error: …") to stderr and returns
+/// k_exit_usage instead.
+tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths);
+
 /// load_and_check for the commands that need a sound graph (graph, whatif): on a usage error,
 /// or when the files do not describe a graph yet, prints why to stderr (the diagnostics, as
 /// lint shows them) and returns the exit code instead.

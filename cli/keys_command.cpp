@@ -61,11 +61,8 @@ std::string table(const std::vector<KeyLine>& lines) {
 
 int run_keys(const KeysOptions& opt) {
   const InputPaths& paths = opt.paths;
-  auto inputs = load_and_check(paths);
-  if (!inputs) {
-    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
-    return k_exit_usage;
-  }
+  auto inputs = load_or_usage_error(paths);
+  if (!inputs) return inputs.error();
   // Keys are named after nodes and hosts: a model with load or reference errors could name
   // the wrong ones. Graph findings (SPOFs and the like) do not change which keys exist.
   const Diagnostics& diags = inputs->result.diagnostics;

@@ -24,11 +24,8 @@ struct LintOptions {
 
 int run_lint(const LintOptions& opt) {
   const InputPaths& paths = opt.paths;
-  auto inputs = load_and_check(paths);
-  if (!inputs) {
-    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
-    return k_exit_usage;
-  }
+  auto inputs = load_or_usage_error(paths);
+  if (!inputs) return inputs.error();
   const Diagnostics& diags = inputs->result.diagnostics;
   const LintSummary summary = summarize(diags, inputs->result.analysis);
 

@@ -55,8 +55,8 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
                                                   const std::string& secrets_dir,
                                                   const std::string& template_dir,
                                                   std::string_view command) {
-  auto checked = load_and_check(paths);
-  if (!checked) return fail(checked.error(), k_exit_usage);
+  auto checked = load_or_usage_error(paths);
+  if (!checked) return tl::make_unexpected(checked.error());
   // What CI lints is what render derives and deploy pushes: any lint error stops here.
   if (has_errors(checked->result.diagnostics) || !checked->result.analysis) {
     print_diagnostics(*checked, checked->result.diagnostics);
