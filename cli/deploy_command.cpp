@@ -165,7 +165,7 @@ class Progress {
 
 int run_deploy(const DeployFlags& flags) {
   // Lint and render: refuse what CI would refuse.
-  auto inputs = prepare_rollout(flags.common);
+  auto inputs = prepare_rollout(flags.common, "deploy");
   if (!inputs) return inputs.error();
 
   auto connector = make_connector();

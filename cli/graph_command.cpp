@@ -25,7 +25,6 @@ namespace picket::cli {
 namespace {
 struct GraphOptions {
   InputPaths paths;
-  std::string inventory;
   std::string format = "dot";
   std::string output;
 };
@@ -86,8 +85,7 @@ int run_dot_svg(const std::string& dot_text, const std::string& output) {
 }
 
 int run_graph(const GraphOptions& opt) {
-  InputPaths paths = opt.paths;
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  const InputPaths& paths = opt.paths;
   auto inputs = load_graph_or_explain(paths);
   if (!inputs) return inputs.error();
   const LintResult& r = inputs->result;
@@ -115,9 +113,7 @@ int run_graph(const GraphOptions& opt) {
 Command add_graph_command(CLI::App& app) {
   auto opt = std::make_shared<GraphOptions>();
   auto* cmd = app.add_subcommand("graph", "Draw the topology (DOT, Mermaid or SVG)");
-  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: the topology's `inventory:` key)");
+  add_input_options(*cmd, opt->paths);
   cmd->add_option("--format,-f", opt->format, "Picture format")
       ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
   cmd->add_option("-o,--output", opt->output, "Write to this file instead of stdout");

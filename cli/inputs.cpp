@@ -11,6 +11,8 @@
 #include <fstream>
 #include <future>
 
+#include <CLI/CLI.hpp>
+
 namespace picket::cli {
 
 namespace fs = std::filesystem;
@@ -49,6 +51,16 @@ std::string resolve_inventory(const std::string& topology_path, const std::strin
   return p.lexically_normal().string();
 }
 }  // namespace
+
+void add_input_options(CLI::App& cmd, InputPaths& paths) {
+  cmd.add_option("topology", paths.topology, "Topology file")->required();
+  cmd.add_option_function<std::string>(
+      "--inventory,-i",
+      [&paths](const std::string& path) {
+        if (!path.empty()) paths.inventory = path;
+      },
+      "Inventory file (default: the topology's `inventory:` key)");
+}
 
 tl::expected<SourceText, std::string> read_source(const std::string& path) {
   std::error_code ec;
@@ -149,12 +161,18 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   return out;
 }
 
-tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
+tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths) {
   auto inputs = load_and_check(paths);
   if (!inputs) {
     std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
     return tl::make_unexpected(k_exit_usage);
   }
+  return std::move(*inputs);
+}
+
+tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
+  auto inputs = load_or_usage_error(paths);
+  if (!inputs) return inputs;
   const LintResult& r = inputs->result;
   if (!r.analysis) {
     write_out(stderr, format_text(r.diagnostics, summarize(r.diagnostics, r.analysis),

@@ -10,6 +10,10 @@
 #include "topology/lint.hpp"
 #include "topology/report.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace picket::cli {
 
 /// Where the input files are.
@@ -25,12 +29,20 @@ struct CheckedInputs {
   bool inventory_loaded = false;  // false when the topology was too broken to find it
 };
 
+/// Registers the positional topology file and `--inventory` of every command on `cmd`,
+/// writing into `paths` (an empty --inventory counts as not given).
+void add_input_options(CLI::App& cmd, InputPaths& paths);
+
 /// Reads a whole file. Error: a message naming the path and the reason.
 tl::expected<SourceText, std::string> read_source(const std::string& path);
 
 /// Reads both files and runs every lint check. Error (usage, exit 64): a file cannot be
 /// read, or no inventory is given. Problems inside the files are diagnostics, not errors.
 tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths);
+
+/// load_and_check that prints a usage error ("picket: error: …") to stderr and returns
+/// k_exit_usage instead.
+tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths);
 
 /// load_and_check for the commands that need a sound graph (graph, whatif): on a usage error,
 /// or when the files do not describe a graph yet, prints why to stderr (the diagnostics, as

@@ -23,7 +23,6 @@ namespace picket::cli {
 namespace {
 struct KeysOptions {
   InputPaths paths;
-  std::string inventory;
   std::string secrets;
 };
 
@@ -61,13 +60,9 @@ std::string table(const std::vector<KeyLine>& lines) {
 }
 
 int run_keys(const KeysOptions& opt) {
-  InputPaths paths = opt.paths;
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
-  auto inputs = load_and_check(paths);
-  if (!inputs) {
-    std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
-    return k_exit_usage;
-  }
+  const InputPaths& paths = opt.paths;
+  auto inputs = load_or_usage_error(paths);
+  if (!inputs) return inputs.error();
   // Keys are named after nodes and hosts: a model with load or reference errors could name
   // the wrong ones. Graph findings (SPOFs and the like) do not change which keys exist.
   const Diagnostics& diags = inputs->result.diagnostics;
@@ -147,9 +142,7 @@ Command add_keys_command(CLI::App& app) {
   auto opt = std::make_shared<KeysOptions>();
   auto* cmd = app.add_subcommand(
       "keys", "Create the missing node and WireGuard keys; list node IDs and public keys");
-  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: the topology's `inventory:` key)");
+  add_input_options(*cmd, opt->paths);
   cmd->add_option("--secrets", opt->secrets,
                   "Secrets directory (default: .picket/secrets beside the topology file)");
   return [opt] { return run_keys(*opt); };

@@ -87,6 +87,7 @@ Command add_lint_command(CLI::App& app) {
   cmd->add_option("topology", opt->topologies,
                   "Topology files (several: one report, the worst exit code)")
       ->required();
+  // Not add_input_options: lint takes several topologies, and one --inventory for them all.
   cmd->add_option("--inventory,-i", opt->inventory,
                   "Inventory file (default: each topology's `inventory:` key)");
   cmd->add_option("--format,-f", opt->format, "Output format")

@@ -26,7 +26,7 @@ struct PlanFlags {
 
 int run_plan(const PlanFlags& flags) {
   // Lint and render: refuse what CI would refuse.
-  auto inputs = prepare_rollout(flags.common);
+  auto inputs = prepare_rollout(flags.common, "plan");
   if (!inputs) return inputs.error();
 
   // The hosts: one connection each, read-only.

@@ -1,14 +1,15 @@
 #pragma once
-// What `picket plan` and `picket deploy` share before they talk to any host: lint the
-// inputs (refusing on errors, like CI would), render every file, and open the connector.
+// What `picket plan` and `picket deploy` share before they talk to any host: their flags,
+// the connector and its options (lint and render are cli/render_pipeline.hpp).
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cli/inputs.hpp"
+#include "cli/render_pipeline.hpp"
 #include "deploy/connector.hpp"
-#include "render/file_set.hpp"
 
 namespace CLI {
 class App;
@@ -18,8 +19,7 @@ namespace picket::cli {
 
 /// Flags both commands take.
 struct RolloutFlags {
-  InputPaths paths;
-  std::string inventory;    // --inventory (empty: the topology's `inventory:`)
+  InputPaths paths;         // the topology and --inventory
   std::string secrets;      // --secrets (empty: .picket/secrets beside the topology)
   std::string templates;    // --templates (empty: the built-in templates)
   int parallel = 8;         // --parallel
@@ -31,19 +31,8 @@ struct RolloutFlags {
 /// Registers the flags of RolloutFlags on a command.
 void add_rollout_flags(CLI::App& cmd, RolloutFlags& flags);
 
-/// The linted model and its rendered files.
-struct RolloutInputs {
-  CheckedInputs checked;
-  FileSet files;
-  const Topology& topology() const { return checked.result.topology; }
-  const Inventory& inventory() const { return checked.result.inventory; }
-};
-
-/// Lints, loads the keys (never creating any) and renders. On failure prints why (the lint
-/// report, key problems, render diagnostics or a usage error) to stderr and returns the exit
-/// code: 64 unreadable input, secrets or templates directory; 1 lint errors, missing or broken keys,
-/// render errors.
-tl::expected<RolloutInputs, int> prepare_rollout(const RolloutFlags& flags);
+/// Lints and renders as `command` (lint_and_render with the flags' paths and directories).
+tl::expected<RenderedInputs, int> prepare_rollout(const RolloutFlags& flags, std::string_view command);
 
 /// The SSH connector (deploy/ssh).
 std::unique_ptr<Connector> make_connector();

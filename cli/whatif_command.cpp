@@ -17,13 +17,11 @@ namespace picket::cli {
 namespace {
 struct WhatIfOptions {
   InputPaths paths;
-  std::string inventory;
   std::vector<std::string> failures;
 };
 
 int run_whatif(const WhatIfOptions& opt) {
-  InputPaths paths = opt.paths;
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  const InputPaths& paths = opt.paths;
   auto inputs = load_graph_or_explain(paths);
   if (!inputs) return inputs.error();
   const LintResult& r = inputs->result;
@@ -44,9 +42,7 @@ int run_whatif(const WhatIfOptions& opt) {
 Command add_whatif_command(CLI::App& app) {
   auto opt = std::make_shared<WhatIfOptions>();
   auto* cmd = app.add_subcommand("whatif", "Show what is left when nodes, links or domains fail");
-  cmd->add_option("topology", opt->paths.topology, "Topology file")->required();
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: the topology's `inventory:` key)");
+  add_input_options(*cmd, opt->paths);
   cmd->add_option("--fail", opt->failures,
                   "KIND=VALUE with KIND node, link (a--b), host, datacenter, region, provider")
       ->required()

@@ -25,6 +25,7 @@
 #include "deploy/parallel.hpp"
 #include "render/manifest.hpp"
 #include "topology/effective.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -41,19 +42,6 @@ namespace {
 
 bool is_standby_validator(const Node& n) {
   return n.role.value == Role::validator && n.standby.value;
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 // Command output may be long and multi-line; a log line keeps its first line only.
@@ -184,8 +172,11 @@ class Deployer {
   bool reload_firewall(HostState& s, Transport*& t);
   bool settle_guard(HostState& s, Transport*& t, bool rolling_back);
   bool reload_vpn(HostState& s, Transport* t);
+  // Why a host restarts: its wave (a failure fails the rollout) or a rollback (a failure is
+  // only noted: the rollout has failed already).
+  enum class RestartKind { wave, rollback };
   bool restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
-               const char* action);
+               RestartKind kind);
   bool health(HostState& s, Transport* t, const std::vector<std::string>& nodes);
   void rollback(HostState& s);
   HealthTarget health_target(const HostState& s, const std::string& node) const;
@@ -552,13 +543,14 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
 }
 
 bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
-                       const char* action) {
+                       RestartKind kind) {
+  const char* action = kind == RestartKind::wave ? "restart" : "restart-rollback";
   const auto command = restart_command(*s.host);
   if (!command) {
     // The plan reports this as a problem and apply refuses such plans; kept for safety.
     const std::string why = "no `restart` or `service` for " + s.plan->host;
     record(s.plan->host, action, "", "failed", "", join(nodes) + ": " + why);
-    return std::string(action) == "restart" ? fail(s, why) : false;
+    return kind == RestartKind::wave ? fail(s, why) : false;
   }
   s.restart_attempted.insert(nodes.begin(), nodes.end());
   // One restart per host and step: the command is the host's, not the node's.
@@ -574,7 +566,7 @@ bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::strin
   const bool ok = r && r->ok();
   record(s.plan->host, action, "", ok ? "ok" : "failed", "",
          join(nodes) + (ok ? "" : ": " + exec_failure(r)));
-  if (!ok && std::string(action) == "restart")
+  if (!ok && kind == RestartKind::wave)
     return fail(s, "restart of " + join(nodes) + " failed: " + exec_failure(r));
   return ok;
 }
@@ -655,7 +647,7 @@ void Deployer::rollback(HostState& s) {
   if (!s.restart_attempted.empty()) {
     const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
     Transport* current = *t;
-    if (restart(s, current, nodes, "restart-rollback")) {
+    if (restart(s, current, nodes, RestartKind::rollback)) {
       for (const std::string& node : nodes) {
         // Reported, not gated on: there is nothing further to fall back to.
         const HealthResult h = wait_healthy(*current, health_target(s, node), m_options.health);
@@ -701,7 +693,7 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
       to_restart.push_back(node);
   }
   if (!to_restart.empty()) {
-    if (!restart(s, t, to_restart, "restart")) return false;
+    if (!restart(s, t, to_restart, RestartKind::wave)) return false;
     s.report.restarted.insert(s.report.restarted.end(), to_restart.begin(), to_restart.end());
   }
   // The health check waits for the lock-out proof (it may hand over to the fresh connection).

@@ -15,7 +15,9 @@
 #include "deploy/diff.hpp"
 #include "deploy/host_commands.hpp"
 #include "deploy/parallel.hpp"
+#include "deploy/plan_file.hpp"
 #include "render/manifest.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -169,15 +171,6 @@ void append_indented(std::string& out, const std::string& text, const char* inde
   }
 }
 
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 std::string file_line(const PlannedFile& f) {
   std::string line = f.change == FileChange::create ? "  + " : "  ~ ";
   line += f.remote_path;
@@ -282,17 +275,7 @@ std::string format_plan_json(const Plan& plan) {
     errors += static_cast<int>(h.problems.size());
     host["files"] = ordered_json::array();
     for (const PlannedFile& f : h.files) {
-      ordered_json file;
-      file["path"] = f.path;
-      file["remote_path"] = f.remote_path;
-      file["node"] = f.node;
-      file["action"] = apply_action_name(f.action);
-      file["secret"] = f.secret;
-      file["change"] = file_change_name(f.change);
-      file["mode"] = octal_mode(f.mode);
-      file["old_mode"] = f.old_mode ? ordered_json(octal_mode(*f.old_mode)) : ordered_json();
-      file["sha256"] = f.sha256;
-      file["old_sha256"] = f.old_sha256.empty() ? ordered_json() : ordered_json(f.old_sha256);
+      ordered_json file = planned_file_json(f);
       file["diff"] = f.diff.empty() ? ordered_json() : ordered_json(f.diff);
       host["files"].push_back(std::move(file));
     }

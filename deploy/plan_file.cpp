@@ -52,6 +52,23 @@ std::string describe(const std::string& host, const std::string& path) {
 }
 }  // namespace
 
+nlohmann::ordered_json planned_file_json(const PlannedFile& f) {
+  nlohmann::ordered_json file;
+  file["path"] = f.path;
+  file["remote_path"] = f.remote_path;
+  file["node"] = f.node;
+  file["action"] = apply_action_name(f.action);
+  file["secret"] = f.secret;
+  file["change"] = file_change_name(f.change);
+  file["mode"] = octal_mode(f.mode);
+  file["old_mode"] =
+      f.old_mode ? nlohmann::ordered_json(octal_mode(*f.old_mode)) : nlohmann::ordered_json();
+  file["sha256"] = f.sha256;
+  file["old_sha256"] =
+      f.old_sha256.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.old_sha256);
+  return file;
+}
+
 std::string save_plan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["format_version"] = 1;
@@ -61,22 +78,7 @@ std::string save_plan(const Plan& plan) {
     nlohmann::ordered_json host;
     host["host"] = h.host;
     host["files"] = nlohmann::ordered_json::array();
-    for (const PlannedFile& f : h.files) {
-      nlohmann::ordered_json file;
-      file["path"] = f.path;
-      file["remote_path"] = f.remote_path;
-      file["node"] = f.node;
-      file["action"] = apply_action_name(f.action);
-      file["secret"] = f.secret;
-      file["change"] = file_change_name(f.change);
-      file["mode"] = octal_mode(f.mode);
-      file["old_mode"] =
-          f.old_mode ? nlohmann::ordered_json(octal_mode(*f.old_mode)) : nlohmann::ordered_json();
-      file["sha256"] = f.sha256;
-      file["old_sha256"] =
-          f.old_sha256.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.old_sha256);
-      host["files"].push_back(std::move(file));
-    }
+    for (const PlannedFile& f : h.files) host["files"].push_back(planned_file_json(f));
     host["restart"] = h.restart;
     doc["hosts"].push_back(std::move(host));
   }

@@ -6,11 +6,16 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
 #include <tl/expected.hpp>
 
 #include "deploy/plan.hpp"
 
 namespace picket {
+
+/// One planned file as JSON, the same members in the saved plan and in `plan --format json`
+/// (path, remote_path, node, action, secret, change, mode, old_mode, sha256, old_sha256).
+nlohmann::ordered_json planned_file_json(const PlannedFile& file);
 
 /// The plan as a JSON document (format_version 1, "kind": "picket-plan"), without diffs.
 std::string save_plan(const Plan& plan);

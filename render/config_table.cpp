@@ -3,15 +3,11 @@
 // The type comment after the last "  # " decides how overrides of the key are checked.
 #include "render/config_table.hpp"
 
+#include "util/text.hpp"
+
 namespace picket {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<KeyType> key_type_of(std::string_view go_type) {
   if (go_type == "string") return KeyType::string;
@@ -147,45 +143,6 @@ const std::map<std::string, ConfigTable>& builtin_config_tables() {
     return load_config_tables(builtin_templates(), ignored);
   }();
   return k_tables;
-}
-
-std::string toml_string(std::string_view text) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          out += "\\u00";
-          out += k_hex[u >> 4];
-          out += k_hex[u & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-std::string toml_string_array(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += toml_string(items[i]);
-  }
-  out += ']';
-  return out;
 }
 
 }  // namespace picket

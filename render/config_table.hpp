@@ -14,6 +14,7 @@
 
 #include "render/templates.hpp"
 #include "topology/diagnostic.hpp"
+#include "util/toml_string.hpp"
 
 namespace picket {
 
@@ -74,10 +75,5 @@ std::map<std::string, ConfigTable> load_config_tables(const TemplateSet& templat
                                                       Diagnostics& out);
 /// The key tables of the built-in templates, parsed once per process.
 const std::map<std::string, ConfigTable>& builtin_config_tables();
-
-/// A TOML basic string: quoted, with '"', '\' and control characters escaped.
-std::string toml_string(std::string_view text);
-/// A TOML array of basic strings: ["a", "b"].
-std::string toml_string_array(const std::vector<std::string>& items);
 
 }  // namespace picket

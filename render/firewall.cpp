@@ -21,6 +21,7 @@
 
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/toml_string.hpp"
 #include "topology/effective.hpp"
 
 namespace picket {
@@ -90,7 +91,7 @@ class RuleBuilder {
         set["elements"] = elements;
         m_sets.push_back(std::move(set));
         m_rules.push_back(std::string(tunnel ? "iifname \"picket\" " : "") + (v6 ? "ip6" : "ip") +
-                          " saddr @" + name + " " + match + " accept comment " + quoted(comment));
+                          " saddr @" + name + " " + match + " accept comment " + toml_string(comment));
       }
   }
 
@@ -156,25 +157,24 @@ std::string port_list(const std::set<int>& ports) {
 }  // namespace
 
 void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  const PeeringIndex index(ctx);
   std::set<std::string> warned;  // DNS names reported once, not once per firewall
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
-  for (const auto& host_name : index.node_hosts()) {
+  for (const auto& host_name : ctx.peering.node_hosts()) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports the dangling host
     RuleBuilder rules(out, warned, host_name);
     std::set<int> metrics_ports;  // from our own tunnel peers only
-    for (const Node* node : index.nodes_on(host_name)) {
+    for (const Node* node : ctx.peering.nodes_on(host_name)) {
       if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
       const int p2p = effective_p2p_port(ctx.topology, *node);
       const std::string id = identifier(node->name.value);
       if (node->role.value == Role::public_sentry) {
         rules.rule("tcp dport " + std::to_string(p2p) + " accept comment " +
-                   quoted("p2p of public sentry " + node->name.value + ": open to all"));
+                   toml_string("p2p of public sentry " + node->name.value + ": open to all"));
       } else {
         std::vector<Source> sources;
-        for (const auto& n : index.neighbours_of(*node)) sources.push_back(neighbour_source(ctx, n));
+        for (const auto& n : neighbours_of(ctx, *node)) sources.push_back(neighbour_source(ctx, n));
         rules.allow("p2p_" + id, "peers of " + node->name.value, sources,
                     "tcp dport " + std::to_string(p2p), "p2p of " + node->name.value + " from its peers");
       }
@@ -197,7 +197,7 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
     const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
     if (tunnel && !metrics_ports.empty()) {
       std::vector<Source> ours;
-      for (const auto& other : index.vpn_peer_hosts(host_name)) {
+      for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
         auto it = ctx.tunnels.addresses.find(other);
         if (it != ctx.tunnels.addresses.end()) ours.push_back({it->second, true, "host=" + other, {}});
       }
@@ -206,12 +206,12 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
     }
     if (tunnel) {
       std::vector<Source> endpoints;
-      for (const auto& other : index.vpn_peer_hosts(host_name)) {
+      for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
         const Host* h = ctx.inventory.find_host(other);
         if (h == nullptr) continue;
         endpoints.push_back({h->address.value, false, "host=" + other, h->address.loc});
       }
-      for (const Partner* partner : index.vpn_partners(host_name)) {
+      for (const Partner* partner : vpn_partners(ctx, host_name)) {
         if (!partner->wireguard) continue;
         endpoints.push_back({endpoint_host(partner->wireguard->endpoint.value), false,
                              partner->name.value,

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_set>
 
 namespace picket {
 
@@ -26,26 +25,6 @@ std::string endpoint_host(const std::string& endpoint) {
   if (address_family(endpoint) == AddressFamily::ipv6) return endpoint;
   const auto colon = endpoint.rfind(':');
   return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
-}
-
-std::string quoted(const std::string& text) {
-  static const char* const k_hex = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {  // TOML and YAML both take \u00XX for control characters
-      out += "\\u00";
-      out += k_hex[u >> 4];
-      out += k_hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
 }
 
 namespace {
@@ -109,131 +88,47 @@ std::optional<std::vector<std::string>> fill_each(const TemplateSet& templates, 
   return texts;
 }
 
-PeeringIndex::PeeringIndex(const RenderContext& ctx) : m_ctx(ctx) {
+std::vector<Neighbour> neighbours_of(const RenderContext& ctx, const Node& node) {
+  return neighbours(ctx.peering, ctx.inventory, ctx.tunnels, ctx.node_ids, node);
+}
+
+std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::string& host) {
   const Topology& t = ctx.topology;
-  for (std::size_t i = 0; i < t.links.size(); ++i) {
-    m_links_of[t.links[i].a.value].push_back(i);
-    if (t.links[i].b.value != t.links[i].a.value) m_links_of[t.links[i].b.value].push_back(i);
-  }
-  for (std::size_t i = 0; i < t.partners.size(); ++i) {
-    std::set<std::string> seen;  // a node named twice in `with` peers once
-    for (const auto& w : t.partners[i].with)
-      if (seen.insert(w.value).second) m_partners_of[w.value].push_back(i);
-  }
   const auto& tunnels = ctx.tunnels.addresses;
-  for (const auto& node : t.nodes) {
-    m_nodes_on[node.host.value].push_back(&node);
-    if (node.role.value != Role::validator || !node.signer) continue;
-    if (!node.standby.value) m_validators_of[node.signer->value].push_back(&node);
-    // Any validator, standby too: its signer route is what its firewall admits.
-    const Node* signer = t.find_node(node.signer->value);
-    if (signer == nullptr || signer->role.value != Role::signer || signer->host.value == node.host.value ||
-        tunnels.count(node.host.value) == 0 || tunnels.count(signer->host.value) == 0)
-      continue;
-    m_signer_peers[node.host.value].push_back(signer->host.value);
-    m_signer_peers[signer->host.value].push_back(node.host.value);
-  }
-}
-
-namespace {
-// The fields neighbours() reads; config overrides are left behind on purpose (size).
-Node lean_copy(const Node& n) {
-  Node c;
-  c.name = n.name;
-  c.role = n.role;
-  c.host = n.host;
-  c.p2p_port = n.p2p_port;
-  c.rpc_port = n.rpc_port;
-  c.node_id = n.node_id;
-  return c;
-}
-
-template <class Map>
-const typename Map::mapped_type* find_in(const Map& m, const std::string& key) {
-  auto it = m.find(key);
-  return it == m.end() ? nullptr : &it->second;
-}
-}  // namespace
-
-std::vector<Neighbour> PeeringIndex::neighbours_of(const Node& node) const {
-  const Topology& t = m_ctx.topology;
-  Topology slice;
-  slice.chain = t.chain;
-  slice.nodes.push_back(lean_copy(node));
-  std::unordered_set<std::string> added{node.name.value};
-  if (const auto* links = find_in(m_links_of, node.name.value)) {
-    for (std::size_t i : *links) {
-      const Link& link = t.links[i];
-      slice.links.push_back(link);
-      for (const auto* end : {&link.a.value, &link.b.value}) {
-        if (added.count(*end) != 0) continue;
-        if (const Node* peer = t.find_node(*end)) {
-          slice.nodes.push_back(lean_copy(*peer));
-          added.insert(*end);
-        }
-      }
-    }
-  }
-  if (const auto* partners = find_in(m_partners_of, node.name.value)) {
-    for (std::size_t i : *partners) {
-      const Partner& p = t.partners[i];
-      Partner copy;
-      copy.name = p.name;
-      copy.peers = p.peers;
-      copy.over = p.over;
-      copy.with.push_back(node.name);  // only this node matters to the slice
-      slice.partners.push_back(std::move(copy));
-    }
-  }
-  slice.index_nodes();
-  return neighbours(slice, m_ctx.inventory, m_ctx.tunnels, m_ctx.secrets, slice.nodes.front());
-}
-
-std::vector<std::string> PeeringIndex::vpn_peer_hosts(const std::string& host) const {
   std::set<std::string> hosts;
-  const Topology& t = m_ctx.topology;
-  for (const Node* node : nodes_on(host)) {
-    const auto* links = find_in(m_links_of, node->name.value);
-    if (links == nullptr) continue;
-    for (std::size_t i : *links) {
-      const Link& link = t.links[i];
-      if (link.over.value != LinkKind::vpn) continue;
-      const std::string& other = link.a.value == node->name.value ? link.b.value : link.a.value;
-      const Node* peer = t.find_node(other);
-      if (peer != nullptr && peer->host.value != host) hosts.insert(peer->host.value);
+  // A validator and its signer on two hosts that both have a tunnel address.
+  const auto signer_pair = [&](const Node& validator, const Node& signer) {
+    if (signer.role.value != Role::signer || signer.host.value == validator.host.value ||
+        tunnels.count(validator.host.value) == 0 || tunnels.count(signer.host.value) == 0)
+      return;
+    hosts.insert(validator.host.value == host ? signer.host.value : validator.host.value);
+  };
+  for (const Node* node : ctx.peering.nodes_on(host)) {
+    const auto self = ctx.peering.index_of(*node);
+    if (!self || &t.nodes[*self] != node) continue;  // a second definition of a name
+    for (const LinkPeer& peer : ctx.peering.link_peers(*self)) {
+      const Node& other = t.nodes[peer.node];
+      if (peer.over == LinkKind::vpn && other.host.value != host) hosts.insert(other.host.value);
     }
+    if (node->role.value == Role::validator && node->signer)
+      if (const Node* signer = t.find_node(node->signer->value)) signer_pair(*node, *signer);
+    if (node->role.value == Role::signer)
+      for (const Node* validator : ctx.peering.validators_of(node->name.value, true))
+        signer_pair(*validator, *node);
   }
-  if (const auto* signer_peers = find_in(m_signer_peers, host)) hosts.insert(signer_peers->begin(), signer_peers->end());
   return {hosts.begin(), hosts.end()};
 }
 
-std::vector<const Partner*> PeeringIndex::vpn_partners(const std::string& host) const {
+std::vector<const Partner*> vpn_partners(const RenderContext& ctx, const std::string& host) {
   std::set<std::size_t> indices;  // ordered: file order
-  for (const Node* node : nodes_on(host)) {
-    const auto* partners = find_in(m_partners_of, node->name.value);
-    if (partners == nullptr) continue;
-    for (std::size_t i : *partners)
-      if (m_ctx.topology.partners[i].over.value == LinkKind::vpn) indices.insert(i);
+  for (const Node* node : ctx.peering.nodes_on(host)) {
+    const auto self = ctx.peering.index_of(*node);
+    if (!self || &ctx.topology.nodes[*self] != node) continue;
+    for (std::size_t i : ctx.peering.partners_of(*self))
+      if (ctx.topology.partners[i].over.value == LinkKind::vpn) indices.insert(i);
   }
   std::vector<const Partner*> out;
-  for (std::size_t i : indices) out.push_back(&m_ctx.topology.partners[i]);
-  return out;
-}
-
-std::vector<const Node*> PeeringIndex::nodes_on(const std::string& host) const {
-  const auto* nodes = find_in(m_nodes_on, host);
-  return nodes == nullptr ? std::vector<const Node*>{} : *nodes;
-}
-
-std::vector<const Node*> PeeringIndex::validators_of(const std::string& signer) const {
-  const auto* v = find_in(m_validators_of, signer);
-  return v == nullptr ? std::vector<const Node*>{} : *v;
-}
-
-std::vector<std::string> PeeringIndex::node_hosts() const {
-  std::vector<std::string> out;
-  out.reserve(m_nodes_on.size());
-  for (const auto& [host, nodes] : m_nodes_on) out.push_back(host);
+  for (std::size_t i : indices) out.push_back(&ctx.topology.partners[i]);
   return out;
 }
 

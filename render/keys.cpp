@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include "util/base64.hpp"
+
 namespace picket {
 
 namespace {
@@ -24,26 +26,6 @@ void ensure_sodium() {
   // used here are deterministic and work regardless, so the result is not acted upon.
   static const int k_initialised = sodium_init();
   (void)k_initialised;
-}
-
-std::string to_base64(const unsigned char* bytes, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the encoded length counts the terminating NUL
-  return out;
-}
-
-// Decodes padded standard base64 that must be consumed entirely; nullopt when malformed.
-std::optional<std::vector<unsigned char>> from_base64(std::string_view text) {
-  std::vector<unsigned char> bin(text.size() / 4 * 3 + 3);
-  std::size_t bin_len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(bin.data(), bin.size(), text.data(), text.size(), nullptr, &bin_len,
-                        &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size())
-    return std::nullopt;
-  bin.resize(bin_len);
-  return bin;
 }
 
 std::string id_of_public_key(const Bytes32& public_key) {
@@ -75,7 +57,7 @@ std::string node_key_json(const NodeKey& key) {
   unsigned char both[64];
   std::copy(key.seed.begin(), key.seed.end(), both);
   std::copy(key.public_key.begin(), key.public_key.end(), both + 32);
-  std::string value = to_base64(both, sizeof both);
+  std::string value = base64_encode({reinterpret_cast<const char*>(both), sizeof both});
   sodium_memzero(both, sizeof both);
   return std::string(R"({"priv_key":{"type":")") + std::string(k_node_key_type) +
          R"(","value":")" + value + R"("}})";
@@ -120,7 +102,7 @@ std::optional<NodeKey> parse_node_key_json(const std::string& text, std::string&
     error = "\"priv_key.value\" is missing or not a string";
     return std::nullopt;
   }
-  auto bytes = from_base64(priv["value"].get_ref<const std::string&>());
+  auto bytes = base64_decode(priv["value"].get_ref<const std::string&>());
   if (!bytes) {
     error = "\"priv_key.value\" is not valid base64";
     return std::nullopt;
@@ -166,7 +148,7 @@ WireguardKey wireguard_key_from_private(const Bytes32& private_key) {
 
 std::string base64_key(const Bytes32& key) {
   ensure_sodium();
-  return to_base64(key.data(), key.size());
+  return base64_encode({reinterpret_cast<const char*>(key.data()), key.size()});
 }
 
 std::optional<Bytes32> parse_base64_key(const std::string& text) {
@@ -175,7 +157,7 @@ std::optional<Bytes32> parse_base64_key(const std::string& text) {
   const auto first = text.find_first_not_of(k_space);
   if (first == std::string::npos) return std::nullopt;
   const auto last = text.find_last_not_of(k_space);
-  auto bytes = from_base64(std::string_view(text).substr(first, last - first + 1));
+  auto bytes = base64_decode(std::string_view(text).substr(first, last - first + 1));
   if (!bytes || bytes->size() != 32) {
     if (bytes) sodium_memzero(bytes->data(), bytes->size());
     return std::nullopt;

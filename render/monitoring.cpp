@@ -3,6 +3,7 @@
 // Both files stay on the operator's machine (host ""): picket does not deploy Prometheus.
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/toml_string.hpp"
 #include "topology/effective.hpp"
 
 namespace picket {
@@ -46,7 +47,6 @@ RenderedFile local_file(const char* path, std::string content) {
 }  // namespace
 
 void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  const PeeringIndex index(ctx);
   TemplateValue targets = TemplateValue::list();
   TemplateValue peer_rules = TemplateValue::list();
   TemplateValue unscraped = TemplateValue::list();
@@ -64,28 +64,28 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     }
     TemplateValue target;
     target["target"] =
-        quoted(join_host_port(tunnel->second, effective_metrics_port(ctx.topology, node)));
-    target["node"] = quoted(node.name.value);
-    target["role"] = quoted(role_name(node.role.value));
-    target["host"] = quoted(node.host.value);
+        toml_string(join_host_port(tunnel->second, effective_metrics_port(ctx.topology, node)));
+    target["node"] = toml_string(node.name.value);
+    target["role"] = toml_string(role_name(node.role.value));
+    target["host"] = toml_string(node.host.value);
     if (const Host* h = ctx.inventory.find_host(node.host.value)) {
       // Absent domains get no label rather than an empty one: Prometheus treats both alike.
-      if (h->datacenter) target["datacenter"] = quoted(h->datacenter->value);
-      if (h->region) target["region"] = quoted(h->region->value);
-      if (h->provider) target["provider"] = quoted(h->provider->value);
+      if (h->datacenter) target["datacenter"] = toml_string(h->datacenter->value);
+      if (h->region) target["region"] = toml_string(h->region->value);
+      if (h->provider) target["provider"] = toml_string(h->provider->value);
     }
     targets.push_back(std::move(target));
 
     // A standby validator is stopped on purpose: a link to it is not a peer to expect.
     std::size_t expected = 0;
-    for (const auto& n : index.neighbours_of(node)) {
+    for (const auto& n : neighbours_of(ctx, node)) {
       const Node* peer = n.partner.empty() ? ctx.topology.find_node(n.name) : nullptr;
       if (peer == nullptr || scraped(*peer)) ++expected;
     }
     if (expected == 0) continue;  // "fewer than 0" never fires; isolated-node is lint's
     TemplateValue rule;
     rule["node"] = node.name.value;
-    rule["node_quoted"] = quoted(node.name.value);
+    rule["node_quoted"] = toml_string(node.name.value);
     rule["expected"] = std::to_string(expected);
     peer_rules.push_back(std::move(rule));
   }

@@ -1,7 +1,5 @@
 #include "render/neighbours.hpp"
 
-#include <set>
-
 #include "topology/effective.hpp"
 
 namespace picket {
@@ -44,48 +42,38 @@ Neighbour partner_neighbour(const Partner& partner, std::size_t index) {
   return n;
 }
 
-std::vector<Neighbour> neighbours(const Topology& topology, const Inventory& inventory,
-                                  const TunnelPlan& tunnels, const Secrets& secrets,
-                                  const Node& node) {
+std::vector<std::string> node_ids_of(const Topology& topology, const Secrets& secrets) {
+  std::vector<std::string> ids;
+  ids.reserve(topology.nodes.size());
+  for (const Node& node : topology.nodes) ids.push_back(node_id_of(node, secrets));
+  return ids;
+}
+
+std::vector<Neighbour> neighbours(const PeeringIndex& peering, const Inventory& inventory,
+                                  const TunnelPlan& tunnels,
+                                  const std::vector<std::string>& node_ids, const Node& node) {
   std::vector<Neighbour> out;
-  // Links: the vpn one wins when a pair is linked more than once.
-  std::vector<std::pair<const Node*, LinkKind>> peers;
-  for (const auto& link : topology.links) {
-    const std::string* other = nullptr;
-    if (link.a.value == node.name.value) other = &link.b.value;
-    else if (link.b.value == node.name.value) other = &link.a.value;
-    if (other == nullptr) continue;
-    const Node* peer = topology.find_node(*other);
-    if (peer == nullptr) continue;
-    bool merged = false;
-    for (auto& p : peers)
-      if (p.first == peer) {
-        if (link.over.value == LinkKind::vpn) p.second = LinkKind::vpn;
-        merged = true;
-      }
-    if (!merged) peers.emplace_back(peer, link.over.value);
-  }
-  for (const auto& [peer, over] : peers) {
+  const auto self = peering.index_of(node);
+  if (!self) return out;
+  const Topology& topology = peering.topology();
+  for (const LinkPeer& link_peer : peering.link_peers(*self)) {
+    const Node& peer = topology.nodes[link_peer.node];
     Neighbour n;
-    n.name = peer->name.value;
-    n.over = over;
-    const Host* host = inventory.find_host(peer->host.value);
-    if (over == LinkKind::vpn) {
-      auto it = tunnels.addresses.find(peer->host.value);
-      n.dial_host = it == tunnels.addresses.end() ? std::string() : it->second;
-    } else if (host != nullptr) {
+    n.name = peer.name.value;
+    n.over = link_peer.over;
+    if (n.over == LinkKind::vpn) {
+      auto it = tunnels.addresses.find(peer.host.value);
+      if (it != tunnels.addresses.end()) n.dial_host = it->second;
+    } else if (const Host* host = inventory.find_host(peer.host.value)) {
       n.dial_host = host->address.value;
     }
     n.source_ip = n.dial_host;
-    n.port = effective_p2p_port(topology, *peer);
-    n.node_id = node_id_of(*peer, secrets);
+    n.port = effective_p2p_port(topology, peer);
+    n.node_id = node_ids[link_peer.node];
     out.push_back(std::move(n));
   }
-  // Partner peers, for the nodes named in a partner's `with`.
-  for (const auto& partner : topology.partners) {
-    bool with = false;
-    for (const auto& w : partner.with) with = with || w.value == node.name.value;
-    if (!with) continue;
+  for (std::size_t p : peering.partners_of(*self)) {
+    const Partner& partner = topology.partners[p];
     for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
   }
   return out;

@@ -8,6 +8,7 @@
 #include "render/secrets.hpp"
 #include "render/tunnel.hpp"
 #include "topology/model.hpp"
+#include "topology/peering.hpp"
 
 namespace picket {
 
@@ -28,10 +29,15 @@ Neighbour partner_neighbour(const Partner& partner, std::size_t index);
 /// The node's ID: its pinned `node_id`, else derived from its key in `secrets`, else "".
 std::string node_id_of(const Node& node, const Secrets& secrets);
 
-/// Every peer of `node` over links and partner peerings, links first in file order, then
-/// partner peers; a pair linked twice (e.g. vpn and private) is listed once, preferring vpn.
-std::vector<Neighbour> neighbours(const Topology& topology, const Inventory& inventory,
-                                  const TunnelPlan& tunnels, const Secrets& secrets,
-                                  const Node& node);
+/// Every node's ID (node_id_of), by index into Topology::nodes: a SHA-256 per key, computed
+/// once per node rather than once per peering.
+std::vector<std::string> node_ids_of(const Topology& topology, const Secrets& secrets);
+
+/// Every peer of `node` over links and partner peerings (PeeringIndex's order: links first,
+/// then partner peers; a pair linked twice is listed once, over vpn when any link is).
+/// `node_ids` as node_ids_of gives them for the indexed topology. Costs the node's degree.
+std::vector<Neighbour> neighbours(const PeeringIndex& peering, const Inventory& inventory,
+                                  const TunnelPlan& tunnels,
+                                  const std::vector<std::string>& node_ids, const Node& node);
 
 }  // namespace picket

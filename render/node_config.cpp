@@ -176,7 +176,7 @@ void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& 
     return;
   }
 
-  const SettingsDeriver deriver(topology, ctx.inventory, ctx.tunnels, ctx.secrets);
+  const SettingsDeriver deriver(ctx.peering, ctx.inventory, ctx.tunnels, ctx.node_ids);
   for (const Node& node : topology.nodes) {
     if (node.role.value == Role::signer) continue;  // tmkms has its own file (render_signer)
     const std::string& name = node.name.value;

@@ -1,6 +1,19 @@
 #include "render/render.hpp"
 
+#include "render/neighbours.hpp"
+
 namespace picket {
+
+RenderContext::RenderContext(const Topology& topology_, const Inventory& inventory_,
+                             const Secrets& secrets_, const TemplateSet& templates_,
+                             TunnelPlan tunnels_)
+    : topology(topology_),
+      inventory(inventory_),
+      secrets(secrets_),
+      templates(templates_),
+      tunnels(std::move(tunnels_)),
+      peering(topology_),
+      node_ids(node_ids_of(topology_, secrets_)) {}
 
 FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                    const TemplateSet& templates, Diagnostics& out) {

@@ -9,16 +9,25 @@
 #include "render/tunnel.hpp"
 #include "topology/diagnostic.hpp"
 #include "topology/model.hpp"
+#include "topology/peering.hpp"
 
 namespace picket {
 
-/// Everything the parts of render share.
+/// Everything the parts of render share: the inputs, the tunnel plan, and what is indexed
+/// once for all of them (who peers with whom, every node's ID).
 struct RenderContext {
+  /// Indexes the topology's peerings and computes every node's ID; keeps references to the
+  /// first four.
+  RenderContext(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
+                const TemplateSet& templates, TunnelPlan tunnels);
+
   const Topology& topology;
   const Inventory& inventory;
   const Secrets& secrets;
   const TemplateSet& templates;
   TunnelPlan tunnels;
+  PeeringIndex peering;
+  std::vector<std::string> node_ids;  // by index into Topology::nodes, as node_id_of gives
 };
 
 /// Every file of the topology: per node config.toml and node_key.json, per host WireGuard

@@ -1,8 +1,8 @@
 // Derived config.toml settings, and the checks on `config:` overrides.
 //
-// Approach: links and partner peerings are indexed per node once (SettingsDeriver), so a
-// node's settings cost its own degree, not a scan of every link. Each setting follows the
-// node's role and its neighbours (the same list neighbours() gives firewalls and monitoring):
+// Approach: links and partner peerings are indexed once (topology/peering.hpp), so a node's
+// settings cost its own degree, not a scan of every link. Each setting follows the node's
+// role and its neighbours (the same list neighbours() gives firewalls and monitoring):
 //  - persistent_peers: every neighbour, both ends of every link. pex on public sentries only:
 //    a validator or private sentry has every peer it needs in persistent_peers, and with pex
 //    it would learn the open network's addresses from its public sentries and dial them (the
@@ -22,27 +22,15 @@
 #include "render/settings.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
-#include <unordered_map>
 
 #include "topology/effective.hpp"
+#include "topology/yaml_read.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Splits a comma-separated config list, trimming blanks and dropping empty entries.
 std::vector<std::string> split_list(std::string_view text) {
@@ -95,75 +83,38 @@ std::string peer_ids_string(const std::vector<PeerRef>& peers) {
   return out;
 }
 
+namespace {
+// Every validator with its ID, file order.
+std::vector<PeerRef> validator_refs(const Topology& topology, const std::vector<std::string>& ids) {
+  std::vector<PeerRef> out;
+  for (std::size_t i = 0; i < topology.nodes.size(); ++i)
+    if (topology.nodes[i].role.value == Role::validator) out.push_back({topology.nodes[i].name.value, ids[i]});
+  return out;
+}
+}  // namespace
+
+SettingsDeriver::SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory,
+                                 const TunnelPlan& tunnels, const std::vector<std::string>& node_ids)
+    : m_peering(peering),
+      m_topology(peering.topology()),
+      m_inventory(inventory),
+      m_tunnels(tunnels),
+      m_ids(node_ids),
+      m_validators(validator_refs(m_topology, m_ids)) {}
+
 SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inventory,
                                  const TunnelPlan& tunnels, const Secrets& secrets)
-    : m_topology(topology), m_inventory(inventory), m_tunnels(tunnels) {
-  const std::size_t n = topology.nodes.size();
-  m_links_of.resize(n);
-  m_partners_of.resize(n);
-  auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
-    const Node* node = topology.find_node(name);
-    if (node == nullptr) return std::nullopt;
-    return static_cast<std::size_t>(node - topology.nodes.data());
-  };
-  for (std::size_t i = 0; i < topology.links.size(); ++i) {
-    const auto a = index_of(topology.links[i].a.value);
-    const auto b = index_of(topology.links[i].b.value);
-    if (a) m_links_of[*a].push_back(i);
-    if (b && b != a) m_links_of[*b].push_back(i);
-  }
-  for (std::size_t p = 0; p < topology.partners.size(); ++p)
-    for (const auto& w : topology.partners[p].with)
-      if (const auto i = index_of(w.value)) {
-        auto& list = m_partners_of[*i];
-        if (list.empty() || list.back() != p) list.push_back(p);
-      }
-  // An ID is a SHA-256 of the key: computed once per node, not once per peering.
-  m_ids.reserve(n);
-  for (const auto& node : topology.nodes) {
-    m_ids.push_back(node_id_of(node, secrets));
-    if (node.role.value == Role::validator) m_validators.push_back({node.name.value, m_ids.back()});
-  }
-}
+    : m_own_peering(std::make_unique<const PeeringIndex>(topology)),
+      m_own_ids(node_ids_of(topology, secrets)),
+      m_peering(*m_own_peering),
+      m_topology(topology),
+      m_inventory(inventory),
+      m_tunnels(tunnels),
+      m_ids(m_own_ids),
+      m_validators(validator_refs(m_topology, m_ids)) {}
 
 std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
-  std::vector<Neighbour> out;
-  const Node* self = m_topology.find_node(node.name.value);
-  if (self == nullptr) return out;
-  const auto index = static_cast<std::size_t>(self - m_topology.nodes.data());
-  // Links: a pair linked more than once is one peer, over vpn when any of its links is.
-  std::vector<std::pair<const Node*, LinkKind>> peers;
-  std::unordered_map<const Node*, std::size_t> seen;
-  for (std::size_t li : m_links_of[index]) {
-    const Link& link = m_topology.links[li];
-    const std::string& other = link.a.value == node.name.value ? link.b.value : link.a.value;
-    const Node* peer = m_topology.find_node(other);
-    if (peer == nullptr) continue;
-    auto [it, fresh] = seen.emplace(peer, peers.size());
-    if (fresh) peers.emplace_back(peer, link.over.value);
-    else if (link.over.value == LinkKind::vpn) peers[it->second].second = LinkKind::vpn;
-  }
-  out.reserve(peers.size());
-  for (const auto& [peer, over] : peers) {
-    Neighbour nb;
-    nb.name = peer->name.value;
-    nb.over = over;
-    if (over == LinkKind::vpn) {
-      auto it = m_tunnels.addresses.find(peer->host.value);
-      if (it != m_tunnels.addresses.end()) nb.dial_host = it->second;
-    } else if (const Host* host = m_inventory.find_host(peer->host.value)) {
-      nb.dial_host = host->address.value;
-    }
-    nb.source_ip = nb.dial_host;
-    nb.port = effective_p2p_port(m_topology, *peer);
-    nb.node_id = m_ids[static_cast<std::size_t>(peer - m_topology.nodes.data())];
-    out.push_back(std::move(nb));
-  }
-  for (std::size_t pi : m_partners_of[index]) {
-    const Partner& partner = m_topology.partners[pi];
-    for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
-  }
-  return out;
+  return neighbours(m_peering, m_inventory, m_tunnels, m_ids, node);
 }
 
 NodeSettings SettingsDeriver::derive(const Node& node) const {
@@ -287,37 +238,6 @@ const char* type_phrase(KeyType t) {
     case KeyType::string_list: return "a list of strings";
   }
   return "a value";
-}
-
-std::optional<bool> parse_bool(const std::string& text) {
-  const std::string t = lower(text);
-  if (t == "true" || t == "yes" || t == "on" || t == "y") return true;
-  if (t == "false" || t == "no" || t == "off" || t == "n") return false;
-  return std::nullopt;
-}
-
-// Decimal, 0x hex or 0o octal with an optional sign (the YAML core schema's integers).
-std::optional<std::int64_t> parse_int(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    negative = text.front() == '-';
-    text.remove_prefix(1);
-  }
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) base = 16;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) base = 8;
-  if (base != 10) text.remove_prefix(2);
-  std::uint64_t magnitude = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), magnitude, base);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (negative) {
-    if (magnitude > max + 1) return std::nullopt;
-    return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
-                                : -static_cast<std::int64_t>(magnitude);
-  }
-  if (magnitude > max) return std::nullopt;
-  return static_cast<std::int64_t>(magnitude);
 }
 
 bool fits(std::int64_t v, const std::string& go_type) {
@@ -469,7 +389,7 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           break;
         }
         case KeyType::integer: {
-          const auto v = value.kind == ConfigValue::Kind::integer ? parse_int(value.text) : std::nullopt;
+          const auto v = value.kind == ConfigValue::Kind::integer ? parse_integer(value.text) : std::nullopt;
           if (!v) {
             wrong_type();
             break;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,28 +61,32 @@ std::string peer_ids_string(const std::vector<PeerRef>& peers);
 /// "host:port", with an IPv6 host in brackets.
 std::string join_host_port(const std::string& host, int port);
 
-/// Derives settings for the nodes of one topology. Links and partner peerings are indexed
-/// once at construction, so each node costs only its own degree (neighbours() scans every
-/// link per node, which is quadratic over a whole network).
+/// Derives settings for the nodes of one topology from its PeeringIndex, so each node costs
+/// only its own degree.
 class SettingsDeriver {
  public:
-  /// Indexes the topology and the nodes' IDs once; keeps references to the first three.
+  /// Reads an index and IDs built elsewhere (render's context); keeps references to all four.
+  SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory, const TunnelPlan& tunnels,
+                  const std::vector<std::string>& node_ids);
+  /// Builds its own index and IDs (lint's override checks, tests); keeps references to the
+  /// first three.
   SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
                   const Secrets& secrets);
 
-  /// The node's peers; the same list, in the same order, as neighbours().
+  /// The node's peers: neighbours() over the index.
   std::vector<Neighbour> neighbours_of(const Node& node) const;
   /// The derived settings of a validator or sentry.
   NodeSettings derive(const Node& node) const;
 
  private:
+  std::unique_ptr<const PeeringIndex> m_own_peering;  // the second constructor's
+  std::vector<std::string> m_own_ids;                  // the second constructor's
+  const PeeringIndex& m_peering;
   const Topology& m_topology;
   const Inventory& m_inventory;
   const TunnelPlan& m_tunnels;
-  std::vector<std::vector<std::size_t>> m_links_of;     // node index -> link indices, file order
-  std::vector<std::vector<std::size_t>> m_partners_of;  // node index -> partner indices
-  std::vector<std::string> m_ids;                       // node index -> node_id_of(), once
-  std::vector<PeerRef> m_validators;                    // every validator, file order
+  const std::vector<std::string>& m_ids;  // node index -> node_id_of(), once
+  std::vector<PeerRef> m_validators;      // every validator, file order
 };
 
 /// The derived values as config keys → TOML literals, for the keys `table` has.

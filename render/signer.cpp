@@ -5,6 +5,7 @@
 // reconnects to a standby would sign for it the moment someone starts it beside the primary.
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/toml_string.hpp"
 #include "topology/effective.hpp"
 
 namespace picket {
@@ -36,7 +37,6 @@ std::string signer_home(const Node& signer, const Host* host) {
 }  // namespace
 
 void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  const PeeringIndex index(ctx);
   const std::string& chain_id = ctx.topology.chain.id.value;
   for (const auto& signer : ctx.topology.nodes) {
     if (signer.role.value != Role::signer) continue;
@@ -53,20 +53,20 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     TemplateValue data;
     data["signer"] = signer.name.value;
     data["host"] = host->name.value;
-    data["chain_id"] = quoted(chain_id);
+    data["chain_id"] = toml_string(chain_id);
     data["key_format"] = key_format(chain_id);
-    data["state_file"] = quoted(home + "/state/" + chain_id + "-consensus.json");
-    data["consensus_key"] = quoted(home + "/secrets/" + chain_id + "-consensus.key");
-    data["yubihsm_password"] = quoted(home + "/secrets/yubihsm-password");
+    data["state_file"] = toml_string(home + "/state/" + chain_id + "-consensus.json");
+    data["consensus_key"] = toml_string(home + "/secrets/" + chain_id + "-consensus.key");
+    data["yubihsm_password"] = toml_string(home + "/secrets/yubihsm-password");
     TemplateValue validators = TemplateValue::list();
-    for (const Node* validator : index.validators_of(signer.name.value)) {
+    for (const Node* validator : ctx.peering.validators_of(signer.name.value, false)) {
       const SignerRoute route = signer_route(ctx, *validator, signer);
       TemplateValue v;
       v["name"] = validator->name.value;
-      v["chain_id"] = quoted(chain_id);
-      v["addr"] = quoted("tcp://" + join_host_port(route.validator_address, k_signer_port));
-      v["secret_key"] = quoted(home + "/secrets/kms-identity.key");
-      v["protocol_version"] = quoted(protocol_version(ctx.topology.chain.cometbft.value));
+      v["chain_id"] = toml_string(chain_id);
+      v["addr"] = toml_string("tcp://" + join_host_port(route.validator_address, k_signer_port));
+      v["secret_key"] = toml_string(home + "/secrets/kms-identity.key");
+      v["protocol_version"] = toml_string(protocol_version(ctx.topology.chain.cometbft.value));
       validators.push_back(std::move(v));
     }
     data["validators"] = std::move(validators);

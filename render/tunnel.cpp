@@ -5,9 +5,10 @@
 #include "render/tunnel.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <set>
+
+#include "topology/address.hpp"
 
 namespace picket {
 
@@ -19,37 +20,6 @@ std::uint32_t fnv1a(const std::string& s) {
     h *= 16777619u;
   }
   return h;
-}
-
-bool parse_cidr(const std::string& text, std::uint32_t& base, int& prefix) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  std::uint32_t addr = 0;
-  std::size_t pos = 0;
-  for (int i = 0; i < 4; ++i) {
-    unsigned octet = 0;
-    const char* begin = text.data() + pos;
-    const char* end = text.data() + slash;
-    auto [p, ec] = std::from_chars(begin, end, octet);
-    if (ec != std::errc() || octet > 255) return false;
-    addr = (addr << 8) | octet;
-    pos = static_cast<std::size_t>(p - text.data());
-    if (i < 3) {
-      if (pos >= slash || text[pos] != '.') return false;
-      ++pos;
-    }
-  }
-  if (pos != slash) return false;
-  auto [p, ec] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), prefix);
-  if (ec != std::errc() || p != text.data() + text.size() || prefix < 8 || prefix > 30)
-    return false;
-  base = addr;
-  return true;
-}
-
-std::string format_ipv4(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
-         std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
 }
 }  // namespace
 
@@ -92,15 +62,13 @@ TunnelPlan plan_tunnels(const Topology& topology, Diagnostics& out) {
     return plan;
   }
   plan.port = topology.vpn->port.value;
-  std::uint32_t base = 0;
-  if (!parse_cidr(topology.vpn->subnet.value, base, plan.prefix)) {
-    add_error(out, "address", topology.vpn->subnet.loc,
-              "vpn.subnet \"" + topology.vpn->subnet.value + "\" is not an IPv4 subnet with a prefix between /8 and /30");
+  // The loader checked vpn.subnet (rule address): a topology with a bad one never renders.
+  const auto subnet = parse_ipv4_subnet(topology.vpn->subnet.value);
+  if (!subnet || subnet->prefix < k_min_tunnel_prefix || subnet->prefix > k_max_tunnel_prefix)
     return plan;
-  }
+  plan.prefix = subnet->prefix;
+  const std::uint32_t base = network_of(*subnet).address;
   const std::uint32_t size = 1u << (32 - plan.prefix);
-  const std::uint32_t mask = ~(size - 1);
-  base &= mask;
   // Usable: base+2 .. base+size-2 (skip network, the first host address, broadcast).
   const std::uint32_t usable = size - 3;
   if (hosts.size() > usable) {

@@ -7,6 +7,7 @@
 
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -23,14 +24,6 @@ std::string host_route(const std::string& ip) {
   return {};
 }
 
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
 }  // namespace
 
 void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
@@ -46,7 +39,6 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
   }
   if (missing) return;  // a tunnel file without its key, or without a peer's, would be wrong
 
-  const PeeringIndex index(ctx);
   std::set<std::string> warned;  // partner peers whose DNS name was already reported
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
@@ -58,12 +50,12 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
     data["prefix"] = std::to_string(ctx.tunnels.prefix);
     data["port"] = std::to_string(ctx.tunnels.port);
     TemplateValue peers = TemplateValue::list();
-    for (const auto& other : index.vpn_peer_hosts(host)) {
+    for (const auto& other : vpn_peer_hosts(ctx, host)) {
       const Host* h = ctx.inventory.find_host(other);
       auto tunnel = ctx.tunnels.addresses.find(other);
       if (h == nullptr || tunnel == ctx.tunnels.addresses.end()) continue;  // loader's to report
       std::string names;
-      for (const Node* n : index.nodes_on(other)) names += (names.empty() ? "" : ", ") + n->name.value;
+      for (const Node* n : ctx.peering.nodes_on(other)) names += (names.empty() ? "" : ", ") + n->name.value;
       TemplateValue peer;
       peer["comment"] = "host " + other + " (" + names + ")";
       peer["public_key"] = base64_key(ctx.secrets.wireguard.at(other).public_key);
@@ -71,7 +63,7 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
       peer["endpoint"] = join_host_port(h->address.value, ctx.tunnels.port);
       peers.push_back(std::move(peer));
     }
-    for (const Partner* partner : index.vpn_partners(host)) {
+    for (const Partner* partner : vpn_partners(ctx, host)) {
       if (!partner->wireguard) continue;  // the loader reports a vpn partner without one
       std::vector<std::string> allowed;
       for (std::size_t i = 0; i < partner->peers.size(); ++i) {

@@ -1,10 +1,12 @@
 #include "topology/address.hpp"
-// Hand-written scanners for the simple forms (dotted quads, DNS labels, base64, CIDR) so the
+// Hand-written scanners for the simple forms (dotted quads, DNS labels, CIDR) so the
 // messages can be exact; IPv6 text forms are left to inet_pton, which knows all of them.
 
 #include <arpa/inet.h>
 
 #include <array>
+
+#include "util/base64.hpp"
 
 namespace picket {
 namespace {
@@ -34,16 +36,6 @@ bool parse_ipv4(std::string_view s, std::uint32_t& address) {
     s = part < 3 ? s.substr(dot + 1) : std::string_view{};
   }
   return true;
-}
-
-// Base64 alphabet value of c, or -1.
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (is_digit(c)) return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 }  // namespace
@@ -97,6 +89,10 @@ bool is_clean_remote_path(std::string_view s) {
   return true;
 }
 
+bool is_clean_remote_file(std::string_view s) {
+  return s.size() >= 2 && s.back() != '/' && is_clean_remote_path(s);
+}
+
 bool is_host_address(std::string_view s) { return is_ipv4(s) || is_ipv6(s) || is_dns_name(s); }
 
 bool is_port_text(std::string_view s) {
@@ -132,43 +128,8 @@ NodeIdCheck check_node_id(std::string_view s) {
   return upper ? NodeIdCheck::upper_case : NodeIdCheck::ok;
 }
 
-std::optional<std::string> decode_base64(std::string_view s) {
-  if (s.empty() || s.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  if (s.back() == '=') ++padding;
-  if (s.size() >= 2 && s[s.size() - 2] == '=') ++padding;
-  std::string out;
-  out.reserve(s.size() / 4 * 3);
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (std::size_t i = 0; i < s.size() - padding; ++i) {
-    const int v = base64_value(s[i]);
-    if (v < 0) return std::nullopt;
-    bits = bits << 6 | static_cast<std::uint32_t>(v);
-    if (++count == 4) {
-      out.push_back(static_cast<char>(bits >> 16 & 0xFF));
-      out.push_back(static_cast<char>(bits >> 8 & 0xFF));
-      out.push_back(static_cast<char>(bits & 0xFF));
-      bits = 0;
-      count = 0;
-    }
-  }
-  // The last group: 2 or 3 characters; the bits past the data must be zero (canonical form).
-  if (count == 2) {
-    if ((bits & 0xF) != 0) return std::nullopt;
-    out.push_back(static_cast<char>(bits >> 4 & 0xFF));
-  } else if (count == 3) {
-    if ((bits & 0x3) != 0) return std::nullopt;
-    out.push_back(static_cast<char>(bits >> 10 & 0xFF));
-    out.push_back(static_cast<char>(bits >> 2 & 0xFF));
-  } else if (count != 0) {
-    return std::nullopt;
-  }
-  return out;
-}
-
 bool is_wireguard_key(std::string_view s) {
-  const auto bytes = decode_base64(s);
+  const auto bytes = base64_decode(s);
   return bytes && bytes->size() == 32;
 }
 
@@ -189,11 +150,13 @@ Ipv4Subnet network_of(const Ipv4Subnet& subnet) {
   return {subnet.address & mask, subnet.prefix};
 }
 
-std::string format_subnet(const Ipv4Subnet& subnet) {
-  const std::uint32_t a = subnet.address;
+std::string format_ipv4(std::uint32_t a) {
   return std::to_string(a >> 24) + "." + std::to_string(a >> 16 & 0xFF) + "." +
-         std::to_string(a >> 8 & 0xFF) + "." + std::to_string(a & 0xFF) + "/" +
-         std::to_string(subnet.prefix);
+         std::to_string(a >> 8 & 0xFF) + "." + std::to_string(a & 0xFF);
+}
+
+std::string format_subnet(const Ipv4Subnet& subnet) {
+  return format_ipv4(subnet.address) + "/" + std::to_string(subnet.prefix);
 }
 
 HostKeyCheck check_ssh_host_key(std::string_view s) {
@@ -209,7 +172,7 @@ HostKeyCheck check_ssh_host_key(std::string_view s) {
   bool known = false;
   for (auto t : k_types) known = known || t == type;
   if (!known) return HostKeyCheck::type;
-  const auto blob = decode_base64(data);
+  const auto blob = base64_decode(data);
   if (!blob) return HostKeyCheck::base64;
   // The SSH wire format starts with the key type as a length-prefixed string.
   if (blob->size() < 4) return HostKeyCheck::mismatch;

@@ -29,6 +29,8 @@ bool is_host_port(std::string_view s);
 /// (NUL, newline, tab, DEL). Any other byte (spaces, quotes, `$`, unicode) is allowed: every
 /// value is quoted where it reaches a remote shell.
 bool is_clean_remote_path(std::string_view s);
+/// A clean remote path that names a file: not "/" and no trailing '/'.
+bool is_clean_remote_file(std::string_view s);
 
 /// How a CometBFT node ID is wrong, if it is.
 enum class NodeIdCheck { ok, malformed, upper_case };
@@ -36,8 +38,6 @@ enum class NodeIdCheck { ok, malformed, upper_case };
 /// IDs as strings, so "AB…" would never match the ID it derives from the key.
 NodeIdCheck check_node_id(std::string_view s);
 
-/// Decodes standard padded base64 (RFC 4648 §4); nullopt when malformed.
-std::optional<std::string> decode_base64(std::string_view s);
 /// A WireGuard public key: base64 of exactly 32 bytes.
 bool is_wireguard_key(std::string_view s);
 
@@ -52,6 +52,12 @@ std::optional<Ipv4Subnet> parse_ipv4_subnet(std::string_view s);
 Ipv4Subnet network_of(const Ipv4Subnet& subnet);
 /// "a.b.c.d/n".
 std::string format_subnet(const Ipv4Subnet& subnet);
+/// "a.b.c.d" (`address` in host byte order).
+std::string format_ipv4(std::uint32_t address);
+/// The prefixes a `vpn.subnet` may have: /8 leaves the allocator a 24-bit range, /30 the two
+/// addresses it never hands out plus one tunnel.
+inline constexpr int k_min_tunnel_prefix = 8;
+inline constexpr int k_max_tunnel_prefix = 30;
 
 /// How an SSH host key is wrong, if it is.
 enum class HostKeyCheck { ok, form, type, base64, mismatch };

@@ -282,7 +282,7 @@ class TopologyLoader final : public YamlEntrySink {
       const auto kind = n.kind == YamlKind::scalar ? parse_domain_kind(n.text) : std::nullopt;
       if (!kind) {
         std::string message = fmt::format("items of \"survive\" must be one of {}, found {}",
-                                          quoted_list(k_domain_kinds), m_reader.describe(item));
+                                          in_quotes_list(k_domain_kinds), m_reader.describe(item));
         if (n.kind == YamlKind::scalar) {
           const std::string match = m_reader.suggester().small(n.text, k_domain_kinds);
           if (!match.empty()) message += fmt::format("; did you mean {}?", in_quotes(match));
@@ -339,11 +339,18 @@ class TopologyLoader final : public YamlEntrySink {
                      ctx);
       return false;
     }
-    if (subnet->prefix > 30) {
+    if (subnet->prefix > k_max_tunnel_prefix) {
       m_reader.error("address", at,
-                     fmt::format("\"subnet\" must have a prefix of /30 or shorter to hold "
+                     fmt::format("\"subnet\" must have a prefix of /{} or shorter to hold "
                                  "tunnel addresses, found /{}",
-                                 subnet->prefix),
+                                 k_max_tunnel_prefix, subnet->prefix),
+                     ctx);
+      return false;
+    }
+    if (subnet->prefix < k_min_tunnel_prefix) {
+      m_reader.error("address", at,
+                     fmt::format("\"subnet\" must have a prefix of /{} or longer, found /{}",
+                                 k_min_tunnel_prefix, subnet->prefix),
                      ctx);
       return false;
     }
@@ -532,9 +539,9 @@ class TopologyLoader final : public YamlEntrySink {
     c.loc = m_reader.loc(id);
     if (v.quoted)
       c.kind = ConfigValue::Kind::string;
-    else if (v.text == "true" || v.text == "false")
+    else if (parse_bool(v.text))
       c.kind = ConfigValue::Kind::boolean;
-    else if (parse_decimal(v.text))
+    else if (parse_integer(v.text) || parse_decimal(v.text))  // past int64: refused by the key
       c.kind = ConfigValue::Kind::integer;
     else if (is_float_text(v.text))
       c.kind = ConfigValue::Kind::floating;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "util/text.hpp"
+
 namespace picket {
 
 namespace {
@@ -83,15 +85,6 @@ int depth(VertexKind kind) {
 
 void append_unique(std::vector<std::string>& values, const std::optional<std::string>& v) {
   if (v && std::find(values.begin(), values.end(), *v) == values.end()) values.push_back(*v);
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
 }
 
 Scene build_scene(const Topology& topology, const Inventory& inventory,

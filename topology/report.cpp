@@ -20,6 +20,7 @@
 
 #include "topology/rule_catalog.hpp"
 #include "topology/utf8.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -29,19 +30,6 @@ using nlohmann::ordered_json;
 
 constexpr std::size_t k_tab_width = 8;
 constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
-
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& name : names) {
-    if (!out.empty()) out += ", ";
-    out += '"' + name + '"';
-  }
-  return out;
-}
 
 // The lines of one source text, found front to back. Diagnostics come sorted by line, so each
 // look-up continues from the previous one: formatting 100k findings of a 17 MB file reads the

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "util/text.hpp"
+
 namespace picket {
 namespace {
 
@@ -37,20 +39,6 @@ class NodeIndex {
  private:
   std::unordered_map<std::string_view, const Node*> m_by_name;
 };
-
-std::string quoted(const std::string& s) { return fmt::format("\"{}\"", s); }
-
-// "\"a\", \"b\"" for up to k_max_listed_names names, then "and N more".
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size() && i < k_max_listed_names; ++i) {
-    if (i > 0) out += ", ";
-    out += quoted(names[i]);
-  }
-  if (names.size() > k_max_listed_names)
-    out += fmt::format(" and {} more", names.size() - k_max_listed_names);
-  return out;
-}
 
 // The role as prose: "validator", "private sentry", "public sentry", "signer".
 std::string role_prose(Role r) {
@@ -109,7 +97,7 @@ void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnost
               standby.empty()
                   ? std::string("no active validator: no node has role \"validator\"")
                   : fmt::format("no active validator: every validator is standby ({})",
-                                quoted_list(standby)));
+                                quoted_list(standby, k_max_listed_names)));
   }
 }
 
@@ -384,7 +372,7 @@ void check_graph(const Topology& topology, const Inventory& inventory,
     const std::string subject = fmt::format("{}={}", domain_kind_name(d.first), d.second);
     add_error(out, "spof-domain", domain_location(inventory, d.first, d.second),
               fmt::format("losing {} {} ({} {}) {}", domain_kind_name(d.first), quoted(d.second),
-                          names.size() == 1 ? "node" : "nodes", quoted_list(names), disconnects),
+                          names.size() == 1 ? "node" : "nodes", quoted_list(names, k_max_listed_names), disconnects),
               {subject});
   }
 
@@ -396,7 +384,7 @@ void check_graph(const Topology& topology, const Inventory& inventory,
               fmt::format("validator {} has {} node-disjoint {} to the network; "
                           "policy.min_paths requires {} (cut: {})",
                           quoted(validator), reach.paths, reach.paths == 1 ? "path" : "paths",
-                          min_paths.value, quoted_list(reach.cut)),
+                          min_paths.value, quoted_list(reach.cut, k_max_listed_names)),
               std::move(subjects));
   }
 

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 
+#include "util/text.hpp"
+
 namespace picket {
 
 namespace {
@@ -174,14 +176,9 @@ void parse_one(const std::string& spec, const Topology& topology, const Names& n
     out.domains.push_back(failure);
 }
 
-std::string quoted_list(const std::vector<std::string>& names) {
-  if (names.empty()) return "none";
-  std::string out;
-  for (const auto& name : names) {
-    if (!out.empty()) out += ", ";
-    out += '"' + name + '"';
-  }
-  return out;
+// The names in quotes, or "none".
+std::string names_or_none(const std::vector<std::string>& names) {
+  return names.empty() ? "none" : quoted_list(names);
 }
 
 // What `before` had that `after` lost, in `before`'s order.
@@ -238,13 +235,13 @@ std::string format_whatif(const FailureSet& failures, const Reachability& before
   } else {
     out += fmt::format("validator \"{}\": {} node-disjoint {} to the network (designed: {})\n",
                        validator, after.paths, after.paths == 1 ? "path" : "paths", before.paths);
-    if (!after.cut.empty()) out += "smallest cut: " + quoted_list(after.cut) + "\n";
+    if (!after.cut.empty()) out += "smallest cut: " + names_or_none(after.cut) + "\n";
   }
   out += fmt::format("public sentries still reached: {} (lost: {})\n",
-                     quoted_list(after.public_sentries),
-                     quoted_list(lost(before.public_sentries, after.public_sentries)));
-  out += fmt::format("partners still reached: {} (lost: {})\n", quoted_list(after.partners),
-                     quoted_list(lost(before.partners, after.partners)));
+                     names_or_none(after.public_sentries),
+                     names_or_none(lost(before.public_sentries, after.public_sentries)));
+  out += fmt::format("partners still reached: {} (lost: {})\n", names_or_none(after.partners),
+                     names_or_none(lost(before.partners, after.partners)));
   if (after.paths > 0 && !after.shortest_path.empty()) {
     out += "shortest path: ";
     for (std::size_t i = 0; i < after.shortest_path.size(); ++i)

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
 #include <limits>
 #include <unordered_set>
@@ -120,7 +121,7 @@ std::string in_quotes(std::string_view s) {
   return out;
 }
 
-std::string quoted_list(const std::vector<std::string>& items) {
+std::string in_quotes_list(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
     if (!out.empty()) out += ", ";
@@ -145,6 +146,35 @@ std::optional<std::int64_t> parse_decimal(std::string_view s) {
     value = value > (k_max - digit) / 10 ? k_max : value * 10 + digit;
   }
   return negative ? -value : value;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8;
+  if (base != 10) s.remove_prefix(2);
+  std::uint64_t magnitude = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  const auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (negative) {
+    if (magnitude > max + 1) return std::nullopt;
+    return magnitude == max + 1 ? std::numeric_limits<std::int64_t>::min()
+                                : -static_cast<std::int64_t>(magnitude);
+  }
+  if (magnitude > max) return std::nullopt;
+  return static_cast<std::int64_t>(magnitude);
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  return std::nullopt;
 }
 
 void append_diagnostics(Diagnostics& file_diagnostics, Diagnostics& out) {
@@ -264,7 +294,7 @@ void YamlReader::unknown_key(const YamlField& f, const std::vector<std::string>&
   if (!match.empty())
     message += fmt::format("; did you mean {}?", in_quotes(match));
   else
-    message += fmt::format("; expected one of {}", quoted_list(allowed));
+    message += fmt::format("; expected one of {}", in_quotes_list(allowed));
   error("schema", f.key, std::move(message), ctx);
 }
 
@@ -333,8 +363,8 @@ std::optional<Located<int>> YamlReader::port(const YamlField& f, const YamlConte
 
 std::optional<Located<bool>> YamlReader::boolean(const YamlField& f, const YamlContext& ctx) {
   const YamlNode& v = m_tree[f.value];
-  if (v.kind == YamlKind::scalar && !v.quoted && (v.text == "true" || v.text == "false"))
-    return Located<bool>{v.text == "true", loc(f.value)};
+  if (v.kind == YamlKind::scalar && !v.quoted)
+    if (const auto b = parse_bool(v.text)) return Located<bool>{*b, loc(f.value)};
   error("schema", f.value,
         fmt::format("{} must be true or false, found {}", in_quotes(key(f)), describe(f.value)),
         ctx);
@@ -349,7 +379,7 @@ std::optional<Located<std::string>> YamlReader::choice(const YamlField& f,
       std::find(allowed.begin(), allowed.end(), v.text) != allowed.end())
     return Located<std::string>{v.text, loc(f.value)};
   std::string message = fmt::format("{} must be one of {}, found {}", in_quotes(key(f)),
-                                    quoted_list(allowed), describe(f.value));
+                                    in_quotes_list(allowed), describe(f.value));
   if (v.kind == YamlKind::scalar) {
     const std::string match = m_suggester.small(v.text, allowed);
     if (!match.empty()) message += fmt::format("; did you mean {}?", in_quotes(match));

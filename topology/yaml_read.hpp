@@ -49,10 +49,17 @@ class Suggester {
 std::string in_quotes(std::string_view s);
 /// The `schema` message for a `root:`/`home:` value that is not a clean absolute path.
 std::string bad_path_message(std::string_view key, std::string_view value);
-/// `"a", "b", "c"`.
-std::string quoted_list(const std::vector<std::string>& items);
-/// Parses a decimal integer ([-+]?[0-9]+), saturating past int64; nullopt when not one.
+/// `"a", "b", "c"`, each by in_quotes.
+std::string in_quotes_list(const std::vector<std::string>& items);
+/// Parses a decimal integer ([-+]?[0-9]+), saturating past int64 so range checks can quote
+/// what was written; nullopt when not one. What schema keys (ports, counts) take.
 std::optional<std::int64_t> parse_decimal(std::string_view s);
+/// A plain scalar as an integer of the YAML 1.2 core schema: [-+]? then decimal digits, 0x
+/// hex or 0o octal; nullopt when not one or past int64. What `config:` values are typed by.
+std::optional<std::int64_t> parse_integer(std::string_view s);
+/// A plain scalar as a boolean of the YAML 1.2 core schema: exactly `true` or `false`
+/// (`yes`, `on` and `y` are strings, as TOML and CometBFT read them too).
+std::optional<bool> parse_bool(std::string_view s);
 
 /// Sorts one file's diagnostics, drops exact repeats (a mistake inside an aliased value is
 /// reported where it is written, once) and appends them to `out`.

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <libssh2.h>
 
-#include "deploy/ssh/base64.hpp"
+#include "util/base64.hpp"
 
 namespace picket {
 

@@ -29,6 +29,7 @@
 
 #include "deploy/ssh/shell_quote.hpp"
 #include "deploy/ssh/ssh_shell.hpp"
+#include "topology/address.hpp"
 
 namespace picket {
 
@@ -66,21 +67,6 @@ std::string temp_path_for(const std::string& path) {
 // Absolute and normalised: no empty, "." or ".." segment, no control character (NUL,
 // newline, ...), no trailing slash. The loader refuses such `root:`/`home:` values already;
 // this is the last line before a path reaches a remote shell or SFTP.
-bool valid_path(const std::string& p) {
-  if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
-  if (std::any_of(p.begin(), p.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
-    return false;
-  std::size_t start = 1;
-  while (start <= p.size()) {
-    const auto end = std::min(p.find('/', start), p.size());
-    const std::string_view seg(p.data() + start, end - start);
-    if (seg.empty() || seg == "." || seg == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
-
 constexpr std::string_view k_bad_path =
     ": not an absolute, normalised path (no \".\", \"..\" or empty segments, no control "
     "characters)";
@@ -379,7 +365,7 @@ SshTransport::~SshTransport() {
 Result<std::optional<RemoteFile>> SshTransport::read_file(const std::string& path, bool as_root) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "read " + path;
-  if (!valid_path(path)) return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
+  if (!is_clean_remote_file(path)) return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, as_root);
   if (!become) return tl::unexpected(become.error());
 
@@ -442,7 +428,7 @@ Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::
                                             bool as_root) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "write " + path;
-  if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
+  if (!is_clean_remote_file(path) || (!backup_path.empty() && !is_clean_remote_file(backup_path)))
     return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, as_root);
   if (!become) return tl::unexpected(become.error());
@@ -504,7 +490,7 @@ Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::
   }
   std::string tmp = r->out;
   while (!tmp.empty() && tmp.back() == '\n') tmp.pop_back();
-  if (tmp.size() <= prefix.size() || tmp.compare(0, prefix.size(), prefix) != 0 || !valid_path(tmp) ||
+  if (tmp.size() <= prefix.size() || tmp.compare(0, prefix.size(), prefix) != 0 || !is_clean_remote_file(tmp) ||
       tmp.find('/', prefix.size()) != std::string::npos)
     return tl::unexpected(m_session->error(Kind::failed, what + ": unexpected answer from mktemp"));
   return StagedFile{path, tmp, backup_path, as_root};
@@ -513,7 +499,7 @@ Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::
 Result<void> SshTransport::commit_staged(const StagedFile& f) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "write " + f.path;
-  if (!valid_path(f.path) || !valid_path(f.temp) || (!f.backup_path.empty() && !valid_path(f.backup_path)))
+  if (!is_clean_remote_file(f.path) || !is_clean_remote_file(f.temp) || (!f.backup_path.empty() && !is_clean_remote_file(f.backup_path)))
     return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, f.as_root);
   if (!become) return tl::unexpected(become.error());
@@ -539,7 +525,7 @@ Result<void> SshTransport::discard_staged(const std::vector<StagedFile>& files) 
   Result<void> first;
   std::string root_files;
   for (const StagedFile& f : files) {
-    if (!valid_path(f.temp)) continue;
+    if (!is_clean_remote_file(f.temp)) continue;
     auto become = Impl::use_become(*this, f.as_root);
     if (become && *become) {
       root_files += " " + shell_quote(f.temp);
@@ -568,7 +554,7 @@ Result<void> SshTransport::restore_file(const std::string& path, const std::stri
                                         bool as_root) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   const std::string what = "restore " + path;
-  if (!valid_path(path) || (!backup_path.empty() && !valid_path(backup_path)))
+  if (!is_clean_remote_file(path) || (!backup_path.empty() && !is_clean_remote_file(backup_path)))
     return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   // A hard link of the backup (a copy across file systems) renamed over the target: atomic,
   // and the backup stays for another restore.
@@ -673,7 +659,7 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
   SshSession& s = *m_session;
   const std::string what = "take the deploy lock " + lock_path;
-  if (!valid_path(lock_path)) return tl::unexpected(s.error(Kind::failed, what + std::string(k_bad_path)));
+  if (!is_clean_remote_file(lock_path)) return tl::unexpected(s.error(Kind::failed, what + std::string(k_bad_path)));
   if (auto d = Impl::ensure_dir(*this, split_path(lock_path).first); !d) return d;
   const std::string content = nlohmann::json{{"owner", info.owner}, {"since", info.since}}.dump() + "\n";
   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -171,6 +171,9 @@ TEST_F(SecurityHostKeys, PinnedKeyWinsAndEveryWrongFormIsRefused) {
   EXPECT_EQ(t.error().kind, Kind::host_key_changed);
   EXPECT_NE(t.error().message.find("ssh-ed25519 " + fingerprint(fleet, "a")), std::string::npos)
       << t.error().message;
+  // And the pinned key's, as `ssh-keygen -l` prints it.
+  EXPECT_NE(t.error().message.find("pins ssh-ed25519 " + fingerprint(fleet, "b")), std::string::npos)
+      << t.error().message;
 }
 
 // One sshd listed twice in the inventory under two names with different pinned keys: the

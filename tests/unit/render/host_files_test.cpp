@@ -139,7 +139,8 @@ TEST(HostCommon, AddressesAndQuoting) {
   EXPECT_EQ(endpoint_host("2001:db8::7"), "2001:db8::7");
   EXPECT_EQ(endpoint_host("198.51.100.7:26656"), "198.51.100.7");
   EXPECT_EQ(endpoint_host("peer.example:26656"), "peer.example");
-  EXPECT_EQ(quoted("a \"b\" \\ c\td"), "\"a \\\"b\\\" \\\\ c\\u0009d\"");
+  // The one escaper for TOML and the YAML of the Prometheus files: a tab is TOML's own "\t".
+  EXPECT_EQ(toml_string("a \"b\" \\ c\td"), "\"a \\\"b\\\" \\\\ c\\td\"");
 }
 
 // fill_each must give exactly what fill_template gives item by item, whatever the template.

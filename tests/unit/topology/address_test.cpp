@@ -93,16 +93,23 @@ TEST(Address, NodeIds) {
   EXPECT_EQ(check_node_id("2G3D0123456789abcdef0123456789abcdef0123"), NodeIdCheck::malformed);
 }
 
-TEST(Address, Base64) {
-  EXPECT_EQ(decode_base64("aGVsbG8="), "hello");
-  EXPECT_EQ(decode_base64("aGVsbG8h"), "hello!");
-  EXPECT_EQ(decode_base64("aGVsbA=="), "hell");
-  EXPECT_FALSE(decode_base64("aGVsbG8"));   // length not a multiple of 4
-  EXPECT_FALSE(decode_base64("aGVsbG9="));  // non-zero bits after the data
-  EXPECT_FALSE(decode_base64("aGV*bG8="));
-  EXPECT_FALSE(decode_base64("a==="));
-  EXPECT_FALSE(decode_base64("aG=sbG8="));
-  EXPECT_FALSE(decode_base64(""));
+// One check for `root:`/`home:` values (a directory) and for the files picket reads and
+// writes over SSH (no trailing '/', not "/").
+TEST(Address, CleanRemotePaths) {
+  EXPECT_TRUE(is_clean_remote_path("/"));
+  EXPECT_TRUE(is_clean_remote_path("/srv/node/"));
+  EXPECT_TRUE(is_clean_remote_path("/srv/my node/$x"));
+  EXPECT_FALSE(is_clean_remote_path("srv"));
+  EXPECT_FALSE(is_clean_remote_path("/srv//node"));
+  EXPECT_FALSE(is_clean_remote_path("/srv/./node"));
+  EXPECT_FALSE(is_clean_remote_path("/srv/../node"));
+  EXPECT_FALSE(is_clean_remote_path("/srv/no\tde"));
+  EXPECT_TRUE(is_clean_remote_file("/etc/wireguard/wg0.conf"));
+  EXPECT_FALSE(is_clean_remote_file("/"));
+  EXPECT_FALSE(is_clean_remote_file("/etc/"));
+  EXPECT_FALSE(is_clean_remote_file("/etc/../x"));
+  EXPECT_FALSE(is_clean_remote_file(std::string("/etc/x\0y", 8)));
+  EXPECT_EQ(format_ipv4(0x0A2C0001), "10.44.0.1");
 }
 
 TEST(Address, WireguardKeys) {

@@ -694,6 +694,9 @@ TEST(LoadTopology, PolicyAndVpn) {
   EXPECT_EQ(load(base + "fd00::/64\n").diags,
             "5:11: error: \"subnet\" must be an IPv4 subnet like 10.44.0.0/24, found \"fd00::/64\" "
             "[address]\n");
+  EXPECT_EQ(load(base + "10.0.0.0/7\n").diags,
+            "5:11: error: \"subnet\" must have a prefix of /8 or longer, found /7 [address]\n");
+  EXPECT_EQ(load(base + "10.0.0.0/8\n").diags, "");
   EXPECT_EQ(load(base + "10.44.0.0/30\n").diags, "");
   EXPECT_EQ(load(k_head + "nodes: {}\npolicy: {min_paths: 3000000000, survive: []}\n").diags,
             "4:21: error: \"min_paths\" must be at most 2147483647, found 3000000000 [schema]\n");

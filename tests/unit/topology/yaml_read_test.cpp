@@ -98,6 +98,23 @@ TEST(YamlRead, ParseDecimal) {
   EXPECT_FALSE(parse_decimal(""));
 }
 
+// config: values are typed by the YAML 1.2 core schema, exactly (no saturation).
+TEST(YamlRead, ParseIntegerAndBool) {
+  EXPECT_EQ(parse_integer("26656"), 26656);
+  EXPECT_EQ(parse_integer("-5"), -5);
+  EXPECT_EQ(parse_integer("0x10"), 16);
+  EXPECT_EQ(parse_integer("0o17"), 15);
+  EXPECT_EQ(parse_integer("-9223372036854775808"), INT64_MIN);
+  EXPECT_FALSE(parse_integer("9223372036854775808"));
+  EXPECT_FALSE(parse_integer("1e3"));
+  EXPECT_FALSE(parse_integer("0x"));
+  EXPECT_FALSE(parse_integer(""));
+  EXPECT_EQ(parse_bool("true"), true);
+  EXPECT_EQ(parse_bool("false"), false);
+  EXPECT_FALSE(parse_bool("yes"));
+  EXPECT_FALSE(parse_bool("True"));
+}
+
 TEST(YamlRead, QuotedEscapesAndShortens) {
   EXPECT_EQ(in_quotes("plain"), "\"plain\"");
   EXPECT_EQ(in_quotes("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\x01\"");
@@ -107,7 +124,7 @@ TEST(YamlRead, QuotedEscapesAndShortens) {
   EXPECT_EQ(in_quotes("sentry-\xd0\xb0"), "\"sentry-\\u0430\"");
   EXPECT_EQ(in_quotes("node-b\xe2\x80\x8b"), "\"node-b\\u200B\"");
   EXPECT_EQ(in_quotes("x\xf0\x9f\x98\x80\x7f"), "\"x\\U0001F600\\x7f\"");
-  EXPECT_EQ(quoted_list({"a", "b"}), "\"a\", \"b\"");
+  EXPECT_EQ(in_quotes_list({"a", "b"}), "\"a\", \"b\"");
 }
 
 TEST(YamlRead, SuggesterMatchesClosestMatchWithinBudget) {
