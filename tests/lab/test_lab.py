@@ -244,7 +244,7 @@ def domains(inv, topo):
 
 class WhatIfLive(LabCase):
     SETTLE = 4      # seconds for a cut to be felt (peers time out, rounds move on)
-    WINDOW = 6      # commits looked at while the domain is down
+    WINDOW = 8      # commits looked at while the domain is down
 
     def live(self, hosts):
         """Signatures over WINDOW commits with the hosts cut off, then everything restored and
@@ -261,8 +261,11 @@ class WhatIfLive(LabCase):
         return sigs
 
     def verdict(self, sigs):
+        # A validator that loses a sentry may miss a block or two while consensus messages in
+        # flight on the dead link are lost (more on a loaded machine): still signing. Cut off
+        # means no signature at all.
         n = sum(1 for s in sigs if s)
-        if n >= self.WINDOW - 1:
+        if n >= self.WINDOW // 2:
             return "signing"
         if n == 0:
             return "cut off"
