@@ -261,20 +261,17 @@ class WhatIfLive(LabCase):
         return sigs
 
     def verdict(self, sigs):
-        # A validator that loses a sentry may miss a block or two while consensus messages in
-        # flight on the dead link are lost (more on a loaded machine): still signing. Cut off
-        # means no signature at all.
-        n = sum(1 for s in sigs if s)
-        if n >= self.WINDOW // 2:
-            return "signing"
-        if n == 0:
-            return "cut off"
-        return f"unclear ({n} of {len(sigs)})"
+        # whatif's question is whether a path is left. Every commit looked at comes after the
+        # cut has settled, so any signature there travelled a path that is left; cut off means
+        # none at all. How many were missed on the way (a validator that loses a sentry may miss
+        # several while messages on the dead link are lost, more on a loaded machine) is
+        # recorded, not judged: see figures.json.
+        return "signing" if any(sigs) else "cut off"
 
     def test_every_failure_domain_as_whatif_says(self):
         # d. each failure domain of the example, taken down for real
         got, want = {}, {}
-        seen = {}
+        seen, signed = {}, {}
         for (kind, value), hosts in sorted(domains(self.inv, self.topo).items()):
             key = f"{kind}={value}"
             p = picket("whatif", os.path.join(DIR, "site/topology.yaml"), "--fail", key)
@@ -282,8 +279,15 @@ class WhatIfLive(LabCase):
             want[key] = "signing" if p.returncode == 0 else "cut off"
             hk = tuple(sorted(hosts))
             if hk not in seen:   # one live run per distinct set of hosts
-                seen[hk] = self.verdict(self.live(hosts))
+                sigs = self.live(hosts)
+                seen[hk] = self.verdict(sigs)
+                signed[key] = f"{sum(1 for s in sigs if s)}/{len(sigs)}"
             got[key] = seen[hk]
+        with open(os.path.join(DIR, "figures.json")) as f:
+            figures = json.load(f)
+        figures["whatif_signed_while_down"] = signed
+        with open(os.path.join(DIR, "figures.json"), "w") as f:
+            json.dump(figures, f)
         self.assertEqual(got, want)
 
     def test_two_failures_whatif_calls_fatal_stop_our_signatures(self):
