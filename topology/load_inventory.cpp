@@ -9,12 +9,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "topology/address.hpp"
 #include "topology/load.hpp"
 #include "topology/yaml_read.hpp"
 #include "topology/yaml_tree.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 namespace {
@@ -95,6 +97,7 @@ class InventoryLoader final : public YamlEntrySink {
     read_root(doc.root);
     apply_defaults();  // indexes the hosts, which no longer come or go after it
     resolve_jumps();
+    check_shared_addresses();
     return std::move(m_inventory);
   }
 
@@ -334,6 +337,30 @@ class InventoryLoader final : public YamlEntrySink {
               "address", h.name.loc,
               {fmt::format("in host {}", in_quotes(h.name.value)), {host_subject(h.name.value)}});
       }
+    }
+  }
+
+  // Two hosts reached at one address, SSH port and jump host are one machine under two
+  // names: its failure domains would count twice and deploy would write both hosts' files
+  // onto it. (One address with different SSH ports is allowed: hosts behind one NAT, or the
+  // local sshd fleet of the tests.)
+  void check_shared_addresses() {
+    std::unordered_map<std::string, const Host*> first;
+    first.reserve(m_inventory.hosts.size());
+    for (const Host& h : m_inventory.hosts) {
+      if (h.address.value.empty()) continue;
+      const std::string key = lower(h.address.value) + '\n' + std::to_string(h.port.value) + '\n' +
+                              (h.jump ? h.jump->value : std::string());
+      auto [it, fresh] = first.emplace(key, &h);
+      if (fresh) continue;
+      add_error(m_diags, "duplicate", h.address.loc,
+                fmt::format("host {} has the same address {} (SSH port {}{}) as host {}: one "
+                            "machine under two names would count its failure domains twice "
+                            "and get both hosts' files; give each host its own address",
+                            in_quotes(h.name.value), in_quotes(h.address.value), h.port.value,
+                            h.jump ? ", through " + in_quotes(h.jump->value) : std::string(),
+                            in_quotes(it->second->name.value)),
+                {host_subject(it->second->name.value), host_subject(h.name.value)});
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +132,7 @@ class YamlReader {
   std::shared_ptr<const std::string> m_file;
   Diagnostics& m_out;
   Suggester m_suggester;
+  std::set<std::pair<std::string, std::string>> m_suggested;  // (ctx.where, key suggested)
 };
 
 }  // namespace picket

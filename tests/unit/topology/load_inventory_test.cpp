@@ -427,5 +427,24 @@ TEST(LoadInventory, RootAndHomeMustBeCleanAbsolutePaths) {
   EXPECT_EQ(e->home->value, "~/.gaia");
 }
 
+// Issue 10, item 8: two names for one machine (same address, SSH port and jump host).
+TEST(LoadInventory, TwoHostsAtOneAddressAreOneMachine) {
+  const Loaded l = load("hosts:\n"
+                        "  a: {address: 198.51.100.10}\n"
+                        "  b: {address: 198.51.100.10, port: 22}\n"
+                        "  c: {address: 198.51.100.10, port: 2222}\n"
+                        "  d: {address: 10.0.0.5, jump: a}\n"
+                        "  e: {address: 10.0.0.5, jump: c}\n"
+                        "  f: {address: Node.Example.com}\n"
+                        "  g: {address: node.example.COM}\n");
+  EXPECT_EQ(l.diags,
+            "3:16: error: host \"b\" has the same address \"198.51.100.10\" (SSH port 22) as "
+            "host \"a\": one machine under two names would count its failure domains twice and "
+            "get both hosts' files; give each host its own address [duplicate] {host=a,host=b}\n"
+            "8:16: error: host \"g\" has the same address \"node.example.COM\" (SSH port 22) as "
+            "host \"f\": one machine under two names would count its failure domains twice and "
+            "get both hosts' files; give each host its own address [duplicate] {host=f,host=g}\n");
+}
+
 }  // namespace
 }  // namespace picket

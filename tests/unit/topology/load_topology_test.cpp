@@ -662,6 +662,61 @@ TEST(LoadTopology, Partners) {
   EXPECT_FALSE(partners[3].wireguard);
 }
 
+// Issue 10, item 14: CometBFT's own spelling of a peer, and `with:` written level with the
+// partner names (a partner called "with"), each get the hint that fixes them.
+TEST(LoadTopology, PartnerMistakesGetHints) {
+  const Loaded l = load(k_head +
+                        "nodes:\n"
+                        "  a: {role: private-sentry, host: h}\n"
+                        "partners:\n"
+                        "  certus:\n"
+                        "    peers:\n"
+                        "      - 2b3d0123456789abcdef0123456789abcdef0123@203.0.113.7:26656\n"
+                        "  with: [a]\n");
+  EXPECT_EQ(l.diags,
+            "9:9: error: a peer must be a map, found \"2b3d0123456789abcdef0123456789abcdef0123@"
+            "203.0.113.7:26656\"; write it as {id: 2b3d0123456789abcdef0123456789abcdef0123, "
+            "address: \"203.0.113.7:26656\"} [schema] {certus/1}\n"
+            "10:9: error: partner \"with\" must be a map, found a list; did you indent `with:` "
+            "under the partner \"certus\"? [schema] {certus}\n");
+}
+
+// Issue 10, item 15: a misspelt required key is one mistake, said once.
+TEST(LoadTopology, MisspeltRequiredKeyIsOneFinding) {
+  const Loaded l = load("version: 1\n"
+                        "chain: {id: test-1, comebft: \"0.38\"}\n"
+                        "nodes:\n"
+                        "  a: {role: private-sentry, hots: h}\n");
+  EXPECT_EQ(l.diags,
+            "2:21: error: unknown key \"comebft\" in \"chain\"; did you mean \"cometbft\"? "
+            "[schema] {chain}\n"
+            "4:31: error: unknown key \"hots\" in node \"a\"; did you mean \"host\"? [schema] {a}\n");
+}
+
+// Issue 10, item 3: render writes binary_version as config.toml `version`, which 0.38 and 1.0
+// refuse unless it is semver; and it must be a release of the line rendered.
+TEST(LoadTopology, BinaryVersionIsASemverOfTheLine) {
+  const auto chain = [](const std::string& line, const std::string& version) {
+    return load("version: 1\nchain: {id: t-1, cometbft: \"" + line + "\", binary_version: \"" +
+                version + "\"}\nnodes: {}\n")
+        .diags;
+  };
+  EXPECT_EQ(chain("0.38", "0.38.17"), "");
+  EXPECT_EQ(chain("0.38", "v0.38.17"), "");  // render drops the "v"
+  EXPECT_EQ(chain("1.0", "1.0.1-rc1+build.5"), "");
+  EXPECT_EQ(chain("1.0", "0.38.17"),
+            "2:57: error: \"binary_version\" \"0.38.17\" is a CometBFT 0.38 release, but "
+            "\"cometbft\" is \"1.0\": config.toml is rendered for the line in \"cometbft\"; make "
+            "the two agree [schema] {chain}\n");
+  EXPECT_EQ(chain("0.38", "0.38"),
+            "2:58: error: \"binary_version\" \"0.38\" is not a version MAJOR.MINOR.PATCH (such as "
+            "\"0.38.0\"): CometBFT 0.38 refuses to start with \"error in config file: invalid "
+            "version string: 0.38\" [schema] {chain}\n");
+  EXPECT_EQ(chain("0.34", "0.34.x"),
+            "2:58: error: \"binary_version\" \"0.34.x\" is not a version MAJOR.MINOR.PATCH (such "
+            "as \"0.34.0\") [schema] {chain}\n");
+}
+
 TEST(LoadTopology, PolicyAndVpn) {
   const Loaded l = load(k_head +
                         "nodes: {}\n"
