@@ -1,9 +1,11 @@
 // What makes picket's files live at boot on a stock Debian 12 host: /etc/nftables.conf
 // (flush, then include /etc/nftables.d/*.nft, where picket.nft lives), and per host a systemd
-// drop-in for the service of its nodes and signer that orders it after nftables.service and,
-// on a tunnel host, wg-quick@picket.service (a node bound to its tunnel address fails to start
-// before the tunnel exists). Neither file needs an action when it changes: both matter at the
+// drop-in for the service of its nodes (and tmkms.service for a signer) that orders it after
+// nftables.service and, on a tunnel host, wg-quick@picket.service (a node bound to its tunnel
+// address fails to start before the tunnel exists). Neither file needs an action when it changes: both matter at the
 // next boot, and picket.nft and picket.conf are applied by their own actions meanwhile.
+#include <set>
+
 #include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
@@ -12,6 +14,8 @@ namespace picket {
 
 namespace {
 constexpr const char* k_nftables_conf_path = "/etc/nftables.conf";
+// tmkms's unit: a signer's host runs tmkms, not the nodes' service (issue 10, item 10).
+constexpr const char* k_signer_unit = "tmkms.service";
 
 // systemctl's reading of a unit name: "cosmovisor" is "cosmovisor.service".
 std::string unit_name(const std::string& service) {
@@ -55,18 +59,26 @@ void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     conf["host"] = host_name;
     hosts.push_back(host_name);
     confs.push_back(std::move(conf));
-    // Without `service` picket does not know the unit (a `restart` command runs the node).
-    if (!host->service) continue;
-    const std::string unit = unit_name(host->service->value);
-    if (!is_unit_name(unit)) continue;  // check_boot reports it
+    // The units to order: the nodes' `service` (without it a `restart` command runs the node
+    // and picket does not know the unit), and tmkms's own unit for a signer.
+    std::set<std::string> units;
+    for (const Node* node : ctx.peering.nodes_on(host_name)) {
+      if (node->role.value == Role::signer) {
+        units.insert(k_signer_unit);
+      } else if (host->service && is_unit_name(unit_name(host->service->value))) {
+        units.insert(unit_name(host->service->value));  // else check_boot reports it
+      }
+    }
     const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
-    TemplateValue d;
-    d["host"] = host_name;
-    d["unit"] = unit;
-    d["wants"] = std::string("nftables.service") + (tunnel ? " wg-quick@picket.service" : "");
-    d["tunnel"] = tunnel;
-    dropins.push_back({host_name, "/etc/systemd/system/" + unit + ".d/picket.conf"});
-    dropin_items.push_back(std::move(d));
+    for (const auto& unit : units) {
+      TemplateValue d;
+      d["host"] = host_name;
+      d["unit"] = unit;
+      d["wants"] = std::string("nftables.service") + (tunnel ? " wg-quick@picket.service" : "");
+      d["tunnel"] = tunnel;
+      dropins.push_back({host_name, "/etc/systemd/system/" + unit + ".d/picket.conf"});
+      dropin_items.push_back(std::move(d));
+    }
   }
   auto texts = fill_each(ctx.templates, "nftables.conf", std::move(confs), out);
   auto dropin_texts = fill_each(ctx.templates, "systemd-dropin.conf", std::move(dropin_items), out);

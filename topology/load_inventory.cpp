@@ -134,7 +134,7 @@ class InventoryLoader final : public YamlEntrySink {
     for (const YamlField& f : fields) {
       const std::string& k = m_reader.key(f);
       if (k == "defaults") {
-        const YamlContext dctx{"in \"defaults\"", {}};
+        const YamlContext dctx{"in \"defaults\"", {"defaults"}};
         if (m_reader.expect_map(f.value, "\"defaults\"", dctx))
           read_host_keys(f.value, m_defaults, m_defaults_written, dctx);
       } else if (k == "hosts") {

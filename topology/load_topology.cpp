@@ -587,7 +587,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_link(YamlId item) {
-    const YamlContext ctx{"in a link", {}};
+    const YamlContext ctx{"in a link", {"links"}};
     if (!m_reader.expect_map(item, "a link", ctx)) return;
     std::vector<YamlField>& fields = m_entry_fields;
     m_reader.fields(item, fields, ctx);
@@ -787,7 +787,7 @@ class TopologyLoader final : public YamlEntrySink {
 
   void read_wireguard(const YamlField& wg, Partner& p) {
     const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)),
-                          {}};
+                          {p.name.value}};
     if (!m_reader.expect_map(wg.value, "\"wireguard\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(wg.value, fields, ctx);

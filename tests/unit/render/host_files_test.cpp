@@ -88,8 +88,9 @@ TEST(HostFiles, EmptySectionsLeaveNoBlankLines) {
         EXPECT_EQ(f.content.find(bad), std::string::npos) << f.host << f.path << ":\n" << f.content;
     }
   }
-  // small: 4 wg + 5 nft + tmkms + 2 monitoring; bare: sen-a's peerless tunnel + 5 + 1 + 2.
-  EXPECT_EQ(checked, 12u + 9u);
+  // small: 4 wg + 5 nft + tmkms + 2 monitoring + 5 nftables.conf + tmkms's drop-in (its hosts
+  // name no service); bare: sen-a's peerless tunnel + 5 + 1 + 2 + 5 + 1.
+  EXPECT_EQ(checked, 18u + 15u);
 }
 
 // The tunnel plan puts the signer's host on the mesh of its validator's host, so the signer
