@@ -85,6 +85,13 @@ class InventoryLoader final : public YamlEntrySink {
   }
 
   Inventory load() {
+    const std::size_t from = m_diags.size();
+    Inventory i = load_file();
+    name_the_file(m_diags, from, *m_file);
+    return i;
+  }
+
+  Inventory load_file() {
     const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty)
       add_error(m_diags, "schema", {m_file, 1, 1},
@@ -139,7 +146,8 @@ class InventoryLoader final : public YamlEntrySink {
           read_host_keys(f.value, m_defaults, m_defaults_written, dctx);
       } else if (k == "hosts") {
         has_hosts = true;
-        if (m_reader.expect_map(f.value, "\"hosts\"", ctx)) read_leftover_hosts(f.value);
+        if (m_reader.expect_map(f.value, "\"hosts\"", {"at the top level", {"hosts"}}))
+          read_leftover_hosts(f.value);
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
@@ -315,7 +323,8 @@ class InventoryLoader final : public YamlEntrySink {
     if (default_jump && !defined(default_jump->value)) {
       add_error(m_diags, "reference", default_jump->loc,
                 fmt::format("unknown host {} in \"jump\"{}", in_quotes(default_jump->value),
-                            did_you_mean(default_jump->value)));
+                            did_you_mean(default_jump->value)),
+                {"defaults"});
       default_jump.reset();
     }
     for (std::size_t i = 0; i < m_inventory.hosts.size(); ++i) {

@@ -89,6 +89,13 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   Topology load() {
+    const std::size_t from = m_diags.size();
+    Topology t = load_file();
+    name_the_file(m_diags, from, *m_file);
+    return t;
+  }
+
+  Topology load_file() {
     const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty) {
       add_error(m_diags, "schema", {m_file, 1, 1},
@@ -143,12 +150,13 @@ class TopologyLoader final : public YamlEntrySink {
     bool has_version = false, has_chain = false, has_nodes = false;
     for (const YamlField& f : fields) {
       const std::string& k = m_reader.key(f);
+      const YamlContext kctx{"at the top level", {k}};  // the key is what is wrong
       if (k == "version") {
         has_version = true;
-        if (auto v = m_reader.integer(f, ctx)) {
+        if (auto v = m_reader.integer(f, kctx)) {
           if (v->value != 1)
             m_reader.error("schema", f.value,
-                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), ctx);
+                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), kctx);
           else
             m_topology.version = {1, v->loc};
         }
@@ -156,18 +164,18 @@ class TopologyLoader final : public YamlEntrySink {
         has_chain = true;
         read_chain(f);
       } else if (k == "inventory") {
-        if (auto v = m_reader.string(f, ctx)) m_topology.inventory = std::move(*v);
+        if (auto v = m_reader.string(f, kctx)) m_topology.inventory = std::move(*v);
       } else if (k == "policy") {
         read_policy(f);
       } else if (k == "nodes") {
         has_nodes = true;
         m_topology.nodes_loc = m_reader.loc(f.key);
-        if (m_reader.expect_map(f.value, "\"nodes\"", ctx)) read_leftover_nodes(f.value);
+        if (m_reader.expect_map(f.value, "\"nodes\"", kctx)) read_leftover_nodes(f.value);
       } else if (k == "links") {
-        if (m_reader.expect_list(f.value, "\"links\"", ctx))
+        if (m_reader.expect_list(f.value, "\"links\"", kctx))
           for (const YamlId item : node(f.value).children) read_link(item);
       } else if (k == "partners") {
-        if (m_reader.expect_map(f.value, "\"partners\"", ctx)) read_leftover_partners(f.value);
+        if (m_reader.expect_map(f.value, "\"partners\"", kctx)) read_leftover_partners(f.value);
       } else if (k == "vpn") {
         read_vpn(f);
       } else if (k.rfind("x-", 0) == 0) {

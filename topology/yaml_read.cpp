@@ -286,6 +286,11 @@ void YamlReader::collect(YamlId map, std::vector<YamlField>& out, const YamlCont
   }
 }
 
+void name_the_file(Diagnostics& diags, std::size_t from, const std::string& file) {
+  for (std::size_t i = from; i < diags.size(); ++i)
+    if (diags[i].subjects.empty()) diags[i].subjects = {file};
+}
+
 void YamlReader::unknown_key(const YamlField& f, const std::vector<std::string>& allowed,
                              const YamlContext& ctx) {
   const std::string& k = key(f);

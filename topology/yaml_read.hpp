@@ -66,6 +66,10 @@ std::optional<bool> parse_bool(std::string_view s);
 /// reported where it is written, once) and appends them to `out`.
 void append_diagnostics(Diagnostics& file_diagnostics, Diagnostics& out);
 
+/// Gives the diagnostics from index `from` on that name no subject the file `file` as theirs: a
+/// problem with the file as a whole (not YAML, empty, too big) is about that file.
+void name_the_file(Diagnostics& diags, std::size_t from, const std::string& file);
+
 /// Schema reading over one parsed file. Every check reports its own diagnostic.
 class YamlReader {
  public:

@@ -136,22 +136,23 @@ TEST(LoadInventory, DefaultsMayFollowHostsAndHostValuesWin) {
 
 TEST(LoadInventory, EmptyAndMalformedFiles) {
   EXPECT_EQ(load("").diags,
-            "1:1: error: the inventory file is empty; expected a map with \"hosts\" [schema]\n");
+            "1:1: error: the inventory file is empty; expected a map with \"hosts\" [schema] "
+            "{inventory.yaml}\n");
   EXPECT_EQ(load("[a]\n").diags,
             "1:1: error: the top level of the inventory file must be a map, found a list "
-            "[schema]\n");
+            "[schema] {inventory.yaml}\n");
   EXPECT_EQ(load("defaults: {user: x}\nhost: {}\n").diags,
             "2:1: error: unknown key \"host\" at the top level; did you mean \"hosts\"? [schema] "
             "{host}\n");
   EXPECT_EQ(load("hosts: [a, b]\ndefaults: x\n").diags,
-            "1:8: error: \"hosts\" must be a map, found a list [schema]\n"
+            "1:8: error: \"hosts\" must be a map, found a list [schema] {hosts}\n"
             "2:11: error: \"defaults\" must be a map, found \"x\" [schema] {defaults}\n");
   EXPECT_EQ(load("hosts: {}\n---\nhosts: {}\n").diags,
             "2:1: error: a second YAML document starts here; expected one document per file "
-            "[schema]\n");
+            "[schema] {inventory.yaml}\n");
   EXPECT_EQ(load("hosts:\n  a: {address: \"unterminated}\n").diags,
             "2:16: error: invalid YAML: the quoted string that starts here is not closed before "
-            "the end of the file [syntax]\n");
+            "the end of the file [syntax] {inventory.yaml}\n");
   EXPECT_EQ(load("hosts: {}\n").diags, "");
 }
 
@@ -193,7 +194,8 @@ TEST(LoadInventory, UnknownKeysAndNames) {
 
 TEST(LoadInventory, HostNamesMustBeStrings) {
   const Loaded l = load("hosts:\n  ? [a]\n  : {address: a.example}\n  b: {address: b.example}\n");
-  EXPECT_EQ(l.diags, "2:5: error: a host name must be a string, found a list [schema]\n");
+  EXPECT_EQ(l.diags,
+            "2:5: error: a host name must be a string, found a list [schema] {inventory.yaml}\n");
   ASSERT_EQ(l.inventory.hosts.size(), 1u);
   EXPECT_EQ(l.inventory.hosts[0].name.value, "b");
 }
@@ -288,7 +290,7 @@ TEST(LoadInventory, JumpInDefaults) {
       "  a: {address: a.example}\n");
   EXPECT_EQ(bad.diags,
             "1:18: error: unknown host \"bastoin\" in \"jump\"; did you mean \"bastion\"? "
-            "[reference]\n");
+            "[reference] {defaults}\n");
   EXPECT_EQ(show(bad.inventory.hosts[1].jump), "-");
 }
 

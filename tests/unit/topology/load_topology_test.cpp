@@ -191,16 +191,16 @@ TEST(LoadTopology, CrlfAndByteOrderMarkLoadLikeTheExample) {
 TEST(LoadTopology, EmptyAndNonMapFiles) {
   EXPECT_EQ(load("").diags,
             "1:1: error: the topology file is empty; expected a map with \"version\", \"chain\" "
-            "and \"nodes\" [schema]\n");
+            "and \"nodes\" [schema] {topology.yaml}\n");
   EXPECT_EQ(load("# nothing\n").diags,
             "1:1: error: the topology file is empty; expected a map with \"version\", \"chain\" "
-            "and \"nodes\" [schema]\n");
+            "and \"nodes\" [schema] {topology.yaml}\n");
   EXPECT_EQ(load("- a\n- b\n").diags,
-            "1:1: error: the top level of the topology file must be a map, found a list "
-            "[schema]\n");
+            "1:1: error: the top level of the topology file must be a map, found a list [schema] "
+            "{topology.yaml}\n");
   EXPECT_EQ(load("just text\n").diags,
             "1:1: error: the top level of the topology file must be a map, found \"just text\" "
-            "[schema]\n");
+            "[schema] {topology.yaml}\n");
   EXPECT_EQ(load("{}\n").diags,
             "1:1: error: missing required key \"chain\" at the top level [schema] {chain}\n"
             "1:1: error: missing required key \"nodes\" at the top level [schema] {nodes}\n"
@@ -211,17 +211,17 @@ TEST(LoadTopology, SyntaxErrorsLeaveAnEmptyModel) {
   const Loaded l = load(k_example + "oops: [\n");
   EXPECT_EQ(l.diags,
             "51:1: error: invalid YAML: did not find expected node content before the end of the "
-            "file [syntax]\n");
+            "file [syntax] {topology.yaml}\n");
   EXPECT_TRUE(l.topology.nodes.empty());
   EXPECT_TRUE(l.topology.links.empty());
   ASSERT_TRUE(l.topology.path);
   const Loaded two = load(k_head + "nodes: {}\n---\nversion: 1\n");
   EXPECT_EQ(two.diags,
             "4:1: error: a second YAML document starts here; expected one document per file "
-            "[schema]\n");
+            "[schema] {topology.yaml}\n");
   EXPECT_EQ(load("version: 1\n\x01").diags,
             "2:1: error: control character 0x01 is not allowed; expected a YAML text file "
-            "[syntax]\n");
+            "[syntax] {topology.yaml}\n");
 }
 
 TEST(LoadTopology, UnknownKeysAtEveryLevel) {
@@ -329,9 +329,10 @@ TEST(LoadTopology, WrongTypes) {
       "vpn: 10.0.0.0/8\n");
   EXPECT_EQ(
       l.diags,
-      "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema]\n"
+      "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema] "
+      "{version}\n"
       "2:8: error: \"chain\" must be a map, found a list [schema] {chain}\n"
-      "3:12: error: \"inventory\" must be a string, found a map [schema]\n"
+      "3:12: error: \"inventory\" must be a string, found a map [schema] {inventory}\n"
       "4:21: error: \"min_paths\" must be an integer, found the quoted string \"2\" [schema] "
       "{policy}\n"
       "4:35: error: \"survive\" must be a list, found \"host\" [schema] {policy}\n"
@@ -351,8 +352,8 @@ TEST(LoadTopology, WrongTypes) {
       "9:6: error: node \"d\" must be a map, found \"validator\" [schema] {d}\n"
       "10:34: error: \"host\" must be a string, found an empty value [schema] {e}\n"
       "10:43: error: \"home\" must not be empty [schema] {e}\n"
-      "11:8: error: \"links\" must be a list, found a map [schema]\n"
-      "12:11: error: \"partners\" must be a map, found a list [schema]\n"
+      "11:8: error: \"links\" must be a list, found a map [schema] {links}\n"
+      "12:11: error: \"partners\" must be a map, found a list [schema] {partners}\n"
       "13:6: error: \"vpn\" must be a map, found \"10.0.0.0/8\" [schema] {vpn}\n");
   // Only b has a valid role and host; its bad values are left unset.
   ASSERT_EQ(l.topology.nodes.size(), 1u);
@@ -374,7 +375,7 @@ TEST(LoadTopology, VersionChainAndEnumValues) {
       "  p: {peers: [], with: [b], over: private}\n");
   EXPECT_EQ(
       l.diags,
-      "1:10: error: \"version\" must be 1, found 2 [schema]\n"
+      "1:10: error: \"version\" must be 1, found 2 [schema] {version}\n"
       "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"bad id!\" "
       "[schema] {chain}\n"
       "2:34: error: \"cometbft\" must be one of \"0.34\", \"0.37\", \"0.38\", \"1.0\", found "
@@ -428,8 +429,8 @@ TEST(LoadTopology, NamesMustBeStrings) {
                         "partners:\n"
                         "  {x: 1}: {peers: [], with: []}\n");
   EXPECT_EQ(l.diags,
-            "4:3: error: a node name must be a string, found a list [schema]\n"
-            "7:3: error: a partner name must be a string, found a map [schema]\n");
+            "4:3: error: a node name must be a string, found a list [schema] {topology.yaml}\n"
+            "7:3: error: a partner name must be a string, found a map [schema] {topology.yaml}\n");
   EXPECT_EQ(l.topology.nodes.size(), 1u);
   EXPECT_TRUE(l.topology.partners.empty());
 }
