@@ -61,8 +61,10 @@ struct Source {
 // Collects sources into per-(path, family) sets and emits the rules using them.
 class RuleBuilder {
  public:
-  RuleBuilder(Diagnostics& out, std::set<std::string>& warned, const std::string& host)
-      : m_out(out), m_warned(warned), m_host(host) {}
+  /// `check_only`: report the names, build no rules (lint's check of every host).
+  RuleBuilder(Diagnostics& out, std::set<std::string>& warned, const std::string& host,
+              bool check_only = false)
+      : m_out(out), m_warned(warned), m_host(host), m_check_only(check_only) {}
 
   // Admits `sources` to `match` (e.g. "tcp dport 26656"); `stem` names the sets.
   void allow(const std::string& stem, const std::string& what, const std::vector<Source>& sources,
@@ -75,6 +77,7 @@ class RuleBuilder {
         warn_name(s);
         continue;
       }
+      if (m_check_only) continue;
       lists[s.tunnel ? 1 : 0][family == AddressFamily::ipv6 ? 1 : 0].insert(s.address);
     }
     for (int tunnel = 0; tunnel < 2; ++tunnel)
@@ -97,7 +100,9 @@ class RuleBuilder {
   }
 
   // A rule with no source list.
-  void rule(const std::string& text) { m_rules.push_back(text); }
+  void rule(const std::string& text) {
+    if (!m_check_only) m_rules.push_back(text);
+  }
 
   TemplateValue sets() const {
     TemplateValue v = TemplateValue::list();
@@ -124,6 +129,7 @@ class RuleBuilder {
   Diagnostics& m_out;
   std::set<std::string>& m_warned;
   std::string m_host;
+  bool m_check_only = false;
   std::vector<TemplateValue> m_sets;
   std::vector<std::string> m_rules;
 };
@@ -211,7 +217,7 @@ void check_firewall(const RenderContext& ctx, Diagnostics& out, const std::set<s
   std::set<std::string> warned = said;  // DNS names reported once, not once per firewall
   for (const auto& host_name : ctx.peering.node_hosts()) {
     if (ctx.inventory.find_host(host_name) == nullptr) continue;  // the loader reports it
-    RuleBuilder rules(out, warned, host_name);
+    RuleBuilder rules(out, warned, host_name, /*check_only=*/true);
     collect_host_rules(ctx, host_name, rules);
   }
 }
