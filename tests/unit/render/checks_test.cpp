@@ -150,6 +150,48 @@ TEST(Checks, LintRefusesEveryRenderRefusalWithTheSameDiagnostic) {
   }
 }
 
+// Issue 10, item 6: a partner's tunnel address on one picket allocates to our host.
+TEST(Checks, PartnerPeerOnAnAllocatedTunnelAddress) {
+  Network net = deployable();
+  Diagnostics d;
+  const std::string taken = plan_tunnels(net.topology, d).addresses.at("sen-a");
+  net.topology.partners[0].peers[0].address.value = taken + ":26656";
+  EXPECT_EQ(lint_text(net),
+            "address error topology.yaml:20 certus/1 host=sen-a: partner peer certus/1 at \"" +
+                taken + ":26656\" has the tunnel address picket allocates from vpn.subnet to host "
+                "\"sen-a\": two WireGuard peers would claim " + taken +
+                "/32; give the partner an address outside vpn.subnet, or the subnet's first host "
+                "address, which picket never allocates\n");
+  // The subnet's first host address is never allocated: a partner may have it.
+  net.topology.partners[0].peers[0].address.value = "10.44.0.1:26656";
+  EXPECT_EQ(lint_text(net), "");
+}
+
+// Issue 10, item 4: CometBFT resolves names once, at start: a public sentry's external
+// address that does not resolve stops it; a peer's is left out until a restart.
+TEST(Checks, DnsNamesResolvedOnceAtStart) {
+  Network net = deployable();
+  host(net, "pub-a").address.value = "pub-a.example.net";
+  host(net, "sen-b").address.value = "sen-b.example.net";
+  EXPECT_EQ(lint_text(net),
+            "address warning inventory.yaml:6 host=sen-b validator: peer address "
+            "\"sen-b.example.net\" (host=sen-b) is a DNS name: CometBFT resolves persistent_peers "
+            "once at start and never dials a peer whose name did not resolve then, until it "
+            "restarts (first in persistent_peers of \"validator\"); and a firewall ruleset cannot "
+            "list a name, so picket leaves it out of the nftables rules of \"validator\", whose "
+            "connections from it are dropped; use an IP address\n"
+            "address warning inventory.yaml:7 host=pub-a sentry-b: peer address "
+            "\"pub-a.example.net\" (host=pub-a) is a DNS name: CometBFT resolves persistent_peers "
+            "once at start and never dials a peer whose name did not resolve then, until it "
+            "restarts (first in persistent_peers of \"sentry-b\"); and a firewall ruleset cannot "
+            "list a name, so picket leaves it out of the nftables rules of \"sentry-b\", whose "
+            "connections from it are dropped; use an IP address\n"
+            "address warning inventory.yaml:7 public-a host=pub-a: public sentry \"public-a\" "
+            "advertises its host's DNS name \"pub-a.example.net\" as p2p.external_address: "
+            "CometBFT resolves it once at start and refuses to start when it does not resolve then "
+            "(\"p2p.external_address is incorrect\"); use an IP address\n");
+}
+
 // Every add_error of render/*.cpp is either a case above or a refusal lint cannot know of.
 TEST(Checks, RefusalSitesAreAllCovered) {
   std::map<std::string, int> found;
