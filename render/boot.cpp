@@ -2,8 +2,9 @@
 // (flush, then include /etc/nftables.d/*.nft, where picket.nft lives), and per host a systemd
 // drop-in for the service of its nodes (and tmkms.service for a signer) that orders it after
 // nftables.service and, on a tunnel host, wg-quick@picket.service (a node bound to its tunnel
-// address fails to start before the tunnel exists). Neither file needs an action when it changes: both matter at the
-// next boot, and picket.nft and picket.conf are applied by their own actions meanwhile.
+// address fails to start before the tunnel exists). Neither file needs an action when it
+// changes: both matter at the next boot, and picket.nft and picket.conf are applied by their
+// own actions meanwhile.
 #include <set>
 
 #include "render/checks.hpp"
