@@ -38,7 +38,7 @@ def main():
          "nodes:",
          "  validator: {role: validator, host: h-val, signer: kms}",
          "  kms: {role: signer, host: h-kms}"]
-    inv = ["defaults: {user: cosmos, home: /home/cosmos/.gaia}",
+    inv = ["defaults: {user: cosmos, home: /home/cosmos/.gaia, service: cosmovisor.service}",
            "hosts:",
            "  h-val: {address: 10.0.0.1, datacenter: dc-val, region: r-val, provider: p-val}",
            "  h-kms: {address: 10.0.0.2, datacenter: dc-val, region: r-val, provider: p-val}"]

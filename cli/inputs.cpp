@@ -2,7 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/terminal.hpp"
-#include "render/settings.hpp"
+#include "render/checks.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -152,10 +152,11 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   }
   if (inventory_text) out.sources.emplace(inventory_text->path, std::move(inventory_text->text));
   out.result = check(std::move(topology), std::move(inventory), std::move(diags));
-  // config: overrides are checked against what render derives (render depends on topology,
-  // not the other way round, so this check joins the pipeline here).
+  // What render would refuse (config: overrides against what it derives, the tunnel plan,
+  // homes, …) is lint's to report first (render depends on topology, not the other way
+  // round, so this check joins the pipeline here).
   if (out.result.analysis) {
-    check_overrides(out.result.topology, out.result.inventory, out.result.diagnostics);
+    check_renderable(out.result.topology, out.result.inventory, out.result.diagnostics);
     sort_diagnostics(out.result.diagnostics);
   }
   return out;
@@ -170,6 +171,14 @@ tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths) {
   return std::move(*inputs);
 }
 
+void print_warnings(const CheckedInputs& inputs) {
+  Diagnostics warnings;
+  for (const auto& d : inputs.result.diagnostics)
+    if (d.severity == Severity::warning) warnings.push_back(d);
+  if (warnings.empty()) return;
+  write_out(stderr, format_text_findings(warnings, inputs.sources, use_color("auto", stderr)));
+}
+
 tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) {
   auto inputs = load_or_usage_error(paths);
   if (!inputs) return inputs;
@@ -179,6 +188,7 @@ tl::expected<CheckedInputs, int> load_graph_or_explain(const InputPaths& paths) 
                                   inputs->sources, use_color("auto", stderr)));
     return tl::make_unexpected(k_exit_findings);
   }
+  print_warnings(*inputs);
   return std::move(*inputs);
 }
 

@@ -44,6 +44,10 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
 /// k_exit_usage instead.
 tl::expected<CheckedInputs, int> load_or_usage_error(const InputPaths& paths);
 
+/// Prints the warnings among the findings to stderr, as lint shows them (no summary line):
+/// commands other than lint that go on despite warnings must not keep them to themselves.
+void print_warnings(const CheckedInputs& inputs);
+
 /// load_and_check for the commands that need a sound graph (graph, whatif): on a usage error,
 /// or when the files do not describe a graph yet, prints why to stderr (the diagnostics, as
 /// lint shows them) and returns the exit code instead.

@@ -71,6 +71,7 @@ int run_keys(const KeysOptions& opt) {
                                   inputs->sources, use_color("auto", stderr)));
     return k_exit_findings;
   }
+  print_warnings(*inputs);
   const Topology& topology = inputs->result.topology;
   const std::string dir = opt.secrets.empty() ? default_secrets_dir(paths.topology) : opt.secrets;
 

@@ -62,6 +62,9 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
     print_diagnostics(*checked, checked->result.diagnostics);
     return fail(std::string(command) + " refuses a topology with lint errors", k_exit_findings);
   }
+  // Warnings do not stop it, but they say what the files will lack (a DNS name a ruleset
+  // cannot list drops that peer's connections): never keep them from the operator.
+  print_warnings(*checked);
   auto secrets = load_render_secrets(
       secrets_dir.empty() ? default_secrets_dir(paths.topology) : secrets_dir, *checked,
       paths.topology);
@@ -72,8 +75,12 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
   FileSet files = render_all(checked->result.topology, checked->result.inventory, *secrets,
                              *templates, render_diags);
   sort_diagnostics(render_diags);
+  // Its warnings are lint's (check_render), printed above; only a refusal is news here.
   if (has_errors(render_diags)) {
-    print_diagnostics(*checked, render_diags);
+    Diagnostics errors;
+    for (auto& d : render_diags)
+      if (d.severity == Severity::error) errors.push_back(std::move(d));
+    print_diagnostics(*checked, errors);
     return tl::make_unexpected(k_exit_findings);
   }
   auto peers = own_peers(checked->result.topology, *secrets);

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <set>
 
+#include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
 #include "util/toml_string.hpp"
@@ -60,8 +61,10 @@ struct Source {
 // Collects sources into per-(path, family) sets and emits the rules using them.
 class RuleBuilder {
  public:
-  RuleBuilder(Diagnostics& out, std::set<std::string>& warned, const std::string& host)
-      : m_out(out), m_warned(warned), m_host(host) {}
+  /// `check_only`: report the names, build no rules (lint's check of every host).
+  RuleBuilder(Diagnostics& out, std::set<std::string>& warned, const std::string& host,
+              bool check_only = false)
+      : m_out(out), m_warned(warned), m_host(host), m_check_only(check_only) {}
 
   // Admits `sources` to `match` (e.g. "tcp dport 26656"); `stem` names the sets.
   void allow(const std::string& stem, const std::string& what, const std::vector<Source>& sources,
@@ -74,6 +77,7 @@ class RuleBuilder {
         warn_name(s);
         continue;
       }
+      if (m_check_only) continue;
       lists[s.tunnel ? 1 : 0][family == AddressFamily::ipv6 ? 1 : 0].insert(s.address);
     }
     for (int tunnel = 0; tunnel < 2; ++tunnel)
@@ -96,7 +100,9 @@ class RuleBuilder {
   }
 
   // A rule with no source list.
-  void rule(const std::string& text) { m_rules.push_back(text); }
+  void rule(const std::string& text) {
+    if (!m_check_only) m_rules.push_back(text);
+  }
 
   TemplateValue sets() const {
     TemplateValue v = TemplateValue::list();
@@ -123,28 +129,19 @@ class RuleBuilder {
   Diagnostics& m_out;
   std::set<std::string>& m_warned;
   std::string m_host;
+  bool m_check_only = false;
   std::vector<TemplateValue> m_sets;
   std::vector<std::string> m_rules;
 };
 
 // The source a neighbour's traffic comes from, with where its address was written.
 Source neighbour_source(const RenderContext& ctx, const Neighbour& n) {
+  const NeighbourSpot spot = neighbour_spot(ctx, n);
   Source s;
   s.address = n.source_ip;
   s.tunnel = n.over == LinkKind::vpn;
-  if (n.partner.empty()) {
-    const Node* peer = ctx.topology.find_node(n.name);
-    const Host* h = peer != nullptr ? ctx.inventory.find_host(peer->host.value) : nullptr;
-    s.subject = "host=" + (peer != nullptr ? peer->host.value : n.name);
-    if (h != nullptr) s.loc = h->address.loc;
-    return s;
-  }
-  s.subject = n.name;  // "<partner>/<n>", 1-based
-  for (const auto& partner : ctx.topology.partners) {
-    if (partner.name.value != n.partner) continue;
-    const std::size_t i = std::stoul(n.name.substr(n.partner.size() + 1)) - 1;
-    if (i < partner.peers.size()) s.loc = partner.peers[i].address.loc;
-  }
+  s.subject = spot.subject;
+  s.loc = spot.loc;
   return s;
 }
 
@@ -154,72 +151,88 @@ std::string port_list(const std::set<int>& ports) {
   for (int p : ports) out += (out.size() > 2 ? ", " : "") + std::to_string(p);
   return out + " }";
 }
+
+// Every rule of one host; DNS names that cannot stand in them are reported through `rules`.
+void collect_host_rules(const RenderContext& ctx, const std::string& host_name, RuleBuilder& rules) {
+  std::set<int> metrics_ports;  // from our own tunnel peers only
+  for (const Node* node : ctx.peering.nodes_on(host_name)) {
+    if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
+    const int p2p = effective_p2p_port(ctx.topology, *node);
+    const std::string id = identifier(node->name.value);
+    if (node->role.value == Role::public_sentry) {
+      rules.rule("tcp dport " + std::to_string(p2p) + " accept comment " +
+                 toml_string("p2p of public sentry " + node->name.value + ": open to all"));
+    } else {
+      std::vector<Source> sources;
+      for (const auto& n : neighbours_of(ctx, *node)) sources.push_back(neighbour_source(ctx, n));
+      rules.allow("p2p_" + id, "peers of " + node->name.value, sources,
+                  "tcp dport " + std::to_string(p2p), "p2p of " + node->name.value + " from its peers");
+    }
+    if (node->role.value == Role::validator && node->signer) {
+      const Node* signer = ctx.topology.find_node(node->signer->value);
+      if (signer != nullptr && signer->role.value == Role::signer) {
+        const SignerRoute route = signer_route(ctx, *node, *signer);
+        Source s;
+        s.address = route.signer_source;
+        s.tunnel = route.tunnel;
+        s.subject = "host=" + signer->host.value;
+        if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
+        rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
+                    {s}, "tcp dport " + std::to_string(k_signer_port),
+                    "signer " + signer->name.value + " dials " + node->name.value);
+      }
+    }
+    metrics_ports.insert(effective_metrics_port(ctx.topology, *node));
+  }
+  const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
+  if (tunnel && !metrics_ports.empty()) {
+    std::vector<Source> ours;
+    for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
+      auto it = ctx.tunnels.addresses.find(other);
+      if (it != ctx.tunnels.addresses.end()) ours.push_back({it->second, true, "host=" + other, {}});
+    }
+    rules.allow("metrics", "our own hosts at the other end of the tunnels", ours,
+                "tcp dport " + port_list(metrics_ports), "metrics: our own tunnel peers only");
+  }
+  if (tunnel) {
+    std::vector<Source> endpoints;
+    for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
+      const Host* h = ctx.inventory.find_host(other);
+      if (h == nullptr) continue;
+      endpoints.push_back({h->address.value, false, "host=" + other, h->address.loc});
+    }
+    for (const Partner* partner : vpn_partners(ctx, host_name)) {
+      if (!partner->wireguard) continue;
+      endpoints.push_back({endpoint_host(partner->wireguard->endpoint.value), false,
+                           partner->name.value,
+                           partner->wireguard->endpoint.loc});
+    }
+    rules.allow("wireguard_peers", "WireGuard endpoints of the tunnel peers", endpoints,
+                "udp dport " + std::to_string(ctx.tunnels.port), "wireguard from the tunnel peers");
+  }
+}
 }  // namespace
 
+void check_firewall(const RenderContext& ctx, Diagnostics& out, const std::set<std::string>& said) {
+  std::set<std::string> warned = said;  // DNS names reported once, not once per firewall
+  for (const auto& host_name : ctx.peering.node_hosts()) {
+    if (ctx.inventory.find_host(host_name) == nullptr) continue;  // the loader reports it
+    RuleBuilder rules(out, warned, host_name, /*check_only=*/true);
+    collect_host_rules(ctx, host_name, rules);
+  }
+}
+
 void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
-  std::set<std::string> warned;  // DNS names reported once, not once per firewall
+  // The DNS names left out are check_firewall's to report (lint and render_all run it).
+  Diagnostics reported;
+  std::set<std::string> warned;
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
   for (const auto& host_name : ctx.peering.node_hosts()) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports the dangling host
-    RuleBuilder rules(out, warned, host_name);
-    std::set<int> metrics_ports;  // from our own tunnel peers only
-    for (const Node* node : ctx.peering.nodes_on(host_name)) {
-      if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
-      const int p2p = effective_p2p_port(ctx.topology, *node);
-      const std::string id = identifier(node->name.value);
-      if (node->role.value == Role::public_sentry) {
-        rules.rule("tcp dport " + std::to_string(p2p) + " accept comment " +
-                   toml_string("p2p of public sentry " + node->name.value + ": open to all"));
-      } else {
-        std::vector<Source> sources;
-        for (const auto& n : neighbours_of(ctx, *node)) sources.push_back(neighbour_source(ctx, n));
-        rules.allow("p2p_" + id, "peers of " + node->name.value, sources,
-                    "tcp dport " + std::to_string(p2p), "p2p of " + node->name.value + " from its peers");
-      }
-      if (node->role.value == Role::validator && node->signer) {
-        const Node* signer = ctx.topology.find_node(node->signer->value);
-        if (signer != nullptr && signer->role.value == Role::signer) {
-          const SignerRoute route = signer_route(ctx, *node, *signer);
-          Source s;
-          s.address = route.signer_source;
-          s.tunnel = route.tunnel;
-          s.subject = "host=" + signer->host.value;
-          if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
-          rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
-                      {s}, "tcp dport " + std::to_string(k_signer_port),
-                      "signer " + signer->name.value + " dials " + node->name.value);
-        }
-      }
-      metrics_ports.insert(effective_metrics_port(ctx.topology, *node));
-    }
-    const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
-    if (tunnel && !metrics_ports.empty()) {
-      std::vector<Source> ours;
-      for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
-        auto it = ctx.tunnels.addresses.find(other);
-        if (it != ctx.tunnels.addresses.end()) ours.push_back({it->second, true, "host=" + other, {}});
-      }
-      rules.allow("metrics", "our own hosts at the other end of the tunnels", ours,
-                  "tcp dport " + port_list(metrics_ports), "metrics: our own tunnel peers only");
-    }
-    if (tunnel) {
-      std::vector<Source> endpoints;
-      for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
-        const Host* h = ctx.inventory.find_host(other);
-        if (h == nullptr) continue;
-        endpoints.push_back({h->address.value, false, "host=" + other, h->address.loc});
-      }
-      for (const Partner* partner : vpn_partners(ctx, host_name)) {
-        if (!partner->wireguard) continue;
-        endpoints.push_back({endpoint_host(partner->wireguard->endpoint.value), false,
-                             partner->name.value,
-                             partner->wireguard->endpoint.loc});
-      }
-      rules.allow("wireguard_peers", "WireGuard endpoints of the tunnel peers", endpoints,
-                  "udp dport " + std::to_string(ctx.tunnels.port), "wireguard from the tunnel peers");
-    }
+    RuleBuilder rules(reported, warned, host_name);
+    collect_host_rules(ctx, host_name, rules);
 
     TemplateValue data;
     data["host"] = host_name;

@@ -92,6 +92,24 @@ std::vector<Neighbour> neighbours_of(const RenderContext& ctx, const Node& node)
   return neighbours(ctx.peering, ctx.inventory, ctx.tunnels, ctx.node_ids, node);
 }
 
+NeighbourSpot neighbour_spot(const RenderContext& ctx, const Neighbour& n) {
+  NeighbourSpot spot;
+  if (n.partner.empty()) {
+    const Node* peer = ctx.topology.find_node(n.name);
+    const Host* h = peer != nullptr ? ctx.inventory.find_host(peer->host.value) : nullptr;
+    spot.subject = "host=" + (peer != nullptr ? peer->host.value : n.name);
+    if (h != nullptr) spot.loc = h->address.loc;
+    return spot;
+  }
+  spot.subject = n.name;  // "<partner>/<n>", 1-based
+  for (const auto& partner : ctx.topology.partners) {
+    if (partner.name.value != n.partner) continue;
+    const std::size_t i = std::stoul(n.name.substr(n.partner.size() + 1)) - 1;
+    if (i < partner.peers.size()) spot.loc = partner.peers[i].address.loc;
+  }
+  return spot;
+}
+
 std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::string& host) {
   const Topology& t = ctx.topology;
   const auto& tunnels = ctx.tunnels.addresses;

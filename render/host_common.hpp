@@ -44,6 +44,14 @@ std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::str
 /// Partners peered over vpn with any node on `host`: file order, each once.
 std::vector<const Partner*> vpn_partners(const RenderContext& ctx, const std::string& host);
 
+/// Who a neighbour is in a diagnostic, and where its address is written.
+struct NeighbourSpot {
+  std::string subject;  // "host=NAME" for our nodes, "<partner>/<n>" for partner peers
+  Location loc;         // the host's `address`, or the partner peer's `address`
+};
+/// The spot of neighbour `n` (one of neighbours_of()).
+NeighbourSpot neighbour_spot(const RenderContext& ctx, const Neighbour& n);
+
 /// How a validator and its signer reach each other: over the tunnel when both hosts have a
 /// tunnel address, else over the inventory addresses.
 struct SignerRoute {

@@ -16,6 +16,7 @@
 #include "render/config_table.hpp"
 #include "render/render.hpp"
 #include "render/settings.hpp"
+#include "render/startup.hpp"
 #include "render/template_engine.hpp"
 #include "topology/effective.hpp"
 
@@ -182,13 +183,7 @@ void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& 
     const std::string& name = node.name.value;
     const Host* host = ctx.inventory.find_host(node.host.value);
     const std::string home = effective_home(node, host);
-    if (home.empty()) {
-      add_error(out, "schema", node.name.loc,
-                "node \"" + name + "\" has no home: set \"home\" on the node, on its host \"" +
-                    node.host.value + "\" or in the inventory's defaults",
-                {name});
-      continue;
-    }
+    if (home.empty()) continue;  // check_render reports it
 
     // Managed nodes get their node key; a node with a pinned node_id keeps the one it has.
     if (!node.node_id) {
@@ -216,6 +211,7 @@ void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& 
     const auto overrides = check_override_values(node, line, *table, out);
     const NodeSettings settings = deriver.derive(node);
     check_override_conflicts(node, settings, overrides, out);
+    check_startup(node, line, *table, derived_values(settings, *table), overrides, out);
     if (out.size() != reported) continue;
 
     NodeValues values(*table, defaults);

@@ -1,5 +1,6 @@
 #include "render/render.hpp"
 
+#include "render/checks.hpp"
 #include "render/neighbours.hpp"
 
 namespace picket {
@@ -17,14 +18,20 @@ RenderContext::RenderContext(const Topology& topology_, const Inventory& invento
 
 FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                    const TemplateSet& templates, Diagnostics& out) {
-  RenderContext ctx{topology, inventory, secrets, templates, plan_tunnels(topology, out)};
+  Diagnostics problems;
+  RenderContext ctx{topology, inventory, secrets, templates, plan_tunnels(topology, problems)};
   FileSet files;
-  if (has_errors(out)) return files;
+  // What lint checks too (check_renderable): so render refuses nothing lint passed.
+  if (!has_errors(problems)) check_render(ctx, problems);
+  const bool refused = has_errors(problems);
+  out.insert(out.end(), problems.begin(), problems.end());
+  if (refused) return files;
   render_node_configs(ctx, files, out);
   render_wireguard(ctx, files, out);
   render_firewall(ctx, files, out);
   render_signer(ctx, files, out);
   render_monitoring(ctx, files, out);
+  render_boot(ctx, files, out);
   sort_files(files);
   return files;
 }

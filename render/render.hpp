@@ -41,5 +41,6 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
 void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out);      // per host nftables ruleset
 void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out);        // tmkms.toml
 void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& out);    // Prometheus
+void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out);          // nftables.conf, unit drop-ins
 
 }  // namespace picket

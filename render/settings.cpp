@@ -12,6 +12,11 @@
 //  - unconditional_peer_ids: on a validator its sentries; on a private sentry every
 //    validator and its partner peers; on a public sentry all its peers, so a public sentry
 //    whose inbound slots the open network filled still takes our own nodes back.
+//  - addr_book_strict stays true (CometBFT's default) unless a peer needs it false: a peer
+//    dialled at an address CometBFT calls non-routable (a tunnel or RFC 1918 address) that is
+//    not in the node's private_peer_ids (those never reach the routability check), or, on a
+//    public sentry, its own non-routable address (a private network, whose addresses pex must
+//    keep). The node would otherwise log that it cannot add the peer's address at every start.
 //  - p2p.laddr: a validator or private sentry whose every peer is reached over the VPN binds
 //    its tunnel address, so its p2p port is never open on a public interface even when the
 //    firewall is wrong; everything else binds 0.0.0.0. RPC binds 127.0.0.1 everywhere.
@@ -20,10 +25,12 @@
 // lint has no keys, peers of unknown ID are matched by address (persistent_peers) or counted
 // (ID lists): structure, not IDs.
 #include "render/settings.hpp"
+#include "render/startup.hpp"
 
 #include <algorithm>
 #include <limits>
 
+#include "topology/address.hpp"
 #include "topology/effective.hpp"
 #include "topology/yaml_read.hpp"
 #include "util/text.hpp"
@@ -129,7 +136,7 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
 
   s.moniker = node.name.value;
   s.pex = role == Role::public_sentry;
-  bool any_peer = false, all_vpn = true, any_private_route = false;
+  bool any_peer = false, all_vpn = true, lenient_book = false;
   std::vector<PeerRef> keep_private;  // validators, private sentries and partners among its peers
   for (auto& nb : neighbours_of(node)) {
     const bool partner = !nb.partner.empty();
@@ -137,13 +144,16 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
     if (peer != nullptr && peer->role.value == Role::signer) continue;  // not a p2p node
     any_peer = true;
     all_vpn = all_vpn && nb.over == LinkKind::vpn;
-    any_private_route = any_private_route || nb.over != LinkKind::public_net;
     PeerRef ref{nb.name, lower(nb.node_id)};
     if (validator || role == Role::public_sentry || (role == Role::private_sentry && partner))
       add_unique(s.unconditional_peers, ref);
-    if (partner || (peer != nullptr && (peer->role.value == Role::private_sentry ||
-                                        peer->role.value == Role::validator)))
-      add_unique(keep_private, ref);
+    const bool kept_private = partner || (peer != nullptr && (peer->role.value == Role::private_sentry ||
+                                                              peer->role.value == Role::validator));
+    if (kept_private) add_unique(keep_private, ref);
+    // A strict address book refuses a non-routable peer address (and logs an error at every
+    // start); a peer in private_peer_ids never reaches that check.
+    lenient_book = lenient_book || (!(is_sentry(role) && kept_private) &&
+                                    !is_cometbft_routable(nb.dial_host));
     s.persistent_peers.push_back({std::move(ref), std::move(nb.dial_host), nb.port});
   }
   if (role == Role::public_sentry && m_topology.network) {
@@ -170,9 +180,12 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
     s.unconditional_peers = std::move(unconditional);
   }
 
-  s.addr_book_strict = !any_private_route;
   if (role == Role::public_sentry && host != nullptr)
     s.external_address = join_host_port(host->address.value, p2p_port);
+  // A public sentry advertising a non-routable address is on a private network, whose
+  // addresses pex must be able to keep.
+  if (s.pex && host != nullptr && !is_cometbft_routable(host->address.value)) lenient_book = true;
+  s.addr_book_strict = !lenient_book;
   const bool bind_tunnel = (validator || role == Role::private_sentry) && any_peer && all_vpn &&
                            tunnel != nullptr;
   s.p2p_laddr = "tcp://" + join_host_port(bind_tunnel ? *tunnel : "0.0.0.0", p2p_port);
@@ -263,31 +276,7 @@ bool fits(std::int64_t v, const std::string& go_type) {
 
 // Go's time.ParseDuration grammar: "0", or [-+]? followed by one or more <number><unit>,
 // number = digits with an optional fraction, unit one of ns us µs μs ms s m h.
-bool is_go_duration(std::string_view s) {
-  if (!s.empty() && (s.front() == '-' || s.front() == '+')) s.remove_prefix(1);
-  if (s == "0") return true;
-  if (s.empty()) return false;
-  while (!s.empty()) {
-    std::size_t digits = 0, i = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
-    }
-    if (digits == 0) return false;
-    s.remove_prefix(i);
-    bool unit = false;
-    for (std::string_view u : {"ns", "us", "\xC2\xB5s", "\xCE\xBCs", "ms", "s", "m", "h"})
-      if (s.substr(0, u.size()) == u) {
-        // "m" must not swallow the "m" of "ms"; the list tries "ms" first.
-        s.remove_prefix(u.size());
-        unit = true;
-        break;
-      }
-    if (!unit) return false;
-  }
-  return true;
-}
+bool is_go_duration(std::string_view s) { return parse_go_duration(s).has_value(); }
 
 // Sections whose negative counts and durations CometBFT refuses at start.
 bool rejects_negative(const std::string& section) {
@@ -608,12 +597,16 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
 }
 
 void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
-  const auto& tables = builtin_config_tables();
-  const auto table = tables.find(topology.chain.cometbft.value);
-  Diagnostics ignored;  // tunnel problems are render's to report
+  Diagnostics ignored;  // tunnel problems are check_renderable's to report
   const TunnelPlan tunnels = plan_tunnels(topology, ignored);
   const Secrets no_keys;
   const SettingsDeriver deriver(topology, inventory, tunnels, no_keys);
+  check_overrides(topology, deriver, out);
+}
+
+void check_overrides(const Topology& topology, const SettingsDeriver& deriver, Diagnostics& out) {
+  const auto& tables = builtin_config_tables();
+  const auto table = tables.find(topology.chain.cometbft.value);
   for (const auto& node : topology.nodes) {
     if (node.config.empty()) continue;
     if (node.role.value == Role::signer) {
@@ -628,7 +621,9 @@ void check_overrides(const Topology& topology, const Inventory& inventory, Diagn
     }
     if (table == tables.end()) continue;  // an unknown chain.cometbft is the loader's to report
     const auto accepted = check_override_values(node, table->first, table->second, out);
-    check_override_conflicts(node, deriver.derive(node), accepted, out);
+    const NodeSettings derived = deriver.derive(node);
+    check_override_conflicts(node, derived, accepted, out);
+    check_startup(node, table->first, table->second, derived_values(derived, table->second), accepted, out);
   }
 }
 

@@ -113,5 +113,7 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
 /// (`schema`) and against the settings derived from the graph (`override-conflict`).
 /// Needs no keys: where IDs of managed nodes would be needed, structure is compared.
 void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out);
+/// check_overrides with the settings derived by `deriver` (check_render's).
+void check_overrides(const Topology& topology, const SettingsDeriver& deriver, Diagnostics& out);
 
 }  // namespace picket

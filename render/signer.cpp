@@ -3,6 +3,7 @@
 // The consensus key is the operator's: picket only writes the path tmkms reads it from and
 // never creates, reads or copies it. Standby validators are left out on purpose: a signer that
 // reconnects to a standby would sign for it the moment someone starts it beside the primary.
+#include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
 #include "util/toml_string.hpp"
@@ -36,6 +37,18 @@ std::string signer_home(const Node& signer, const Host* host) {
 }
 }  // namespace
 
+void check_signer(const RenderContext& ctx, Diagnostics& out) {
+  for (const auto& signer : ctx.topology.nodes) {
+    if (signer.role.value != Role::signer) continue;
+    const Host* host = ctx.inventory.find_host(signer.host.value);
+    if (host == nullptr || !signer_home(signer, host).empty()) continue;
+    add_error(out, "schema", signer.name.loc,
+              "signer \"" + signer.name.value + "\" has no home for tmkms.toml: set `home` on the node, or `home` or `user` on host \"" +
+                  host->name.value + "\"",
+              {signer.name.value});
+  }
+}
+
 void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
   const std::string& chain_id = ctx.topology.chain.id.value;
   for (const auto& signer : ctx.topology.nodes) {
@@ -43,13 +56,7 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     const Host* host = ctx.inventory.find_host(signer.host.value);
     if (host == nullptr) continue;  // the loader reports the dangling host
     const std::string home = signer_home(signer, host);
-    if (home.empty()) {
-      add_error(out, "schema", signer.name.loc,
-                "signer \"" + signer.name.value + "\" has no home for tmkms.toml: set `home` on the node, or `home` or `user` on host \"" +
-                    host->name.value + "\"",
-                {signer.name.value});
-      continue;
-    }
+    if (home.empty()) continue;  // check_signer reports it
     TemplateValue data;
     data["signer"] = signer.name.value;
     data["host"] = host->name.value;

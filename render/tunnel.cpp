@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <set>
 
 #include "topology/address.hpp"
@@ -20,6 +21,34 @@ std::uint32_t fnv1a(const std::string& s) {
     h *= 16777619u;
   }
   return h;
+}
+// The IPv4 host of a partner peer's "a.b.c.d:port" ("" for anything else).
+std::string ipv4_host(const std::string& address) {
+  const auto colon = address.rfind(':');
+  const std::string host = colon == std::string::npos ? address : address.substr(0, colon);
+  return is_ipv4(host) ? host : std::string();
+}
+
+// A partner peer at an address picket gives one of our hosts would be two WireGuard peers
+// claiming one AllowedIPs, and its p2p address would be our own host's.
+void check_partner_addresses(const Topology& topology, const TunnelPlan& plan, Diagnostics& out) {
+  std::map<std::string, std::string> owner;  // tunnel address -> host
+  for (const auto& [host, address] : plan.addresses) owner.emplace(address, host);
+  for (const auto& partner : topology.partners) {
+    for (std::size_t i = 0; i < partner.peers.size(); ++i) {
+      const auto& peer = partner.peers[i];
+      const auto it = owner.find(ipv4_host(peer.address.value));
+      if (it == owner.end()) continue;
+      const std::string subject = partner.name.value + "/" + std::to_string(i + 1);
+      add_error(out, "address", peer.address.loc,
+                "partner peer " + subject + " at \"" + peer.address.value +
+                    "\" has the tunnel address picket allocates from vpn.subnet to host \"" +
+                    it->second + "\": two WireGuard peers would claim " + it->first +
+                    "/32; give the partner an address outside vpn.subnet, or the subnet's first "
+                    "host address, which picket never allocates",
+                {subject, "host=" + it->second});
+    }
+  }
 }
 }  // namespace
 
@@ -85,6 +114,7 @@ TunnelPlan plan_tunnels(const Topology& topology, Diagnostics& out) {
     taken[slot] = true;
     plan.addresses.emplace(host, format_ipv4(base + 2 + slot));
   }
+  check_partner_addresses(topology, plan, out);
   return plan;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
 #include "util/text.hpp"
@@ -26,6 +27,23 @@ std::string host_route(const std::string& ip) {
 
 }  // namespace
 
+void check_wireguard(const RenderContext& ctx, Diagnostics& out) {
+  std::set<const Partner*> seen;
+  for (const auto& [host, address] : ctx.tunnels.addresses) {
+    for (const Partner* partner : vpn_partners(ctx, host)) {
+      if (!partner->wireguard || !seen.insert(partner).second) continue;
+      for (std::size_t i = 0; i < partner->peers.size(); ++i) {
+        const auto& p = partner->peers[i];
+        if (!host_route(endpoint_host(p.address.value)).empty()) continue;
+        add_warning(out, "address", p.address.loc,
+                    "partner peer address \"" + p.address.value +
+                        "\" is a DNS name: WireGuard AllowedIPs need an IP, so it is left out of the tunnel",
+                    {partner->name.value + "/" + std::to_string(i + 1)});
+      }
+    }
+  }
+}
+
 void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
   if (ctx.tunnels.addresses.empty()) return;
   bool missing = false;
@@ -39,7 +57,6 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
   }
   if (missing) return;  // a tunnel file without its key, or without a peer's, would be wrong
 
-  std::set<std::string> warned;  // partner peers whose DNS name was already reported
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
   for (const auto& [host, address] : ctx.tunnels.addresses) {
@@ -66,17 +83,9 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
     for (const Partner* partner : vpn_partners(ctx, host)) {
       if (!partner->wireguard) continue;  // the loader reports a vpn partner without one
       std::vector<std::string> allowed;
-      for (std::size_t i = 0; i < partner->peers.size(); ++i) {
-        const auto& p = partner->peers[i];
+      for (const auto& p : partner->peers) {
         std::string route = host_route(endpoint_host(p.address.value));
-        if (!route.empty()) {
-          allowed.push_back(route);
-        } else if (warned.insert(partner->name.value + "/" + std::to_string(i + 1)).second) {
-          add_warning(out, "address", p.address.loc,
-                      "partner peer address \"" + p.address.value +
-                          "\" is a DNS name: WireGuard AllowedIPs need an IP, so it is left out of the tunnel",
-                      {partner->name.value + "/" + std::to_string(i + 1)});
-        }
+        if (!route.empty()) allowed.push_back(route);  // a DNS name: check_wireguard warns
       }
       if (allowed.empty()) continue;  // a peer with no AllowedIPs would carry nothing
       // Two peers of one partner may share an address; WireGuard rejects a repeated route.

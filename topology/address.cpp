@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 
 #include "util/base64.hpp"
@@ -50,6 +51,38 @@ bool is_ipv6(std::string_view s) {
   const std::string text(s);  // inet_pton needs a terminated string
   std::array<unsigned char, 16> buffer{};
   return inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+bool is_cometbft_routable(std::string_view s) {
+  std::uint32_t v4 = 0;
+  if (parse_ipv4(s, v4)) {
+    const auto in = [v4](std::uint32_t net, int prefix) {
+      return (v4 >> (32 - prefix)) == (net >> (32 - prefix));
+    };
+    if (v4 == 0xFFFFFFFFu) return false;                                    // broadcast: invalid
+    return !(in(0x0A000000u, 8) || in(0xC0A80000u, 16) || in(0xAC100000u, 12) ||  // RFC 1918
+             in(0xA9FE0000u, 16) ||                                         // RFC 3927
+             in(0x7F000000u, 8) || in(0x00000000u, 8));                     // loopback, 0/8
+  }
+  if (!is_ipv6(s)) return true;  // a DNS name: CometBFT judges what it resolves to
+  const std::string text(s);
+  std::array<unsigned char, 16> a{};
+  inet_pton(AF_INET6, text.c_str(), a.data());
+  // An IPv4-mapped address is judged as IPv4, as Go's net.IP does.
+  static constexpr unsigned char k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(a.begin(), a.begin() + 12, k_mapped))
+    return is_cometbft_routable(std::to_string(a[12]) + "." + std::to_string(a[13]) + "." +
+                                std::to_string(a[14]) + "." + std::to_string(a[15]));
+  const bool zero_prefix = std::all_of(a.begin(), a.begin() + 15, [](unsigned char c) { return c == 0; });
+  if (zero_prefix && (a[15] == 0 || a[15] == 1)) return false;  // unspecified, loopback
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return false;  // RFC 3849
+  if ((a[0] & 0xfe) == 0xfc) return false;                                       // RFC 4193
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x00 && (a[3] & 0xf0) == 0x10) return false;  // RFC 4843
+  if (a[0] == 0xfe && a[1] == 0x80 && std::all_of(a.begin() + 2, a.begin() + 8, [](unsigned char c) {
+        return c == 0;
+      }))
+    return false;  // RFC 4862
+  return true;
 }
 
 bool is_dns_name(std::string_view s) {

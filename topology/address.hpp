@@ -14,6 +14,11 @@ namespace picket {
 bool is_ipv4(std::string_view s);
 /// An IPv6 address in RFC 4291 text form, without brackets or zone.
 bool is_ipv6(std::string_view s);
+/// What CometBFT's NetAddress.Routable() says of an IP (p2p/netaddress.go, the same in 0.34
+/// to 1.0): false for RFC 1918, RFC 3927, loopback, 0.0.0.0/8 and broadcast, and for IPv6
+/// unspecified, loopback, RFC 3849, RFC 4193, RFC 4843 and RFC 4862. A DNS name: true (it is
+/// judged by what it resolves to). An address book with addr_book_strict refuses the others.
+bool is_cometbft_routable(std::string_view s);
 /// A DNS name: dot-separated labels of letters, digits and inner hyphens (1..63 characters
 /// each, 253 in all, one trailing dot allowed); the last label is not all digits.
 bool is_dns_name(std::string_view s);

@@ -212,6 +212,27 @@ void domain_spofs(const Topology& topology, const Inventory& inventory,
   std::sort(out.spof_domains.begin(), out.spof_domains.end());
 }
 
+// The signer's domains the validator does not share (see GraphAnalysis::signer_domains).
+void signer_domains(const Topology& topology, const Inventory& inventory, GraphAnalysis& out) {
+  const Node* validator = out.reach.validator ? topology.find_node(*out.reach.validator) : nullptr;
+  if (validator == nullptr || !validator->signer) return;
+  const Node* signer = topology.find_node(validator->signer->value);
+  if (signer == nullptr || signer->role.value != Role::signer) return;
+  const Host* own = inventory.find_host(validator->host.value);
+  const Host* there = inventory.find_host(signer->host.value);
+  if (own == nullptr || there == nullptr) return;
+  const std::set<DomainKind> kinds(topology.policy.survive.begin(), topology.policy.survive.end());
+  for (DomainKind kind : kinds) {
+    if (kind == DomainKind::host) continue;
+    const std::string* value = domain_value(*there, kind);
+    const std::string* mine = domain_value(*own, kind);
+    if (value != nullptr && (mine == nullptr || *mine != *value))
+      out.signer_domains.emplace_back(kind, *value);
+  }
+  std::sort(out.signer_domains.begin(), out.signer_domains.end());
+  if (!out.signer_domains.empty()) out.signer = signer->name.value;
+}
+
 }  // namespace
 
 GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory) {
@@ -225,6 +246,7 @@ GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory
   std::vector<char> is_spof(graph.size(), 0);
   if (out.reach.paths == 1) single_path_spofs(graph, detail.disjoint.paths.front(), out, is_spof);
   domain_spofs(topology, inventory, graph, detail.disjoint, is_spof, out);
+  signer_domains(topology, inventory, out);
   return out;
 }
 

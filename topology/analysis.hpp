@@ -40,6 +40,12 @@ struct GraphAnalysis {
   std::vector<std::string> spof_nodes;                           // sorted
   std::vector<std::pair<std::string, std::string>> spof_links;   // (a, b) with a < b, sorted
   std::vector<std::pair<DomainKind, std::string>> spof_domains;  // sorted, kinds of policy.survive
+  /// Datacenters, regions and providers (of policy.survive) that hold the validator's signer
+  /// but not the validator: losing one stops the validator from signing, whatever its paths.
+  /// The signer's own host is not listed: one signer is one host by design, as the
+  /// validator's own host is.
+  std::vector<std::pair<DomainKind, std::string>> signer_domains;  // sorted
+  std::optional<std::string> signer;  // the validator's signer, when signer_domains is not empty
 };
 
 /// Analyses the topology as designed. Near-linear: one max-flow bounded by the path count,

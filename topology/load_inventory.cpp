@@ -9,12 +9,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "topology/address.hpp"
 #include "topology/load.hpp"
 #include "topology/yaml_read.hpp"
 #include "topology/yaml_tree.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 namespace {
@@ -83,6 +85,13 @@ class InventoryLoader final : public YamlEntrySink {
   }
 
   Inventory load() {
+    const std::size_t from = m_diags.size();
+    Inventory i = load_file();
+    name_the_file(m_diags, from, *m_file);
+    return i;
+  }
+
+  Inventory load_file() {
     const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty)
       add_error(m_diags, "schema", {m_file, 1, 1},
@@ -95,6 +104,7 @@ class InventoryLoader final : public YamlEntrySink {
     read_root(doc.root);
     apply_defaults();  // indexes the hosts, which no longer come or go after it
     resolve_jumps();
+    check_shared_addresses();
     return std::move(m_inventory);
   }
 
@@ -131,12 +141,13 @@ class InventoryLoader final : public YamlEntrySink {
     for (const YamlField& f : fields) {
       const std::string& k = m_reader.key(f);
       if (k == "defaults") {
-        const YamlContext dctx{"in \"defaults\"", {}};
+        const YamlContext dctx{"in \"defaults\"", {"defaults"}};
         if (m_reader.expect_map(f.value, "\"defaults\"", dctx))
           read_host_keys(f.value, m_defaults, m_defaults_written, dctx);
       } else if (k == "hosts") {
         has_hosts = true;
-        if (m_reader.expect_map(f.value, "\"hosts\"", ctx)) read_leftover_hosts(f.value);
+        if (m_reader.expect_map(f.value, "\"hosts\"", {"at the top level", {"hosts"}}))
+          read_leftover_hosts(f.value);
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
@@ -312,7 +323,8 @@ class InventoryLoader final : public YamlEntrySink {
     if (default_jump && !defined(default_jump->value)) {
       add_error(m_diags, "reference", default_jump->loc,
                 fmt::format("unknown host {} in \"jump\"{}", in_quotes(default_jump->value),
-                            did_you_mean(default_jump->value)));
+                            did_you_mean(default_jump->value)),
+                {"defaults"});
       default_jump.reset();
     }
     for (std::size_t i = 0; i < m_inventory.hosts.size(); ++i) {
@@ -334,6 +346,30 @@ class InventoryLoader final : public YamlEntrySink {
               "address", h.name.loc,
               {fmt::format("in host {}", in_quotes(h.name.value)), {host_subject(h.name.value)}});
       }
+    }
+  }
+
+  // Two hosts reached at one address, SSH port and jump host are one machine under two
+  // names: its failure domains would count twice and deploy would write both hosts' files
+  // onto it. (One address with different SSH ports is allowed: hosts behind one NAT, or the
+  // local sshd fleet of the tests.)
+  void check_shared_addresses() {
+    std::unordered_map<std::string, const Host*> first;
+    first.reserve(m_inventory.hosts.size());
+    for (const Host& h : m_inventory.hosts) {
+      if (h.address.value.empty()) continue;
+      const std::string key = lower(h.address.value) + '\n' + std::to_string(h.port.value) + '\n' +
+                              (h.jump ? h.jump->value : std::string());
+      auto [it, fresh] = first.emplace(key, &h);
+      if (fresh) continue;
+      add_error(m_diags, "duplicate", h.address.loc,
+                fmt::format("host {} has the same address {} (SSH port {}{}) as host {}: one "
+                            "machine under two names would count its failure domains twice "
+                            "and get both hosts' files; give each host its own address",
+                            in_quotes(h.name.value), in_quotes(h.address.value), h.port.value,
+                            h.jump ? ", through " + in_quotes(h.jump->value) : std::string(),
+                            in_quotes(it->second->name.value)),
+                {host_subject(it->second->name.value), host_subject(h.name.value)});
     }
   }
 

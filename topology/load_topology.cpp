@@ -16,6 +16,7 @@
 #include "topology/load.hpp"
 #include "topology/yaml_read.hpp"
 #include "topology/yaml_tree.hpp"
+#include "util/semver.hpp"
 
 namespace picket {
 namespace {
@@ -90,6 +91,13 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   Topology load() {
+    const std::size_t from = m_diags.size();
+    Topology t = load_file();
+    name_the_file(m_diags, from, *m_file);
+    return t;
+  }
+
+  Topology load_file() {
     const YamlDocument doc = parse_yaml(m_source.text, m_file, m_tree, this, m_diags);
     if (doc.status == YamlStatus::empty) {
       add_error(m_diags, "schema", {m_file, 1, 1},
@@ -144,12 +152,13 @@ class TopologyLoader final : public YamlEntrySink {
     bool has_version = false, has_chain = false, has_nodes = false;
     for (const YamlField& f : fields) {
       const std::string& k = m_reader.key(f);
+      const YamlContext kctx{"at the top level", {k}};  // the key is what is wrong
       if (k == "version") {
         has_version = true;
-        if (auto v = m_reader.integer(f, ctx)) {
+        if (auto v = m_reader.integer(f, kctx)) {
           if (v->value != 1)
             m_reader.error("schema", f.value,
-                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), ctx);
+                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), kctx);
           else
             m_topology.version = {1, v->loc};
         }
@@ -157,18 +166,18 @@ class TopologyLoader final : public YamlEntrySink {
         has_chain = true;
         read_chain(f);
       } else if (k == "inventory") {
-        if (auto v = m_reader.string(f, ctx)) m_topology.inventory = std::move(*v);
+        if (auto v = m_reader.string(f, kctx)) m_topology.inventory = std::move(*v);
       } else if (k == "policy") {
         read_policy(f);
       } else if (k == "nodes") {
         has_nodes = true;
         m_topology.nodes_loc = m_reader.loc(f.key);
-        if (m_reader.expect_map(f.value, "\"nodes\"", ctx)) read_leftover_nodes(f.value);
+        if (m_reader.expect_map(f.value, "\"nodes\"", kctx)) read_leftover_nodes(f.value);
       } else if (k == "links") {
-        if (m_reader.expect_list(f.value, "\"links\"", ctx))
+        if (m_reader.expect_list(f.value, "\"links\"", kctx))
           for (const YamlId item : node(f.value).children) read_link(item);
       } else if (k == "partners") {
-        if (m_reader.expect_map(f.value, "\"partners\"", ctx)) read_leftover_partners(f.value);
+        if (m_reader.expect_map(f.value, "\"partners\"", kctx)) read_leftover_partners(f.value);
       } else if (k == "network") {
         read_network(f);
       } else if (k == "vpn") {
@@ -209,7 +218,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_chain(const YamlField& chain) {
-    const YamlContext ctx{"in \"chain\"", {}};
+    const YamlContext ctx{"in \"chain\"", {"chain"}};
     if (!m_reader.expect_map(chain.value, "\"chain\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(chain.value, fields, ctx);
@@ -246,10 +255,45 @@ class TopologyLoader final : public YamlEntrySink {
     }
     if (!has_id) m_reader.missing_key("id", m_reader.loc(chain.key), ctx);
     if (!has_cometbft) m_reader.missing_key("cometbft", m_reader.loc(chain.key), ctx);
+    if (c.binary_version && has_cometbft && !c.cometbft.value.empty()) check_binary_version(c, ctx);
+  }
+
+  // The version render writes into config.toml (0.38 and 1.0 refuse anything but semver) and
+  // the line whose config.toml is rendered must be one release.
+  void check_binary_version(Chain& c, const YamlContext& ctx) {
+    std::string v = c.binary_version->value;
+    if (!v.empty() && (v.front() == 'v' || v.front() == 'V')) v.erase(0, 1);
+    const std::string& line = c.cometbft.value;
+    if (!is_semver(v)) {
+      m_reader.error("schema", c.binary_version->loc,
+                     fmt::format("\"binary_version\" {} is not a version MAJOR.MINOR.PATCH (such as "
+                                 "\"{}.0\"){}",
+                                 in_quotes(c.binary_version->value), line,
+                                 line == "0.38" || line == "1.0"
+                                     ? fmt::format(": CometBFT {} refuses to start with \"error in "
+                                                   "config file: invalid version string: {}\"",
+                                                   line, v)
+                                     : std::string()),
+                     ctx);
+      c.binary_version.reset();
+      return;
+    }
+    // "0.38.17" is of line "0.38"; "1.0.1" of "1.0".
+    const auto first_dot = v.find('.');
+    const std::string release = v.substr(0, v.find('.', first_dot + 1));
+    if (release != line) {
+      m_reader.error("schema", c.binary_version->loc,
+                     fmt::format("\"binary_version\" {} is a CometBFT {} release, but \"cometbft\" is "
+                                 "{}: config.toml is rendered for the line in \"cometbft\"; make "
+                                 "the two agree",
+                                 in_quotes(c.binary_version->value), release, in_quotes(line)),
+                     ctx);
+      c.binary_version.reset();
+    }
   }
 
   void read_policy(const YamlField& policy) {
-    const YamlContext ctx{"in \"policy\"", {}};
+    const YamlContext ctx{"in \"policy\"", {"policy"}};
     if (!m_reader.expect_map(policy.value, "\"policy\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(policy.value, fields, ctx);
@@ -309,7 +353,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_vpn(const YamlField& vpn) {
-    const YamlContext ctx{"in \"vpn\"", {}};
+    const YamlContext ctx{"in \"vpn\"", {"vpn"}};
     if (!m_reader.expect_map(vpn.value, "\"vpn\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(vpn.value, fields, ctx);
@@ -555,7 +599,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_link(YamlId item) {
-    const YamlContext ctx{"in a link", {}};
+    const YamlContext ctx{"in a link", {"links"}};
     if (!m_reader.expect_map(item, "a link", ctx)) return;
     std::vector<YamlField>& fields = m_entry_fields;
     m_reader.fields(item, fields, ctx);
@@ -614,12 +658,30 @@ class TopologyLoader final : public YamlEntrySink {
     }
     const std::string& name = k.text;
     m_partner_names.insert(name);
-    const YamlContext ctx{fmt::format("in partner {}", in_quotes(name)), {}};
+    const YamlContext ctx{fmt::format("in partner {}", in_quotes(name)), {name}};
     if (!is_node_name(name))
       m_reader.error(
           "schema", key,
           fmt::format("partner name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
           ctx);
+    const bool slipped = node(value).kind != YamlKind::map && !m_topology.partners.empty() &&
+                         std::find(k_partner_keys.begin(), k_partner_keys.end(), name) !=
+                             k_partner_keys.end();
+    if (slipped) {
+      // `with:` written level with the partner names: it reads as a partner called "with".
+      // The partner above then misses that key: one mistake, so the hint replaces that finding.
+      const std::string& above = m_topology.partners.back().name.value;
+      const std::string missing =
+          fmt::format("missing required key {} in partner {}", in_quotes(name), in_quotes(above));
+      std::erase_if(m_diags, [&](const Diagnostic& d) { return d.message == missing; });
+      m_reader.error("schema", value,
+                     fmt::format("partner {} must be a map, found {}; did you indent `{}:` under "
+                                 "the partner {}?",
+                                 in_quotes(name), m_reader.describe(value), name,
+                                 in_quotes(m_topology.partners.back().name.value)),
+                     {ctx.where, {m_topology.partners.back().name.value}});
+      return;
+    }
     if (!m_reader.expect_map(value, fmt::format("partner {}", in_quotes(name)), ctx)) return;
     Partner p;
     p.name = {name, m_reader.loc(key)};
@@ -633,9 +695,10 @@ class TopologyLoader final : public YamlEntrySink {
       if (field == "peers") {
         has_peers = true;
         if (m_reader.expect_list(f.value, "\"peers\"", ctx))
-          for (const YamlId item : node(f.value).children)
-            read_peer(item, p.peers,
-                      {fmt::format("in a peer of partner {}", in_quotes(p.name.value)), {}});
+          for (std::size_t i = 0; i < node(f.value).children.size(); ++i)
+            read_peer(node(f.value).children[i], p.peers,
+                      {fmt::format("in a peer of partner {}", in_quotes(p.name.value)),
+                       {p.name.value + "/" + std::to_string(i + 1)}});
       } else if (field == "with") {
         has_with = true;
         read_with(f, p, ctx);
@@ -669,7 +732,7 @@ class TopologyLoader final : public YamlEntrySink {
 
   // `network:` — seeds and persistent peers of the chain's network, each {id, address}.
   void read_network(const YamlField& net) {
-    const YamlContext ctx{"in \"network\"", {}};
+    const YamlContext ctx{"in \"network\"", {"network"}};
     if (!m_reader.expect_map(net.value, "\"network\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(net.value, fields, ctx);
@@ -682,7 +745,7 @@ class TopologyLoader final : public YamlEntrySink {
         const std::string what = k == "seeds" ? "a seed" : "a peer";
         if (m_reader.expect_list(f.value, fmt::format("\"{}\"", k), ctx))
           for (const YamlId item : node(f.value).children)
-            read_peer(item, into, {fmt::format("in {} of \"network\"", what), {}});
+            read_peer(item, into, {fmt::format("in {} of \"network\"", what), {"network"}});
       } else {
         m_reader.unknown_key(f, k_network_keys, ctx);
       }
@@ -691,6 +754,17 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_peer(YamlId item, std::vector<PartnerPeer>& into, const YamlContext& ctx) {
+    if (node(item).kind == YamlKind::scalar && node(item).text.find('@') != std::string::npos) {
+      // CometBFT's own spelling, "id@host:port": say how picket wants it.
+      const std::string& text = node(item).text;
+      const auto at = text.find('@');
+      m_reader.error("schema", item,
+                     fmt::format("a peer must be a map, found {}; write it as {{id: {}, address: "
+                                 "\"{}\"}}",
+                                 m_reader.describe(item), text.substr(0, at), text.substr(at + 1)),
+                     ctx);
+      return;
+    }
     if (!m_reader.expect_map(item, "a peer", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(item, fields, ctx);
@@ -748,7 +822,7 @@ class TopologyLoader final : public YamlEntrySink {
 
   void read_wireguard(const YamlField& wg, Partner& p) {
     const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)),
-                          {}};
+                          {p.name.value}};
     if (!m_reader.expect_map(wg.value, "\"wireguard\"", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(wg.value, fields, ctx);

@@ -257,6 +257,13 @@ LintSummary summarize(const Diagnostics& diags, const std::optional<GraphAnalysi
 
 std::string format_text(const Diagnostics& diags, const LintSummary& summary,
                         const SourceMap& sources, bool color, const std::string& label) {
+  std::string out = format_text_findings(diags, sources, color);
+  if (!label.empty()) out += label + ": ";
+  out += summary_line(summary);
+  return out;
+}
+
+std::string format_text_findings(const Diagnostics& diags, const SourceMap& sources, bool color) {
   const auto bold = fmt::emphasis::bold;
   std::string out;
   std::unordered_map<std::string, LineCursor> cursors;
@@ -285,8 +292,6 @@ std::string format_text(const Diagnostics& diags, const LintSummary& summary,
     out += paint(color, bold | fmt::fg(fmt::terminal_color::green), "^");
     out += '\n';
   }
-  if (!label.empty()) out += label + ": ";
-  out += summary_line(summary);
   return out;
 }
 

@@ -32,6 +32,8 @@ using SourceMap = std::map<std::string, std::string>;
 /// (the topology's path, when several are linted) starts the summary line: `LABEL: ...`.
 std::string format_text(const Diagnostics& diags, const LintSummary& summary,
                         const SourceMap& sources, bool color, const std::string& label = {});
+/// format_text without the summary line: the findings alone.
+std::string format_text_findings(const Diagnostics& diags, const SourceMap& sources, bool color);
 /// {"format_version":1, "ok":…, "diagnostics":[…], "summary":{…}} on one line + newline.
 std::string format_json(const Diagnostics& diags, const LintSummary& summary);
 /// One `::error file=F,line=L,col=C,title=RULE::message` line per finding.

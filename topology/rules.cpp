@@ -212,14 +212,17 @@ void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagno
     if (sentries == on_host.end()) continue;
     for (const Node* other : sentries->second) {
       const Role other_role = other->role.value;
-      const bool exposed = role == Role::validator ? other_role == Role::public_sentry
-                                                   : is_sentry(other_role);
-      if (!exposed) continue;
+      // Any sentry: a private one too listens for peers on that host (and counts as a
+      // path, though losing the host takes both), so it shields nothing there.
+      const std::string why = role == Role::validator && other_role == Role::private_sentry
+                                  ? "; a sentry on the validator's own host shields nothing: "
+                                    "whatever reaches it reaches the validator's host"
+                                  : "";
       add_error(out, role == Role::validator ? "validator-exposed" : "signer-exposed",
                 n.host.loc,
-                fmt::format("{} {} shares host {} with {} {}", role_prose(role),
+                fmt::format("{} {} shares host {} with {} {}{}", role_prose(role),
                             quoted(n.name.value), quoted(n.host.value),
-                            role_prose(other_role), quoted(other->name.value)),
+                            role_prose(other_role), quoted(other->name.value), why),
                 {n.name.value, other->name.value});
     }
   }
@@ -405,6 +408,17 @@ void check_graph(const Topology& topology, const Inventory& inventory,
               fmt::format("losing {} {} ({} {}) {}", domain_kind_name(d.first), quoted(d.second),
                           names.size() == 1 ? "node" : "nodes", quoted_list(names, k_max_listed_names), disconnects),
               {subject});
+  }
+
+  // The signer's own domains: the paths may survive them, the signing does not.
+  for (const auto& [kind, value] : analysis.signer_domains) {
+    const std::string subject = fmt::format("{}={}", domain_kind_name(kind), value);
+    add_error(out, "spof-domain", domain_location(inventory, kind, value),
+              fmt::format("losing {} {} (signer {}) stops validator {} from signing; put the "
+                          "signer in the validator's {}",
+                          domain_kind_name(kind), quoted(value), quoted(*analysis.signer),
+                          quoted(validator), domain_kind_name(kind)),
+              {subject, *analysis.signer});
   }
 
   const Located<int>& min_paths = topology.policy.min_paths;

@@ -286,22 +286,32 @@ void YamlReader::collect(YamlId map, std::vector<YamlField>& out, const YamlCont
   }
 }
 
+void name_the_file(Diagnostics& diags, std::size_t from, const std::string& file) {
+  for (std::size_t i = from; i < diags.size(); ++i)
+    if (diags[i].subjects.empty()) diags[i].subjects = {file};
+}
+
 void YamlReader::unknown_key(const YamlField& f, const std::vector<std::string>& allowed,
                              const YamlContext& ctx) {
   const std::string& k = key(f);
   const std::string match = m_suggester.small(k, allowed);
   std::string message = fmt::format("unknown key {} {}", in_quotes(k), ctx.where);
-  if (!match.empty())
+  if (!match.empty()) {
     message += fmt::format("; did you mean {}?", in_quotes(match));
-  else
+    m_suggested.emplace(ctx.where, match);
+  } else {
     message += fmt::format("; expected one of {}", in_quotes_list(allowed));
-  error("schema", f.key, std::move(message), ctx);
+  }
+  // At the top level the key itself is what the finding is about.
+  error("schema", f.key, std::move(message), ctx.subjects.empty() ? YamlContext{ctx.where, {k}} : ctx);
 }
 
 void YamlReader::missing_key(std::string_view key_name, const Location& at,
                              const YamlContext& ctx) {
+  // A misspelt required key is one mistake: its "did you mean" already names the key.
+  if (m_suggested.count({ctx.where, std::string(key_name)}) != 0) return;
   error("schema", at, fmt::format("missing required key {} {}", in_quotes(key_name), ctx.where),
-        ctx);
+        ctx.subjects.empty() ? YamlContext{ctx.where, {std::string(key_name)}} : ctx);
 }
 
 bool YamlReader::expect_map(YamlId id, std::string_view what, const YamlContext& ctx) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,10 @@ std::optional<bool> parse_bool(std::string_view s);
 /// Sorts one file's diagnostics, drops exact repeats (a mistake inside an aliased value is
 /// reported where it is written, once) and appends them to `out`.
 void append_diagnostics(Diagnostics& file_diagnostics, Diagnostics& out);
+
+/// Gives the diagnostics from index `from` on that name no subject the file `file` as theirs: a
+/// problem with the file as a whole (not YAML, empty, too big) is about that file.
+void name_the_file(Diagnostics& diags, std::size_t from, const std::string& file);
 
 /// Schema reading over one parsed file. Every check reports its own diagnostic.
 class YamlReader {
@@ -131,6 +136,7 @@ class YamlReader {
   std::shared_ptr<const std::string> m_file;
   Diagnostics& m_out;
   Suggester m_suggester;
+  std::set<std::pair<std::string, std::string>> m_suggested;  // (ctx.where, key suggested)
 };
 
 }  // namespace picket

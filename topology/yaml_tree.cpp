@@ -283,6 +283,21 @@ class YamlTreeBuilder {
   }
   void on_map_end() { close(); }
 
+  // Where a key of the innermost open map sits: "nodes.validator.host", "links[2].over".
+  std::string key_path(const std::string& key) const {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < m_stack.size(); ++i) {
+      const Frame& f = m_stack[i];
+      if (!f.is_map) {
+        path += "[" + std::to_string(f.items) + "]";
+      } else if (f.key != k_no_yaml) {  // the key whose value is open
+        if (!path.empty()) path += '.';
+        path += m_nodes[f.key].text;
+      }
+    }
+    return path.empty() ? key : path + "." + key;
+  }
+
   // The name of the anchor the next value defines.
   void on_anchor(std::string_view name) { m_anchor_name.assign(name); }
 
@@ -296,6 +311,7 @@ class YamlTreeBuilder {
     YamlId key = k_no_yaml;       // the pending key of a map
     std::size_t entry_start = 0;  // arena size when the current entry began
     std::uint64_t expanded = 1;
+    std::size_t items = 0;   // a sequence's items so far (the open one is number `items`)
     std::string stream_key;  // the top-level key of a streamed collection
     // Key text -> line, for maps too big for a linear scan (and every streamed map).
     std::unique_ptr<std::unordered_map<std::string, std::uint32_t>> keys;
@@ -474,6 +490,7 @@ class YamlTreeBuilder {
     Frame& f = m_stack.back();
     YamlNode& parent = m_nodes[f.id];
     if (!f.is_map) {
+      ++f.items;
       if (f.streamed) {
         m_sink->on_entry(m_tree, f.stream_key, k_no_yaml, id);
         drop_from(f.entry_start);
@@ -490,8 +507,9 @@ class YamlTreeBuilder {
       const YamlNode& k = m_nodes[id];
       if (k.kind != YamlKind::scalar) return;
       if (const std::uint32_t first = earlier_key(f, k.text)) {
-            add_error(m_out, "duplicate", location(k),
-                  fmt::format("duplicate key \"{}\" (first at line {})", k.text, first));
+        add_error(m_out, "duplicate", location(k),
+                  fmt::format("duplicate key \"{}\" (first at line {})", k.text, first),
+                  {key_path(k.text)});
         f.skip_value = true;
       } else if (f.keys) {
         f.keys->emplace(k.text, k.line);

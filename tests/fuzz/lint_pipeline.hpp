@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "render/settings.hpp"
+#include "render/checks.hpp"
 #include "topology/lint.hpp"
 #include "topology/picture.hpp"
 #include "topology/report.hpp"
@@ -19,7 +19,7 @@ inline void lint_like_the_cli(SourceText topology_text, SourceText inventory_tex
   Inventory inventory = load_inventory(inventory_text, diags);
   LintResult result = check(std::move(topology), std::move(inventory), std::move(diags));
   if (result.analysis) {
-    check_overrides(result.topology, result.inventory, result.diagnostics);
+    check_renderable(result.topology, result.inventory, result.diagnostics);
     sort_diagnostics(result.diagnostics);
   }
   const LintSummary summary = summarize(result.diagnostics, result.analysis);

@@ -240,12 +240,14 @@ TEST_F(PicketOverSsh, AnInterruptStopsAfterTheStepUnderWayAndCleansUp) {
   EXPECT_EQ(read_text(trace()), "node-d\nnode-e\n");
   const auto report = stopped.out.find("  node-a: ");
   ASSERT_NE(report, std::string::npos) << stopped.out;
+  // config.toml, node_key.json, picket.nft and /etc/nftables.conf (the fleet's hosts name no
+  // service, so no unit drop-in).
   EXPECT_EQ(stopped.out.substr(report),
             "  node-a: untouched (its changes were not applied)\n"
             "  node-b: untouched (its changes were not applied)\n"
             "  node-c: untouched (its changes were not applied)\n"
-            "  node-d: deployed: 3 files written, restarted public-a\n"
-            "  node-e: deployed: 3 files written, restarted public-b\n"
+            "  node-d: deployed: 4 files written, restarted public-a\n"
+            "  node-e: deployed: 4 files written, restarted public-b\n"
             "Deploy failed after 2 of 5 steps: interrupted before step 3.\n")
       << stopped.out;
   EXPECT_NE(stopped.out.find("picket: interrupted: finishing the current step, then stopping"),

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/render.hpp"
 #include "tests/unit/render/host_fixture.hpp"
@@ -14,10 +15,14 @@ namespace {
 
 using namespace test;
 
-constexpr Part k_parts[] = {render_wireguard, render_firewall, render_signer, render_monitoring};
+constexpr Part k_parts[] = {render_wireguard, render_firewall, render_signer, render_monitoring,
+                            render_boot};
 
 FileSet render_host_files(const Network& net, Diagnostics& diags) {
   RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
+  // The DNS names these files leave out are reported by the checks lint shares.
+  check_firewall(ctx, diags);
+  check_wireguard(ctx, diags);
   FileSet files;
   for (Part part : k_parts) part(ctx, files, diags);
   sort_files(files);
@@ -83,8 +88,9 @@ TEST(HostFiles, EmptySectionsLeaveNoBlankLines) {
         EXPECT_EQ(f.content.find(bad), std::string::npos) << f.host << f.path << ":\n" << f.content;
     }
   }
-  // small: 4 wg + 5 nft + tmkms + 2 monitoring; bare: sen-a's peerless tunnel + 5 + 1 + 2.
-  EXPECT_EQ(checked, 12u + 9u);
+  // small: 4 wg + 5 nft + tmkms + 2 monitoring + 5 nftables.conf + tmkms's drop-in (its hosts
+  // name no service); bare: sen-a's peerless tunnel + 5 + 1 + 2 + 5 + 1.
+  EXPECT_EQ(checked, 18u + 15u);
 }
 
 // The tunnel plan puts the signer's host on the mesh of its validator's host, so the signer
@@ -176,6 +182,53 @@ TEST(HostFiles, FillEachMatchesFillTemplate) {
   EXPECT_EQ(diags[0].rule, "template");
 }
 
+// Issue 10, item 12: the boot files of every host through the real tools. nftables.conf is
+// checked whole with its include resolved: a copy of the host's tree whose include names the
+// copy's etc/nftables.d (the one change), so `nft -c -f` reads picket.nft through it. Each
+// drop-in goes beside a stand-in unit of its service for `systemd-analyze verify`, which
+// loads the drop-in and resolves the units it names (nftables.service, wg-quick@.service).
+void check_boot_files(const FileSet& files) {
+  ASSERT_TRUE(have_tool("nft")) << "nft is needed (scripts/deps.sh installs nftables)";
+  ASSERT_TRUE(have_tool("systemd-analyze")) << "systemd-analyze is needed (scripts/deps.sh)";
+  std::size_t confs = 0, dropins = 0;
+  for (const auto& f : files) {
+    if (f.path != "/etc/nftables.conf") continue;
+    ++confs;
+    EXPECT_EQ(f.mode, 0755u);
+    EXPECT_EQ(f.action, ApplyAction::none);
+    const RenderedFile* rules = find_file(files, f.host, "/etc/nftables.d/picket.nft");
+    ASSERT_NE(rules, nullptr) << f.host;
+    TempDir tree;
+    write_text(tree.path() / "etc/nftables.d/picket.nft", rules->content);
+    std::string conf = f.content;
+    const std::string include = "include \"/etc/nftables.d/*.nft\"";
+    ASSERT_EQ(occurrences(conf, include), 1u) << conf;
+    conf.replace(conf.find(include), include.size(),
+                 "include \"" + (tree.path() / "etc/nftables.d").string() + "/*.nft\"");
+    write_text(tree.path() / "etc/nftables.conf", conf);
+    const CommandResult r = run("nft -c -f " + (tree.path() / "etc/nftables.conf").string());
+    EXPECT_EQ(r.status, 0) << f.host << ":\n" << r.output;
+  }
+  for (const auto& f : files) {
+    if (f.path.rfind("/etc/systemd/system/", 0) != 0) continue;
+    ++dropins;
+    EXPECT_EQ(f.action, ApplyAction::none);
+    const std::filesystem::path path(f.path);
+    const std::string unit = path.parent_path().filename().string();  // "x.service.d"
+    const std::string service = unit.substr(0, unit.size() - 2);
+    TempDir units;
+    write_text(units.path() / service,
+               "[Unit]\nDescription=stand-in for the node's service\n[Service]\nExecStart=/bin/true\n");
+    write_text(units.path() / unit / path.filename(), f.content);
+    const CommandResult r =
+        run("SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no " + (units.path() / service).string());
+    EXPECT_EQ(r.status, 0) << f.host << ":\n" << r.output;
+    EXPECT_EQ(r.output, "") << f.host;
+  }
+  EXPECT_GT(confs, 0u);
+  EXPECT_GT(dropins, 0u);
+}
+
 // The examples, loaded by the real loader, with a fixed WireGuard key per host: every host
 // file as a golden, and every file through its real checker.
 class HostFilesExample : public ::testing::TestWithParam<const char*> {};
@@ -214,6 +267,7 @@ TEST_P(HostFilesExample, MatchesGoldenAndPassesCheckers) {
     const CommandResult r = run("promtool check config " + (dir.path() / "prometheus.yml").string());
     EXPECT_EQ(r.status, 0) << r.output;
   }
+  check_boot_files(files);
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, HostFilesExample, ::testing::Values("sentry-network", "minimal", "flawed"),

@@ -154,7 +154,8 @@ TEST(Settings, PublicSentries) {
   // The validator and the private sentries are never gossiped.
   EXPECT_EQ(ids(a.private_peers), k_val_id + "," + k_priv_a_id + "," + k_priv_b_id);
   EXPECT_EQ(ids(a.unconditional_peers), k_priv_a_id + "," + k_priv_b_id);
-  EXPECT_FALSE(a.addr_book_strict);
+  // Its peers at tunnel addresses are private sentries, kept out of the address book anyway.
+  EXPECT_TRUE(a.addr_book_strict);
   EXPECT_EQ(a.external_address, "203.0.113.30:26656");
   EXPECT_EQ(a.p2p_laddr, "tcp://0.0.0.0:26656");
   EXPECT_EQ(a.rpc_laddr, "tcp://127.0.0.1:26657");
@@ -164,7 +165,9 @@ TEST(Settings, PublicSentries) {
   EXPECT_EQ(persistent_peers_string(b.persistent_peers), k_priv_b_id + "@198.51.100.21:26656");
   EXPECT_EQ(ids(b.private_peers), k_val_id + "," + k_priv_b_id);
   EXPECT_EQ(ids(b.unconditional_peers), k_priv_b_id);
-  EXPECT_TRUE(b.addr_book_strict);  // only public links
+  // Its own address is one CometBFT calls non-routable (2001:db8::/32): a private network,
+  // whose addresses pex must be able to keep.
+  EXPECT_FALSE(b.addr_book_strict);
   EXPECT_EQ(b.external_address, "[2001:db8::31]:26666");
   EXPECT_EQ(b.p2p_laddr, "tcp://0.0.0.0:26666");
   EXPECT_EQ(b.prometheus_listen_addr, "127.0.0.1:26670");  // no tunnel on its host; own port
@@ -238,7 +241,49 @@ TEST(Settings, SignerWithoutTunnelListensOnTheHostAddress) {
   EXPECT_EQ(s.priv_validator_laddr, "tcp://198.51.100.10:26659");
   EXPECT_EQ(s.prometheus_listen_addr, "127.0.0.1:26660");
   EXPECT_EQ(s.p2p_laddr, "tcp://0.0.0.0:26656");
-  EXPECT_FALSE(s.addr_book_strict);
+  EXPECT_TRUE(s.addr_book_strict);  // its one peer is at a routable address
+}
+
+// Issue 10, item 11: addr_book_strict = false only where a peer needs it: a peer dialled at
+// an address CometBFT's address book calls non-routable, and not in private_peer_ids (those
+// are refused before the routability check).
+TEST(Settings, AddrBookStrictOnlyWhereAPeerNeedsIt) {
+  NetworkBuilder b("0.38");
+  b.vpn("10.44.0.0/24");
+  b.host("val-1", "198.51.100.10");
+  b.host("priv-1", "198.51.100.20");
+  b.host("pub-1", "203.0.113.30");
+  b.host("pub-2", "192.168.1.31");  // RFC 1918
+  b.host("pub-3", "203.0.113.32");
+  b.node("validator", Role::validator, "val-1");
+  b.node("priv-a", Role::private_sentry, "priv-1");
+  b.node("pub-a", Role::public_sentry, "pub-1");
+  b.node("pub-b", Role::public_sentry, "pub-2");
+  b.node("pub-c", Role::public_sentry, "pub-3");
+  pin(b, "validator", k_val_id);
+  pin(b, "priv-a", k_priv_a_id);
+  pin(b, "pub-a", k_pub_a_id);
+  pin(b, "pub-b", k_pub_b_id);
+  pin(b, "pub-c", std::string(40, 'e'));
+  b.link("validator", "priv-a", LinkKind::private_net);  // routable host addresses
+  b.link("priv-a", "pub-a");                              // a tunnel address on both ends
+  b.link("pub-a", "pub-c");                               // public sentries: no private IDs
+  b.link("priv-a", "pub-b", LinkKind::private_net);       // pub-b at an RFC 1918 address
+  const Derived d = derive_all(std::move(b));
+  EXPECT_TRUE(d.settings.at("validator").addr_book_strict);
+  EXPECT_FALSE(d.settings.at("priv-a").addr_book_strict);  // pub-a (tunnel), pub-b (192.168)
+  EXPECT_FALSE(d.settings.at("pub-a").addr_book_strict);   // pub-c over the tunnel
+  EXPECT_FALSE(d.settings.at("pub-b").addr_book_strict);   // its own address is RFC 1918
+  EXPECT_FALSE(d.settings.at("pub-c").addr_book_strict);   // pub-a over the tunnel
+  NetworkBuilder public_only("0.38");
+  public_only.host("pub-1", "203.0.113.30");
+  public_only.host("pub-3", "203.0.113.32");
+  public_only.node("pub-a", Role::public_sentry, "pub-1");
+  public_only.node("pub-c", Role::public_sentry, "pub-3");
+  pin(public_only, "pub-a", std::string(40, 'a'));
+  pin(public_only, "pub-c", std::string(40, 'c'));
+  public_only.link("pub-a", "pub-c", LinkKind::public_net);
+  EXPECT_TRUE(derive_all(std::move(public_only)).settings.at("pub-a").addr_book_strict);
 }
 
 TEST(Settings, SignersAreNoPeers) {

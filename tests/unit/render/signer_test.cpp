@@ -1,3 +1,4 @@
+#include "render/checks.hpp"
 #include <gtest/gtest.h>
 
 #include <toml++/toml.h>
@@ -124,6 +125,10 @@ TEST(Signer, HomeFallsBackToTheUsersTmkmsDirectory) {
   diags.clear();
   files = render_part(net, render_signer, diags);
   EXPECT_TRUE(files.empty());
+  EXPECT_EQ(dump(diags), "");  // check_signer (lint's and render_all's) says why
+  const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
+                          plan_tunnels(net.topology, diags)};
+  check_signer(ctx, diags);
   EXPECT_EQ(dump(diags),
             "schema error topology.yaml:8 kms: signer \"kms\" has no home for tmkms.toml: set `home` on the "
             "node, or `home` or `user` on host \"kms-1\"\n");

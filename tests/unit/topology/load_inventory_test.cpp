@@ -136,23 +136,23 @@ TEST(LoadInventory, DefaultsMayFollowHostsAndHostValuesWin) {
 
 TEST(LoadInventory, EmptyAndMalformedFiles) {
   EXPECT_EQ(load("").diags,
-            "1:1: error: the inventory file is empty; expected a map with \"hosts\" [schema]\n");
+            "1:1: error: the inventory file is empty; expected a map with \"hosts\" [schema] "
+            "{inventory.yaml}\n");
   EXPECT_EQ(load("[a]\n").diags,
             "1:1: error: the top level of the inventory file must be a map, found a list "
-            "[schema]\n");
+            "[schema] {inventory.yaml}\n");
   EXPECT_EQ(load("defaults: {user: x}\nhost: {}\n").diags,
-            "1:1: error: missing required key \"hosts\" at the top level [schema]\n"
-            "2:1: error: unknown key \"host\" at the top level; did you mean \"hosts\"? "
-            "[schema]\n");
+            "2:1: error: unknown key \"host\" at the top level; did you mean \"hosts\"? [schema] "
+            "{host}\n");
   EXPECT_EQ(load("hosts: [a, b]\ndefaults: x\n").diags,
-            "1:8: error: \"hosts\" must be a map, found a list [schema]\n"
-            "2:11: error: \"defaults\" must be a map, found \"x\" [schema]\n");
+            "1:8: error: \"hosts\" must be a map, found a list [schema] {hosts}\n"
+            "2:11: error: \"defaults\" must be a map, found \"x\" [schema] {defaults}\n");
   EXPECT_EQ(load("hosts: {}\n---\nhosts: {}\n").diags,
             "2:1: error: a second YAML document starts here; expected one document per file "
-            "[schema]\n");
+            "[schema] {inventory.yaml}\n");
   EXPECT_EQ(load("hosts:\n  a: {address: \"unterminated}\n").diags,
             "2:16: error: invalid YAML: the quoted string that starts here is not closed before "
-            "the end of the file [syntax]\n");
+            "the end of the file [syntax] {inventory.yaml}\n");
   EXPECT_EQ(load("hosts: {}\n").diags, "");
 }
 
@@ -170,11 +170,12 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "  Fine_1.x: {address: f.example}\n");
   EXPECT_EQ(
       l.diags,
-      "1:12: error: unknown key \"usr\" in \"defaults\"; did you mean \"user\"? [schema]\n"
+      "1:12: error: unknown key \"usr\" in \"defaults\"; did you mean \"user\"? [schema] "
+      "{defaults}\n"
       "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-      "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n"
+      "\"reload_vpn\", \"reload_firewall\", \"root\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
       "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
@@ -193,7 +194,8 @@ TEST(LoadInventory, UnknownKeysAndNames) {
 
 TEST(LoadInventory, HostNamesMustBeStrings) {
   const Loaded l = load("hosts:\n  ? [a]\n  : {address: a.example}\n  b: {address: b.example}\n");
-  EXPECT_EQ(l.diags, "2:5: error: a host name must be a string, found a list [schema]\n");
+  EXPECT_EQ(l.diags,
+            "2:5: error: a host name must be a string, found a list [schema] {inventory.yaml}\n");
   ASSERT_EQ(l.inventory.hosts.size(), 1u);
   EXPECT_EQ(l.inventory.hosts[0].name.value, "b");
 }
@@ -211,8 +213,8 @@ TEST(LoadInventory, AddressesAndPorts) {
       "  noaddr: {user: x}\n"
       "  empty: {address: \"\"}\n"
       "  port1: {address: a.example, port: 65536}\n"
-      "  port2: {address: a.example, port: \"22\"}\n"
-      "  port3: {address: a.example, port: ssh}\n");
+      "  port2: {address: x.example, port: \"22\"}\n"
+      "  port3: {address: y.example, port: ssh}\n");
   EXPECT_EQ(l.diags,
             "5:19: error: \"address\" must be an IPv4 address, an IPv6 address or a DNS name, "
             "found \"198.51.100.300\" [address] {host=bad4}\n"
@@ -242,7 +244,7 @@ TEST(LoadInventory, Jumps) {
       "hosts:\n"
       "  bastion: {address: b.example}\n"
       "  a: {address: a.example, jump: bastoin}\n"
-      "  b: {address: b.example, jump: b}\n"
+      "  b: {address: d.example, jump: b}\n"
       "  c: {address: c.example, jump: d}\n"
       "  d: {address: d.example, jump: e}\n"
       "  e: {address: e.example, jump: c}\n"
@@ -288,7 +290,7 @@ TEST(LoadInventory, JumpInDefaults) {
       "  a: {address: a.example}\n");
   EXPECT_EQ(bad.diags,
             "1:18: error: unknown host \"bastoin\" in \"jump\"; did you mean \"bastion\"? "
-            "[reference]\n");
+            "[reference] {defaults}\n");
   EXPECT_EQ(show(bad.inventory.hosts[1].jump), "-");
 }
 
@@ -353,8 +355,9 @@ TEST(LoadInventory, DuplicatesAnchorsAndMergeKeys) {
       "    address: d.example\n"
       "    address: d2.example\n");
   EXPECT_EQ(l.diags,
-            "6:3: error: duplicate key \"a\" (first at line 3) [duplicate]\n"
-            "9:5: error: duplicate key \"address\" (first at line 8) [duplicate]\n");
+            "6:3: error: duplicate key \"a\" (first at line 3) [duplicate] {hosts.a}\n"
+            "9:5: error: duplicate key \"address\" (first at line 8) [duplicate] "
+            "{hosts.d.address}\n");
   const auto& hosts = l.inventory.hosts;
   ASSERT_EQ(hosts.size(), 4u);
   EXPECT_EQ(hosts[0].address.value, "a.example");
@@ -380,13 +383,13 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
       "  <<: *more\n");
   EXPECT_EQ(merged.diags,
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
-            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
-            "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-            "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n"
+            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
+            "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
-            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
-            "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-            "\"reload_vpn\", \"reload_firewall\", \"root\" [schema]\n");
+            "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
+            "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
@@ -425,6 +428,25 @@ TEST(LoadInventory, RootAndHomeMustBeCleanAbsolutePaths) {
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->root->value, "/srv/ sp'q\"$(touch /tmp/pwned)`id`;-rf ünï/");
   EXPECT_EQ(e->home->value, "~/.gaia");
+}
+
+// Issue 10, item 8: two names for one machine (same address, SSH port and jump host).
+TEST(LoadInventory, TwoHostsAtOneAddressAreOneMachine) {
+  const Loaded l = load("hosts:\n"
+                        "  a: {address: 198.51.100.10}\n"
+                        "  b: {address: 198.51.100.10, port: 22}\n"
+                        "  c: {address: 198.51.100.10, port: 2222}\n"
+                        "  d: {address: 10.0.0.5, jump: a}\n"
+                        "  e: {address: 10.0.0.5, jump: c}\n"
+                        "  f: {address: Node.Example.com}\n"
+                        "  g: {address: node.example.COM}\n");
+  EXPECT_EQ(l.diags,
+            "3:16: error: host \"b\" has the same address \"198.51.100.10\" (SSH port 22) as "
+            "host \"a\": one machine under two names would count its failure domains twice and "
+            "get both hosts' files; give each host its own address [duplicate] {host=a,host=b}\n"
+            "8:16: error: host \"g\" has the same address \"node.example.COM\" (SSH port 22) as "
+            "host \"f\": one machine under two names would count its failure domains twice and "
+            "get both hosts' files; give each host its own address [duplicate] {host=f,host=g}\n");
 }
 
 }  // namespace

@@ -191,37 +191,37 @@ TEST(LoadTopology, CrlfAndByteOrderMarkLoadLikeTheExample) {
 TEST(LoadTopology, EmptyAndNonMapFiles) {
   EXPECT_EQ(load("").diags,
             "1:1: error: the topology file is empty; expected a map with \"version\", \"chain\" "
-            "and \"nodes\" [schema]\n");
+            "and \"nodes\" [schema] {topology.yaml}\n");
   EXPECT_EQ(load("# nothing\n").diags,
             "1:1: error: the topology file is empty; expected a map with \"version\", \"chain\" "
-            "and \"nodes\" [schema]\n");
+            "and \"nodes\" [schema] {topology.yaml}\n");
   EXPECT_EQ(load("- a\n- b\n").diags,
-            "1:1: error: the top level of the topology file must be a map, found a list "
-            "[schema]\n");
+            "1:1: error: the top level of the topology file must be a map, found a list [schema] "
+            "{topology.yaml}\n");
   EXPECT_EQ(load("just text\n").diags,
             "1:1: error: the top level of the topology file must be a map, found \"just text\" "
-            "[schema]\n");
+            "[schema] {topology.yaml}\n");
   EXPECT_EQ(load("{}\n").diags,
-            "1:1: error: missing required key \"chain\" at the top level [schema]\n"
-            "1:1: error: missing required key \"nodes\" at the top level [schema]\n"
-            "1:1: error: missing required key \"version\" at the top level [schema]\n");
+            "1:1: error: missing required key \"chain\" at the top level [schema] {chain}\n"
+            "1:1: error: missing required key \"nodes\" at the top level [schema] {nodes}\n"
+            "1:1: error: missing required key \"version\" at the top level [schema] {version}\n");
 }
 
 TEST(LoadTopology, SyntaxErrorsLeaveAnEmptyModel) {
   const Loaded l = load(k_example + "oops: [\n");
   EXPECT_EQ(l.diags,
             "51:1: error: invalid YAML: did not find expected node content before the end of the "
-            "file [syntax]\n");
+            "file [syntax] {topology.yaml}\n");
   EXPECT_TRUE(l.topology.nodes.empty());
   EXPECT_TRUE(l.topology.links.empty());
   ASSERT_TRUE(l.topology.path);
   const Loaded two = load(k_head + "nodes: {}\n---\nversion: 1\n");
   EXPECT_EQ(two.diags,
             "4:1: error: a second YAML document starts here; expected one document per file "
-            "[schema]\n");
+            "[schema] {topology.yaml}\n");
   EXPECT_EQ(load("version: 1\n\x01").diags,
             "2:1: error: control character 0x01 is not allowed; expected a YAML text file "
-            "[syntax]\n");
+            "[syntax] {topology.yaml}\n");
 }
 
 TEST(LoadTopology, UnknownKeysAtEveryLevel) {
@@ -244,26 +244,29 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
       "    witth: []\n"
       "vpn: {subnet: 10.44.0.0/24, prt: 1}\n");
   EXPECT_EQ(l.diags,
-            "2:1: error: unknown key \"chian\" at the top level; did you mean \"chain\"? [schema]\n"
+            "2:1: error: unknown key \"chian\" at the top level; did you mean \"chain\"? "
+            "[schema] {chian}\n"
             "3:34: error: unknown key \"p2pport\" in \"chain\"; did you mean \"p2p_port\"? "
-            "[schema]\n"
+            "[schema] {chain}\n"
             "4:10: error: unknown key \"min_path\" in \"policy\"; did you mean \"min_paths\"? "
-            "[schema]\n"
+            "[schema] {policy}\n"
             "6:32: error: unknown key \"hots\" in node \"validator\"; did you mean \"host\"? "
             "[schema] {validator}\n"
-            "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of \"role\", "
-            "\"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", \"metrics_port\", "
-            "\"node_id\", \"home\", \"config\" [schema] {validator}\n"
-            "8:27: error: unknown node \"validator2\" in \"between\"; did you mean \"validator\"? "
-            "[reference] {validator,validator2}\n"
-            "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema]\n"
+            "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of "
+            "\"role\", \"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", "
+            "\"metrics_port\", \"node_id\", \"home\", \"config\" [schema] {validator}\n"
+            "8:27: error: unknown node \"validator2\" in \"between\"; did you mean "
+            "\"validator\"? [reference] {validator,validator2}\n"
+            "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema] "
+            "{links}\n"
             "11:76: error: unknown key \"adress\" in a peer of partner \"certus\"; did you mean "
-            "\"address\"? [schema]\n"
+            "\"address\"? [schema] {certus/1}\n"
             "14:92: error: unknown key \"port\" in \"wireguard\" of partner \"certus\"; expected "
-            "one of \"public_key\", \"endpoint\" [schema]\n"
+            "one of \"public_key\", \"endpoint\" [schema] {certus}\n"
             "15:5: error: unknown key \"witth\" in partner \"certus\"; did you mean \"with\"? "
-            "[schema]\n"
-            "16:29: error: unknown key \"prt\" in \"vpn\"; did you mean \"port\"? [schema]\n");
+            "[schema] {certus}\n"
+            "16:29: error: unknown key \"prt\" in \"vpn\"; did you mean \"port\"? [schema] "
+            "{vpn}\n");
 }
 
 TEST(LoadTopology, NetworkSeedsAndPeers) {
@@ -300,13 +303,13 @@ TEST(LoadTopology, NetworkMistakes) {
                         "    - {address: \"203.0.113.9:26656\"}\n"
                         "  peers: {id: 0123456789abcdef0123456789abcdef01234567}\n");
   EXPECT_EQ(l.diags,
-            "5:3: error: unknown key \"seed\" in \"network\"; did you mean \"seeds\"? [schema]\n"
+            "5:3: error: unknown key \"seed\" in \"network\"; did you mean \"seeds\"? [schema] {network}\n"
             "7:12: error: \"id\" must be a node ID of 40 hexadecimal digits, found \"3f1c\" "
-            "[address]\n"
+            "[address] {network}\n"
             "8:63: error: \"address\" must be host:port (an IPv4 address, [IPv6] or DNS name, and "
-            "a port from 1 to 65535), found \"seed.example.net\" [address]\n"
-            "9:7: error: missing required key \"id\" in a seed of \"network\" [schema]\n"
-            "10:10: error: \"peers\" must be a list, found a map [schema]\n");
+            "a port from 1 to 65535), found \"seed.example.net\" [address] {network}\n"
+            "9:7: error: missing required key \"id\" in a seed of \"network\" [schema] {network}\n"
+            "10:10: error: \"peers\" must be a list, found a map [schema] {network}\n");
   ASSERT_TRUE(l.topology.network);
   EXPECT_TRUE(l.topology.network->seeds.empty());
   EXPECT_TRUE(l.topology.network->peers.empty());
@@ -329,23 +332,24 @@ TEST(LoadTopology, MissingRequiredKeys) {
       "    with: []\n"
       "vpn: {port: 1}\n");
   EXPECT_EQ(l.diags,
-            "1:1: error: missing required key \"cometbft\" in \"chain\" [schema]\n"
-            "1:1: error: missing required key \"id\" in \"chain\" [schema]\n"
-            "1:1: error: missing required key \"version\" at the top level [schema]\n"
+            "1:1: error: missing required key \"cometbft\" in \"chain\" [schema] {chain}\n"
+            "1:1: error: missing required key \"id\" in \"chain\" [schema] {chain}\n"
+            "1:1: error: missing required key \"version\" at the top level [schema] {version}\n"
             "3:3: error: missing required key \"host\" in node \"a\" [schema] {a}\n"
             "3:3: error: missing required key \"role\" in node \"a\" [schema] {a}\n"
             "4:3: error: missing required key \"host\" in node \"b\" [schema] {b}\n"
-            "6:5: error: missing required key \"between\" in a link [schema]\n"
-            "8:3: error: missing required key \"peers\" in partner \"certus\" [schema]\n"
-            "8:3: error: missing required key \"with\" in partner \"certus\" [schema]\n"
+            "6:5: error: missing required key \"between\" in a link [schema] {links}\n"
+            "8:3: error: missing required key \"peers\" in partner \"certus\" [schema] {certus}\n"
+            "8:3: error: missing required key \"with\" in partner \"certus\" [schema] {certus}\n"
             "10:5: error: missing required key \"endpoint\" in \"wireguard\" of partner "
-            "\"certus\" [schema]\n"
+            "\"certus\" [schema] {certus}\n"
             "10:5: error: missing required key \"public_key\" in \"wireguard\" of partner "
-            "\"certus\" [schema]\n"
+            "\"certus\" [schema] {certus}\n"
             "12:13: error: missing required key \"address\" in a peer of partner \"other\" "
-            "[schema]\n"
-            "12:13: error: missing required key \"id\" in a peer of partner \"other\" [schema]\n"
-            "14:1: error: missing required key \"subnet\" in \"vpn\" [schema]\n");
+            "[schema] {other/1}\n"
+            "12:13: error: missing required key \"id\" in a peer of partner \"other\" [schema] "
+            "{other/1}\n"
+            "14:1: error: missing required key \"subnet\" in \"vpn\" [schema] {vpn}\n");
   // Nodes without a role or host are left out; the others keep what was valid.
   EXPECT_TRUE(l.topology.nodes.empty());
   EXPECT_TRUE(l.topology.links.empty());
@@ -371,20 +375,22 @@ TEST(LoadTopology, WrongTypes) {
       "vpn: 10.0.0.0/8\n");
   EXPECT_EQ(
       l.diags,
-      "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema]\n"
-      "2:8: error: \"chain\" must be a map, found a list [schema]\n"
-      "3:12: error: \"inventory\" must be a string, found a map [schema]\n"
-      "4:21: error: \"min_paths\" must be an integer, found the quoted string \"2\" [schema]\n"
-      "4:35: error: \"survive\" must be a list, found \"host\" [schema]\n"
-      "6:13: error: \"role\" must be one of \"validator\", \"private-sentry\", \"public-sentry\", "
-      "\"signer\", found a list [schema] {a}\n"
+      "1:10: error: \"version\" must be an integer, found the quoted string \"1\" [schema] "
+      "{version}\n"
+      "2:8: error: \"chain\" must be a map, found a list [schema] {chain}\n"
+      "3:12: error: \"inventory\" must be a string, found a map [schema] {inventory}\n"
+      "4:21: error: \"min_paths\" must be an integer, found the quoted string \"2\" [schema] "
+      "{policy}\n"
+      "4:35: error: \"survive\" must be a list, found \"host\" [schema] {policy}\n"
+      "6:13: error: \"role\" must be one of \"validator\", \"private-sentry\", "
+      "\"public-sentry\", \"signer\", found a list [schema] {a}\n"
       "6:32: error: \"host\" must be a string, found a map [schema] {a}\n"
       "6:49: error: \"standby\" must be true or false, found \"yes\" [schema] {a}\n"
-      "6:64: error: \"p2p_port\" must be an integer, found the quoted string \"26656\" "
-      "[schema] {a}\n"
+      "6:64: error: \"p2p_port\" must be an integer, found the quoted string \"26656\" [schema] "
+      "{a}\n"
       "6:83: error: \"rpc_port\" must be an integer, found \"1.5\" [schema] {a}\n"
-      "7:42: error: \"standby\" must be true or false, found the quoted string \"true\" "
-      "[schema] {b}\n"
+      "7:42: error: \"standby\" must be true or false, found the quoted string \"true\" [schema] "
+      "{b}\n"
       "7:58: error: \"signer\" must be a string, found a list [schema] {b}\n"
       "7:72: error: \"node_id\" must be a node ID of 40 hexadecimal digits, found \"12\" "
       "[address] {b}\n"
@@ -392,9 +398,9 @@ TEST(LoadTopology, WrongTypes) {
       "9:6: error: node \"d\" must be a map, found \"validator\" [schema] {d}\n"
       "10:34: error: \"host\" must be a string, found an empty value [schema] {e}\n"
       "10:43: error: \"home\" must not be empty [schema] {e}\n"
-      "11:8: error: \"links\" must be a list, found a map [schema]\n"
-      "12:11: error: \"partners\" must be a map, found a list [schema]\n"
-      "13:6: error: \"vpn\" must be a map, found \"10.0.0.0/8\" [schema]\n");
+      "11:8: error: \"links\" must be a list, found a map [schema] {links}\n"
+      "12:11: error: \"partners\" must be a map, found a list [schema] {partners}\n"
+      "13:6: error: \"vpn\" must be a map, found \"10.0.0.0/8\" [schema] {vpn}\n");
   // Only b has a valid role and host; its bad values are left unset.
   ASSERT_EQ(l.topology.nodes.size(), 1u);
   EXPECT_EQ(l.topology.nodes[0].name.value, "b");
@@ -415,19 +421,18 @@ TEST(LoadTopology, VersionChainAndEnumValues) {
       "  p: {peers: [], with: [b], over: private}\n");
   EXPECT_EQ(
       l.diags,
-      "1:10: error: \"version\" must be 1, found 2 [schema]\n"
+      "1:10: error: \"version\" must be 1, found 2 [schema] {version}\n"
       "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"bad id!\" "
-      "[schema]\n"
+      "[schema] {chain}\n"
       "2:34: error: \"cometbft\" must be one of \"0.34\", \"0.37\", \"0.38\", \"1.0\", found "
-      "\"0.39\"; did you mean \"0.34\"? [schema]\n"
+      "\"0.39\"; did you mean \"0.34\"? [schema] {chain}\n"
       "4:13: error: \"role\" must be one of \"validator\", \"private-sentry\", "
-      "\"public-sentry\", \"signer\", found \"validatr\"; did you mean \"validator\"? "
-      "[schema] {a}\n"
-      "7:19: error: unknown node \"b2\" in \"between\"; did you mean \"b\"? [reference] "
-      "{b,b2}\n"
+      "\"public-sentry\", \"signer\", found \"validatr\"; did you mean \"validator\"? [schema] "
+      "{a}\n"
+      "7:19: error: unknown node \"b2\" in \"between\"; did you mean \"b\"? [reference] {b,b2}\n"
       "7:30: error: \"over\" must be one of \"vpn\", \"private\", \"public\", found \"publc\"; "
-      "did you mean \"public\"? [schema]\n"
-      "9:35: error: \"over\" must be one of \"public\", \"vpn\", found \"private\" [schema]\n");
+      "did you mean \"public\"? [schema] {links}\n"
+      "9:35: error: \"over\" must be one of \"public\", \"vpn\", found \"private\" [schema] {p}\n");
   // An unquoted 1.0 is the CometBFT line "1.0", as written.
   const Loaded one = load("version: 1\nchain: {id: a.b_c-D, cometbft: 1.0}\nnodes: {}\n");
   EXPECT_EQ(one.diags, "");
@@ -438,7 +443,7 @@ TEST(LoadTopology, VersionChainAndEnumValues) {
                  "nodes: {}\n")
                 .diags,
             "2:13: error: \"id\" must be 1 to 50 characters of [A-Za-z0-9._-], found \"" +
-                std::string(51, 'x') + "\" [schema]\n");
+                std::string(51, 'x') + "\" [schema] {chain}\n");
 }
 
 TEST(LoadTopology, NamesOfNodesAndPartners) {
@@ -452,14 +457,14 @@ TEST(LoadTopology, NamesOfNodesAndPartners) {
                         "partners:\n"
                         "  Certus_1: {peers: [], with: [ok-1]}\n");
   EXPECT_EQ(l.diags,
-            "4:3: error: node name \"Validator\" must be 1 to 63 characters of [a-z0-9-] [schema] "
-            "{Validator}\n"
-            "5:3: error: node name \"" +
-                std::string(64, 'a') + "\" must be 1 to 63 characters of [a-z0-9-] [schema] {" +
-                std::string(64, 'a') +
-                "}\n"
-                "8:3: error: partner name \"Certus_1\" must be 1 to 63 characters of [a-z0-9-] "
-                "[schema]\n");
+            "4:3: error: node name \"Validator\" must be 1 to 63 characters of [a-z0-9-] "
+            "[schema] {Validator}\n"
+            "5:3: error: node name "
+            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" must be 1 to "
+            "63 characters of [a-z0-9-] [schema] "
+            "{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n"
+            "8:3: error: partner name \"Certus_1\" must be 1 to 63 characters of [a-z0-9-] "
+            "[schema] {Certus_1}\n");
 }
 
 TEST(LoadTopology, NamesMustBeStrings) {
@@ -470,8 +475,8 @@ TEST(LoadTopology, NamesMustBeStrings) {
                         "partners:\n"
                         "  {x: 1}: {peers: [], with: []}\n");
   EXPECT_EQ(l.diags,
-            "4:3: error: a node name must be a string, found a list [schema]\n"
-            "7:3: error: a partner name must be a string, found a map [schema]\n");
+            "4:3: error: a node name must be a string, found a list [schema] {topology.yaml}\n"
+            "7:3: error: a partner name must be a string, found a map [schema] {topology.yaml}\n");
   EXPECT_EQ(l.topology.nodes.size(), 1u);
   EXPECT_TRUE(l.topology.partners.empty());
 }
@@ -524,18 +529,21 @@ TEST(LoadTopology, NodeIdsPortsAndHomes) {
       "  e: {role: public-sentry, host: h, p2p_port: 1, rpc_port: 65535, home: /srv/e}\n"
       "vpn: {subnet: 10.44.0.0/24, port: 70000}\n");
   EXPECT_EQ(l.diags,
-            "2:44: error: \"p2p_port\" must be a port from 1 to 65535, found 0 [address]\n"
-            "2:57: error: \"rpc_port\" must be a port from 1 to 65535, found 65536 [address]\n"
-            "4:46: error: \"node_id\" must be lower case (CometBFT compares node IDs as strings), "
-            "found \"0123456789ABCDEF0123456789abcdef01234567\" [address] {a}\n"
+            "2:44: error: \"p2p_port\" must be a port from 1 to 65535, found 0 [address] "
+            "{chain}\n"
+            "2:57: error: \"rpc_port\" must be a port from 1 to 65535, found 65536 [address] "
+            "{chain}\n"
+            "4:46: error: \"node_id\" must be lower case (CometBFT compares node IDs as "
+            "strings), found \"0123456789ABCDEF0123456789abcdef01234567\" [address] {a}\n"
             "5:46: error: \"node_id\" must be a node ID of 40 hexadecimal digits, found "
             "\"0123456789abcdef0123456789abcdef0123456\" [address] {b}\n"
             "6:47: error: \"p2p_port\" must be a port from 1 to 65535, found -1 [address] {c}\n"
             "6:61: error: \"rpc_port\" must be a port from 1 to 65535, found "
             "99999999999999999999999 [address] {c}\n"
             "7:47: error: \"p2p_port\" must be an integer, found \"0x6850\" [schema] {d}\n"
-            "7:61: error: \"home\" must be an absolute path, found \"relative/home\" [schema] {d}\n"
-            "9:35: error: \"port\" must be a port from 1 to 65535, found 70000 [address]\n");
+            "7:61: error: \"home\" must be an absolute path, found \"relative/home\" [schema] "
+            "{d}\n"
+            "9:35: error: \"port\" must be a port from 1 to 65535, found 70000 [address] {vpn}\n");
   ASSERT_EQ(l.topology.nodes.size(), 5u);
   const Node& e = l.topology.nodes[4];
   EXPECT_EQ(e.p2p_port->value, 1);
@@ -628,11 +636,12 @@ TEST(LoadTopology, Links) {
             "[duplicate] {a--b}\n"
             "12:14: error: a link must join two different nodes, but \"between\" names \"a\" "
             "twice [schema] {a}\n"
-            "13:14: error: \"between\" must name exactly two nodes, found 3 [schema]\n"
-            "14:14: error: \"between\" must name exactly two nodes, found 1 [schema]\n"
-            "15:18: error: items of \"between\" must be node names, found a map [schema]\n"
-            "16:14: error: \"between\" must be a list, found \"a\" [schema]\n"
-            "17:5: error: a link must be a map, found \"x\" [schema]\n");
+            "13:14: error: \"between\" must name exactly two nodes, found 3 [schema] {links}\n"
+            "14:14: error: \"between\" must name exactly two nodes, found 1 [schema] {links}\n"
+            "15:18: error: items of \"between\" must be node names, found a map [schema] "
+            "{links}\n"
+            "16:14: error: \"between\" must be a list, found \"a\" [schema] {links}\n"
+            "17:5: error: a link must be a map, found \"x\" [schema] {links}\n");
   const auto& links = l.topology.links;
   ASSERT_EQ(links.size(), 3u);
   EXPECT_EQ(links[0].a.value + "-" + links[0].b.value, "a-b");
@@ -673,22 +682,22 @@ TEST(LoadTopology, Partners) {
       key + ", endpoint: \"e:1\"}}\n");
   EXPECT_EQ(l.diags,
             "17:14: error: \"id\" must be lower case (CometBFT compares node IDs as strings), "
-            "found \"2B3D0123456789abcdef0123456789abcdef0123\" [address]\n"
+            "found \"2B3D0123456789abcdef0123456789abcdef0123\" [address] {bad/1}\n"
             "17:65: error: \"address\" must be host:port (an IPv4 address, [IPv6] or DNS name, "
-            "and a port from 1 to 65535), found \"203.0.113.7\" [address]\n"
-            "18:9: error: a peer must be a map, found \"x\" [schema]\n"
+            "and a port from 1 to 65535), found \"203.0.113.7\" [address] {bad/1}\n"
+            "18:9: error: a peer must be a map, found \"x\" [schema] {bad/2}\n"
             "19:15: error: duplicate \"a\" in \"with\" (first at line 19) [duplicate] {a}\n"
-            "19:18: error: unknown node \"c\" in \"with\" of partner \"bad\"; did you mean \"a\"? "
-            "[reference] {c}\n"
-            "19:21: error: items of \"with\" must be node names, found a map [schema]\n"
+            "19:18: error: unknown node \"c\" in \"with\" of partner \"bad\"; did you mean "
+            "\"a\"? [reference] {c}\n"
+            "19:21: error: items of \"with\" must be node names, found a map [schema] {bad}\n"
             "21:29: error: \"public_key\" must be a WireGuard key (base64 of 32 bytes), found "
-            "\"abc\" [address]\n"
+            "\"abc\" [address] {bad}\n"
             "21:44: error: \"endpoint\" must be host:port (an IPv4 address, [IPv6] or DNS name, "
-            "and a port from 1 to 65535), found \"host\" [address]\n"
-            "22:3: error: missing required key \"wireguard\" in partner \"noguard\"; \"over: vpn\" "
-            "needs their public_key and endpoint [schema]\n"
+            "and a port from 1 to 65535), found \"host\" [address] {bad}\n"
+            "22:3: error: missing required key \"wireguard\" in partner \"noguard\"; \"over: "
+            "vpn\" needs their public_key and endpoint [schema] {noguard}\n"
             "23:32: error: \"wireguard\" in partner \"extra\" is only used with \"over: vpn\" "
-            "[schema]\n");
+            "[schema] {extra}\n");
   const auto& partners = l.topology.partners;
   ASSERT_EQ(partners.size(), 4u);
   const Partner& good = partners[0];
@@ -708,6 +717,63 @@ TEST(LoadTopology, Partners) {
   EXPECT_FALSE(partners[3].wireguard);
 }
 
+// Issue 10, item 14: CometBFT's own spelling of a peer, and `with:` written level with the
+// partner names (a partner called "with"), each get the hint that fixes them.
+TEST(LoadTopology, PartnerMistakesGetHints) {
+  const Loaded l = load(k_head +
+                        "nodes:\n"
+                        "  a: {role: private-sentry, host: h}\n"
+                        "partners:\n"
+                        "  certus:\n"
+                        "    peers:\n"
+                        "      - 2b3d0123456789abcdef0123456789abcdef0123@203.0.113.7:26656\n"
+                        "  with: [a]\n");
+  EXPECT_EQ(l.diags,
+            "8:9: error: a peer must be a map, found "
+            "\"2b3d0123456789abcdef0123456789abcdef0123@203.0.113.7:26656\"; write it as {id: "
+            "2b3d0123456789abcdef0123456789abcdef0123, address: \"203.0.113.7:26656\"} [schema] "
+            "{certus/1}\n"
+            "9:9: error: partner \"with\" must be a map, found a list; did you indent `with:` "
+            "under the partner \"certus\"? [schema] {certus}\n");
+}
+
+// Issue 10, item 15: a misspelt required key is one mistake, said once.
+TEST(LoadTopology, MisspeltRequiredKeyIsOneFinding) {
+  const Loaded l = load("version: 1\n"
+                        "chain: {id: test-1, comebft: \"0.38\"}\n"
+                        "nodes:\n"
+                        "  a: {role: private-sentry, hots: h}\n");
+  EXPECT_EQ(l.diags,
+            "2:21: error: unknown key \"comebft\" in \"chain\"; did you mean \"cometbft\"? "
+            "[schema] {chain}\n"
+            "4:29: error: unknown key \"hots\" in node \"a\"; did you mean \"host\"? [schema] "
+            "{a}\n");
+}
+
+// Issue 10, item 3: render writes binary_version as config.toml `version`, which 0.38 and 1.0
+// refuse unless it is semver; and it must be a release of the line rendered.
+TEST(LoadTopology, BinaryVersionIsASemverOfTheLine) {
+  const auto chain = [](const std::string& line, const std::string& version) {
+    return load("version: 1\nchain: {id: t-1, cometbft: \"" + line + "\", binary_version: \"" +
+                version + "\"}\nnodes: {}\n")
+        .diags;
+  };
+  EXPECT_EQ(chain("0.38", "0.38.17"), "");
+  EXPECT_EQ(chain("0.38", "v0.38.17"), "");  // render drops the "v"
+  EXPECT_EQ(chain("1.0", "1.0.1-rc1+build.5"), "");
+  EXPECT_EQ(chain("1.0", "0.38.17"),
+            "2:51: error: \"binary_version\" \"0.38.17\" is a CometBFT 0.38 release, but "
+            "\"cometbft\" is \"1.0\": config.toml is rendered for the line in \"cometbft\"; make "
+            "the two agree [schema] {chain}\n");
+  EXPECT_EQ(chain("0.38", "0.38"),
+            "2:52: error: \"binary_version\" \"0.38\" is not a version MAJOR.MINOR.PATCH (such "
+            "as \"0.38.0\"): CometBFT 0.38 refuses to start with \"error in config file: invalid "
+            "version string: 0.38\" [schema] {chain}\n");
+  EXPECT_EQ(chain("0.34", "0.34.x"),
+            "2:52: error: \"binary_version\" \"0.34.x\" is not a version MAJOR.MINOR.PATCH (such "
+            "as \"0.34.0\") [schema] {chain}\n");
+}
+
 TEST(LoadTopology, PolicyAndVpn) {
   const Loaded l = load(k_head +
                         "nodes: {}\n"
@@ -717,16 +783,18 @@ TEST(LoadTopology, PolicyAndVpn) {
                         "vpn:\n"
                         "  subnet: 10.44.0.1/24\n");
   EXPECT_EQ(l.diags,
-            "5:14: error: \"min_paths\" must be at least 1, found 0 [schema]\n"
+            "5:14: error: \"min_paths\" must be at least 1, found 0 [schema] {policy}\n"
             "6:19: error: items of \"survive\" must be one of \"host\", \"datacenter\", "
-            "\"region\", \"provider\", found \"rack\" [schema]\n"
-            "6:33: error: duplicate \"host\" in \"survive\" (first at line 6) [duplicate]\n"
+            "\"region\", \"provider\", found \"rack\" [schema] {policy}\n"
+            "6:33: error: duplicate \"host\" in \"survive\" (first at line 6) [duplicate] "
+            "{policy}\n"
             "6:39: error: items of \"survive\" must be one of \"host\", \"datacenter\", "
-            "\"region\", \"provider\", found \"regin\"; did you mean \"region\"? [schema]\n"
+            "\"region\", \"provider\", found \"regin\"; did you mean \"region\"? [schema] "
+            "{policy}\n"
             "6:46: error: items of \"survive\" must be one of \"host\", \"datacenter\", "
-            "\"region\", \"provider\", found a list [schema]\n"
+            "\"region\", \"provider\", found a list [schema] {policy}\n"
             "8:11: error: \"subnet\" \"10.44.0.1/24\" has host bits set; did you mean "
-            "\"10.44.0.0/24\"? [address]\n");
+            "\"10.44.0.0/24\"? [address] {vpn}\n");
   EXPECT_EQ(l.topology.policy.min_paths.value, 2);  // the default stays
   EXPECT_EQ(l.topology.policy.survive,
             (std::vector<DomainKind>{DomainKind::host, DomainKind::region}));
@@ -736,16 +804,18 @@ TEST(LoadTopology, PolicyAndVpn) {
   const std::string base = k_head + "nodes: {}\nvpn:\n  subnet: ";
   EXPECT_EQ(load(base + "10.44.0.0/31\n").diags,
             "5:11: error: \"subnet\" must have a prefix of /30 or shorter to hold tunnel "
-            "addresses, found /31 [address]\n");
+            "addresses, found /31 [address] {vpn}\n");
   EXPECT_EQ(load(base + "fd00::/64\n").diags,
-            "5:11: error: \"subnet\" must be an IPv4 subnet like 10.44.0.0/24, found \"fd00::/64\" "
-            "[address]\n");
+            "5:11: error: \"subnet\" must be an IPv4 subnet like 10.44.0.0/24, found "
+            "\"fd00::/64\" [address] {vpn}\n");
   EXPECT_EQ(load(base + "10.0.0.0/7\n").diags,
-            "5:11: error: \"subnet\" must have a prefix of /8 or longer, found /7 [address]\n");
+            "5:11: error: \"subnet\" must have a prefix of /8 or longer, found /7 [address] "
+            "{vpn}\n");
   EXPECT_EQ(load(base + "10.0.0.0/8\n").diags, "");
   EXPECT_EQ(load(base + "10.44.0.0/30\n").diags, "");
   EXPECT_EQ(load(k_head + "nodes: {}\npolicy: {min_paths: 3000000000, survive: []}\n").diags,
-            "4:21: error: \"min_paths\" must be at most 2147483647, found 3000000000 [schema]\n");
+            "4:21: error: \"min_paths\" must be at most 2147483647, found 3000000000 [schema] "
+            "{policy}\n");
 }
 
 TEST(LoadTopology, ReferencesWithinTheFile) {
@@ -792,11 +862,11 @@ TEST(LoadTopology, DuplicateKeysAndNames) {
                         "nodes: {c: {role: signer, host: h}}\n"
                         "chain: {id: other, cometbft: \"0.34\"}\n");
   EXPECT_EQ(l.diags,
-            "7:5: error: duplicate key \"host\" (first at line 6) [duplicate]\n"
-            "9:3: error: duplicate key \"a\" (first at line 4) [duplicate]\n"
-            "12:3: error: duplicate key \"p\" (first at line 11) [duplicate]\n"
-            "13:1: error: duplicate key \"nodes\" (first at line 3) [duplicate]\n"
-            "14:1: error: duplicate key \"chain\" (first at line 2) [duplicate]\n");
+            "7:5: error: duplicate key \"host\" (first at line 6) [duplicate] {nodes.a.host}\n"
+            "9:3: error: duplicate key \"a\" (first at line 4) [duplicate] {nodes.a}\n"
+            "12:3: error: duplicate key \"p\" (first at line 11) [duplicate] {partners.p}\n"
+            "13:1: error: duplicate key \"nodes\" (first at line 3) [duplicate] {nodes}\n"
+            "14:1: error: duplicate key \"chain\" (first at line 2) [duplicate] {chain}\n");
   // The first of each wins.
   ASSERT_EQ(l.topology.nodes.size(), 2u);
   EXPECT_EQ(l.topology.nodes[0].host.value, "h1");
@@ -868,7 +938,7 @@ TEST(LoadTopology, AnchoredCollectionsAreReadWhole) {
   EXPECT_EQ(m.diags,
             "3:1: error: unknown key \"x\" at the top level; expected one of \"version\", "
             "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\" "
-            "[schema]\n");
+            "[schema] {x}\n");
   ASSERT_EQ(m.topology.nodes.size(), 2u);
   EXPECT_EQ(m.topology.nodes[0].role.value, Role::public_sentry);
   EXPECT_EQ(m.topology.nodes[1].name.value, "c");
@@ -917,7 +987,7 @@ TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
   EXPECT_EQ(l.diags,
             "8:1: error: unknown key \"y-other\" at the top level; expected one of \"version\", "
             "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\" "
-            "[schema]\n");
+            "[schema] {y-other}\n");
   ASSERT_EQ(l.topology.nodes.size(), 2u);
   EXPECT_EQ(l.topology.nodes[1].role.value, Role::private_sentry);
   EXPECT_EQ(l.topology.nodes[1].host.value, "h2");

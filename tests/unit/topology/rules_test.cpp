@@ -146,7 +146,20 @@ TEST(Rules, ValidatorExposedByPublicLinkPartnerAndHost) {
             "{validator}\n");
 }
 
-TEST(Rules, ValidatorNotExposedByPrivateLinksOrAPrivateSentryOnItsHost) {
+TEST(Rules, ValidatorNotExposedByPrivateLinks) {
+  ModelBuilder b;
+  b.node("validator", Role::validator, "val-host")      // 3
+      .node("priv", Role::private_sentry, "priv-host")   // 4
+      .node("pub", Role::public_sentry, "pub-host")      // 5
+      .link("validator", "priv", LinkKind::private_net)  // 6
+      .link("priv", "pub")                               // 7
+      .partner("certus").peer().with("priv");            // 8, 9, 10
+  EXPECT_EQ(structure(b), "");
+}
+
+// Issue 10, item 5: a private sentry on the validator's host listens for its peers there
+// (0.0.0.0 unless all its peers are over the tunnel) and counted as a path.
+TEST(Rules, ValidatorExposedByAPrivateSentryOnItsHost) {
   ModelBuilder b;
   b.node("validator", Role::validator, "val-host")      // 3
       .node("priv", Role::private_sentry, "val-host")    // 4
@@ -154,7 +167,11 @@ TEST(Rules, ValidatorNotExposedByPrivateLinksOrAPrivateSentryOnItsHost) {
       .link("validator", "priv", LinkKind::private_net)  // 6
       .link("priv", "pub")                               // 7
       .partner("certus").peer().with("priv");            // 8, 9, 10
-  EXPECT_EQ(structure(b), "");
+  EXPECT_EQ(structure(b),
+            "topology.yaml:3:20: error: validator \"validator\" shares host \"val-host\" with "
+            "private sentry \"priv\"; a sentry on the validator's own host shields nothing: "
+            "whatever reaches it reaches the validator's host [validator-exposed] "
+            "{validator, priv}\n");
 }
 
 TEST(Rules, ManyNodesOnOneHostAreNotComparedPairwise) {
@@ -438,6 +455,40 @@ TEST(Rules, SpofDomainAtTheFirstHostWithThatValueButNotTheValidatorsOwn) {
             "inventory.yaml:4:20: error: losing datacenter \"dc-a\" (nodes \"priv-fra\", "
             "\"pub-sgp\") disconnects validator \"validator\" from the network [spof-domain] "
             "{datacenter=dc-a}\n");
+}
+
+// Issue 10, item 7: the validator signs only through its signer, so a domain that holds the
+// signer but not the validator stops the signing, whatever the paths. The signer's host is
+// its own, as the validator's is: not reported.
+TEST(Rules, SpofDomainOfTheSigner) {
+  ModelBuilder b;
+  b.node("validator", Role::validator, "val-ams").signer("kms")  // 3
+      .node("kms", Role::signer, "hsm-fra")                       // 4
+      .node("priv-fra", Role::private_sentry, "fra-1")            // 5
+      .node("priv-ams", Role::private_sentry, "ams-2")            // 6
+      .node("pub-nyc", Role::public_sentry, "nyc-1")              // 7
+      .node("pub-sgp", Role::public_sentry, "sgp-1")              // 8
+      .link("validator", "priv-fra")                              // 9
+      .link("validator", "priv-ams")                              // 10
+      .link("priv-fra", "pub-nyc")                                // 11
+      .link("priv-fra", "pub-sgp")                                // 12
+      .link("priv-ams", "pub-nyc")                                // 13
+      .link("priv-ams", "pub-sgp");                               // 14
+  b.host("val-ams", "equinix-am5", "eu-west", "acme-metal")      // inventory 2
+      .host("hsm-fra", "equinix-fr9", "eu-west", "kms-co")        // 3: another dc and provider
+      .host("fra-1", "equinix-fr5", "eu-central", "vps-co")
+      .host("ams-2", "equinix-am7", "eu-west", "hetzner")
+      .host("nyc-1", "equinix-ny5", "us-east", "vps-co")
+      .host("sgp-1", "equinix-sg1", "ap-southeast", "hetzner");
+  EXPECT_EQ(graph(b),
+            "inventory.yaml:3:20: error: losing datacenter \"equinix-fr9\" (signer \"kms\") stops "
+            "validator \"validator\" from signing; put the signer in the validator's datacenter "
+            "[spof-domain] {datacenter=equinix-fr9, kms}\n"
+            "inventory.yaml:3:60: error: losing provider \"kms-co\" (signer \"kms\") stops "
+            "validator \"validator\" from signing; put the signer in the validator's provider "
+            "[spof-domain] {provider=kms-co, kms}\n");
+  // Beside the validator (the clean example: another host, the same domains), nothing.
+  EXPECT_EQ(graph(clean_example()), "");
 }
 
 TEST(Rules, SpofDomainListsAtMostFiveNodes) {

@@ -83,11 +83,11 @@ TEST(YamlTree, DuplicateKeysAtEveryLevel) {
       "host: b\n" +
       big);
   EXPECT_EQ(p.diags,
-            "4:19: error: duplicate key \"p\" (first at line 4) [duplicate]\n"
-            "5:3: error: duplicate key \"x\" (first at line 3) [duplicate]\n"
-            "7:12: error: duplicate key \"k\" (first at line 7) [duplicate]\n"
-            "8:1: error: duplicate key \"host\" (first at line 1) [duplicate]\n"
-            "30:3: error: duplicate key \"k3\" (first at line 13) [duplicate]\n");
+            "4:19: error: duplicate key \"p\" (first at line 4) [duplicate] {nested.y.p}\n"
+            "5:3: error: duplicate key \"x\" (first at line 3) [duplicate] {nested.x}\n"
+            "7:12: error: duplicate key \"k\" (first at line 7) [duplicate] {list[0].k}\n"
+            "8:1: error: duplicate key \"host\" (first at line 1) [duplicate] {host}\n"
+            "30:3: error: duplicate key \"k3\" (first at line 13) [duplicate] {big.k3}\n");
   // The first value wins; the duplicate is dropped.
   const std::string head =
       "{\"host\"@1:1: \"a\"@1:7, \"nested\"@2:1: {\"x\"@3:3: \"1\"@3:6, \"y\"@4:3: {\"p\"@4:7: "
@@ -326,7 +326,7 @@ TEST(YamlTree, StreamedEntriesAreHandedOverAndDropped) {
       "other:\n"
       "  nodes: {c: 1}\n",
       &sink);
-  EXPECT_EQ(p.diags, "6:3: error: duplicate key \"a\" (first at line 3) [duplicate]\n");
+  EXPECT_EQ(p.diags, "6:3: error: duplicate key \"a\" (first at line 3) [duplicate] {nodes.a}\n");
   EXPECT_EQ(sink.log,
             "begin nodes ~3\n"
             "nodes: \"a\"@3:3 = {\"role\"@3:7: \"x\"@3:13}@3:6\n"

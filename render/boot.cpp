@@ -1,0 +1,105 @@
+// What makes picket's files live at boot on a stock Debian 12 host: /etc/nftables.conf
+// (flush, then include /etc/nftables.d/*.nft, where picket.nft lives), and per host a systemd
+// drop-in for the service of its nodes (and tmkms.service for a signer) that orders it after
+// nftables.service and, on a tunnel host, wg-quick@picket.service (a node bound to its tunnel
+// address fails to start before the tunnel exists). Neither file needs an action when it
+// changes: both matter at the next boot, and picket.nft and picket.conf are applied by their
+// own actions meanwhile.
+#include <set>
+
+#include "render/checks.hpp"
+#include "render/host_common.hpp"
+#include "render/template_engine.hpp"
+
+namespace picket {
+
+namespace {
+constexpr const char* k_nftables_conf_path = "/etc/nftables.conf";
+// tmkms's unit: a signer's host runs tmkms, not the nodes' service (issue 10, item 10).
+constexpr const char* k_signer_unit = "tmkms.service";
+
+// systemctl's reading of a unit name: "cosmovisor" is "cosmovisor.service".
+std::string unit_name(const std::string& service) {
+  return service.find('.') == std::string::npos ? service + ".service" : service;
+}
+
+// What systemd accepts as a unit name (systemd.unit(5)): picket makes a path of it.
+bool is_unit_name(const std::string& unit) {
+  if (unit.empty() || unit.size() > 255 || unit.front() == '.') return false;
+  for (const unsigned char c : unit)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == ':' || c == '-' || c == '_' || c == '.' || c == '\\' || c == '@'))
+      return false;
+  return true;
+}
+}  // namespace
+
+void check_boot(const RenderContext& ctx, Diagnostics& out) {
+  for (const auto& host_name : ctx.peering.node_hosts()) {
+    const Host* host = ctx.inventory.find_host(host_name);
+    if (host == nullptr || !host->service || is_unit_name(unit_name(host->service->value))) continue;
+    add_error(out, "schema", host->service->loc,
+              "service \"" + host->service->value + "\" of host \"" + host_name +
+                  "\" is not a systemd unit name (letters, digits and :-_.\\@)",
+              {"host=" + host_name});
+  }
+}
+
+void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
+  std::vector<std::string> hosts;
+  std::vector<TemplateValue> confs;
+  struct DropIn {
+    std::string host, path;
+  };
+  std::vector<DropIn> dropins;
+  std::vector<TemplateValue> dropin_items;
+  for (const auto& host_name : ctx.peering.node_hosts()) {
+    const Host* host = ctx.inventory.find_host(host_name);
+    if (host == nullptr) continue;  // the loader reports it
+    TemplateValue conf;
+    conf["host"] = host_name;
+    hosts.push_back(host_name);
+    confs.push_back(std::move(conf));
+    // The units to order: the nodes' `service` (without it a `restart` command runs the node
+    // and picket does not know the unit), and tmkms's own unit for a signer.
+    std::set<std::string> units;
+    for (const Node* node : ctx.peering.nodes_on(host_name)) {
+      if (node->role.value == Role::signer) {
+        units.insert(k_signer_unit);
+      } else if (host->service && is_unit_name(unit_name(host->service->value))) {
+        units.insert(unit_name(host->service->value));  // else check_boot reports it
+      }
+    }
+    const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
+    for (const auto& unit : units) {
+      TemplateValue d;
+      d["host"] = host_name;
+      d["unit"] = unit;
+      d["wants"] = std::string("nftables.service") + (tunnel ? " wg-quick@picket.service" : "");
+      d["tunnel"] = tunnel;
+      dropins.push_back({host_name, "/etc/systemd/system/" + unit + ".d/picket.conf"});
+      dropin_items.push_back(std::move(d));
+    }
+  }
+  auto texts = fill_each(ctx.templates, "nftables.conf", std::move(confs), out);
+  auto dropin_texts = fill_each(ctx.templates, "systemd-dropin.conf", std::move(dropin_items), out);
+  if (!texts || !dropin_texts) return;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    RenderedFile file;
+    file.host = hosts[i];
+    file.path = k_nftables_conf_path;
+    file.mode = 0755;  // as Debian ships it: the file runs as `nft -f` through its #! line
+    file.content = std::move((*texts)[i]);
+    files.push_back(std::move(file));
+  }
+  for (std::size_t i = 0; i < dropins.size(); ++i) {
+    RenderedFile file;
+    file.host = dropins[i].host;
+    file.path = dropins[i].path;
+    file.mode = 0644;
+    file.content = std::move((*dropin_texts)[i]);
+    files.push_back(std::move(file));
+  }
+}
+
+}  // namespace picket
