@@ -76,6 +76,8 @@ struct HostReport {
   std::vector<std::string> not_restarted;  // nodes with new files on disk but no restart (yet)
   std::string error;                     // what failed on this host, one line
   std::vector<std::string> notes;        // what the operator must know (lock left, guard armed)
+  std::size_t swept = 0;                 // temp files a dead deploy left, removed
+  std::vector<std::string> completed;    // restarts an earlier deploy left pending, now done
 };
 
 enum class ApplyStatus {

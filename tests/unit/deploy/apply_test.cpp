@@ -639,5 +639,173 @@ TEST(FormatRollout, HostsWithNothingToRestartGoLiveInTheirOwnStep) {
             "  2. validator: validator (files go live on val-ams)\n");
 }
 
+
+// A deploy that put files in place but never restarted (here --no-restart; a controller that
+// died after the commit leaves the same record): the host says so, plan shows it, and the
+// next deploy restarts the node in its wave although no file changes, then nothing is owed.
+TEST_F(ApplyFixture, PendingRestartIsRecordedShownAndCompletedByTheNextDeploy) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  options.no_restart = true;
+  ASSERT_EQ(deploy().status, ApplyStatus::ok);
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"),
+            "{\"restart\":{\"pub-nyc\":{\"since\":\"T\",\"by\":\"alice@laptop (pid 7)\"}}}\n");
+
+  const Plan pending = plan();
+  EXPECT_TRUE(pending.has_changes());
+  const std::string text = format_plan_text(pending);
+  EXPECT_NE(text.find("nyc-1 (198.51.100.30): no file changes, 2 unchanged\n"
+                      "  restart pending since T: pub-nyc (its files went live in a deploy by "
+                      "alice@laptop (pid 7) that did not finish; the next deploy restarts it)\n"
+                      "  restart: pub-nyc\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Plan: 0 to create, 0 to change, 13 unchanged; 1 node to restart.\n"),
+            std::string::npos)
+      << text;
+
+  options.no_restart = false;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(format_rollout(r.rollout), "Rollout: 1 step\n  1. public-sentry: pub-nyc (files go live on nyc-1)\n");
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_NE(format_apply_report(r).find(
+                "  nyc-1: deployed: 0 files written, restarted pub-nyc (pub-nyc: the restart an "
+                "earlier deploy left pending)\n"),
+            std::string::npos)
+      << format_apply_report(r);
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+  EXPECT_FALSE(plan().has_changes());
+}
+
+// The record is written before the first file goes live, so a deploy that dies at any point
+// after it leaves it behind; one that completes leaves nothing.
+TEST_F(ApplyFixture, PendingRecordPrecedesTheCommitAndIsClearedAfterTheHealthCheck) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  ASSERT_EQ(deploy().status, ApplyStatus::ok);
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+}
+
+// A failed health check rolls the files back: the node runs the old files again, so nothing
+// is owed for it (the record written before the commit is taken back).
+TEST_F(ApplyFixture, RollbackTakesThePendingRecordBack) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  fleet.script_http("nyc-1", 26657, "/status", {status_body(true)});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(content("nyc-1", k_config), "old config\n");
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+}
+
+// Another deploy took the lock over (--force-unlock) while this one ran: from then on every
+// change this one tries on that host is refused on the host itself, and its lock release
+// leaves the new holder's lock in place.
+TEST_F(ApplyFixture, ADeployWhoseLockWasTakenOverIsFencedOut) {
+  install_old();
+  fleet.script_exec("nyc-1", "systemctl restart", ExecResult{}, 1, [](MemoryHost& h) {
+    h.locks["/var/lib/picket/deploy.lock"] =
+        LockInfo{"bob@ci (pid 9)", "2026-01-03T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+  });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("nyc-1");
+  EXPECT_EQ(last(ops, 4), (std::vector<std::string>{
+                              "restore /var/lib/picket/deploy.lock",
+                              "fenced restore /var/lib/picket/pending.json",
+                              "unlock /var/lib/picket/deploy.lock",
+                          }))
+      << ::testing::PrintToString(ops);
+  EXPECT_EQ(fleet.host("nyc-1").locks.at("/var/lib/picket/deploy.lock").owner, "bob@ci (pid 9)");
+}
+
+// --force-unlock ends what the dead holder still runs on the host before taking its lock,
+// and says so; a holder that is gone is reported as gone.
+TEST_F(ApplyFixture, ForceUnlockEndsTheHolderAndSaysWhetherItWasStillRunning) {
+  install_old();
+  fleet.host("val-ams").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+  fleet.host("val-ams").running = {"b0b0b0b0b0b0b0b0"};
+  fleet.host("nyc-1").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+
+  const ApplyReport refused = deploy();
+  EXPECT_EQ(refused.status, ApplyStatus::refused);
+  EXPECT_EQ(refused.message,
+            "nyc-1: locked by bob@ci (pid 99) since 2026-01-01T00:00:00Z, no longer running on "
+            "the host (that deploy died; deploy with --force-unlock to end what it left running "
+            "and take the lock over)");
+
+  options.force_unlock = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  const std::string report = format_apply_report(r);
+  EXPECT_NE(report.find("  nyc-1: deployed: 2 files written, restarted pub-nyc\n"
+                        "    note: removed a lock held by bob@ci (pid 99) since "
+                        "2026-01-01T00:00:00Z, no longer running on the host (--force-unlock; no "
+                        "process of that deploy was left on the host)\n"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("  val-ams: deployed: 2 files written, restarted validator\n"
+                        "    note: removed a lock held by bob@ci (pid 99) since "
+                        "2026-01-01T00:00:00Z, still running on the host (--force-unlock; ended 1 "
+                        "process(es) of that deploy on the host)\n"),
+            std::string::npos)
+      << report;
+  EXPECT_TRUE(fleet.host("val-ams").running.empty());
+  EXPECT_TRUE(fleet.host("val-ams").locks.empty());
+}
+
+// Temp files a dead deploy left beside files that are already current: plan shows them, the
+// next deploy removes them (and only them), and then nothing is left to do.
+TEST_F(ApplyFixture, TempFilesOfADeadDeployAreShownAndSwept) {
+  test::install(fleet, files);
+  const std::string stale = "/home/cosmos/.gaia/config/.config.toml.picket-tmp-deadbeef0000";
+  fleet.host("nyc-1").files[stale] = RemoteFile{"half", 0600};
+  fleet.host("nyc-1").files["/home/cosmos/.gaia/config/unrelated"] = RemoteFile{"x", 0644};
+  const std::string text = format_plan_text(plan());
+  EXPECT_NE(text.find("nyc-1 (198.51.100.30): no file changes, 2 unchanged\n"
+                      "  1 temp file left by a deploy that died (the next deploy removes them): " +
+                      stale + "\n"),
+            std::string::npos)
+      << text;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_NE(format_apply_report(r).find(
+                "  nyc-1: deployed: 0 files written, removed 1 temp file a deploy that died left\n"),
+            std::string::npos)
+      << format_apply_report(r);
+  EXPECT_EQ(content("nyc-1", stale), "<missing>");
+  EXPECT_EQ(content("nyc-1", "/home/cosmos/.gaia/config/unrelated"), "x");
+  EXPECT_FALSE(plan().has_changes());
+}
 }  // namespace
 }  // namespace picket
