@@ -662,8 +662,9 @@ void Deployer::rollback(HostState& s) {
     if (s.guard_left_armed && f.action == ApplyAction::reload_firewall) continue;
     Result<void> restored = t ? (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root)
                               : Result<void>(tl::make_unexpected(t.error()));
-    if (!restored) {
-      // A connection broken by the failure itself: one fresh try.
+    if (!restored && restored.error().kind != TransportError::Kind::locked) {
+      // A connection broken by the failure itself: one fresh try (never after the host
+      // refused us: the lock is another deploy's now).
       if (auto again = fresh(name)) {
         t = m_connections.adopt(name, std::move(*again));
         restored = (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root);

@@ -32,7 +32,7 @@ struct ApplyFixture : ::testing::Test {
 
   ApplyFixture() {
     options.parallel = 4;
-    options.lock = LockInfo{"alice@laptop (pid 7)", "2026-01-02T03:04:05Z"};
+    options.lock = LockInfo{"alice@laptop (pid 7)", "2026-01-02T03:04:05Z", "a11ce"};
     options.health = HealthOptions{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
                                    [](std::chrono::milliseconds) {}};
     options.now = [] { return std::string("T"); };
@@ -113,12 +113,16 @@ TEST_F(ApplyFixture, FirstDeployThenPlanIsUnchanged) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                // What the host owes from here until the restart is healthy (issue 11).
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
                 "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   const Plan again = plan();
@@ -142,11 +146,14 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage[root] /etc/nftables.d/picket.nft 0644",
                 "commit[root] /etc/nftables.d/picket.nft",
-                "exec[root] nohup sh -c 'sleep 60; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
+                // The guard steps aside once another deploy holds the lock (issue 11).
+                "exec[root] nohup sh -c 'sleep 60; IFS= read -r l 2>/dev/null "
+                "<'\\''/var/lib/picket/deploy.lock'\\''; case $l in '\\'''\\''|*'\\''\"token\":\"a11ce\"'\\''*) "
+                ";; *) exit 0;; esac; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
                 "cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -T -- "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' '\\''/etc/nftables.d/picket.nft'\\''; "
-                "nft -f '\\''/etc/nftables.d/picket.nft'\\''' </dev/null >/dev/null 2>&1 & echo $!",
+                "nft -f '\\''/etc/nftables.d/picket.nft'\\''' 'picket-deploy=a11ce' </dev/null >/dev/null 2>&1 & echo $!",
                 "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                 "connect",
                 "exec[root] kill 4242",
@@ -224,19 +231,22 @@ TEST_F(ApplyFixture, FirewallGuardProofRunsAlongsideTheRestartAndGatesTheHealthC
       "read /home/cosmos/.gaia/config/node_key.json",
       "stage[root] /etc/nftables.d/picket.nft 0644",
       "stage /home/cosmos/.gaia/config/config.toml 0644",
+      "stage /var/lib/picket/pending.json 0644",
+      "commit /var/lib/picket/pending.json",
       "commit[root] /etc/nftables.d/picket.nft",
       "commit /home/cosmos/.gaia/config/config.toml",
-      ops[9],  // the guard's arm command (spelled out in the test above)
+      ops[11],  // the guard's arm command (spelled out in the test above)
       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
       "exec[root] systemctl restart 'cosmovisor.service'",
       "exec[root] kill 4242",
       "exec systemctl is-active --quiet 'cosmovisor.service'",
       "http 26657 /status",
       "http 26657 /net_info",
+      "restore /var/lib/picket/pending.json",
       "unlock /var/lib/picket/deploy.lock",
   };
   EXPECT_EQ(without_connect(ops), expected);
-  EXPECT_EQ(ops[9].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[9];
+  EXPECT_EQ(ops[11].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[11];
   // Exactly one fresh connection, after the reload and before the disarm.
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "connect"), 1);
   EXPECT_GT(index_of(ops, "connect"), index_of(ops, "exec[root] nft -f '/etc/nftables.d/picket.nft'"));
@@ -255,7 +265,7 @@ TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
   const auto ops = without_connect(deploy_ops("fra-1"));
-  EXPECT_EQ(last(ops, 9), (std::vector<std::string>{
+  EXPECT_EQ(last(ops, 10), (std::vector<std::string>{
                       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                       "exec[root] systemctl restart 'cosmovisor.service'",  // lost
                       "exec[root] kill 4242",  // on the old connection: lost
@@ -264,6 +274,7 @@ TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
                       "exec systemctl is-active --quiet 'cosmovisor.service'",
                       "http 26657 /status",
                       "http 26657 /net_info",
+                      "restore /var/lib/picket/pending.json",
                       "unlock /var/lib/picket/deploy.lock",
                   }));
   EXPECT_EQ(format_apply_report(r),
@@ -345,6 +356,8 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
@@ -355,6 +368,8 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
+                // The old files are back and running: nothing is owed.
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   EXPECT_EQ(format_apply_report(r),
@@ -378,7 +393,7 @@ TEST_F(ApplyFixture, HeldLockRefusesAndTouchesNothing) {
   EXPECT_EQ(r.status, ApplyStatus::refused);
   EXPECT_EQ(r.message,
             "val-ams: locked by bob@ci (pid 99) since 2026-01-01T00:00:00Z (another deploy is "
-            "running; if it is stale, deploy with --force-unlock)");
+            "running; if it is dead, deploy with --force-unlock)");
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"}) {
     EXPECT_EQ(fleet.host(h).writes, 0) << h;
     for (const std::string& op : deploy_ops(h))
@@ -398,12 +413,12 @@ TEST_F(ApplyFixture, ForceUnlockClearsAStaleLock) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok);
   EXPECT_EQ(deploy_ops("val-ams")[0], "read-lock /var/lib/picket/deploy.lock");
-  EXPECT_EQ(deploy_ops("val-ams")[1], "unlock /var/lib/picket/deploy.lock");
+  EXPECT_EQ(deploy_ops("val-ams")[1], "break-lock /var/lib/picket/deploy.lock");
   EXPECT_EQ(deploy_ops("val-ams")[2], "lock /var/lib/picket/deploy.lock");
   EXPECT_NE(format_apply_report(r).find(
                 "  val-ams: deployed: 2 files written, restarted validator\n"
                 "    note: removed a lock held by bob@ci (pid 99) since 2026-01-01T00:00:00Z "
-                "(--force-unlock)\n"),
+                "(--force-unlock; no process of that deploy was left on the host)\n"),
             std::string::npos);
   EXPECT_TRUE(fleet.host("val-ams").locks.empty());
 }
@@ -455,7 +470,8 @@ TEST_F(ApplyFixture, UploadFailureStopsBeforeAnyStepAndLeavesNoTempFile) {
 // restored, the rest of its staged files removed, and the rollout stops there.
 TEST_F(ApplyFixture, CommitFailureReplacesNothingOnThatHostAndStops) {
   install_old();
-  fleet.host("nyc-1").fail_commit_number = 2;  // node_key.json, after config.toml was renamed
+  // node_key.json, after config.toml was renamed (the first commit is the pending record).
+  fleet.host("nyc-1").fail_commit_number = 3;
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   EXPECT_EQ(r.steps_done, 0);
@@ -468,10 +484,13 @@ TEST_F(ApplyFixture, CommitFailureReplacesNothingOnThatHostAndStops) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "restore /home/cosmos/.gaia/config/config.toml",
                 "discard /home/cosmos/.gaia/config/node_key.json",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "sgp-1", "val-ams"})
@@ -506,9 +525,12 @@ TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.tmkms/tmkms.toml",
                 "stage /home/cosmos/.tmkms/tmkms.toml 0644",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.tmkms/tmkms.toml",
                 "exec[root] systemctl restart 'tmkms.service'",
                 "exec systemctl is-active --quiet 'tmkms.service'",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
 }
@@ -738,11 +760,19 @@ TEST_F(ApplyFixture, ADeployWhoseLockWasTakenOverIsFencedOut) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   const auto ops = deploy_ops("nyc-1");
-  EXPECT_EQ(last(ops, 4), (std::vector<std::string>{
-                              "restore /var/lib/picket/deploy.lock",
-                              "fenced restore /var/lib/picket/pending.json",
-                              "unlock /var/lib/picket/deploy.lock",
-                          }))
+  // Refused from the health check on: no restore, no restart, no second connection.
+  const std::vector<std::string> tail(ops.begin() + 10, ops.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "fenced exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "restore /home/cosmos/.gaia/config/node_key.json",
+                      "fenced restore /home/cosmos/.gaia/config/node_key.json",
+                      "restore /home/cosmos/.gaia/config/config.toml",
+                      "fenced restore /home/cosmos/.gaia/config/config.toml",
+                      "exec[root] systemctl restart 'cosmovisor.service'",
+                      "fenced exec systemctl restart 'cosmovisor.service'",
+                      "unlock /var/lib/picket/deploy.lock",
+                  }))
       << ::testing::PrintToString(ops);
   EXPECT_EQ(fleet.host("nyc-1").locks.at("/var/lib/picket/deploy.lock").owner, "bob@ci (pid 9)");
 }
