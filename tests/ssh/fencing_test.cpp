@@ -83,8 +83,10 @@ TEST(SshFencing, ForceUnlockEndsWhatADeadControllerLeftRunning) {
   EXPECT_FALSE(after->has_value());
 }
 
-// A deploy whose lock another deploy took over: every change it still tries is refused on the
-// host (commands, commits, restores, sweeps), and releasing "its" lock leaves the new one.
+// A deploy whose lock another deploy took over: its connections are ended by the takeover,
+// and on any connection it opens after that (as it does after a firewall reload) every change
+// it still tries is refused on the host (commands, commits, restores), and releasing "its"
+// lock leaves the new one.
 TEST(SshFencing, OperationsOfAFormerHolderAreRefused) {
   Fleet fleet({"a"});
   ASSERT_TRUE(fleet.ok()) << fleet.error();
@@ -93,20 +95,23 @@ TEST(SshFencing, OperationsOfAFormerHolderAreRefused) {
   auto old_holder = connect_to(fleet, "a");
   auto new_holder = connect_to(fleet, "a");
   ASSERT_TRUE(old_holder && new_holder);
-  const LockInfo old_info{"old@x (pid 1)", "T1", "0000000000000000000000000000000a", std::nullopt};
+  const LockInfo old_info{"old@x (pid 1)", "T1", "a0000000000000000000000000000000", std::nullopt};
   ASSERT_TRUE(old_holder->lock(lock, old_info));
   auto staged = old_holder->stage_file(target, "old deploy\n", 0644, target + ".picket-bak", false);
   ASSERT_TRUE(staged) << staged.error().message;
-  EXPECT_NE(staged->temp.find("/.app.conf.picket-tmp-00000000000000000000000000000000000a-"), 0u);
-  EXPECT_EQ(fs::path(staged->temp).filename().string().rfind(".app.conf.picket-tmp-000000000000-", 0), 0u)
+  EXPECT_EQ(fs::path(staged->temp).filename().string().rfind(".app.conf.picket-tmp-a00000000000-", 0), 0u)
       << staged->temp;
 
   // Taken over (as --force-unlock does once the old holder is ended).
   auto holder = new_holder->read_lock(lock);
   ASSERT_TRUE(holder && holder->has_value());
   ASSERT_TRUE(new_holder->break_lock(lock, **holder));
-  ASSERT_TRUE(new_holder->lock(lock, {"new@y (pid 2)", "T2", "0000000000000000000000000000000b", std::nullopt}));
+  ASSERT_TRUE(new_holder->lock(lock, {"new@y (pid 2)", "T2", "b0000000000000000000000000000000", std::nullopt}));
+  EXPECT_FALSE(old_holder->exec("true", false));  // its session was ended
 
+  old_holder = connect_to(fleet, "a");
+  ASSERT_TRUE(old_holder);
+  old_holder->set_fence(lock, old_info.token);
   auto ran = old_holder->exec("touch '" + fleet.dir() + "/ran'", false);
   ASSERT_FALSE(ran);
   EXPECT_EQ(ran.error().kind, Kind::locked) << ran.error().message;
@@ -120,17 +125,20 @@ TEST(SshFencing, OperationsOfAFormerHolderAreRefused) {
   ASSERT_FALSE(restored);
   EXPECT_EQ(restored.error().kind, Kind::locked);
   ASSERT_TRUE(old_holder->unlock(lock));  // not ours any more: left alone, no error
-  EXPECT_NE(read_text(lock).find("\"token\":\"0000000000000000000000000000000b\""), std::string::npos);
+  EXPECT_NE(read_text(lock).find("\"token\":\"b0000000000000000000000000000000\""), std::string::npos);
 
-  // The new holder removes the dead deploy's temp file, never its own.
+  // The new holder removes a dead deploy's temp file, never its own.
+  const std::string dead = fleet.root("a") + "/etc/.app.conf.picket-tmp-deadbeef0000-0123456789ab";
+  write_text(dead, "half a file");
   auto mine = new_holder->stage_file(target, "new deploy\n", 0644, target + ".picket-bak", false);
   ASSERT_TRUE(mine);
   auto listed = new_holder->list_temps({fleet.root("a") + "/etc"});
   ASSERT_TRUE(listed);
-  EXPECT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->size(), 3u);  // the former holder's, the dead one's, ours
   auto swept = new_holder->sweep_temps({fleet.root("a") + "/etc", fleet.root("a") + "/nowhere"});
   ASSERT_TRUE(swept) << swept.error().message;
-  EXPECT_EQ(*swept, std::vector<std::string>{staged->temp});
+  EXPECT_EQ(*swept, (std::vector<std::string>{staged->temp, dead}));
+  EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(mine->temp));
   EXPECT_TRUE(new_holder->commit_staged({*mine}, done));
   EXPECT_EQ(read_text(target), "new deploy\n");
