@@ -39,6 +39,7 @@ struct DeployFlags {
   bool yes = false;
   bool no_restart = false;
   bool force_unlock = false;
+  int max_wave = 0;
   double health_timeout = 120;
 };
 
@@ -197,7 +198,8 @@ int run_deploy(const DeployFlags& flags) {
   if (!flags.no_restart)
     write_out(stdout, format_rollout(plan_rollout(
                           plan, inputs->topology(),
-                          graph_path_counter(inputs->topology(), inputs->inventory()))));
+                          graph_path_counter(inputs->topology(), inputs->inventory()),
+                          flags.max_wave)));
   if (int rc = confirm(flags.yes); rc != k_exit_ok) return rc;
 
   Progress progress(state_path(flags.common.paths.topology, "deploy.log"));
@@ -205,6 +207,7 @@ int run_deploy(const DeployFlags& flags) {
   options.parallel = flags.common.parallel;
   options.no_restart = flags.no_restart;
   options.force_unlock = flags.force_unlock;
+  options.max_wave = flags.max_wave;
   options.lock = who_we_are();
   options.health.timeout =
       std::chrono::milliseconds(static_cast<long long>(flags.health_timeout * 1000.0));
@@ -234,6 +237,10 @@ Command add_deploy_command(CLI::App& app) {
                 "Upload only: no reloads, restarts or health checks");
   cmd->add_flag("--force-unlock", flags->force_unlock,
                 "Remove a stale deploy lock (its holder is reported) before taking it");
+  cmd->add_option("--max-wave", flags->max_wave,
+                  "Restart at most N nodes at once (waves never leave the validator fewer paths "
+                  "than policy.min_paths either)")
+      ->check(CLI::Range(1, 10000));
   cmd->add_option("--health-timeout", flags->health_timeout,
                   "Seconds a restarted node has to become healthy (default 120)")
       ->check(CLI::PositiveNumber);

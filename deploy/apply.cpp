@@ -61,7 +61,8 @@ std::string exec_failure(const Result<ExecResult>& r) {
 
 }  // namespace
 
-Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths) {
+Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths,
+                     int max_wave) {
   std::set<std::string> affected;
   std::set<std::string> changed_hosts;
   for (const HostPlan& hp : plan.hosts) {
@@ -74,7 +75,7 @@ Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCount
   }
   Rollout rollout;
   std::set<std::string> touched;
-  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths)) {
+  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths, max_wave)) {
     RolloutStep step{std::move(wave), {}};
     std::set<std::string> first;
     for (const std::string& name : step.wave.nodes) {
@@ -859,7 +860,7 @@ ApplyReport Deployer::run() {
       if (hp.changed()) upload_only.first_touch.push_back(hp.host);
     report.rollout.push_back(std::move(upload_only));
   } else {
-    report.rollout = plan_rollout(m_plan, m_topology, paths);
+    report.rollout = plan_rollout(m_plan, m_topology, paths, m_options.max_wave);
   }
 
   std::vector<HostState*> changed;

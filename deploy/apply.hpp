@@ -34,7 +34,9 @@ using Rollout = std::vector<RolloutStep>;
 /// The steps for the changed hosts of `plan`. A wave holds the nodes to restart plus every
 /// other node on a host whose firewall or VPN reloads (a reload can cut that node off too);
 /// standby validators are never in a wave.
-Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths);
+/// `max_wave` > 0 bounds the nodes of a wave (deploy --max-wave).
+Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths,
+                     int max_wave = 0);
 
 /// "Rollout: 4 waves" and one line per wave: `  1. public-sentry: pub-nyc, pub-sgp`.
 std::string format_rollout(const Rollout& rollout);
@@ -43,6 +45,7 @@ struct ApplyOptions {
   int parallel = 8;            // hosts worked on at once
   bool no_restart = false;     // upload only: no reloads, restarts or health checks
   bool force_unlock = false;   // clear a held lock first (it is reported)
+  int max_wave = 0;            // at most this many nodes restart at once (0: no bound)
   LockInfo lock;               // who we are, written into each lock
   HealthOptions health;
   int firewall_guard_seconds = k_firewall_guard_seconds;

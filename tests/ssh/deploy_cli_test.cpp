@@ -209,7 +209,8 @@ TEST_F(PicketOverSsh, ALockLeftOnAnUnchangedHostIsReportedAndForceUnlocked) {
   const CliRun cleared = picket("deploy " + common() + " --yes --force-unlock");
   EXPECT_EQ(cleared.rc, 0) << cleared.out;
   EXPECT_NE(cleared.out.find("  node-c: note: removed a lock held by alice@laptop (pid 7) since "
-                             "2026-01-02T03:04:05Z (--force-unlock)\nNothing to deploy.\n"),
+                             "2026-01-02T03:04:05Z (--force-unlock; no process of that deploy was "
+                             "left on the host)\nNothing to deploy.\n"),
             std::string::npos)
       << cleared.out;
   EXPECT_FALSE(fs::exists(lock));
