@@ -958,6 +958,9 @@ Result<std::vector<std::string>> SshTransport::list_temps(const std::vector<std:
       if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL &&
           (st == LIBSSH2_FX_NO_SUCH_FILE || st == LIBSSH2_FX_NO_SUCH_PATH))
         continue;  // no directory yet: no temp file either
+      // A root-only directory (/etc/wireguard) with a non-root login: the plan cannot list it
+      // (read-only, no sudo); a deploy that takes a lock over sweeps it as root anyway.
+      if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && st == LIBSSH2_FX_PERMISSION_DENIED) continue;
       return tl::unexpected(Impl::sftp_error(*this, rc, "list " + dir));
     }
     std::string name(1024, '\0');
