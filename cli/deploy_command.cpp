@@ -189,6 +189,7 @@ int run_deploy(const DeployFlags& flags) {
   options.health.timeout =
       std::chrono::milliseconds(static_cast<long long>(flags.health_timeout * 1000.0));
   options.on_record = [&progress](const LogRecord& r) { progress(r); };
+  options.own_peers = inputs->own_peers;
   InterruptScope interrupts;
   options.interrupted = [] { return g_interrupted.load(); };
   const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),

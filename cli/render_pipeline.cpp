@@ -76,7 +76,8 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
     print_diagnostics(*checked, render_diags);
     return tl::make_unexpected(k_exit_findings);
   }
-  return RenderedInputs{std::move(*checked), std::move(files)};
+  auto peers = own_peers(checked->result.topology, *secrets);
+  return RenderedInputs{std::move(*checked), std::move(files), std::move(peers)};
 }
 
 }  // namespace picket::cli

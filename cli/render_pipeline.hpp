@@ -9,6 +9,7 @@
 #include <tl/expected.hpp>
 
 #include "cli/inputs.hpp"
+#include "render/neighbours.hpp"
 #include "render/file_set.hpp"
 
 namespace picket::cli {
@@ -17,6 +18,9 @@ namespace picket::cli {
 struct RenderedInputs {
   CheckedInputs checked;
   FileSet files;
+  /// Every p2p node's graph neighbours among our own nodes, with their IDs (deploy's health
+  /// gate waits for a restarted node to reconnect to those it had before).
+  std::map<std::string, std::vector<OwnPeer>> own_peers;
   const Topology& topology() const { return checked.result.topology; }
   const Inventory& inventory() const { return checked.result.inventory; }
 };

@@ -141,6 +141,9 @@ struct HostState {
   };
   std::optional<PendingGuard> guard;
   std::set<std::string> restart_attempted;
+  // Per node restarted in its wave: the graph neighbours it was connected to just before,
+  // which the health gate waits to see again.
+  std::map<std::string, std::vector<OwnPeer>> reconnect;
   PendingRestarts pending;  // as on the host: read by the plan, then kept up to date
   std::size_t swept = 0;    // temp files of a dead deploy removed here
   bool took_over = false;   // --force-unlock broke a dead deploy's lock here
@@ -188,6 +191,7 @@ class Deployer {
   bool health(HostState& s, Transport* t, const std::vector<std::string>& nodes);
   void rollback(HostState& s);
   HealthTarget health_target(const HostState& s, const std::string& node) const;
+  void note_peers(HostState& s, Transport* t, const std::vector<std::string>& nodes);
   // A new connection to `name`, fenced with our lock when we hold the host's.
   Result<std::unique_ptr<Transport>> fresh(const std::string& name);
   std::string now() const { return m_options.now ? m_options.now() : iso8601_utc_now(); }
@@ -390,7 +394,31 @@ HealthTarget Deployer::health_target(const HostState& s, const std::string& node
   const Node* n = m_topology.find_node(node);
   // A signer (tmkms) has no CometBFT RPC: its service check is all there is.
   if (n != nullptr && n->role.value != Role::signer) target.rpc_port = effective_rpc_port(m_topology, *n);
+  if (auto it = s.reconnect.find(node); it != s.reconnect.end()) target.peers = it->second;
   return target;
+}
+
+// Before a wave restarts its nodes: which of each node's graph neighbours it is connected to
+// now. A node that does not answer (down already) is held to "at least one peer" only, and
+// so is a neighbour that was not connected (it may be down for reasons of its own).
+void Deployer::note_peers(HostState& s, Transport* t, const std::vector<std::string>& nodes) {
+  for (const std::string& node : nodes) {
+    s.reconnect.erase(node);
+    const auto graph = m_options.own_peers.find(node);
+    const Node* n = m_topology.find_node(node);
+    if (graph == m_options.own_peers.end() || graph->second.empty() || n == nullptr ||
+        n->role.value == Role::signer)
+      continue;
+    auto body = t->http_get(effective_rpc_port(m_topology, *n), "/net_info");
+    if (!body) continue;
+    const auto ids = connected_peer_ids(*body);
+    if (!ids) continue;
+    std::vector<OwnPeer> expect;
+    for (const OwnPeer& p : graph->second)
+      if (!p.id.empty() && std::binary_search(ids->begin(), ids->end(), lower(p.id)))
+        expect.push_back(p);
+    if (!expect.empty()) s.reconnect[node] = std::move(expect);
+  }
 }
 
 // Every changed file of every host is uploaded up front, in parallel across hosts: to a temp
@@ -712,10 +740,18 @@ void Deployer::rollback(HostState& s) {
   Transport* current = *t;
   if (!s.restart_attempted.empty()) {
     const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
+    s.reconnect.clear();  // the old files may name other peers
     if (restart(s, current, nodes, RestartKind::rollback)) {
       for (const std::string& node : nodes) {
-        // Reported, not gated on: there is nothing further to fall back to.
-        const HealthResult h = wait_healthy(*current, health_target(s, node), m_options.health);
+        // Reported, not gated on: there is nothing further to fall back to. Asked where the
+        // restored config.toml has the RPC, not where the failed one had it.
+        HealthTarget target = health_target(s, node);
+        for (const PlannedFile* f : s.written)
+          if (f->node == node && f->old_rpc_port && target.rpc_port &&
+              std::find(s.report.restored.begin(), s.report.restored.end(), f->remote_path) !=
+                  s.report.restored.end())
+            target.rpc_port = f->old_rpc_port;
+        const HealthResult h = wait_healthy(*current, target, m_options.health);
         record(name, "health", "", h.healthy ? "ok" : "failed", "",
                node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
         if (!h.healthy)
@@ -775,6 +811,7 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
       to_restart.push_back(node);
   }
   if (!to_restart.empty()) {
+    note_peers(s, t, to_restart);
     if (!restart(s, t, to_restart, RestartKind::wave)) return false;
     s.report.restarted.insert(s.report.restarted.end(), to_restart.begin(), to_restart.end());
   }

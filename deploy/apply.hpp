@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ struct ApplyOptions {
   std::function<void(const LogRecord&)> on_record;
   /// Path counting for waves (default: the topology graph).
   PathCounter paths;
+  /// Per node, its graph neighbours among our own nodes (render's own_peers): after its
+  /// restart the health gate waits until it is connected again to each of them it was
+  /// connected to before. Empty: the gate asks for one peer.
+  std::map<std::string, std::vector<OwnPeer>> own_peers;
   /// Asked before each step after the first: true stops the rollout there (an interrupt).
   /// The step under way finishes; the hosts of later steps are left untouched.
   std::function<bool()> interrupted;

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/text.hpp"
+
 namespace picket {
 
 namespace {
@@ -36,7 +38,26 @@ std::string judge_status(const std::string& body) {
   return catching_up->get<bool>() ? "/status: catching up" : "";
 }
 
-std::string judge_net_info(const std::string& body) {
+std::optional<std::vector<std::string>> connected_peer_ids(const std::string& body) {
+  const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return std::nullopt;
+  const Json* result = result_of(doc);
+  if (result == nullptr) return std::nullopt;
+  std::vector<std::string> ids;
+  auto peers = result->find("peers");
+  if (peers == result->end() || !peers->is_array()) return ids;
+  for (const Json& p : *peers) {
+    if (!p.is_object()) continue;
+    auto info = p.find("node_info");
+    if (info == p.end() || !info->is_object()) continue;
+    auto id = info->find("id");
+    if (id != info->end() && id->is_string()) ids.push_back(lower(id->get<std::string>()));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::string judge_net_info(const std::string& body, const std::vector<OwnPeer>& expected) {
   const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return "/net_info: not JSON";
   const Json* result = result_of(doc);
@@ -55,7 +76,14 @@ std::string judge_net_info(const std::string& body) {
   } else {
     return "/net_info: n_peers is not a count";
   }
-  return peers >= 1 ? "" : "/net_info: no peers";
+  if (peers < 1) return "/net_info: no peers";
+  if (expected.empty()) return "";
+  const auto ids = connected_peer_ids(body).value_or(std::vector<std::string>{});
+  std::vector<std::string> missing;
+  for (const OwnPeer& p : expected)
+    if (!std::binary_search(ids.begin(), ids.end(), lower(p.id))) missing.push_back(p.name);
+  if (missing.empty()) return "";
+  return "/net_info: not yet connected again to " + join(missing);
 }
 
 HealthResult check_once(Transport& transport, const HealthTarget& target) {
@@ -89,7 +117,7 @@ HealthResult check_once(Transport& transport, const HealthTarget& target) {
       r.reason = "/net_info: " + net.error().message;
       return r;
     }
-    if (std::string why = judge_net_info(*net); !why.empty()) {
+    if (std::string why = judge_net_info(*net, target.peers); !why.empty()) {
       r.reason = why;
       return r;
     }

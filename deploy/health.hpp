@@ -1,14 +1,17 @@
 #pragma once
 // The health gate after a restart: the host's `check` command exits 0, and for CometBFT
-// nodes the RPC (reached through the connection itself) says the node is not catching up
-// and has at least one peer. Polled until a deadline.
+// nodes the RPC (reached through the connection itself) says the node is not catching up,
+// has at least one peer, and is connected again to every graph neighbour of ours it was
+// connected to before the restart. Polled until a deadline.
 
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "deploy/transport.hpp"
+#include "render/neighbours.hpp"
 
 namespace picket {
 
@@ -31,6 +34,9 @@ struct HealthTarget {
   std::optional<std::string> check;  // shell command that exits 0 while the service runs
   bool check_as_root = false;
   std::optional<int> rpc_port;       // nullopt for signers (no CometBFT RPC)
+  /// Peers (by node ID) it must be connected to: those of its graph neighbours it had before
+  /// the restart. Empty: at least one peer is enough.
+  std::vector<OwnPeer> peers;
 };
 
 /// The verdict of one attempt or of the whole wait.
@@ -42,8 +48,12 @@ struct HealthResult {
 
 /// Reads `result.sync_info.catching_up` from a /status body: "" when false, else why not.
 std::string judge_status(const std::string& body);
-/// Reads `result.n_peers` (a string or a number) from a /net_info body: "" when ≥ 1.
-std::string judge_net_info(const std::string& body);
+/// Reads `result.n_peers` (a string or a number) from a /net_info body: "" when ≥ 1 and
+/// every peer of `expected` is among `result.peers` (by node ID), else why not.
+std::string judge_net_info(const std::string& body, const std::vector<OwnPeer>& expected = {});
+
+/// The node IDs (lower case) of the peers in a /net_info body; nullopt when it is no answer.
+std::optional<std::vector<std::string>> connected_peer_ids(const std::string& body);
 
 /// One attempt: check command, then /status, then /net_info.
 HealthResult check_once(Transport& transport, const HealthTarget& target);

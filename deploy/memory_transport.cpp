@@ -30,6 +30,15 @@ std::string net_info_body(int peers) {
          std::to_string(peers) + R"(","peers":[]}})";
 }
 
+std::string net_info_body(const std::vector<std::string>& peer_ids) {
+  std::string peers;
+  for (const std::string& id : peer_ids)
+    peers += (peers.empty() ? "" : ",") + std::string(R"({"node_info":{"id":")") + id +
+             R"(","moniker":"m"},"is_outbound":true})";
+  return R"({"jsonrpc":"2.0","id":-1,"result":{"listening":true,"n_peers":")" +
+         std::to_string(peer_ids.size()) + R"(","peers":[)" + peers + "]}}";
+}
+
 MemoryHost& MemoryFleet::host(const std::string& name) { return m_hosts[name]; }
 
 void MemoryFleet::script_exec(const std::string& host_name, std::string match,

@@ -62,6 +62,8 @@ struct MemoryHost {
 std::string status_body(bool catching_up);
 /// A CometBFT /net_info answer with n_peers = `peers` (a string, as CometBFT sends it).
 std::string net_info_body(int peers);
+/// A CometBFT /net_info answer listing peers with these node IDs (n_peers their count).
+std::string net_info_body(const std::vector<std::string>& peer_ids);
 
 /// The shared state of all twin hosts. Thread-safe: transports on several threads share it.
 class MemoryFleet {

@@ -82,6 +82,40 @@ const HostPlan* Plan::find(const std::string& host) const {
   return nullptr;
 }
 
+std::optional<int> rpc_port_in_config(const std::string& config_toml) {
+  const std::string_view text(config_toml);
+  std::string_view section;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() == '[') {
+      const auto close = line.find(']');
+      section = close == std::string_view::npos ? "" : trim(line.substr(1, close - 1));
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (section != "rpc" || eq == std::string_view::npos || trim(line.substr(0, eq)) != "laddr")
+      continue;
+    const std::string_view value = trim(line.substr(eq + 1));
+    if (value.size() < 2 || value.front() != '"') return std::nullopt;
+    const auto quote = value.find('"', 1);
+    if (quote == std::string_view::npos) return std::nullopt;
+    const std::string_view laddr = value.substr(1, quote - 1);
+    if (laddr.rfind("tcp://", 0) != 0) return std::nullopt;
+    const std::string_view port = laddr.substr(laddr.rfind(':') + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    const int n = std::stoi(std::string(port));
+    if (n < 1 || n > 65535) return std::nullopt;
+    return n;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 PlannedFile classify(const RenderedFile& file, std::size_t index, const Host& host,
@@ -108,6 +142,8 @@ PlannedFile classify(const RenderedFile& file, std::size_t index, const Host& ho
   if (!same_content && !file.secret) {
     p.binary = is_binary(current->content) || is_binary(file.content);
     if (!p.binary) p.diff = unified_diff(p.path, current->content, file.content);
+    if (!p.binary && !file.node.empty() && file.path.ends_with("/config.toml"))
+      p.old_rpc_port = rpc_port_in_config(current->content);
   }
   return p;
 }

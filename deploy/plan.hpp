@@ -36,7 +36,14 @@ struct PlannedFile {
   std::string old_sha256;                 // of the host's content; "" when it does not exist
   std::string diff;  // unified diff for a changed text file that is not secret, else ""
   bool binary = false;  // non-secret content that is not text: never diffed
+  /// A node's changed config.toml: the RPC port of the host's current file, where a rollback
+  /// puts the node back (its health is then asked there). nullopt when unknown.
+  std::optional<int> old_rpc_port;
 };
+
+/// The port of `[rpc] laddr` ("tcp://host:port") in a config.toml's text; nullopt when the
+/// file has none or names a unix socket.
+std::optional<int> rpc_port_in_config(const std::string& config_toml);
 
 /// One host's part of the plan.
 struct HostPlan {

@@ -1,6 +1,7 @@
 #include "render/neighbours.hpp"
 
 #include "topology/effective.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -10,7 +11,6 @@ std::string node_id_of(const Node& node, const Secrets& secrets) {
   return it == secrets.node_keys.end() ? std::string() : node_id(it->second);
 }
 
-namespace {
 // Splits "host:port" / "[v6]:port"; the port part is left as is when malformed.
 std::pair<std::string, int> split_host_port(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -26,7 +26,6 @@ std::pair<std::string, int> split_host_port(const std::string& address) {
   }
   return {host, port};
 }
-}  // namespace
 
 Neighbour partner_neighbour(const Partner& partner, std::size_t index) {
   const PartnerPeer& peer = partner.peers[index];
@@ -75,6 +74,26 @@ std::vector<Neighbour> neighbours(const PeeringIndex& peering, const Inventory& 
   for (std::size_t p : peering.partners_of(*self)) {
     const Partner& partner = topology.partners[p];
     for (std::size_t i = 0; i < partner.peers.size(); ++i) out.push_back(partner_neighbour(partner, i));
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<OwnPeer>> own_peers(const Topology& topology,
+                                                      const Secrets& secrets) {
+  const PeeringIndex peering(topology);
+  const std::vector<std::string> ids = node_ids_of(topology, secrets);
+  std::map<std::string, std::vector<OwnPeer>> out;
+  for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
+    const Node& node = topology.nodes[i];
+    if (node.role.value == Role::signer) continue;
+    auto& list = out[node.name.value];
+    const auto self = peering.index_of(node);
+    if (!self) continue;
+    for (const LinkPeer& link_peer : peering.link_peers(*self)) {
+      const Node& peer = topology.nodes[link_peer.node];
+      if (peer.role.value == Role::signer) continue;
+      list.push_back({peer.name.value, lower(ids[link_peer.node])});
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // Who a node peers with, and how to dial each peer: the one place that turns links and
 // partner peerings into (id, address) pairs for config.toml, firewalls and monitoring.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct Neighbour {
 /// dialled at the address the partner gave.
 Neighbour partner_neighbour(const Partner& partner, std::size_t index);
 
+/// Splits a validated "host:port" or "[v6]:port" into the host (unbracketed) and the port.
+std::pair<std::string, int> split_host_port(const std::string& address);
+
 /// The node's ID: its pinned `node_id`, else derived from its key in `secrets`, else "".
 std::string node_id_of(const Node& node, const Secrets& secrets);
 
@@ -39,5 +43,16 @@ std::vector<std::string> node_ids_of(const Topology& topology, const Secrets& se
 std::vector<Neighbour> neighbours(const PeeringIndex& peering, const Inventory& inventory,
                                   const TunnelPlan& tunnels,
                                   const std::vector<std::string>& node_ids, const Node& node);
+
+/// One of our own p2p nodes: its name and node ID (lower case; "" when its key is missing).
+struct OwnPeer {
+  std::string name;
+  std::string id;
+};
+
+/// For every p2p node (not signers), its graph neighbours among our own p2p nodes (links, not
+/// partners): the peers a deploy's health gate expects it to reconnect to after a restart.
+std::map<std::string, std::vector<OwnPeer>> own_peers(const Topology& topology,
+                                                      const Secrets& secrets);
 
 }  // namespace picket

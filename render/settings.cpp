@@ -146,6 +146,17 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
       add_unique(keep_private, ref);
     s.persistent_peers.push_back({std::move(ref), std::move(nb.dial_host), nb.port});
   }
+  if (role == Role::public_sentry && m_topology.network) {
+    // The open network: only public sentries dial it.
+    const auto add = [](std::vector<PeerAddress>& into, const PartnerPeer& p, std::string name) {
+      auto [dial, port] = split_host_port(p.address.value);
+      into.push_back({{std::move(name), lower(p.id.value)}, std::move(dial), port});
+    };
+    for (std::size_t i = 0; i < m_topology.network->peers.size(); ++i)
+      add(s.persistent_peers, m_topology.network->peers[i], "network/peer-" + std::to_string(i + 1));
+    for (std::size_t i = 0; i < m_topology.network->seeds.size(); ++i)
+      add(s.seeds, m_topology.network->seeds[i], "network/seed-" + std::to_string(i + 1));
+  }
   if (is_sentry(role)) {
     // Never gossiped: every validator, then the private sentries and partners it knows.
     for (const auto& v : m_validators) add_unique(s.private_peers, {v.name, lower(v.id)});
@@ -195,6 +206,7 @@ std::map<std::string, std::string> derived_values(const NodeSettings& s, const C
   set("p2p.laddr", toml_string(s.p2p_laddr));
   set("p2p.external_address", toml_string(s.external_address));
   set("p2p.persistent_peers", toml_string(persistent_peers_string(s.persistent_peers)));
+  set("p2p.seeds", toml_string(persistent_peers_string(s.seeds)));
   set("p2p.addr_book_strict", boolean(s.addr_book_strict));
   set("p2p.unconditional_peer_ids", toml_string(peer_ids_string(s.unconditional_peers)));
   set("p2p.pex", boolean(s.pex));
@@ -568,6 +580,18 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
                             ? "a private sentry peers only with the nodes and partners the graph gives it; with pex it would dial the open network"
                             : "a public sentry exchanges peer addresses so the network can find it"));
   }
+  if (const ConfigValue* v = string_override("p2p", "seeds");
+      v != nullptr && !v->text.empty() && role == Role::private_sentry)
+    conflict(*v, "override of p2p.seeds on \"" + name +
+                     "\": a private sentry peers only with the nodes and partners the graph gives "
+                     "it; seeds would have it dial the open network (only public sentries use "
+                     "the network's seeds)");
+  if (const ConfigValue* v = string_override("p2p", "seeds");
+      v != nullptr && role == Role::public_sentry && !derived.seeds.empty() &&
+      !peers_match(v->text, derived.seeds))
+    conflict(*v, "override of p2p.seeds on \"" + name +
+                     "\" does not list the seeds declared under \"network\" (" +
+                     persistent_peers_string(derived.seeds) + "); change \"network.seeds\" instead");
   sets_string("p2p", "external_address", derived.external_address,
               "only a public sentry advertises an address, its host's address and p2p port");
   sets_string("p2p", "laddr", derived.p2p_laddr,

@@ -38,7 +38,9 @@ struct PeerAddress {
 /// Everything picket decides for one node's config.toml; the rest keeps the line's defaults.
 struct NodeSettings {
   std::string moniker;
-  std::vector<PeerAddress> persistent_peers;  // every neighbour, links first, then partners
+  std::vector<PeerAddress> persistent_peers;  // every neighbour, links first, then partners,
+                                              // then (public sentries) the network's peers
+  std::vector<PeerAddress> seeds;             // p2p.seeds: the network's, on public sentries
   bool pex = true;
   std::vector<PeerRef> private_peers;         // p2p.private_peer_ids
   std::vector<PeerRef> unconditional_peers;   // p2p.unconditional_peer_ids

@@ -21,7 +21,8 @@ namespace picket {
 namespace {
 
 const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
-                                             "nodes",   "links", "partners",  "vpn"};
+                                             "nodes",   "links", "partners",  "network",
+                                             "vpn"};
 const std::vector<std::string> k_chain_keys = {"id",       "cometbft", "binary_version",
                                                "p2p_port", "rpc_port", "metrics_port"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
@@ -31,6 +32,7 @@ const std::vector<std::string> k_node_keys = {"role",     "host",     "signer", 
 const std::vector<std::string> k_link_keys = {"between", "over"};
 const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
 const std::vector<std::string> k_peer_keys = {"id", "address"};
+const std::vector<std::string> k_network_keys = {"seeds", "peers"};
 const std::vector<std::string> k_wireguard_keys = {"public_key", "endpoint"};
 const std::vector<std::string> k_vpn_keys = {"subnet", "port"};
 const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry", "signer"};
@@ -167,6 +169,8 @@ class TopologyLoader final : public YamlEntrySink {
           for (const YamlId item : node(f.value).children) read_link(item);
       } else if (k == "partners") {
         if (m_reader.expect_map(f.value, "\"partners\"", ctx)) read_leftover_partners(f.value);
+      } else if (k == "network") {
+        read_network(f);
       } else if (k == "vpn") {
         read_vpn(f);
       } else if (k.rfind("x-", 0) == 0) {
@@ -629,7 +633,9 @@ class TopologyLoader final : public YamlEntrySink {
       if (field == "peers") {
         has_peers = true;
         if (m_reader.expect_list(f.value, "\"peers\"", ctx))
-          for (const YamlId item : node(f.value).children) read_peer(item, p);
+          for (const YamlId item : node(f.value).children)
+            read_peer(item, p.peers,
+                      {fmt::format("in a peer of partner {}", in_quotes(p.name.value)), {}});
       } else if (field == "with") {
         has_with = true;
         read_with(f, p, ctx);
@@ -661,8 +667,30 @@ class TopologyLoader final : public YamlEntrySink {
     m_topology.partners.push_back(std::move(p));
   }
 
-  void read_peer(YamlId item, Partner& p) {
-    const YamlContext ctx{fmt::format("in a peer of partner {}", in_quotes(p.name.value)), {}};
+  // `network:` — seeds and persistent peers of the chain's network, each {id, address}.
+  void read_network(const YamlField& net) {
+    const YamlContext ctx{"in \"network\"", {}};
+    if (!m_reader.expect_map(net.value, "\"network\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(net.value, fields, ctx);
+    NetworkPeers n;
+    n.loc = m_reader.loc(net.key);
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "seeds" || k == "peers") {
+        auto& into = k == "seeds" ? n.seeds : n.peers;
+        const std::string what = k == "seeds" ? "a seed" : "a peer";
+        if (m_reader.expect_list(f.value, fmt::format("\"{}\"", k), ctx))
+          for (const YamlId item : node(f.value).children)
+            read_peer(item, into, {fmt::format("in {} of \"network\"", what), {}});
+      } else {
+        m_reader.unknown_key(f, k_network_keys, ctx);
+      }
+    }
+    m_topology.network = std::move(n);
+  }
+
+  void read_peer(YamlId item, std::vector<PartnerPeer>& into, const YamlContext& ctx) {
     if (!m_reader.expect_map(item, "a peer", ctx)) return;
     std::vector<YamlField> fields;
     m_reader.fields(item, fields, ctx);
@@ -687,7 +715,7 @@ class TopologyLoader final : public YamlEntrySink {
     }
     if (!has_id) m_reader.missing_key("id", peer.loc, ctx);
     if (!has_address) m_reader.missing_key("address", peer.loc, ctx);
-    if (id_ok && address_ok) p.peers.push_back(std::move(peer));
+    if (id_ok && address_ok) into.push_back(std::move(peer));
   }
 
   bool check_host_port(const Located<std::string>& v, const YamlField& f, const YamlContext& ctx) {

@@ -76,6 +76,7 @@ struct Link {
   Location loc;            // the list item
 };
 
+/// A peer outside our topology: a partner's node, or a seed or peer of the network.
 struct PartnerPeer {
   Located<std::string> id;       // 40 lower-case hex
   Located<std::string> address;  // host:port
@@ -95,6 +96,14 @@ struct Partner {
   std::optional<PartnerWireguard> wireguard;
 };
 
+/// The rest of the chain's network: where public sentries find it (topology-format.md, `network`).
+/// Only public sentries dial these; every other node keeps to the graph.
+struct NetworkPeers {
+  std::vector<PartnerPeer> seeds;  // p2p.seeds
+  std::vector<PartnerPeer> peers;  // added to p2p.persistent_peers
+  Location loc;                    // the `network:` key
+};
+
 struct Vpn {
   Located<std::string> subnet;
   Located<int> port{51820, {}};
@@ -111,6 +120,7 @@ struct Topology {
   std::vector<Node> nodes;  // in file order
   std::vector<Link> links;
   std::vector<Partner> partners;  // in file order
+  std::optional<NetworkPeers> network;
   std::optional<Vpn> vpn;
 
   /// Index of the node with this name, or nullptr.

@@ -167,6 +167,36 @@ void check_partners(const Topology& topology, const NodeIndex& nodes, Diagnostic
   }
 }
 
+// A node ID names one node: the same ID twice among our nodes' pinned IDs, the partners'
+// peers and the network's seeds and peers is one of them written wrong (CometBFT would take
+// the second for the first, or refuse itself as a peer).
+void check_peer_ids(const Topology& topology, Diagnostics& out) {
+  std::unordered_map<std::string, std::string> first;  // lower-case ID -> where it was first
+  const auto see = [&](const Located<std::string>& id, const Location& loc, std::string what,
+                       std::string subject) {
+    std::string key = lower(id.value);
+    auto [it, fresh] = first.try_emplace(key, what);
+    if (fresh) return;
+    add_error(out, "duplicate", loc,
+              fmt::format("node ID {} of {} is already the ID of {}", key, what, it->second),
+              {std::move(subject)});
+  };
+  for (const Node& n : topology.nodes)
+    if (n.node_id) see(*n.node_id, n.node_id->loc, "node " + quoted(n.name.value), n.name.value);
+  for (const Partner& p : topology.partners)
+    for (std::size_t k = 0; k < p.peers.size(); ++k)
+      see(p.peers[k].id, p.peers[k].id.loc,
+          fmt::format("peer {} of partner {}", k + 1, quoted(p.name.value)), p.name.value);
+  if (topology.network) {
+    for (std::size_t k = 0; k < topology.network->seeds.size(); ++k)
+      see(topology.network->seeds[k].id, topology.network->seeds[k].id.loc,
+          fmt::format("seed {} of the network", k + 1), "network");
+    for (std::size_t k = 0; k < topology.network->peers.size(); ++k)
+      see(topology.network->peers[k].id, topology.network->peers[k].id.loc,
+          fmt::format("peer {} of the network", k + 1), "network");
+  }
+}
+
 void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
   // host -> sentries placed there, in file order. Only sentries: 50 000 signers on one host
   // must not compare every pair (each pair found here is a finding of its own).
@@ -284,6 +314,7 @@ void check_structure(const Topology& topology, const Inventory& /*inventory*/,
   check_validators(topology, nodes, out, model_complete);
   check_links(topology, nodes, out);
   check_partners(topology, nodes, out);
+  check_peer_ids(topology, out);
   check_shared_hosts(topology, nodes, out);
   if (model_complete) check_isolated(topology, nodes, out);
 }

@@ -44,9 +44,12 @@ OUR_POWER, NETWORK_POWER, PARTNER_POWER = 10, 25, 5
 P2P, RPC = 26656, 26657
 BLOCK_TIME = "1s"
 SSHD = "/usr/sbin/sshd"
+FLEET = os.path.join(SOURCE, "tests/ssh/fleet.sh")
 
 
 def tools_dir():
+    if os.environ.get("PICKET_LAB_BIN"):  # another set of tools (tests/lab/cannot_start_test.py)
+        return os.environ["PICKET_LAB_BIN"]
     return subprocess.run(["bash", os.path.join(HERE, "tools.sh"), "--print-dir"],
                           capture_output=True, text=True, check=True).stdout.strip()
 
@@ -161,19 +164,13 @@ def start_sshd(dir_, host, address):
         key = os.path.join(hd, f"ssh_host_{kind}_key")
         if not os.path.exists(key):
             run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", "", "-f", key])
-    env_lines = ["SetEnv SHLVL=1 WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go "
-                 "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 "
-                 f"PICKET_LAB_TOOLS={tools_dir()} PICKET_LAB_HOST={hd}"]
-    with open(os.path.join(hd, "sshd_config"), "w") as f:
-        f.write("\n".join([
-            f"ListenAddress {address}", "Port 22",
-            f"HostKey {hd}/ssh_host_ed25519_key", f"PidFile {hd}/sshd.pid",
-            f"AuthorizedKeysFile {dir_}/authorized_keys",
-            "PubkeyAuthentication yes", "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no", "StrictModes no", "PermitRootLogin yes",
-            "UsePAM no", "Subsystem sftp internal-sftp", "AllowTcpForwarding yes",
-            "PermitOpen any", "MaxStartups 100", "MaxSessions 50", "PrintMotd no",
-            "UseDNS no", "LogLevel VERBOSE"] + env_lines) + "\n")
+    run(["bash", FLEET, "sshd-config", os.path.join(hd, "sshd_config"), address, "22",
+         os.path.join(dir_, "authorized_keys"), os.path.join(hd, "sshd.pid"),
+         os.path.join(hd, "ssh_host_ed25519_key"), "--",
+         "WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go",
+         "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1",
+         f"PICKET_LAB_TOOLS={tools_dir()}", f"PICKET_LAB_HOST={hd}",
+         f"PATH={HERE}/shim:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
     log = os.path.join(hd, "sshd.log")
     open(log, "w").close()
     os.makedirs("/run/sshd", exist_ok=True)
@@ -347,8 +344,8 @@ def _vpn_partners(topo):
 
 
 def write_site(topo, inv, state, host_keys, site, net_ids, key):
-    """DIR/site: the example with the partners' real node IDs and the network as public
-    sentries' seeds; an inventory reaching each host's sshd at its own address."""
+    """DIR/site: the example with the partners' real node IDs and the network's validators as
+    its seeds; an inventory reaching each host's sshd at its own address."""
     t = json.loads(json.dumps(topo))
     t["inventory"] = "inventory.yaml"
     t["chain"]["binary_version"] = LINE_VERSIONS[state["line"]]
@@ -367,9 +364,9 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
             pub = subprocess.run(["wg", "pubkey"], input=private, capture_output=True,
                                  text=True, check=True).stdout.strip()
             partner["wireguard"]["public_key"] = pub
-    for name, node in t["nodes"].items():
-        if node["role"] == "public-sentry":
-            node.setdefault("config", {}).setdefault("p2p", {})["seeds"] = ",".join(net_ids)
+    # The network's seeds: the example's stand-ins replaced by the lab chain's validators.
+    t["network"] = {"seeds": [{"id": e.split("@")[0], "address": e.split("@")[1]}
+                              for e in net_ids]}
     hosts = {}
     tools = tools_dir()
     for h, v in inv["hosts"].items():

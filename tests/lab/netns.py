@@ -8,7 +8,9 @@ import signal
 import subprocess
 import time
 
-PREFIX = "plab-"
+# PICKET_LAB_PREFIX: another prefix for a lab of its own (tests/lab/cannot_start_test.py), which
+# never touches the namespaces of a lab under another prefix.
+PREFIX = os.environ.get("PICKET_LAB_PREFIX", "plab-")
 BRIDGE_NS = PREFIX + "br"
 BRIDGE = "br0"
 # The documentation ranges the lab's addresses come from (RFC 5737; not 192.0.2.0/24, which

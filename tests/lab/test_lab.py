@@ -227,6 +227,57 @@ class WireGuard(LabCase):
         self.assertEqual(sorted(got), sorted(want))
 
 
+class VpnReloadFault(LabCase):
+    """A VPN reload that fails (here `wg-quick strip` refuses, a fault injected through the
+    lab's wg-quick) fails the deploy before the live tunnel is touched: it keeps every peer,
+    the host is rolled back, the validator signs on."""
+
+    def setUp(self):
+        self.wait_signing()
+
+    def tearDown(self):
+        for h in self.state["hosts"].values():
+            fault = os.path.join(h["dir"], "fault-wg-quick-strip")
+            if os.path.exists(fault):
+                os.remove(fault)
+        picket("deploy", os.path.join(DIR, "site/topology.yaml"), "--secrets",
+               os.path.join(DIR, "secrets"), "--yes", "--health-timeout", "120",
+               ns=netns.PREFIX + "op")
+
+    def test_strip_refused_keeps_every_live_peer(self):
+        # One more vpn link between two sentries whose hosts have tunnels: both hosts'
+        # picket.conf change.
+        topo = json.loads(json.dumps(self.topo))
+        privs = sorted(n for n, v in topo["nodes"].items() if v["role"] == "private-sentry")
+        pubs = sorted(n for n, v in topo["nodes"].items() if v["role"] == "public-sentry")
+        linked = {tuple(sorted(link["between"])) for link in topo["links"]}
+        a, b = next((p, q) for p in privs for q in pubs if tuple(sorted((p, q))) not in linked)
+        topo["links"].append({"between": [a, b], "over": "vpn"})
+        topo["inventory"] = os.path.abspath(os.path.join(DIR, "site/inventory.yaml"))
+        d = os.path.join(DIR, "site-vpn-fault")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "topology.yaml")
+        with open(path, "w") as f:
+            yaml.safe_dump(topo, f, sort_keys=False)
+        hosts = [topo["nodes"][n]["host"] for n in (a, b)]
+        def peers(h):
+            return sorted(lab.host_exec(self.state, h, ["wg", "show", "picket", "peers"]).split())
+
+        peers_before = {h: peers(h) for h in hosts}
+        for h in hosts:
+            open(os.path.join(self.state["hosts"][h]["dir"], "fault-wg-quick-strip"), "w").close()
+        p = picket("deploy", path, "--secrets", os.path.join(DIR, "secrets"), "--yes",
+                   "--health-timeout", "60", ns=netns.PREFIX + "op")
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        failed = [h for h in hosts if f"{h}: rolled back" in p.stdout]
+        self.assertEqual(len(failed), 1, p.stdout)
+        self.assertIn("reload_vpn failed", p.stdout)
+        self.assertIn("injected fault: strip refused", p.stdout + p.stderr)
+        for h in hosts:
+            self.assertEqual(peers(h), peers_before[h], h)
+        self.wait_signing()
+
+
 def domains(inv, topo):
     """Every failure domain (kind, value) of the inventory, with the hosts it holds, except
     the validator's own (losing those stops the validator itself: not a what-if)."""
@@ -407,6 +458,9 @@ class RollingDeploy(LabCase):
             squatter.wait()
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertIn(f"{host}: rolled back", p.stdout)
+        # Back on its old config.toml, the node is asked for its health where that file has
+        # its RPC (not at the squatted port): healthy after the rollback.
+        self.assertNotIn("not healthy after the rollback", p.stdout)
         self.assertLessEqual(len(missed), 2, f"missed heights {missed}\n{p.stdout}")
         self.assertEqual(self.wait_peers_as_designed(90), {})
 

@@ -18,6 +18,8 @@
 #   fleet.sh kill DIR HOST     kills one host's sshd and all its live sessions (SIGKILL)
 #   fleet.sh revive DIR HOST   starts a killed host's sshd again (same port, keys and root)
 #   fleet.sh port DIR HOST     prints the host's port
+#   fleet.sh sshd-config FILE ADDRESS PORT AUTHORIZED_KEYS PIDFILE HOSTKEY... [-- SETENV...]
+#                              writes the sshd_config every test server uses (the lab's too)
 #
 # Works as root (user root) and as a normal user (user = that user; sshd then runs
 # unprivileged, which needs no /run/sshd).
@@ -149,18 +151,29 @@ gen_host_keys() {  # DIR: ed25519 + ecdsa host keys in DIR
 # the login user's ~/.bashrc (bash does for commands run by sshd). On the dev VM root's .bashrc
 # runs `pyenv init`: 0.15 s of CPU per remote command, and a killed session leaves pyenv's
 # lock behind so every later command waits 60 s. The sandbox measures picket, not that.
-write_config() {  # HOSTDIR PORT FLEETDIR KEYDIR
-  local h=$1 port=$2 dir=$3 keys=$4
+# The sshd_config of every test server (this fleet's and the lab's, tests/lab/lab.py): keys
+# only, root allowed, sftp in-process, forwarding open (picket's RPC probes ride it).
+sshd_config() {  # FILE ADDRESS PORT AUTHORIZED_KEYS PIDFILE HOSTKEY... [-- SETENV...]
+  local file=$1 address=$2 port=$3 authorized=$4 pidfile=$5
+  shift 5
+  local keys=() setenv=(SHLVL=1)
+  while (($#)) && [[ $1 != -- ]]; do keys+=("HostKey $1"); shift; done
+  (($#)) && shift && setenv+=("$@")
   printf '%s\n' \
-    "ListenAddress 127.0.0.1" "Port $port" \
-    "HostKey $keys/ssh_host_ed25519_key" "HostKey $keys/ssh_host_ecdsa_key" \
-    "PidFile $h/sshd.pid" "AuthorizedKeysFile $dir/authorized_keys" \
+    "ListenAddress $address" "Port $port" "${keys[@]}" \
+    "PidFile $pidfile" "AuthorizedKeysFile $authorized" \
     "PubkeyAuthentication yes" "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
     "StrictModes no" "PermitRootLogin yes" "UsePAM no" "Subsystem sftp internal-sftp" \
     "AllowTcpForwarding yes" "PermitOpen any" "MaxStartups 200" "MaxSessions 50" \
     "LoginGraceTime 30" "PrintMotd no" "PrintLastLog no" "UseDNS no" "LogLevel VERBOSE" \
-    "SetEnv SHLVL=1" \
-    >"$h/sshd_config"
+    "SetEnv ${setenv[*]}" \
+    >"$file"
+}
+
+write_config() {  # HOSTDIR PORT FLEETDIR KEYDIR
+  local h=$1 port=$2 dir=$3 keys=$4
+  sshd_config "$h/sshd_config" 127.0.0.1 "$port" "$dir/authorized_keys" "$h/sshd.pid" \
+    "$keys/ssh_host_ed25519_key" "$keys/ssh_host_ecdsa_key"
 }
 
 # Starts one sshd in the background and records its pid (the caller checks it came up).
@@ -332,5 +345,7 @@ case $cmd in
   kill) (($# == 2)) || die "usage: fleet.sh kill DIR HOST"; kill_host "$1" "$2" ;;
   revive) (($# == 2)) || die "usage: fleet.sh revive DIR HOST"; revive_host "$1" "$2" ;;
   port) (($# == 2)) || die "usage: fleet.sh port DIR HOST"; cat "$1/$2/port" ;;
+  sshd-config) (($# >= 6)) || die "usage: fleet.sh sshd-config FILE ADDRESS PORT AUTHORIZED_KEYS PIDFILE HOSTKEY... [-- SETENV...]"
+    sshd_config "$@" ;;
   *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

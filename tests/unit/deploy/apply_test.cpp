@@ -385,6 +385,78 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
             "attempt: /status: catching up.\n");
 }
 
+// The health gate waits for the graph neighbours a node had before its restart: pub-sgp was
+// connected to priv-ams (not to priv-fra, down for reasons of its own) and passes only once
+// priv-ams is back.
+TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
+  install_old();
+  const std::string ams(40, 'a'), fra(40, 'f'), stranger(40, '9');
+  options.own_peers["pub-sgp"] = {{"priv-ams", ams}, {"priv-fra", fra}};
+  options.health.timeout = std::chrono::seconds(5);  // attempts follow at once (no sleep)
+  fleet.script_http("sgp-1", 26657, "/net_info",
+                    {net_info_body({ams, stranger}),  // before the restart
+                     net_info_body({stranger}), net_info_body({ams, stranger})});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  std::vector<std::string> health;
+  for (const LogRecord& rec : records)
+    if (rec.host == "sgp-1" && (rec.action == "health" || rec.action == "restart"))
+      health.push_back(rec.action + ": " + rec.detail);
+  EXPECT_EQ(health, (std::vector<std::string>{"restart: pub-sgp", "health: pub-sgp, 2 attempts"}));
+  const auto ops = deploy_ops("sgp-1");
+  EXPECT_EQ(std::vector<std::string>(ops.begin() + 7, ops.end()),
+            (std::vector<std::string>{
+                "http 26657 /net_info",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+}
+
+TEST_F(ApplyFixture, AGraphNeighbourThatNeverComesBackFailsTheHealthCheck) {
+  install_old();
+  const std::string ams(40, 'a');
+  options.own_peers["pub-sgp"] = {{"priv-ams", ams}};
+  fleet.script_http("sgp-1", 26657, "/net_info",
+                    {net_info_body({ams}), net_info_body({std::string(40, '9')})});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_NE(format_apply_report(r).find(
+                "sgp-1: rolled back: 2 files written, 2 restored; error: health check of pub-sgp "
+                "failed after 1 attempt: /net_info: not yet connected again to priv-ams\n"),
+            std::string::npos)
+      << format_apply_report(r);
+}
+
+// After a rollback the node runs on its old config.toml: its health is asked at the RPC port
+// that file names, not at the one the failed render gave it.
+TEST_F(ApplyFixture, HealthAfterARollbackAsksTheRestoredRpcPort) {
+  install_old();
+  MemoryHost& sgp = fleet.host("sgp-1");
+  sgp.files.at(k_config).content = "[rpc]\nladdr = \"tcp://127.0.0.1:36657\"\n";
+  fleet.script_http("sgp-1", 26657, "/status", {status_body(true)});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("sgp-1");
+  EXPECT_EQ(std::vector<std::string>(ops.end() - 6, ops.end()),
+            (std::vector<std::string>{
+                "restore /home/cosmos/.gaia/config/config.toml",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 36657 /status",
+                "http 36657 /net_info",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_NE(format_apply_report(r).find("sgp-1: rolled back"), std::string::npos);
+  EXPECT_EQ(format_apply_report(r).find("not healthy after the rollback"), std::string::npos)
+      << format_apply_report(r);
+}
+
 TEST_F(ApplyFixture, HeldLockRefusesAndTouchesNothing) {
   install_old();
   fleet.host("val-ams").locks["/var/lib/picket/deploy.lock"] =

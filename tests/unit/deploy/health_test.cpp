@@ -27,12 +27,28 @@ TEST(Health, NetInfoBodies) {
   EXPECT_EQ(judge_net_info(R"({"result":{}})"), "/net_info: no n_peers");
 }
 
+TEST(Health, NetInfoNamesTheGraphNeighboursNotBackYet) {
+  const std::string a(40, 'a'), b(40, 'b'), c(40, 'c');
+  const std::vector<OwnPeer> expected{{"priv-ams", a}, {"priv-fra", std::string(40, 'B')}};
+  EXPECT_EQ(judge_net_info(net_info_body({c, b, a}), expected), "");
+  EXPECT_EQ(judge_net_info(net_info_body({c, a}), expected),
+            "/net_info: not yet connected again to priv-fra");
+  EXPECT_EQ(judge_net_info(net_info_body({c}), expected),
+            "/net_info: not yet connected again to priv-ams, priv-fra");
+  EXPECT_EQ(judge_net_info(net_info_body(std::vector<std::string>{}), expected),
+            "/net_info: no peers");
+  EXPECT_EQ(connected_peer_ids(net_info_body({c, std::string(40, 'A')})),
+            (std::vector<std::string>{a, c}));
+  EXPECT_EQ(connected_peer_ids(R"({"result":{"n_peers":"0"}})"), std::vector<std::string>{});
+  EXPECT_EQ(connected_peer_ids("<html>"), std::nullopt);
+}
+
 struct HealthFixture : ::testing::Test {
   MemoryFleet fleet;
   Inventory inventory = test::sentry_inventory();
   MemoryConnector connector{fleet};
   std::unique_ptr<Transport> transport = *connector.connect(inventory.hosts[0], inventory, {});
-  HealthTarget target{"priv-ams", "systemctl is-active --quiet 'cosmovisor.service'", false, 26657};
+  HealthTarget target{"priv-ams", "systemctl is-active --quiet 'cosmovisor.service'", false, 26657, {}};
   HealthOptions fast{std::chrono::milliseconds(200), std::chrono::milliseconds(0),
                      [](std::chrono::milliseconds) {}};
 };
@@ -122,7 +138,7 @@ TEST_F(HealthFixture, DefaultBackOffDoublesFrom100msTo2s) {
 }
 
 TEST_F(HealthFixture, SignerHasOnlyItsCheck) {
-  HealthTarget signer{"kms", "systemctl is-active --quiet 'tmkms.service'", false, std::nullopt};
+  HealthTarget signer{"kms", "systemctl is-active --quiet 'tmkms.service'", false, std::nullopt, {}};
   EXPECT_TRUE(check_once(*transport, signer).healthy);
   EXPECT_EQ(fleet.host("ams-2").log.back(), "exec systemctl is-active --quiet 'tmkms.service'");
 }

@@ -24,6 +24,18 @@ struct PlanFixture : ::testing::Test {
   }
 };
 
+TEST(PlanRpcPort, ReadFromTheRpcSectionOnly) {
+  EXPECT_EQ(rpc_port_in_config("[p2p]\nladdr = \"tcp://0.0.0.0:26656\"\n\n[rpc]\n"
+                               "# where\n  laddr   =  \"tcp://127.0.0.1:36657\"  # local\n"),
+            36657);
+  EXPECT_EQ(rpc_port_in_config("[rpc]\nladdr = \"tcp://[::1]:26657\"\n"), 26657);
+  EXPECT_EQ(rpc_port_in_config("[rpc.x]\nladdr = \"tcp://127.0.0.1:1\"\n"), std::nullopt);
+  EXPECT_EQ(rpc_port_in_config("[rpc]\nladdr = \"unix:///run/rpc.sock\"\n"), std::nullopt);
+  EXPECT_EQ(rpc_port_in_config("[rpc]\nladdr = \"tcp://127.0.0.1:99999\"\n"), std::nullopt);
+  EXPECT_EQ(rpc_port_in_config("[rpc]\nladdr = tcp\n"), std::nullopt);
+  EXPECT_EQ(rpc_port_in_config(""), std::nullopt);
+}
+
 TEST_F(PlanFixture, FirstPlanCreatesEverything) {
   const Plan p = plan();
   EXPECT_EQ(format_plan_text(p),

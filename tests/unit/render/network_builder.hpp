@@ -56,6 +56,26 @@ class NetworkBuilder {
   }
 
   /// Adds a partner with peers "id@address" (as pairs) peering with `with`.
+  /// The network's seeds and peers, each {id, address}.
+  NetworkPeers& network(std::vector<std::pair<std::string, std::string>> seeds,
+                   std::vector<std::pair<std::string, std::string>> peers) {
+    NetworkPeers n;
+    n.loc = at();
+    const auto add = [&](std::vector<PartnerPeer>& into, auto& list) {
+      for (auto& [id, address] : list) {
+        PartnerPeer peer;
+        peer.loc = at();
+        peer.id = {id, peer.loc};
+        peer.address = {address, peer.loc};
+        into.push_back(std::move(peer));
+      }
+    };
+    add(n.seeds, seeds);
+    add(n.peers, peers);
+    m_topology.network = std::move(n);
+    return *m_topology.network;
+  }
+
   Partner& partner(const std::string& name, std::vector<std::pair<std::string, std::string>> peers,
                    std::vector<std::string> with, LinkKind over = LinkKind::public_net) {
     Partner p;

@@ -60,6 +60,16 @@ NetworkBuilder sentry_network(const std::string& line = "0.38") {
   return b;
 }
 
+const std::string k_seed_1 = "3f1c5b7d9e2a4c6e8a0b2d4f6a8c0e2b4d6f8a1c";
+const std::string k_seed_2 = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b";
+const std::string k_net_peer = "0123456789abcdef0123456789abcdef01234567";
+
+NetworkBuilder with_network(NetworkBuilder b) {
+  b.network({{k_seed_1, "seed.example.net:26656"}, {k_seed_2, "[2001:db8::9]:26656"}},
+            {{k_net_peer, "203.0.113.40:26656"}});
+  return b;
+}
+
 struct Derived {
   NetworkBuilder b;
   TunnelPlan tunnels;
@@ -158,6 +168,34 @@ TEST(Settings, PublicSentries) {
   EXPECT_EQ(b.external_address, "[2001:db8::31]:26666");
   EXPECT_EQ(b.p2p_laddr, "tcp://0.0.0.0:26666");
   EXPECT_EQ(b.prometheus_listen_addr, "127.0.0.1:26670");  // no tunnel on its host; own port
+}
+
+// The network's seeds and peers reach public sentries only: the validator and the private
+// sentries keep to the graph.
+TEST(Settings, NetworkSeedsAndPeersOnPublicSentriesOnly) {
+  const Derived d = derive_all(with_network(sentry_network()));
+  const NodeSettings& a = d.settings.at("pub-a");
+  EXPECT_EQ(persistent_peers_string(a.seeds),
+            k_seed_1 + "@seed.example.net:26656," + k_seed_2 + "@[2001:db8::9]:26656");
+  EXPECT_EQ(persistent_peers_string(a.persistent_peers),
+            k_priv_a_id + "@" + d.tunnel("priv-1") + ":26656," + k_priv_b_id +
+                "@198.51.100.21:26656," + k_net_peer + "@203.0.113.40:26656");
+  // Network peers are neither hidden from gossip nor always admitted.
+  EXPECT_EQ(ids(a.private_peers), k_val_id + "," + k_priv_a_id + "," + k_priv_b_id);
+  EXPECT_EQ(ids(a.unconditional_peers), k_priv_a_id + "," + k_priv_b_id);
+  EXPECT_EQ(persistent_peers_string(d.settings.at("pub-b").seeds),
+            persistent_peers_string(a.seeds));
+  const ConfigTable& table = builtin_config_tables().at("0.38");
+  EXPECT_EQ(derived_values(a, table).at("p2p.seeds"),
+            "\"" + k_seed_1 + "@seed.example.net:26656," + k_seed_2 + "@[2001:db8::9]:26656\"");
+  for (const char* name : {"validator", "priv-a", "priv-b"}) {
+    const NodeSettings& s = d.settings.at(name);
+    EXPECT_TRUE(s.seeds.empty()) << name;
+    EXPECT_EQ(persistent_peers_string(s.persistent_peers),
+              persistent_peers_string(derive_all(sentry_network()).settings.at(name).persistent_peers))
+        << name;
+    EXPECT_EQ(derived_values(s, table).at("p2p.seeds"), "\"\"") << name;
+  }
 }
 
 TEST(Settings, BothEndsOfEveryLinkListEachOther) {
@@ -275,6 +313,7 @@ TEST(Settings, DerivedValuesAreTomlLiterals) {
       {"p2p.unconditional_peer_ids", "\"" + k_priv_a_id + "," + k_priv_b_id + "\""},
       {"p2p.pex", "false"},
       {"p2p.private_peer_ids", "\"\""},
+      {"p2p.seeds", "\"\""},
       {"rpc.laddr", "\"tcp://127.0.0.1:26657\""},
       {"priv_validator_laddr", "\"tcp://" + d.tunnel("val-1") + ":26659\""},
       {"consensus.double_sign_check_height", "10"},
@@ -523,8 +562,8 @@ TEST(Overrides, ValuesCometBftWouldRefuse) {
 // Overrides on `node` of the sentry network, checked by lint's entry point (no keys).
 std::string lint_overrides(const std::string& node, const std::string& section,
                            const std::string& key, ConfigValue::Kind kind, const std::string& text,
-                           bool pinned = false) {
-  NetworkBuilder b = sentry_network();
+                           bool pinned = false, bool network = false) {
+  NetworkBuilder b = network ? with_network(sentry_network()) : sentry_network();
   if (!pinned)
     for (auto& n : b.topology().nodes) n.node_id.reset();  // managed: IDs unknown to lint
   b.override_value(node, section, key, kind, text);
@@ -626,6 +665,26 @@ TEST(OverrideConflict, AddressesAndSigner) {
                 "@203.0.113.7:26656\", but picket derives \"\": a validator dials only its "
                 "sentries, never seeds [override-conflict] {validator}\n");
   EXPECT_EQ(lint_overrides("pub-a", "p2p", "seeds", K::string, k_certus_1 + "@203.0.113.7:26656"), "");
+}
+
+TEST(OverrideConflict, SeedsBelongToPublicSentries) {
+  using K = ConfigValue::Kind;
+  // A private sentry with seeds would dial the open network.
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "seeds", K::string, k_seed_1 + "@203.0.113.9:26656"),
+            "topology.yaml:32:7: error: override of p2p.seeds on \"priv-a\": a private sentry "
+            "peers only with the nodes and partners the graph gives it; seeds would have it dial "
+            "the open network (only public sentries use the network's seeds) "
+            "[override-conflict] {priv-a}\n");
+  EXPECT_EQ(lint_overrides("priv-a", "p2p", "seeds", K::string, ""), "");
+  // With network.seeds declared, a public sentry's override must name exactly those.
+  const std::string declared =
+      k_seed_2 + "@[2001:db8::9]:26656," + k_seed_1 + "@seed.example.net:26656";
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "seeds", K::string, declared, false, true), "");
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "seeds", K::string, k_seed_1 + "@seed.example.net:26656",
+                           false, true),
+            "topology.yaml:36:7: error: override of p2p.seeds on \"pub-a\" does not list the "
+            "seeds declared under \"network\" (" + k_seed_1 + "@seed.example.net:26656," + k_seed_2 +
+                "@[2001:db8::9]:26656); change \"network.seeds\" instead [override-conflict] {pub-a}\n");
 }
 
 TEST(OverrideConflict, ARefusedValueIsNotAlsoAConflict) {

@@ -266,6 +266,52 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
             "16:29: error: unknown key \"prt\" in \"vpn\"; did you mean \"port\"? [schema]\n");
 }
 
+TEST(LoadTopology, NetworkSeedsAndPeers) {
+  const Loaded l = load(k_head +
+                        "nodes: {pub: {role: public-sentry, host: h}}\n"
+                        "network:\n"
+                        "  seeds:\n"
+                        "    - {id: 3f1c5b7d9e2a4c6e8a0b2d4f6a8c0e2b4d6f8a1c, address: \"seed.example.net:26656\"}\n"
+                        "    - {id: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b, address: \"[2001:db8::1]:26656\"}\n"
+                        "  peers:\n"
+                        "    - {id: 0123456789abcdef0123456789abcdef01234567, address: \"203.0.113.9:26656\"}\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_TRUE(l.topology.network);
+  const NetworkPeers& n = *l.topology.network;
+  EXPECT_EQ(at(n.loc), "4:1");
+  ASSERT_EQ(n.seeds.size(), 2u);
+  EXPECT_EQ(n.seeds[0].id.value, "3f1c5b7d9e2a4c6e8a0b2d4f6a8c0e2b4d6f8a1c");
+  EXPECT_EQ(n.seeds[0].address.value, "seed.example.net:26656");
+  EXPECT_EQ(at(n.seeds[0].loc), "6:7");
+  EXPECT_EQ(n.seeds[1].address.value, "[2001:db8::1]:26656");
+  ASSERT_EQ(n.peers.size(), 1u);
+  EXPECT_EQ(n.peers[0].id.value, "0123456789abcdef0123456789abcdef01234567");
+  EXPECT_EQ(at(n.peers[0].address.loc), "9:63");
+}
+
+TEST(LoadTopology, NetworkMistakes) {
+  const Loaded l = load(k_head +
+                        "nodes: {pub: {role: public-sentry, host: h}}\n"
+                        "network:\n"
+                        "  seed: []\n"
+                        "  seeds:\n"
+                        "    - {id: 3f1c, address: \"seed.example.net:26656\"}\n"
+                        "    - {id: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b, address: \"seed.example.net\"}\n"
+                        "    - {address: \"203.0.113.9:26656\"}\n"
+                        "  peers: {id: 0123456789abcdef0123456789abcdef01234567}\n");
+  EXPECT_EQ(l.diags,
+            "5:3: error: unknown key \"seed\" in \"network\"; did you mean \"seeds\"? [schema]\n"
+            "7:12: error: \"id\" must be a node ID of 40 hexadecimal digits, found \"3f1c\" "
+            "[address]\n"
+            "8:63: error: \"address\" must be host:port (an IPv4 address, [IPv6] or DNS name, and "
+            "a port from 1 to 65535), found \"seed.example.net\" [address]\n"
+            "9:7: error: missing required key \"id\" in a seed of \"network\" [schema]\n"
+            "10:10: error: \"peers\" must be a list, found a map [schema]\n");
+  ASSERT_TRUE(l.topology.network);
+  EXPECT_TRUE(l.topology.network->seeds.empty());
+  EXPECT_TRUE(l.topology.network->peers.empty());
+}
+
 TEST(LoadTopology, MissingRequiredKeys) {
   const Loaded l = load(
       "chain: {binary_version: x}\n"
@@ -821,7 +867,7 @@ TEST(LoadTopology, AnchoredCollectionsAreReadWhole) {
                         "  <<: *more\n");
   EXPECT_EQ(m.diags,
             "3:1: error: unknown key \"x\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"vpn\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\" "
             "[schema]\n");
   ASSERT_EQ(m.topology.nodes.size(), 2u);
   EXPECT_EQ(m.topology.nodes[0].role.value, Role::public_sentry);
@@ -870,7 +916,7 @@ TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
                         "y-other: 1\n");
   EXPECT_EQ(l.diags,
             "8:1: error: unknown key \"y-other\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"vpn\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\" "
             "[schema]\n");
   ASSERT_EQ(l.topology.nodes.size(), 2u);
   EXPECT_EQ(l.topology.nodes[1].role.value, Role::private_sentry);

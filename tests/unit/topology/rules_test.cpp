@@ -358,6 +358,44 @@ TEST(Rules, MinPathsAtTheValidatorWhenThePolicyIsNotWritten) {
             "{validator, priv-1, priv-2}\n");
 }
 
+TEST(Rules, ANodeIdNamesOneNode) {
+  // A pinned ID, partner peers and the network's seeds and peers share one ID space.
+  ModelBuilder b = clean_example();
+  b.partner("certus").peer().peer();  // 15, 16, 17
+  Topology t = b.topology();
+  const std::string first = t.partners[0].peers[0].id.value;
+  const std::string second = t.partners[0].peers[1].id.value;
+  const auto located = [&](std::string text, std::uint32_t line) {
+    return Located<std::string>{std::move(text), {t.path, line, 11}};
+  };
+  t.nodes[2].node_id = located(std::string(40, 'a'), 5);
+  NetworkPeers n;
+  PartnerPeer seed;
+  seed.id = located(first, 20);
+  seed.address = located("203.0.113.21:26656", 20);
+  n.seeds.push_back(seed);
+  PartnerPeer peer;
+  peer.id = located(std::string(40, 'A'), 22);
+  peer.address = located("203.0.113.22:26656", 22);
+  n.peers.push_back(peer);
+  peer.id = located(second, 23);
+  n.peers.push_back(peer);
+  t.network = n;
+  Diagnostics d;
+  check_structure(t, b.inventory(), d);
+  sort_diagnostics(d);
+  EXPECT_EQ(test::render_findings(d),
+            "topology.yaml:20:11: error: node ID " + first +
+                " of seed 1 of the network is already the ID of peer 1 of partner \"certus\" "
+                "[duplicate] {network}\n"
+                "topology.yaml:22:11: error: node ID " + std::string(40, 'a') +
+                " of peer 1 of the network is already the ID of node \"priv-fra\" [duplicate] "
+                "{network}\n"
+                "topology.yaml:23:11: error: node ID " + second +
+                " of peer 2 of the network is already the ID of peer 2 of partner \"certus\" "
+                "[duplicate] {network}\n");
+}
+
 TEST(Rules, SpofOfAPartnerPeeringPointsAtTheWithEntryAndThePeer) {
   ModelBuilder b;
   b.node("validator", Role::validator, "h0")  // 3
