@@ -404,7 +404,8 @@ TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
       health.push_back(rec.action + ": " + rec.detail);
   EXPECT_EQ(health, (std::vector<std::string>{"restart: pub-sgp", "health: pub-sgp, 2 attempts"}));
   const auto ops = deploy_ops("sgp-1");
-  EXPECT_EQ(std::vector<std::string>(ops.begin() + 7, ops.end()),
+  // (after the two stages, the pending record and the two commits)
+  EXPECT_EQ(std::vector<std::string>(ops.begin() + 9, ops.end()),
             (std::vector<std::string>{
                 "http 26657 /net_info",
                 "exec[root] systemctl restart 'cosmovisor.service'",
@@ -414,6 +415,7 @@ TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
                 "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
 }
@@ -443,13 +445,14 @@ TEST_F(ApplyFixture, HealthAfterARollbackAsksTheRestoredRpcPort) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   const auto ops = deploy_ops("sgp-1");
-  EXPECT_EQ(std::vector<std::string>(ops.end() - 6, ops.end()),
+  EXPECT_EQ(std::vector<std::string>(ops.end() - 7, ops.end()),
             (std::vector<std::string>{
                 "restore /home/cosmos/.gaia/config/config.toml",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 36657 /status",
                 "http 36657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   EXPECT_NE(format_apply_report(r).find("sgp-1: rolled back"), std::string::npos);
