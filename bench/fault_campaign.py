@@ -7,6 +7,8 @@
   disk   the host's root (a small tmpfs) filled before or while deploying
   stall  the host's session processes stopped (SIGSTOP) until picket gave up (--timeout),
          then continued (SIGCONT)
+  controller  picket itself killed with SIGKILL (a laptop closed, a CI runner gone): no
+         cleanup, its lock and whatever it sent to the hosts left behind
 
 The site is bench/gen_deploy_site.py's (5 hosts, one node each, real health checks through
 scripts/rpc_standin.py); three versions of it differ in config overrides and links, so each
@@ -18,7 +20,7 @@ must converge (exit 0, every file equal to the render, no temp file left under a
 `plan --detailed-exitcode` exits 0).
 
 Usage: fault_campaign.py PICKET [--runs 200] [--seed N] [--out DIR] [--timeout S]
-                         [--kinds kill,cut,disk,stall] [--max-minutes M] [--markdown FILE]
+                         [--kinds kill,cut,disk,stall,controller] [--max-minutes M] [--markdown FILE]
 Exit status: 0 when nothing was corrupt, lost, left behind or unreported and every deploy
 after a fault converged; 1 otherwise (each problem is printed with the run number and seed).
 Needs root for the tmpfs roots (without root the disk fault is left out, and said so).
@@ -42,10 +44,10 @@ REPO = os.path.dirname(HERE)
 FLEET_SH = os.path.join(REPO, "tests", "ssh", "fleet.sh")
 STANDIN = os.path.join(REPO, "scripts", "rpc_standin.py")
 HOSTS = [f"h{i:03d}" for i in range(1, 6)]
-KINDS = ["kill", "cut", "disk", "stall"]
+KINDS = ["kill", "cut", "disk", "stall", "controller"]
 # picket's temporary names (deploy/ssh/ssh_transport.cpp): `.<name>.picket-tmp-<hex>` beside
 # the target, `.picket-stage-<hex>` in the login directory with `become`.
-TEMP_RE = re.compile(r"(^\..+\.picket-tmp-[0-9a-f]+$)|(^\.picket-stage-[0-9a-f]+$)")
+TEMP_RE = re.compile(r"(^\..+\.picket-tmp-[0-9a-f-]+$)|(^\.picket-stage-[0-9a-f]+$)")
 FILLER = ".campaign-filler"
 TMPFS_SIZE = 1024 * 1024
 
@@ -184,7 +186,8 @@ class Campaign:
         self.c = {"runs": 0, "failed": 0, "no effect": 0, "files checked": 0, "old": 0,
                   "new": 0, "corrupt": 0, "missing": 0, "bad mode": 0, "locks left": 0,
                   "lock reports": 0, "force unlocks": 0, "convergence failures": 0,
-                  "leftover temps": 0, "host not named": 0, "crashes": 0}
+                  "leftover temps": 0, "host not named": 0, "crashes": 0,
+                  "pending restarts": 0, "pending restarts completed": 0, "stale nodes": 0}
         self.injected = {k: 0 for k in KINDS}
         self.disk_when = {"before": 0, "during": 0}
         self.durations = []
@@ -311,6 +314,10 @@ class Campaign:
                 self.c["leftover temps"] += 1
                 self.problem(run, f"{what}: temp file left after a successful deploy: {t}")
                 ok = False
+        for h in self.stale_nodes():
+            self.c["stale nodes"] += 1
+            self.problem(run, f"{what}: {h}'s node was not restarted since its files changed")
+            ok = False
         prc, pout, _ = self.run_picket("plan", version, "--detailed-exitcode")
         if prc != 0:
             self.problem(run, f"{what}: plan afterwards exits {prc}, expected 0", pout)
@@ -318,6 +325,28 @@ class Campaign:
         if not ok:
             self.c["convergence failures"] += 1
         return ok
+
+    def stale_nodes(self):
+        """Hosts whose node runs on older files than those on disk: the newest mtime of the
+        node's files (the rename keeps the upload's mtime, which precedes the restart) is
+        later than the restart command's mark (`touch …/restarted`)."""
+        stale = []
+        for h in HOSTS:
+            root = os.path.join(self.fleet, h, "root")
+            newest = 0
+            for rel in self.renders[0][h]:
+                if "/config/" in "/" + rel:
+                    try:
+                        newest = max(newest, os.lstat(os.path.join(root, rel)).st_mtime_ns)
+                    except FileNotFoundError:
+                        pass
+            try:
+                mark = os.stat(os.path.join(self.fleet, h, "node", "restarted")).st_mtime_ns
+            except FileNotFoundError:
+                mark = 0
+            if newest > mark:
+                stale.append(h)
+        return stale
 
     def check_interrupted(self, run, host, old, new, rc, out):
         """Every target file old or new, byte for byte and mode; a failure names the host."""
@@ -349,6 +378,15 @@ class Campaign:
                 if rel.endswith("node_key.json") and got is not None and got[1] != 0o600:
                     self.c["bad mode"] += 1
                     self.problem(run, f"{h}:/{rel} has mode {got[1]:o}, expected 600")
+        if host is None:  # picket itself was killed: it said nothing, and exit -9 is expected
+            if rc == 0:
+                self.c["no effect"] += 1
+                if not all_new:
+                    self.c["corrupt"] += 1
+                    self.problem(run, "deploy exited 0 but not every file is new", out)
+            else:
+                self.c["failed"] += 1
+            return all_new
         if rc < 0 or rc not in (0, 1, 3) or "terminate called" in out or "Sanitizer" in out:
             self.c["crashes"] += 1
             self.problem(run, f"deploy ended with exit {rc}", out)
@@ -424,6 +462,9 @@ class Campaign:
             elif kind == "disk":
                 self.fill_disk(host, leave)
                 injected = True
+            elif kind == "controller":
+                proc.send_signal(signal.SIGKILL)
+                injected = True
         try:
             out, _ = proc.communicate(timeout=max(120, 8 * a.timeout + a.health_timeout))
         except subprocess.TimeoutExpired:
@@ -443,10 +484,15 @@ class Campaign:
             self.free_disk(host)
         if injected:
             self.injected[kind] += 1
-        detail = f"{kind}{'/' + when if kind == 'disk' else ''} on {host} at {delay:.2f}s"
+        if kind == "controller":
+            detail = f"controller killed at {delay:.2f}s"
+        else:
+            detail = f"{kind}{'/' + when if kind == 'disk' else ''} on {host} at {delay:.2f}s"
         log(f"run {run}: v{version} -> v{new}, {detail}{'' if injected else ' (too late)'}: "
             f"exit {rc}")
-        self.check_interrupted(run, host, version, new, rc, out)
+        self.check_interrupted(run, None if kind == "controller" else host, version, new, rc, out)
+        stale = self.stale_nodes()
+        self.c["pending restarts"] += len(stale)
 
         # A stalled session continues now; give it a moment to notice its peer is gone.
         if kind == "stall":
@@ -469,7 +515,9 @@ class Campaign:
         rc3, out3, took = self.run_picket("deploy", target, *extra)
         if extra and "removed a lock held by" not in out3:
             self.problem(run, "--force-unlock did not say whose lock it removed", out3)
-        if self.check_converged(run, target, rc3, out3, f"deploy v{target} after the fault"):
+        converged = self.check_converged(run, target, rc3, out3, f"deploy v{target} after the fault")
+        self.c["pending restarts completed"] += len([h for h in stale if h not in self.stale_nodes()])
+        if converged:
             self.durations.append(took)
             return target
         # Not converged (counted above): retry so the next runs start from a known state.
@@ -518,6 +566,9 @@ class Campaign:
                  ("  reported by the next deploy", c["lock reports"]),
                  ("  cleared with --force-unlock", c["force unlocks"]),
                  ("temp files left after a successful deploy", c["leftover temps"]),
+                 ("nodes left on older files than on disk (restart pending)", c["pending restarts"]),
+                 ("  restarted by the next deploy", c["pending restarts completed"]),
+                 ("nodes not restarted after a converging deploy", c["stale nodes"]),
                  ("convergence failures", c["convergence failures"]),
                  ("crashes or hangs", c["crashes"]),
                  ("time", f"{self.elapsed:.0f} s")]

@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/deploy_progress.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/rollout_inputs.hpp"
 #include "cli/terminal.hpp"
@@ -39,6 +40,8 @@ struct DeployFlags {
   bool yes = false;
   bool no_restart = false;
   bool force_unlock = false;
+  bool verbose = false;
+  int max_wave = 0;
   double health_timeout = 120;
 };
 
@@ -131,38 +134,6 @@ int confirm(bool yes) {
   return k_exit_ok;
 }
 
-// Appends records to the deploy log and prints progress, one line per state change.
-class Progress {
- public:
-  explicit Progress(const std::string& log_path) : m_start(std::chrono::steady_clock::now()) {
-    std::error_code ec;
-    fs::create_directories(fs::path(log_path).parent_path(), ec);
-    m_log.open(log_path, std::ios::app | std::ios::binary);
-    if (!m_log)
-      std::fprintf(stderr, "picket: warning: %s: cannot append to the deploy log: %s\n",
-                   log_path.c_str(), std::strerror(errno));
-  }
-
-  void operator()(const LogRecord& r) {
-    if (m_log) {
-      m_log << format_log_record(r);
-      m_log.flush();
-    }
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-    std::string line = r.host.empty() ? r.action : r.host + ": " + r.action;
-    if (!r.path.empty()) line += " " + r.path;
-    line += " " + r.result;
-    if (!r.detail.empty()) line += " (" + r.detail + ")";
-    std::fprintf(stdout, "[%6.1fs] %s\n", elapsed, line.c_str());
-    std::fflush(stdout);
-  }
-
- private:
-  std::chrono::steady_clock::time_point m_start;
-  std::ofstream m_log;
-};
-
 int run_deploy(const DeployFlags& flags) {
   // Lint and render: refuse what CI would refuse.
   auto inputs = prepare_rollout(flags.common, "deploy");
@@ -197,14 +168,23 @@ int run_deploy(const DeployFlags& flags) {
   if (!flags.no_restart)
     write_out(stdout, format_rollout(plan_rollout(
                           plan, inputs->topology(),
-                          graph_path_counter(inputs->topology(), inputs->inventory()))));
+                          graph_path_counter(inputs->topology(), inputs->inventory()),
+                          flags.max_wave)));
   if (int rc = confirm(flags.yes); rc != k_exit_ok) return rc;
 
-  Progress progress(state_path(flags.common.paths.topology, "deploy.log"));
+  // On a terminal the steps update in place; elsewhere concise lines; --verbose: everything.
+  const char* term = std::getenv("TERM");
+  const bool terminal = isatty(fileno(stdout)) == 1 && !(term != nullptr && std::string(term) == "dumb");
+  DeployProgress progress(state_path(flags.common.paths.topology, "deploy.log"),
+                          flags.verbose ? DeployProgress::Mode::verbose
+                          : terminal    ? DeployProgress::Mode::live
+                                        : DeployProgress::Mode::concise,
+                          stdout);
   ApplyOptions options;
   options.parallel = flags.common.parallel;
   options.no_restart = flags.no_restart;
   options.force_unlock = flags.force_unlock;
+  options.max_wave = flags.max_wave;
   options.lock = who_we_are();
   options.health.timeout =
       std::chrono::milliseconds(static_cast<long long>(flags.health_timeout * 1000.0));
@@ -214,6 +194,7 @@ int run_deploy(const DeployFlags& flags) {
   options.interrupted = [] { return g_interrupted.load(); };
   const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
                                         inputs->inventory(), connections, options);
+  progress.finish();
   write_out(stdout, format_apply_report(report));
   switch (report.status) {
     case ApplyStatus::ok: return k_exit_ok;
@@ -231,10 +212,17 @@ Command add_deploy_command(CLI::App& app) {
   cmd->add_option("--plan", flags->plan_file,
                   "Deploy only if this saved plan (plan --out) still holds");
   cmd->add_flag("--yes,-y", flags->yes, "Do not ask for confirmation");
+  cmd->add_flag("--verbose,-v", flags->verbose,
+                "Print every action (each file, lock and check) as it happens, as the deploy log "
+                "has it");
   cmd->add_flag("--no-restart", flags->no_restart,
                 "Upload only: no reloads, restarts or health checks");
   cmd->add_flag("--force-unlock", flags->force_unlock,
                 "Remove a stale deploy lock (its holder is reported) before taking it");
+  cmd->add_option("--max-wave", flags->max_wave,
+                  "Restart at most N nodes at once (waves never leave the validator fewer paths "
+                  "than policy.min_paths either)")
+      ->check(CLI::Range(1, 10000));
   cmd->add_option("--health-timeout", flags->health_timeout,
                   "Seconds a restarted node has to become healthy (default 120)")
       ->check(CLI::PositiveNumber);

@@ -30,6 +30,13 @@ int main(int argc, char** argv) {
         {"completion", add_completion_command(app)},
     };
 
+    // A first word that is no command (`picket frobnicate`): say so, and name the commands
+    // (CLI11 alone answers "A subcommand is required", which hides the typo).
+    if (argc > 1 && argv[1][0] != '-' && commands.count(argv[1]) == 0) {
+      std::fprintf(stderr, "picket: error: unknown command \"%s\" (picket --help lists the commands)\n",
+                   argv[1]);
+      return k_exit_usage;
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include <CLI/CLI.hpp>
 
@@ -48,6 +49,13 @@ ConnectOptions connect_options(const RolloutFlags& flags) {
   o.known_hosts = flags.known_hosts;
   o.accept_new = flags.accept_new;
   o.timeout = std::chrono::milliseconds(static_cast<long long>(flags.timeout * 1000.0));
+  // What --accept-new trusted is printed, fingerprint included (ssh -o
+  // StrictHostKeyChecking=accept-new says as much).
+  o.on_recorded_key = [](const std::string& line) {
+    static std::mutex m;
+    std::lock_guard<std::mutex> guard(m);
+    std::fprintf(stderr, "picket: %s\n", line.c_str());
+  };
   return o;
 }
 

@@ -61,7 +61,8 @@ std::string exec_failure(const Result<ExecResult>& r) {
 
 }  // namespace
 
-Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths) {
+Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths,
+                     int max_wave) {
   std::set<std::string> affected;
   std::set<std::string> changed_hosts;
   for (const HostPlan& hp : plan.hosts) {
@@ -74,7 +75,7 @@ Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCount
   }
   Rollout rollout;
   std::set<std::string> touched;
-  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths)) {
+  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths, max_wave)) {
     RolloutStep step{std::move(wave), {}};
     std::set<std::string> first;
     for (const std::string& name : step.wave.nodes) {
@@ -143,6 +144,9 @@ struct HostState {
   // Per node restarted in its wave: the graph neighbours it was connected to just before,
   // which the health gate waits to see again.
   std::map<std::string, std::vector<OwnPeer>> reconnect;
+  PendingRestarts pending;  // as on the host: read by the plan, then kept up to date
+  std::size_t swept = 0;    // temp files of a dead deploy removed here
+  bool took_over = false;   // --force-unlock broke a dead deploy's lock here
 };
 
 class Deployer {
@@ -154,7 +158,10 @@ class Deployer {
         m_topology(topology),
         m_inventory(inventory),
         m_connections(connections),
-        m_options(options) {}
+        m_options(options),
+        m_me(options.lock) {
+    if (m_me.token.empty()) m_me.token = new_lock_token();
+  }
 
   ApplyReport run();
 
@@ -164,6 +171,7 @@ class Deployer {
               const std::string& detail = "");
   bool lock_all(std::vector<HostState*>& changed, std::string& why);
   void report_idle_locks();
+  void take_over(HostState& s, Transport& t, const std::string& path, const LockInfo& holder);
   void unlock_all();
   bool verify_all(std::vector<HostState*>& changed, std::string& why);
   bool stage_all(std::vector<HostState*>& changed, std::string& why);
@@ -184,6 +192,11 @@ class Deployer {
   void rollback(HostState& s);
   HealthTarget health_target(const HostState& s, const std::string& node) const;
   void note_peers(HostState& s, Transport* t, const std::vector<std::string>& nodes);
+  // A new connection to `name`, fenced with our lock when we hold the host's.
+  Result<std::unique_ptr<Transport>> fresh(const std::string& name);
+  std::string now() const { return m_options.now ? m_options.now() : iso8601_utc_now(); }
+  // Writes the host's pending restarts (removes the file when there are none).
+  bool save_pending(HostState& s, Transport* t, const PendingRestarts& pending);
   bool fail(HostState& s, std::string error) {
     s.report.error = std::move(error);
     rollback(s);
@@ -202,6 +215,7 @@ class Deployer {
   const Inventory& m_inventory;
   Connections& m_connections;
   const ApplyOptions& m_options;
+  LockInfo m_me;  // our lock: who we are and the fencing token
   std::mutex m_record_mutex;
   std::map<std::string, HostState> m_hosts;
 };
@@ -229,15 +243,9 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
     }
     if (m_options.force_unlock) {
       auto holder = (*t)->read_lock(path);
-      if (holder && *holder) {
-        auto cleared = (*t)->unlock(path);
-        record(name, "force-unlock", path, cleared ? "ok" : "failed", "",
-               "was held by " + (*holder)->owner + " since " + (*holder)->since);
-        s.report.notes.push_back("removed a lock held by " + (*holder)->owner + " since " +
-                                 (*holder)->since + " (--force-unlock)");
-      }
+      if (holder && *holder) take_over(s, **t, path, **holder);
     }
-    auto locked = (*t)->lock(path, m_options.lock);
+    auto locked = (*t)->lock(path, m_me);
     if (locked) {
       s.locked = true;
       record(name, "lock", path, "ok");
@@ -246,9 +254,14 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
     std::string detail = locked.error().message;
     if (locked.error().kind == TransportError::Kind::locked) {
       auto holder = (*t)->read_lock(path);
-      if (holder && *holder)
-        detail = "locked by " + (*holder)->owner + " since " + (*holder)->since;
-      detail += " (another deploy is running; if it is stale, deploy with --force-unlock)";
+      if (holder && *holder) {
+        detail = "locked by " + (*holder)->describe();
+        if ((*holder)->alive && !*(*holder)->alive)
+          detail += " (that deploy died; deploy with --force-unlock to end what it left running "
+                    "and take the lock over)";
+        else
+          detail += " (another deploy is running; if it is dead, deploy with --force-unlock)";
+      }
     }
     errors[i] = name + ": " + detail;
     record(name, "lock", path, "failed", "", detail);
@@ -275,19 +288,54 @@ void Deployer::report_idle_locks() {
     if (!t) return;  // the plan already reported an unreachable host
     auto holder = (*t)->read_lock(path);
     if (!holder || !*holder) return;
-    const std::string who = (*holder)->owner + " since " + (*holder)->since;
+    const std::string who = (*holder)->describe();
     if (!m_options.force_unlock) {
       record(name, "lock", path, "held", "", "locked by " + who);
       s.report.notes.push_back("locked by " + who + " (a deploy that did not finish? this one " +
                                "changes nothing here; deploy with --force-unlock to remove it)");
       return;
     }
-    auto cleared = (*t)->unlock(path);
-    record(name, "force-unlock", path, cleared ? "ok" : "failed", "", "was held by " + who);
-    s.report.notes.push_back(cleared ? "removed a lock held by " + who + " (--force-unlock)"
-                                     : "could not remove the lock held by " + who + ": " +
-                                           cleared.error().message);
+    take_over(s, **t, path, **holder);
   });
+}
+
+// --force-unlock: end what the holder still runs on the host, then remove its lock.
+void Deployer::take_over(HostState& s, Transport& t, const std::string& path,
+                         const LockInfo& holder) {
+  const std::string& name = s.plan->host;
+  const std::string who = holder.describe();
+  auto broken = t.break_lock(path, holder);
+  s.took_over = s.took_over || broken.has_value();
+  record(name, "force-unlock", path, broken ? "ok" : "failed", "",
+         "was held by " + who + "; " + (broken ? *broken : broken.error().message));
+  s.report.notes.push_back(broken ? "removed a lock held by " + who + " (--force-unlock; " +
+                                        *broken + ")"
+                                  : "could not remove the lock held by " + who + ": " +
+                                        broken.error().message);
+}
+
+Result<std::unique_ptr<Transport>> Deployer::fresh(const std::string& name) {
+  auto t = m_connections.fresh(name);
+  if (t) {
+    auto it = m_hosts.find(name);
+    if (it != m_hosts.end() && it->second.locked && it->second.host != nullptr)
+      (*t)->set_fence(lock_path(*it->second.host), m_me.token);
+  }
+  return t;
+}
+
+bool Deployer::save_pending(HostState& s, Transport* t, const PendingRestarts& pending) {
+  const std::string path = pending_path(*s.host);
+  std::vector<std::string> nodes;
+  for (const auto& [node, p] : pending) nodes.push_back(node);
+  Result<void> saved = pending.empty() ? t->restore_file(path, "", false)
+                                       : t->write_file(path, format_pending(pending), 0644, "", false);
+  record(s.plan->host, "pending", path, saved ? "ok" : "failed", "",
+         (nodes.empty() ? std::string("none") : "restart " + join(nodes)) +
+             (saved ? "" : ": " + saved.error().message));
+  if (!saved) return false;
+  s.pending = pending;
+  return true;
 }
 
 void Deployer::unlock_all() {
@@ -298,7 +346,7 @@ void Deployer::unlock_all() {
     Result<void> released = t ? (*t)->unlock(path) : Result<void>(tl::make_unexpected(t.error()));
     if (!released) {
       // The old connection may have died (a firewall reload): one fresh try.
-      if (auto fresh = m_connections.fresh(name)) released = (*fresh)->unlock(path);
+      if (auto again = fresh(name)) released = (*again)->unlock(path);
     }
     record(name, "unlock", path, released ? "ok" : "failed", "",
            released ? "" : released.error().message);
@@ -385,6 +433,18 @@ bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
     if (!t) {
       errors[i] = t.error().message;
       return;
+    }
+    // Temp files a dead deploy left beside our targets go first (under our lock).
+    if (!s.plan->stale_temps.empty() || s.took_over) {
+      auto swept = (*t)->sweep_temps(target_dirs(*s.plan));
+      record(name, "sweep", "", swept ? "ok" : "failed", "",
+             swept ? "removed " + plural(swept->size(), "temp file", "temp files") + " left by a deploy that died"
+                   : swept.error().message);
+      if (!swept) {
+        errors[i] = "remove the temp files a dead deploy left: " + swept.error().message;
+        return;
+      }
+      s.swept = swept->size();
     }
     for (const PlannedFile& f : s.plan->files) {
       if (f.change == FileChange::unchanged) continue;
@@ -476,7 +536,9 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
                                        : std::nullopt;
     // 1. Arm: without a guard the new ruleset is never loaded.
     auto armed = t->exec(
-        guard_arm_command(f.remote_path, backup, reload, m_options.firewall_guard_seconds), root);
+        guard_arm_command(f.remote_path, backup, reload, m_options.firewall_guard_seconds,
+                          lock_path(*s.host), m_me.token),
+        root);
     const std::optional<int> pid = armed && armed->ok() ? parse_pid(armed->out) : std::nullopt;
     if (!pid) {
       const std::string why = armed && armed->ok() ? "no pid printed" : exec_failure(armed);
@@ -500,7 +562,7 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     pending.pid = *pid;
     if (!reload_ok) pending.reload_error = exec_failure(reloaded);
     pending.fresh = std::async(std::launch::async, [this, name] {
-      auto fresh = m_connections.fresh(name);
+      auto fresh = this->fresh(name);
       record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
              fresh ? "" : fresh.error().message);
       return fresh;
@@ -623,16 +685,17 @@ void Deployer::rollback(HostState& s) {
     settle_guard(s, current, true);
     t = m_connections.get(name);
   }
-  bool firewall_restored = false, vpn_restored = false;
+  bool firewall_restored = false, vpn_restored = false, all_restored = true;
   for (auto it = s.written.rbegin(); it != s.written.rend(); ++it) {
     const PlannedFile& f = **it;
     if (s.guard_left_armed && f.action == ApplyAction::reload_firewall) continue;
     Result<void> restored = t ? (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root)
                               : Result<void>(tl::make_unexpected(t.error()));
-    if (!restored) {
-      // A connection broken by the failure itself: one fresh try.
-      if (auto fresh = m_connections.fresh(name)) {
-        t = m_connections.adopt(name, std::move(*fresh));
+    if (!restored && restored.error().kind != TransportError::Kind::locked) {
+      // A connection broken by the failure itself: one fresh try (never after the host
+      // refused us: the lock is another deploy's now).
+      if (auto again = fresh(name)) {
+        t = m_connections.adopt(name, std::move(*again));
         restored = (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root);
       }
     }
@@ -640,6 +703,7 @@ void Deployer::rollback(HostState& s) {
            restored ? (f.change == FileChange::create ? "removed (it was new)" : "")
                     : restored.error().message);
     if (!restored) {
+      all_restored = false;
       s.report.notes.push_back("could not restore " + f.remote_path + ": " +
                                restored.error().message);
       continue;
@@ -672,9 +736,10 @@ void Deployer::rollback(HostState& s) {
         record(name, "reload-vpn", f->remote_path, r && r->ok() ? "ok" : "failed", f->old_sha256,
                r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
       }
+  std::set<std::string> healthy_again;
+  Transport* current = *t;
   if (!s.restart_attempted.empty()) {
     const std::vector<std::string> nodes(s.restart_attempted.begin(), s.restart_attempted.end());
-    Transport* current = *t;
     s.reconnect.clear();  // the old files may name other peers
     if (restart(s, current, nodes, RestartKind::rollback)) {
       for (const std::string& node : nodes) {
@@ -691,10 +756,20 @@ void Deployer::rollback(HostState& s) {
                node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
         if (!h.healthy)
           s.report.notes.push_back(node + " is not healthy after the rollback: " + h.reason);
+        else
+          healthy_again.insert(node);
       }
     } else {
       s.report.notes.push_back("could not restart " + join(nodes) + " after the rollback");
     }
+  }
+  // Every file is back: the host owes what it owed before this deploy (a node restarted on
+  // the restored files and healthy owes nothing). A restore that failed keeps the record.
+  if (all_restored) {
+    PendingRestarts owed = s.plan->pending;
+    for (const std::string& node : healthy_again) owed.erase(node);
+    if (owed != s.pending && !save_pending(s, current, owed))
+        s.report.notes.push_back("could not update the pending restarts after the rollback");
   }
 }
 
@@ -711,6 +786,13 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
                      step.first_touch.end();
   if (first) {
     s.touched = true;
+    // Before any file goes live, the host records the restarts it will owe until they are
+    // done: a deploy that dies from here on leaves them for the next one (and plan shows them).
+    PendingRestarts owed = s.pending;
+    for (const std::string& node : s.plan->restart)
+      if (!owed.count(node)) owed[node] = PendingRestart{now(), m_me.owner};
+    if (owed != s.pending && !save_pending(s, t, owed))
+      return fail(s, "could not record the pending restarts of " + join(s.plan->restart));
     if (!commit(s, t)) return false;
     if (!m_options.no_restart) {
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
@@ -735,7 +817,14 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
   }
   // The health check waits for the lock-out proof (it may hand over to the fresh connection).
   if (!settle_guard(s, t, false)) return false;
-  return health(s, t, here);
+  if (!health(s, t, here)) return false;
+  // Restarted and healthy: nothing owed for these nodes any more.
+  PendingRestarts owed = s.pending;
+  for (const std::string& node : to_restart) owed.erase(node);
+  if (owed != s.pending && !save_pending(s, t, owed))
+    s.report.notes.push_back("could not clear the pending restart of " + join(to_restart) +
+                             " (the next deploy restarts it again)");
+  return true;
 }
 
 bool Deployer::run_step(const RolloutStep& step, std::size_t number, std::string& why) {
@@ -765,6 +854,7 @@ ApplyReport Deployer::run() {
     s.host = m_inventory.find_host(hp.host);
     s.report.host = hp.host;
     s.report.planned_change = hp.changed();
+    s.pending = hp.pending;
   }
   auto finish = [&](ApplyStatus status, std::string message) {
     report.status = status;
@@ -778,6 +868,10 @@ ApplyReport Deployer::run() {
         if (s.plan->reload_vpn)
           s.report.notes.push_back("the new WireGuard configuration is not loaded (--no-restart)");
       }
+      s.report.swept = s.swept;
+      if (s.report.outcome == HostOutcome::deployed)
+        for (const std::string& node : s.report.restarted)
+          if (s.plan->pending.count(node)) s.report.completed.push_back(node);
       if (s.report.outcome == HostOutcome::deployed)
         for (const std::string& node : s.plan->restart)
           if (std::find(s.report.restarted.begin(), s.report.restarted.end(), node) ==
@@ -803,7 +897,7 @@ ApplyReport Deployer::run() {
       if (hp.changed()) upload_only.first_touch.push_back(hp.host);
     report.rollout.push_back(std::move(upload_only));
   } else {
-    report.rollout = plan_rollout(m_plan, m_topology, paths);
+    report.rollout = plan_rollout(m_plan, m_topology, paths, m_options.max_wave);
   }
 
   std::vector<HostState*> changed;
@@ -860,6 +954,11 @@ std::string format_apply_report(const ApplyReport& report) {
         restarted += static_cast<int>(h.restarted.size());
         out += "deployed: " + plural(h.written.size(), "file", "files") + " written";
         if (!h.restarted.empty()) out += ", restarted " + join(h.restarted);
+        if (!h.completed.empty())
+          out += " (" + join(h.completed) + ": the restart an earlier deploy left pending)";
+        if (h.swept > 0)
+          out += ", removed " + plural(h.swept, "temp file", "temp files") +
+                 " a deploy that died left";
         if (!h.not_restarted.empty())
           out += "; not restarted: " + join(h.not_restarted) +
                  " (the new files take effect at its next restart)";

@@ -35,7 +35,9 @@ using Rollout = std::vector<RolloutStep>;
 /// The steps for the changed hosts of `plan`. A wave holds the nodes to restart plus every
 /// other node on a host whose firewall or VPN reloads (a reload can cut that node off too);
 /// standby validators are never in a wave.
-Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths);
+/// `max_wave` > 0 bounds the nodes of a wave (deploy --max-wave).
+Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths,
+                     int max_wave = 0);
 
 /// "Rollout: 4 waves" and one line per wave: `  1. public-sentry: pub-nyc, pub-sgp`.
 std::string format_rollout(const Rollout& rollout);
@@ -44,6 +46,7 @@ struct ApplyOptions {
   int parallel = 8;            // hosts worked on at once
   bool no_restart = false;     // upload only: no reloads, restarts or health checks
   bool force_unlock = false;   // clear a held lock first (it is reported)
+  int max_wave = 0;            // at most this many nodes restart at once (0: no bound)
   LockInfo lock;               // who we are, written into each lock
   HealthOptions health;
   int firewall_guard_seconds = k_firewall_guard_seconds;
@@ -81,6 +84,8 @@ struct HostReport {
   std::vector<std::string> not_restarted;  // nodes with new files on disk but no restart (yet)
   std::string error;                     // what failed on this host, one line
   std::vector<std::string> notes;        // what the operator must know (lock left, guard armed)
+  std::size_t swept = 0;                 // temp files a dead deploy left, removed
+  std::vector<std::string> completed;    // restarts an earlier deploy left pending, now done
 };
 
 enum class ApplyStatus {

@@ -2,6 +2,7 @@
 // Opening Transports: the SSH connector (deploy/ssh/) and the in-memory twin both implement it.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@ struct ConnectOptions {
   bool accept_new = false;  // record unknown host keys instead of refusing
   std::chrono::milliseconds timeout{std::chrono::seconds(15)};  // connect, handshake, each op
   std::string passphrase;   // for encrypted identity files ("" = none)
+  /// Told (from any connecting thread) each host key accept_new records, as one line with
+  /// its OpenSSH SHA256 fingerprint, so the operator sees what was trusted.
+  std::function<void(const std::string&)> on_recorded_key;
 };
 
 class Connector {

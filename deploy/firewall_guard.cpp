@@ -5,7 +5,8 @@
 namespace picket {
 
 std::string guard_arm_command(const std::string& file, const std::optional<std::string>& backup,
-                              const std::string& reload_command, int seconds) {
+                              const std::string& reload_command, int seconds,
+                              const std::string& lock_path, const std::string& token) {
   // The restore goes through a temp file and a rename, like every write: a half-copied
   // ruleset must never be what the reload reads.
   // Whatever stands at the temp name is removed first (cp and > would follow a symlink
@@ -15,10 +16,16 @@ std::string guard_arm_command(const std::string& file, const std::optional<std::
   restore += backup ? "cp -p -- " + shell_quote(*backup) + " " + shell_quote(tmp)
                     : "printf 'flush ruleset\\n' > " + shell_quote(tmp);
   restore += " && mv -f -T -- " + shell_quote(tmp) + " " + shell_quote(file);
-  const std::string timer =
-      "sleep " + std::to_string(seconds) + "; " + restore + "; " + reload_command;
+  std::string timer = "sleep " + std::to_string(seconds) + "; ";
+  if (!lock_path.empty() && !token.empty())
+    // No lock (its deploy ended, or died and nobody took over) or our own: restore.
+    timer += "IFS= read -r l 2>/dev/null <" + shell_quote(lock_path) + "; case $l in ''|*" +
+             shell_quote("\"token\":\"" + token + "\"") + "*) ;; *) exit 0;; esac; ";
+  timer += restore + "; " + reload_command;
   // nohup and closed descriptors: the timer must outlive the SSH channel that started it.
-  return "nohup sh -c " + shell_quote(timer) + " </dev/null >/dev/null 2>&1 & echo $!";
+  return "nohup sh -c " + shell_quote(timer) +
+         (token.empty() ? "" : " " + shell_quote("picket-deploy=" + token)) +
+         " </dev/null >/dev/null 2>&1 & echo $!";
 }
 
 std::string guard_disarm_command(int pid) { return "kill " + std::to_string(pid); }

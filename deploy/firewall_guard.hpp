@@ -13,8 +13,13 @@ constexpr int k_firewall_guard_seconds = 60;
 /// The command that arms the timer in the background and prints its pid. After `seconds`
 /// it copies `backup` back over `file` (or, when the ruleset is new and there is no backup,
 /// replaces it with `flush ruleset`, the empty nftables ruleset) and runs `reload_command`.
+/// With a `lock_path` and `token` (the deploy's fence), the timer steps aside when the lock
+/// holds another deploy's token by then: that deploy reached the host over SSH after this
+/// reload, which proves the ruleset lets picket in, and its files must not be overwritten.
+/// The timer carries `picket-deploy=<token>` in its command line (break_lock ends it).
 std::string guard_arm_command(const std::string& file, const std::optional<std::string>& backup,
-                              const std::string& reload_command, int seconds);
+                              const std::string& reload_command, int seconds,
+                              const std::string& lock_path = "", const std::string& token = "");
 
 /// The command that disarms the timer.
 std::string guard_disarm_command(int pid);

@@ -32,6 +32,10 @@ std::string lock_path(const Host& host) {
   return remote_path(host, "/var/lib/picket/deploy.lock");
 }
 
+std::string pending_path(const Host& host) {
+  return remote_path(host, "/var/lib/picket/pending.json");
+}
+
 std::string backup_path(const std::string& remote) { return remote + ".picket-bak"; }
 
 bool needs_root(const RenderedFile& file, const Topology& topology, const Host& host) {

@@ -31,6 +31,8 @@ std::string substitute_file(const std::string& command_template, const std::stri
 std::string remote_path(const Host& host, const std::string& path);
 /// The deploy lock: `<root>/var/lib/picket/deploy.lock`.
 std::string lock_path(const Host& host);
+/// The host's pending restarts (deploy/pending.hpp): `<root>/var/lib/picket/pending.json`.
+std::string pending_path(const Host& host);
 /// Where write_file keeps the previous version: `<remote path>.picket-bak`.
 std::string backup_path(const std::string& remote);
 

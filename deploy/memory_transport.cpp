@@ -82,10 +82,22 @@ Result<std::optional<RemoteFile>> MemoryTransport::read_file(const std::string& 
   return std::optional<RemoteFile>{it->second};
 }
 
-// A staged file waits beside its target under this name (the twin needs no random part).
-static std::string staged_name(const std::string& path) {
+// A staged file waits beside its target under this name: the deploy id (or "0" without a
+// fence) and no random part.
+static std::string staged_name(const std::string& path, const std::string& token) {
   const auto slash = path.rfind('/');
-  return path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".picket-tmp";
+  return path.substr(0, slash + 1) + "." + path.substr(slash + 1) + ".picket-tmp-" +
+         (token.empty() ? std::string("0") : deploy_id(token));
+}
+
+Result<void> MemoryTransport::check_fence(MemoryHost& h, const std::string& what) {
+  if (m_token.empty()) return {};
+  auto held = h.locks.find(m_lock_path);
+  if (held != h.locks.end() && held->second.token == m_token) return {};
+  h.log.push_back("fenced " + what);
+  return tl::make_unexpected(error(TransportError::Kind::locked,
+                                   what + ": refused: the deploy lock " + m_lock_path +
+                                       " is no longer this deploy's"));
 }
 
 Result<StagedFile> MemoryTransport::stage_file(const std::string& path, const std::string& content,
@@ -98,7 +110,7 @@ Result<StagedFile> MemoryTransport::stage_file(const std::string& path, const st
   ++h.writes;
   if (h.fail_write_number == h.writes)
     return tl::make_unexpected(error(h.write_error, path + ": injected write failure"));
-  const std::string temp = staged_name(path);
+  const std::string temp = staged_name(path, m_token);
   h.files[temp] = RemoteFile{content, mode};
   return StagedFile{path, temp, backup_path, as_root};
 }
@@ -114,6 +126,7 @@ Result<void> MemoryTransport::commit_staged(const std::vector<StagedFile>& files
       return tl::make_unexpected(TransportError{TransportError::Kind::unreachable,
                                                 m_host + ": connection lost"});
     if (auto ok = check_root(f.as_root); !ok) return tl::make_unexpected(ok.error());
+    if (auto ok = check_fence(h, "commit " + f.path); !ok) return ok;
     ++h.commits;
     auto staged = h.files.find(f.temp);
     if (h.fail_commit_number == h.commits || staged == h.files.end()) {
@@ -154,6 +167,7 @@ Result<void> MemoryTransport::restore_file(const std::string& path, const std::s
   MemoryHost& h = state();
   h.log.push_back(std::string("restore") + root_tag(as_root) + " " + path);
   if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  if (auto ok = check_fence(h, "restore " + path); !ok) return ok;
   auto backup = h.files.find(backup_path);
   if (backup == h.files.end()) {
     h.files.erase(path);
@@ -172,6 +186,7 @@ Result<ExecResult> MemoryTransport::exec(const std::string& command, bool as_roo
     return tl::make_unexpected(TransportError{TransportError::Kind::unreachable,
                                               m_host + ": connection lost"});
   if (auto ok = check_root(as_root); !ok) return tl::make_unexpected(ok.error());
+  if (auto ok = check_fence(h, "exec " + command); !ok) return tl::make_unexpected(ok.error());
   for (ExecRule& rule : h.exec_rules) {
     if (rule.times == 0 || command.find(rule.match) == std::string::npos) continue;
     if (rule.times > 0) --rule.times;
@@ -207,6 +222,12 @@ Result<void> MemoryTransport::lock(const std::string& lock_path, const LockInfo&
                                      "locked by " + held->second.owner + " since " +
                                          held->second.since));
   h.locks.emplace(lock_path, info);
+  if (!info.token.empty()) {
+    m_lock_path = lock_path;
+    m_token = info.token;
+    if (std::find(h.running.begin(), h.running.end(), info.token) == h.running.end())
+      h.running.push_back(info.token);
+  }
   return {};
 }
 
@@ -214,7 +235,11 @@ Result<void> MemoryTransport::unlock(const std::string& lock_path) {
   std::lock_guard<std::mutex> guard(m_fleet.mutex());
   MemoryHost& h = state();
   h.log.push_back("unlock " + lock_path);
-  h.locks.erase(lock_path);
+  auto held = h.locks.find(lock_path);
+  // Only our own lock (when fenced): one another deploy took over stays.
+  if (held != h.locks.end() && (m_token.empty() || lock_path != m_lock_path || held->second.token == m_token))
+    h.locks.erase(held);
+  if (!m_token.empty()) h.running.erase(std::remove(h.running.begin(), h.running.end(), m_token), h.running.end());
   return {};
 }
 
@@ -224,7 +249,56 @@ Result<std::optional<LockInfo>> MemoryTransport::read_lock(const std::string& lo
   h.log.push_back("read-lock " + lock_path);
   auto held = h.locks.find(lock_path);
   if (held == h.locks.end()) return std::optional<LockInfo>{};
-  return std::optional<LockInfo>{held->second};
+  LockInfo info = held->second;
+  if (!info.token.empty())
+    info.alive = std::find(h.running.begin(), h.running.end(), info.token) != h.running.end();
+  return std::optional<LockInfo>{info};
+}
+
+Result<std::string> MemoryTransport::break_lock(const std::string& lock_path, const LockInfo& holder) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("break-lock " + lock_path);
+  std::string said = "no process of that deploy was left on the host";
+  if (!holder.token.empty()) {
+    auto it = std::find(h.running.begin(), h.running.end(), holder.token);
+    if (it != h.running.end()) {
+      h.running.erase(it);
+      said = "ended 1 process(es) of that deploy on the host";
+    }
+  }
+  auto held = h.locks.find(lock_path);
+  if (held != h.locks.end() && held->second.token == holder.token) h.locks.erase(held);
+  return said;
+}
+
+Result<std::vector<std::string>> MemoryTransport::sweep_temps(const std::vector<std::string>& dirs) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  h.log.push_back("sweep " + std::to_string(dirs.size()) + " dirs");
+  if (auto ok = check_fence(h, "sweep"); !ok) return tl::make_unexpected(ok.error());
+  const std::string own = ".picket-tmp-" + (m_token.empty() ? std::string("0") : deploy_id(m_token));
+  std::vector<std::string> removed;
+  for (auto it = h.files.begin(); it != h.files.end();) {
+    const std::string& p = it->first;
+    const auto slash = p.rfind('/');
+    const std::string dir = slash == 0 ? "/" : p.substr(0, slash);
+    const std::string name = p.substr(slash + 1);
+    const bool temp = !name.empty() && name[0] == '.' && name.find(".picket-tmp-") != std::string::npos;
+    const bool ours = name.size() >= own.size() && name.compare(name.size() - own.size(), own.size(), own) == 0;
+    if (temp && !ours && std::find(dirs.begin(), dirs.end(), dir) != dirs.end()) {
+      removed.push_back(p);
+      it = h.files.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+void MemoryTransport::set_fence(const std::string& lock_path, const std::string& token) {
+  m_lock_path = lock_path;
+  m_token = token;
 }
 
 Result<std::unique_ptr<Transport>> MemoryConnector::connect(const Host& host, const Inventory&,
@@ -241,6 +315,21 @@ Result<std::unique_ptr<Transport>> MemoryConnector::connect(const Host& host, co
         error(TransportError::Kind::timeout, host.name.value + ": connection timed out"));
   return std::unique_ptr<Transport>(
       std::make_unique<MemoryTransport>(m_fleet, host.name.value, host.become.has_value(), h.connects));
+}
+
+Result<std::vector<std::string>> MemoryTransport::list_temps(const std::vector<std::string>& dirs) {
+  std::lock_guard<std::mutex> guard(m_fleet.mutex());
+  MemoryHost& h = state();
+  std::vector<std::string> found;
+  for (const auto& [p, file] : h.files) {
+    const auto slash = p.rfind('/');
+    const std::string dir = slash == 0 ? "/" : p.substr(0, slash);
+    const std::string name = p.substr(slash + 1);
+    if (!name.empty() && name[0] == '.' && name.find(".picket-tmp-") != std::string::npos &&
+        std::find(dirs.begin(), dirs.end(), dir) != dirs.end())
+      found.push_back(p);
+  }
+  return found;
 }
 
 }  // namespace picket

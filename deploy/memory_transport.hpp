@@ -33,6 +33,9 @@ struct ExecRule {
 struct MemoryHost {
   std::map<std::string, RemoteFile> files;  // absolute path -> file (backups are files too)
   std::map<std::string, LockInfo> locks;    // lock path -> holder
+  /// Tokens of deploys that still have processes on the host (read_lock's `alive`; a token
+  /// not listed reads as gone). Deploys that take a lock here are added; break_lock ends them.
+  std::vector<std::string> running;
   std::vector<std::string> log;             // "write /p 0644", "exec[root] cmd", "connect", …
 
   // Faults.
@@ -103,8 +106,16 @@ class MemoryTransport final : public Transport {
   Result<void> lock(const std::string& lock_path, const LockInfo& info) override;
   Result<void> unlock(const std::string& lock_path) override;
   Result<std::optional<LockInfo>> read_lock(const std::string& lock_path) override;
+  Result<std::string> break_lock(const std::string& lock_path, const LockInfo& holder) override;
+  Result<std::vector<std::string>> sweep_temps(const std::vector<std::string>& dirs) override;
+  void set_fence(const std::string& lock_path, const std::string& token) override;
+  Result<std::vector<std::string>> list_temps(const std::vector<std::string>& dirs) override;
 
  private:
+  // With a fence: fails (kind locked, logged as "fenced <what>") unless the lock still holds
+  // our token. Called with the fleet mutex held.
+  Result<void> check_fence(MemoryHost& h, const std::string& what);
+
   // Records the operation and returns the host, under the fleet mutex held by the caller.
   MemoryHost& state();
   // as_root without `become` on the host is a bug in the caller: the twin refuses it.
@@ -114,6 +125,8 @@ class MemoryTransport final : public Transport {
   std::string m_host;
   bool m_has_become;
   int m_number;
+  std::string m_lock_path;
+  std::string m_token;
 };
 
 /// Opens MemoryTransports; honours `unreachable` and `refuse_connects_after`.

@@ -36,9 +36,22 @@ std::string octal_mode(std::uint32_t mode) {
   return buf;
 }
 
-bool HostPlan::changed() const {
+std::vector<std::string> target_dirs(const HostPlan& host) {
+  std::set<std::string> dirs;
+  for (const PlannedFile& f : host.files) {
+    const auto slash = f.remote_path.rfind('/');
+    if (slash != std::string::npos) dirs.insert(slash == 0 ? "/" : f.remote_path.substr(0, slash));
+  }
+  return {dirs.begin(), dirs.end()};
+}
+
+bool HostPlan::files_changed() const {
   return std::any_of(files.begin(), files.end(),
                      [](const PlannedFile& f) { return f.change != FileChange::unchanged; });
+}
+
+bool HostPlan::changed() const {
+  return files_changed() || !pending.empty() || !stale_temps.empty();
 }
 
 PlanCounts Plan::counts() const {
@@ -157,6 +170,13 @@ void derive_actions(HostPlan& hp, const Host& host, const Topology& topology) {
       case ApplyAction::none: break;
     }
   }
+  // Restarts an earlier deploy left pending: the node runs older files than its disk holds.
+  for (const auto& [name, p] : hp.pending) {
+    const Node* node = topology.find_node(name);
+    if (node != nullptr && node->host.value == hp.host &&
+        !(node->role.value == Role::validator && node->standby.value))
+      restart.insert(name);
+  }
   hp.restart.assign(restart.begin(), restart.end());
   hp.held_back.assign(held.begin(), held.end());
   if (!hp.restart.empty() && !restart_command(host))
@@ -191,6 +211,28 @@ HostPlan plan_host(const std::string& name, const std::vector<std::size_t>& indi
     }
     hp.files.push_back(classify(file, i, *host, topology, *current));
   }
+  // What a deploy that died left here: restarts not done, temp files beside the targets.
+  const std::string pending = pending_path(*host);
+  auto recorded = (*transport)->read_file(pending, false);
+  if (!recorded) {
+    hp.error = recorded.error();
+    hp.files.clear();
+    return hp;
+  }
+  if (*recorded) {
+    if (auto parsed = parse_pending((*recorded)->content))
+      hp.pending = std::move(*parsed);
+    else
+      hp.problems.push_back(hp.host + ": " + pending +
+                            " is not a list of pending restarts; remove it or fix it");
+  }
+  auto temps = (*transport)->list_temps(target_dirs(hp));
+  if (!temps) {
+    hp.error = temps.error();
+    hp.files.clear();
+    return hp;
+  }
+  hp.stale_temps = std::move(*temps);
   derive_actions(hp, *host, topology);
   return hp;
 }
@@ -220,6 +262,20 @@ std::string file_line(const PlannedFile& f) {
   }
   if (f.secret) line += " (secret, content hidden)";
   return line + "\n";
+}
+
+// What a dead deploy left on the host, and what the next deploy does about it.
+void pending_lines(std::string& out, const HostPlan& h) {
+  const bool files = h.files_changed();
+  for (const auto& [node, p] : h.pending)
+    out += "  restart pending since " + p.since + ": " + node + " (its files went live in a " +
+           "deploy by " + p.by + " that did not finish; " +
+           (files ? "restarted with the changes above" : "the next deploy restarts it") + ")\n";
+  if (!h.pending.empty() && !files) out += "  restart: " + join(h.restart, ", ") + "\n";
+  if (!h.stale_temps.empty())
+    out += "  " + plural(h.stale_temps.size(), "temp file", "temp files") +
+           " left by a deploy that died (the next deploy removes them): " +
+           join(h.stale_temps) + "\n";
 }
 
 std::vector<std::string> reloads(const HostPlan& h) {
@@ -263,8 +319,11 @@ std::string format_plan_text(const Plan& plan) {
       change += f.change == FileChange::change;
       unchanged += f.change == FileChange::unchanged;
     }
-    if (create + change == 0) {
+    if (create + change == 0 && !h.changed()) {
       out += header + "no changes, " + std::to_string(unchanged) + " unchanged\n";
+    } else if (create + change == 0) {
+      out += header + "no file changes, " + std::to_string(unchanged) + " unchanged\n";
+      pending_lines(out, h);
     } else {
       out += header + std::to_string(create) + " to create, " + std::to_string(change) +
              " to change, " + std::to_string(unchanged) + " unchanged\n";
@@ -279,6 +338,7 @@ std::string format_plan_text(const Plan& plan) {
       if (!h.held_back.empty())
         out += "  not restarted: " + join(h.held_back, ", ") +
                " (standby validator: picket never starts it)\n";
+      pending_lines(out, h);
     }
     for (const std::string& p : h.problems) out += "  problem: " + p + "\n";
     out += "\n";
@@ -318,6 +378,10 @@ std::string format_plan_json(const Plan& plan) {
     host["reload"] = reloads(h);
     host["restart"] = h.restart;
     host["held_back"] = h.held_back;
+    host["pending_restarts"] = ordered_json::array();
+    for (const auto& [node, p] : h.pending)
+      host["pending_restarts"].push_back({{"node", node}, {"since", p.since}, {"by", p.by}});
+    host["stale_temp_files"] = h.stale_temps;
     doc["hosts"].push_back(std::move(host));
   }
   const PlanCounts c = plan.counts();

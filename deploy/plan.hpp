@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "deploy/connections.hpp"
+#include "deploy/pending.hpp"
 #include "render/file_set.hpp"
 #include "topology/model.hpp"
 
@@ -55,9 +56,17 @@ struct HostPlan {
   bool reload_vpn = false;              // a reload-vpn file changed
   std::vector<std::string> restart;     // nodes to restart (nodes and signers), sorted
   std::vector<std::string> held_back;   // standby validators whose files changed: never restarted
+  /// Restarts an earlier deploy left undone (recorded on the host): their nodes are in
+  /// `restart` too, so the next deploy restarts them in their wave even with no file change.
+  PendingRestarts pending;
+  /// Temp files a dead deploy left beside this host's targets: the next deploy removes them.
+  std::vector<std::string> stale_temps;
 
-  /// True when any file is created or changed.
+  /// True when the deploy has work here: a file is created or changed, a restart is
+  /// pending, or a dead deploy's temp files are to be removed.
   bool changed() const;
+  /// True when a file is created or changed.
+  bool files_changed() const;
 };
 
 struct PlanCounts {
@@ -100,5 +109,8 @@ std::string format_plan_json(const Plan& plan);
 
 /// "0644"
 std::string octal_mode(std::uint32_t mode);
+
+/// The directories of the host's target files (remote paths), sorted, each once.
+std::vector<std::string> target_dirs(const HostPlan& host);
 
 }  // namespace picket

@@ -21,3 +21,26 @@ const char* transport_error_kind_name(TransportError::Kind k) {
 }
 
 }  // namespace picket
+
+#include <random>
+
+#include <fmt/format.h>
+
+namespace picket {
+
+std::string LockInfo::describe() const {
+  std::string out = owner + " since " + since;
+  if (alive) out += *alive ? ", still running on the host" : ", no longer running on the host";
+  return out;
+}
+
+std::string new_lock_token() {
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < 4; ++i) out += fmt::format("{:08x}", rd());
+  return out;
+}
+
+std::string deploy_id(const std::string& token) { return token.substr(0, 12); }
+
+}  // namespace picket

@@ -66,9 +66,31 @@ struct StagedFile {
 
 /// Who holds a host's deploy lock.
 struct LockInfo {
+  LockInfo() = default;
+  LockInfo(std::string owner_, std::string since_, std::string token_ = "",
+           std::optional<bool> alive_ = std::nullopt)
+      : owner(std::move(owner_)), since(std::move(since_)), token(std::move(token_)), alive(alive_) {}
+
   std::string owner;  // user@machine (pid N)
   std::string since;  // ISO-8601 UTC
+  /// The deploy's fencing token (hex): every remote operation of that deploy carries it and
+  /// refuses once the lock holds another one. "" = no fencing (a lock from an older picket).
+  std::string token;
+  /// Read from a host: whether the holder still has a process on that host (its remote
+  /// shell, a command of its own); nullopt when the host cannot tell (no token).
+  std::optional<bool> alive;
+
+  /// "alice@laptop (pid 7) since 2026-…Z" plus ", still running on the host" or ", no
+  /// longer running on the host" when that is known.
+  std::string describe() const;
 };
+
+/// A new fencing token: 32 random hex digits.
+std::string new_lock_token();
+
+/// The deploy id in temp names (`.<name>.picket-tmp-<id>-<random>`): the token's first 12
+/// hex digits, or "" for none.
+std::string deploy_id(const std::string& token);
 
 /// One connection to one host. Not thread-safe: one Transport per thread.
 class Transport {
@@ -126,11 +148,32 @@ class Transport {
 
   /// Takes the host's deploy lock at `lock_path` atomically (exclusive create) with `info`.
   /// Held by someone else: error kind `locked` whose message names the holder and since when.
+  /// With a token, this connection is fenced from then on: every later operation that
+  /// changes the host (commit, restore, sweep, commands) first checks that the lock still
+  /// holds the token and fails with kind `locked` when it does not, and temp names carry
+  /// deploy_id(token).
   virtual Result<void> lock(const std::string& lock_path, const LockInfo& info) = 0;
-  /// Releases the lock (removes `lock_path`); a lock that is gone is not an error.
+  /// Releases the lock (removes `lock_path`) if it is this connection's own (or it was taken
+  /// without a token); a lock that is gone, or taken over by another deploy, is left alone
+  /// and is not an error.
   virtual Result<void> unlock(const std::string& lock_path) = 0;
-  /// Who holds the lock, if anyone.
+  /// Who holds the lock, if anyone, and whether that holder still runs on the host.
   virtual Result<std::optional<LockInfo>> read_lock(const std::string& lock_path) = 0;
+  /// --force-unlock: ends every process the holder `holder` (as read by read_lock) still runs
+  /// on the host (its remote shells and their commands, its firewall guard) and waits until
+  /// they are gone, then removes the lock if it is still that holder's. Returns one line
+  /// saying what was ended.
+  virtual Result<std::string> break_lock(const std::string& lock_path, const LockInfo& holder) = 0;
+  /// Removes, in each of `dirs`, picket temp files (`.<name>.picket-tmp-*`) that are not this
+  /// deploy's own: they were left by a deploy that died (the lock proves no other deploy runs).
+  /// Call only while holding the lock. Returns the paths removed.
+  virtual Result<std::vector<std::string>> sweep_temps(const std::vector<std::string>& dirs) = 0;
+  /// The picket temp files (`.<name>.picket-tmp-*`) in each of `dirs`, whoever's; read-only
+  /// (plan shows those a dead deploy left). A missing directory has none.
+  virtual Result<std::vector<std::string>> list_temps(const std::vector<std::string>& dirs) = 0;
+  /// Fences this connection with a lock another connection of the same deploy took (a fresh
+  /// connection after a firewall reload): as if lock() had succeeded here.
+  virtual void set_fence(const std::string& lock_path, const std::string& token) = 0;
 };
 
 }  // namespace picket

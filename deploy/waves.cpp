@@ -21,11 +21,12 @@ PathCounter graph_path_counter(const Topology& topology, const Inventory& invent
 }
 
 int required_paths(const Topology& topology, int designed) {
-  return std::max(1, std::min(topology.policy.min_paths.value, designed) - 1);
+  const int policy = topology.policy.min_paths.value;
+  return std::max(1, designed >= policy ? policy : 1);
 }
 
 std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::string>& nodes,
-                             const PathCounter& paths) {
+                             const PathCounter& paths, int max_wave) {
   const std::set<std::string> wanted(nodes.begin(), nodes.end());
   auto of_role = [&](Role role) {
     std::vector<std::string> out;
@@ -42,7 +43,8 @@ std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::st
     for (const std::string& name : of_role(role)) {
       std::vector<std::string> trial = current.nodes;
       trial.push_back(name);
-      if (current.nodes.empty() || paths(trial) >= needed) {
+      const bool fits = max_wave <= 0 || static_cast<int>(trial.size()) <= max_wave;
+      if (current.nodes.empty() || (fits && paths(trial) >= needed)) {
         current.nodes = std::move(trial);
         continue;
       }
@@ -52,8 +54,12 @@ std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::st
     if (!current.nodes.empty()) waves.push_back(std::move(current));
   }
   // The signer has no vertex of its own: its restart pauses signing, not the paths.
-  if (auto signers = of_role(Role::signer); !signers.empty())
-    waves.push_back(Wave{Role::signer, std::move(signers)});
+  if (auto signers = of_role(Role::signer); !signers.empty()) {
+    const std::size_t size = max_wave > 0 ? static_cast<std::size_t>(max_wave) : signers.size();
+    for (std::size_t i = 0; i < signers.size(); i += size)
+      waves.push_back(Wave{Role::signer, {signers.begin() + static_cast<std::ptrdiff_t>(i),
+                                          signers.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, signers.size()))}});
+  }
   // The validator last and alone (standbys are held back by the plan, never listed here).
   for (const std::string& name : of_role(Role::validator))
     waves.push_back(Wave{Role::validator, {name}});

@@ -23,9 +23,10 @@ using PathCounter = std::function<int(const std::vector<std::string>& down)>;
 /// The PathCounter of the topology's graph (topology/analysis.hpp what_if).
 PathCounter graph_path_counter(const Topology& topology, const Inventory& inventory);
 
-/// The fewest paths a wave must leave the validator: max(1, min(policy.min_paths, designed) - 1)
-/// where `designed` is the paths with nothing down. During a deploy one path below the
-/// policy is accepted, never none.
+/// The fewest paths a wave must leave the validator: policy.min_paths, or 1 where the design
+/// itself has fewer (`designed`: the paths with nothing down). A deploy never takes the
+/// validator below the operator's own policy; a node whose restart alone would (the design
+/// has exactly min_paths) restarts alone.
 int required_paths(const Topology& topology, int designed);
 
 /// Waves for `nodes` (the nodes whose service restarts or whose host reloads): public
@@ -35,7 +36,8 @@ int required_paths(const Topology& topology, int designed);
 /// healthy by then); a node that does not fit starts the next wave. A node whose loss alone
 /// breaks the rule still gets a wave of its own (nothing better exists; lint reports it).
 /// Signers are not graph vertices: they share one wave. Unknown names are ignored.
+/// `max_wave` > 0 bounds the number of nodes in any wave (deploy --max-wave).
 std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::string>& nodes,
-                             const PathCounter& paths);
+                             const PathCounter& paths, int max_wave = 0);
 
 }  // namespace picket

@@ -84,6 +84,7 @@ Result<void> establish(SshSession& s, const Host& h, const ConnectOptions& optio
   }
   policy.known_hosts = expand_home(options.known_hosts.empty() ? "~/.ssh/known_hosts" : options.known_hosts);
   policy.accept_new = options.accept_new;
+  policy.on_recorded = options.on_recorded_key;
 
   if (auto p = prefer_known_host_key_types(s, policy); !p) return p;
   const int rc = s.retry([&] { return libssh2_session_handshake(s.raw(), s.fd()); });

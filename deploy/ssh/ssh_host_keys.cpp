@@ -313,8 +313,12 @@ Result<void> verify_host_key(SshSession& s, const HostKeyPolicy& p) {
             fmt::format("host key of {} ({}) is unknown: {} {} is not in {}: refusing; check the "
                         "fingerprint, then re-run with --accept-new to record it",
                         p.host, endpoint, kt->name, fp, p.known_hosts)});
-      return append_known_host(s, p.known_hosts,
-                               fmt::format("{} {} {}\n", name, kt->name, base64_encode(blob)));
+      auto recorded = append_known_host(s, p.known_hosts,
+                                        fmt::format("{} {} {}\n", name, kt->name, base64_encode(blob)));
+      if (recorded && p.on_recorded)
+        p.on_recorded(fmt::format("recorded the host key of {} ({}): {} {} in {}", p.host, endpoint,
+                                  kt->name, fp, p.known_hosts));
+      return recorded;
     }
     default:
       return tl::unexpected(s.error(Kind::failed, fmt::format("cannot check the host key against {}", p.known_hosts)));

@@ -3,6 +3,7 @@
 // known_hosts file. Unknown keys are refused unless accept_new (then recorded); a changed key
 // is always refused.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,8 @@ struct HostKeyPolicy {
   std::string pinned_where;           // "inventory.yaml:12" (or "") for messages
   std::string known_hosts;            // path of the known_hosts file
   bool accept_new = false;
+  /// Told each key accept_new records: "recorded the host key of H (A:P): TYPE SHA256:… in F".
+  std::function<void(const std::string&)> on_recorded;
 };
 
 /// The name known_hosts files use for address:port: "address" for port 22, else

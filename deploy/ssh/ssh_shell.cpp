@@ -70,11 +70,12 @@ Result<void> RemoteShell::open(std::string_view what) {
                                    LIBSSH2_CHANNEL_PACKET_DEFAULT, nullptr, 0);
   });
   if (ch == nullptr) return tl::unexpected(s.last_error(fmt::format("{}: open a channel", what)));
-  // The login shell runs this line once, then hands the channel over to sh.
-  static const std::string k_start = "exec sh";
+  // The login shell runs this line once, then hands the channel over to sh (reading its
+  // commands from stdin; the tag is only its $1, to be seen in its command line).
+  const std::string start = m_tag.empty() ? "exec sh" : "exec sh -s " + shell_quote(m_tag);
   const int rc = s.retry([&] {
-    return libssh2_channel_process_startup(ch, "exec", 4, k_start.c_str(),
-                                           static_cast<unsigned int>(k_start.size()));
+    return libssh2_channel_process_startup(ch, "exec", 4, start.c_str(),
+                                           static_cast<unsigned int>(start.size()));
   });
   if (rc != 0) {
     auto e = s.error(rc, fmt::format("{}: start the remote shell", what));

@@ -35,7 +35,10 @@ struct ShellOutput {
 
 class RemoteShell {
  public:
-  explicit RemoteShell(SshSession& session) : m_session(session) {}
+  /// `tag`: a word the shell carries in its command line (`sh -s <tag>`), so that processes
+  /// of one deploy can be found on the host (the fencing tag); "" for none.
+  explicit RemoteShell(SshSession& session, std::string tag = "")
+      : m_session(session), m_tag(std::move(tag)) {}
   /// Ends the shell (EOF on its stdin) and frees the channel.
   ~RemoteShell();
   RemoteShell(const RemoteShell&) = delete;
@@ -52,12 +55,15 @@ class RemoteShell {
 
   /// How many shells this object started (one unless a shell had to be replaced).
   int started() const { return m_started; }
+  /// The tag it was made with.
+  const std::string& tag() const { return m_tag; }
 
  private:
   Result<void> open(std::string_view what);
   void close();
 
   SshSession& m_session;
+  std::string m_tag;
   _LIBSSH2_CHANNEL* m_channel = nullptr;
   int m_started = 0;
 };

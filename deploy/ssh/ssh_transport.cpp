@@ -30,6 +30,7 @@
 #include "deploy/ssh/shell_quote.hpp"
 #include "deploy/ssh/ssh_shell.hpp"
 #include "topology/address.hpp"
+#include "util/text.hpp"
 
 namespace picket {
 
@@ -59,10 +60,34 @@ std::pair<std::string, std::string> split_path(const std::string& path) {
   return {path.substr(0, slash), path.substr(slash + 1)};
 }
 
-std::string temp_path_for(const std::string& path) {
+// `.<name>.picket-tmp-<deploy id>-<random>` beside `path`: the deploy id tells one deploy's
+// temp files from another's (sweep_temps, the commit's clean-up).
+std::string temp_prefix_for(const std::string& path, const std::string& id) {
   const auto [dir, name] = split_path(path);
-  return fmt::format("{}/.{}.picket-tmp-{}", dir == "/" ? "" : dir, name, random_suffix());
+  return fmt::format("{}/.{}.picket-tmp-{}-", dir == "/" ? "" : dir, name, id);
 }
+
+std::string temp_path_for(const std::string& path, const std::string& id) {
+  return temp_prefix_for(path, id) + random_suffix();
+}
+
+// Exit status of the fence check (a command of a deploy whose lock is no longer its own),
+// and the words it prints, so that an operator's command exiting 84 is not taken for it.
+constexpr int k_rc_fenced = 84;
+constexpr std::string_view k_fenced_words = "picket-fence: the deploy lock is no longer ours";
+
+// The shell text that stops a command unless `lock` still holds `token` (shell built-ins
+// only: no process is started for the check).
+std::string fence_check(const std::string& lock, const std::string& token) {
+  return fmt::format(
+      "IFS= read -r __picket_lock 2>/dev/null <{}; case $__picket_lock in *{}*) ;; "
+      "*) printf '%s\\n' {} >&2; exit {};; esac\n",
+      shell_quote(lock), shell_quote("\"token\":\"" + token + "\""),
+      shell_quote(std::string(k_fenced_words)), k_rc_fenced);
+}
+
+// The word a deploy's remote processes carry in their command lines.
+std::string fence_tag(const std::string& token) { return "picket-deploy=" + token; }
 
 // Absolute and normalised: no empty, "." or ".." segment, no control character (NUL,
 // newline, ...), no trailing slash. The loader refuses such `root:`/`home:` values already;
@@ -270,18 +295,40 @@ class SshTransport::Impl {
     return true;
   }
 
-  // Runs `command` through sh (and sudo -n with become), exit status from the marker.
+  // The remote shell of this connection, tagged with the fence's token when there is one.
+  static RemoteShell& shell(SshTransport& t) {
+    const std::string tag = t.m_token.empty() ? "" : fence_tag(t.m_token);
+    if (!t.m_shell || t.m_shell->tag() != tag)
+      t.m_shell = std::make_unique<RemoteShell>(*t.m_session, tag);
+    return *t.m_shell;
+  }
+
+  // Runs `command` through sh (and sudo -n with become), exit status from the marker. When
+  // the connection is fenced (and `fenced`), the command first checks the lock is still
+  // ours, and carries the fence tag as its $0.
   static Result<ExecResult> exec_marked(SshTransport& t, const std::string& command, bool as_root,
-                                        std::string_view what) {
+                                        std::string_view what, bool fenced = true) {
     auto become = use_become(t, as_root);
     if (!become) return tl::unexpected(become.error());
     // One long-lived shell per connection runs every command (see ssh_shell.hpp): the login
     // shell's start-up files are read once per connection, not once per command.
-    const std::string line =
-        fmt::format("{}sh -c {}", *become ? "sudo -n -- " : "", shell_quote(command));
-    if (!t.m_shell) t.m_shell = std::make_unique<RemoteShell>(*t.m_session);
+    std::string line;
+    if (t.m_token.empty()) {
+      line = fmt::format("{}sh -c {}", *become ? "sudo -n -- " : "", shell_quote(command));
+    } else {
+      const std::string body = fenced ? fence_check(t.m_lock_path, t.m_token) + command : command;
+      line = fmt::format("{}sh -c {} {}", *become ? "sudo -n -- " : "", shell_quote(body),
+                         shell_quote(fence_tag(t.m_token)));
+    }
+    shell(t);
     auto ran = t.m_shell->run(line, what);
     if (!ran) return tl::unexpected(ran.error());
+    if (fenced && !t.m_token.empty() && ran->status == k_rc_fenced &&
+        ran->err.find(k_fenced_words) != std::string::npos)
+      return tl::unexpected(t.m_session->error(
+          Kind::locked, fmt::format("{}: refused: the deploy lock {} is no longer this deploy's "
+                                    "(another deploy took it over with --force-unlock)",
+                                    what, t.m_lock_path)));
     ExecResult r;
     r.exit_code = ran->status;
     r.err = std::move(ran->err);
@@ -291,8 +338,9 @@ class SshTransport::Impl {
 
   // Runs one of our own scripts; a non-zero exit becomes an error naming `path`.
   static Result<ExecResult> script(SshTransport& t, const std::string& body, bool as_root,
-                                   const std::string& what, const std::string& path) {
-    auto r = exec_marked(t, body, as_root, what);
+                                   const std::string& what, const std::string& path,
+                                   bool fenced = true) {
+    auto r = exec_marked(t, body, as_root, what, fenced);
     if (!r) return r;
     if (r->ok() || r->exit_code == k_rc_missing) return r;
     SshSession& s = *t.m_session;
@@ -312,13 +360,34 @@ class SshTransport::Impl {
     return tl::unexpected(s.error(kind_from_stderr(r->err), fmt::format("{}: {}", what, why)));
   }
 
+  // The pids of the processes on the host that carry the fence tag of `token` (hex only):
+  // the holder's remote shells and whatever of its own they run. The pattern is split in the
+  // script's text so that this script does not find itself.
+  static Result<std::vector<int>> holder_pids(SshTransport& t, const std::string& token) {
+    std::string body = fmt::format("p=picket-deploy; p=\"$p={}\"\n", token);
+    body += "printf '%s\\n' \"$p\" | grep -laF -f - /proc/[0-9]*/cmdline 2>/dev/null | "
+            "sed -n 's,^/proc/\\([0-9]*\\)/cmdline$,\\1,p'\n";
+    auto r = script(t, body, false, "look for the lock holder's processes", "", false);
+    if (!r) return tl::unexpected(r.error());
+    std::vector<int> pids;
+    std::size_t start = 0;
+    while (start < r->out.size()) {
+      const auto end = std::min(r->out.find('\n', start), r->out.size());
+      const std::string word = r->out.substr(start, end - start);
+      if (!word.empty() && word.size() < 10 && word.find_first_not_of("0123456789") == std::string::npos)
+        pids.push_back(std::stoi(word));
+      start = end + 1;
+    }
+    return pids;
+  }
+
   // The script that keeps the backup and renames the temp file over the target. A symlink
   // at the target is replaced by the regular file, never written through: `mv -T` renames
   // over the link itself, and the backup is the link itself (`ln -P`), so a rollback puts
   // the link back and its target is never opened. A symlinked parent directory is refused.
   // An empty `tmp` means the caller's script has set $t already.
   static std::string commit_script(const std::string& tmp, const std::string& path,
-                                   const std::string& backup) {
+                                   const std::string& backup, const std::string& id) {
     std::string sh = tmp.empty() ? "" : fmt::format("t={}\n", shell_quote(tmp));
     sh += fmt::format("d={}; b={}\n", shell_quote(path), shell_quote(backup));
     // On any failure the temp file goes (after the rename nothing is left to remove).
@@ -339,20 +408,26 @@ class SshTransport::Impl {
             "fi\n";
     }
     sh += "mv -f -T -- \"$t\" \"$d\" || exit 1\n";
-    // Temp files of this target left by an earlier run whose connection died mid-upload
-    // (nobody could remove them then). Deploys to a host are serialised by its lock.
+    // Temp files of this target left by an earlier deploy that died (nobody could remove
+    // them then); never this deploy's own. Deploys to a host are serialised by its lock, and
+    // a dead deploy's processes were ended when its lock was broken (break_lock).
     const auto [dir, name] = split_path(path);
     sh += fmt::format("for s in {}/{}*; do\n"
-                      "  if [ \"$s\" != \"$t\" ] && {{ [ -e \"$s\" ] || [ -L \"$s\" ]; }}; then rm -f -- \"$s\"; fi\n"
+                      "  case $s in {}*) continue;; esac\n"
+                      "  if [ -e \"$s\" ] || [ -L \"$s\" ]; then rm -f -- \"$s\"; fi\n"
                       "done\n",
-                      shell_quote(dir == "/" ? "" : dir), shell_quote("." + name + ".picket-tmp-"));
+                      shell_quote(dir == "/" ? "" : dir), shell_quote("." + name + ".picket-tmp-"),
+                      shell_quote(temp_prefix_for(path, id)));
     return sh;
   }
 };
 
 SshTransport::SshTransport(std::unique_ptr<SshSession> session,
                            std::vector<std::unique_ptr<SshTunnel>> tunnels, SshHostInfo host)
-    : m_session(std::move(session)), m_tunnels(std::move(tunnels)), m_host(std::move(host)) {}
+    : m_session(std::move(session)),
+      m_tunnels(std::move(tunnels)),
+      m_host(std::move(host)),
+      m_temp_id(random_suffix()) {}
 
 SshTransport::~SshTransport() {
   m_shell.reset();
@@ -451,7 +526,7 @@ Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::
       return tl::unexpected(m_session->error(
           Kind::disk_full, fmt::format("{}: no space left on the file system ({} bytes needed, {} free)",
                                        what, content.size(), fs->first)));
-    const std::string tmp = temp_path_for(path);
+    const std::string tmp = temp_path_for(path, m_temp_id);
     if (auto up = Impl::upload(*this, tmp, content, mode, what); !up) return tl::unexpected(up.error());
     return StagedFile{path, tmp, backup_path, as_root};
   }
@@ -477,7 +552,7 @@ Result<StagedFile> SshTransport::stage_file(const std::string& path, const std::
   body += "trap 'rm -f -- \"$s\"; [ -n \"$ok\" ] || rm -f -- ${t:+\"$t\"}' EXIT\n";
   body += "mkdir -p -- \"$dir\" || exit 1\n";
   body += fmt::format("if [ -L \"$dir\" ]; then exit {}; fi\n", k_rc_parent_symlink);
-  const std::string prefix = fmt::format("{}/.{}.picket-tmp-", dir == "/" ? "" : dir, name);
+  const std::string prefix = temp_prefix_for(path, m_temp_id);
   body += fmt::format("t=$(mktemp -- {}) || exit 1\n", shell_quote(prefix + "XXXXXXXXXXXX"));
   body += fmt::format("cat -- \"$s\" > \"$t\" && chmod {:o} -- \"$t\" && "
                       "{{ sync -- \"$t\" 2>/dev/null || sync; }} || exit 1\n",
@@ -503,7 +578,7 @@ Result<void> SshTransport::commit_staged(const StagedFile& f) {
     return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   auto become = Impl::use_become(*this, f.as_root);
   if (!become) return tl::unexpected(become.error());
-  auto r = Impl::script(*this, Impl::commit_script(f.temp, f.path, f.backup_path), *become, what, f.path);
+  auto r = Impl::script(*this, Impl::commit_script(f.temp, f.path, f.backup_path, m_temp_id), *become, what, f.path);
   if (!r) {
     // The script's trap removed it unless the shell never ran.
     if (!*become) Impl::remove_quietly(*this, f.temp);
@@ -558,7 +633,7 @@ Result<void> SshTransport::restore_file(const std::string& path, const std::stri
     return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
   // A hard link of the backup (a copy across file systems) renamed over the target: atomic,
   // and the backup stays for another restore.
-  std::string body = fmt::format("t={}; d={}; b={}\n", shell_quote(temp_path_for(path)),
+  std::string body = fmt::format("t={}; d={}; b={}\n", shell_quote(temp_path_for(path, m_temp_id)),
                                  shell_quote(path), shell_quote(backup_path));
   body += "trap 'rm -f -- \"$t\"' EXIT\n";
   body += fmt::format("if [ -L \"${{d%/*}}\" ]; then exit {}; fi\n", k_rc_parent_symlink);
@@ -661,7 +736,9 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
   const std::string what = "take the deploy lock " + lock_path;
   if (!is_clean_remote_file(lock_path)) return tl::unexpected(s.error(Kind::failed, what + std::string(k_bad_path)));
   if (auto d = Impl::ensure_dir(*this, split_path(lock_path).first); !d) return d;
-  const std::string content = nlohmann::json{{"owner", info.owner}, {"since", info.since}}.dump() + "\n";
+  nlohmann::json j{{"owner", info.owner}, {"since", info.since}};
+  if (!info.token.empty()) j["token"] = info.token;
+  const std::string content = j.dump() + "\n";
   for (int attempt = 0; attempt < 3; ++attempt) {
     // Exclusive create is the lock: exactly one of two racing deploys gets the file.
     LIBSSH2_SFTP_HANDLE* h = s.retry_ptr([&] {
@@ -683,11 +760,13 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
         Impl::remove_quietly(*this, lock_path);
         return tl::unexpected(e);
       }
+      // From now on every change this connection makes carries the token (a shell started
+      // before, untagged, is replaced by a tagged one).
+      if (!info.token.empty()) set_fence(lock_path, info.token);
       // A locked host runs commands next (commits, reloads, restarts): start the remote shell
       // now without waiting, so the login shell's start-up overlaps with the other hosts'
       // locks and the plan checks. A failure here shows at the first exec.
-      if (!m_shell) m_shell = std::make_unique<RemoteShell>(s);
-      (void)m_shell->start("start the remote shell");
+      (void)Impl::shell(*this).start("start the remote shell");
       return {};
     }
     const int rc = s.last_errno();
@@ -704,15 +783,32 @@ Result<void> SshTransport::lock(const std::string& lock_path, const LockInfo& in
     if (!held) return tl::unexpected(held.error());
     if (*held)
       return tl::unexpected(s.error(
-          Kind::locked, fmt::format("locked by {} since {} (lock file {}); wait for that deploy "
-                                    "to finish, or remove the lock file if it is stale",
-                                    (*held)->owner, (*held)->since, lock_path)));
+          Kind::locked, fmt::format("locked by {} (lock file {}); wait for that deploy to "
+                                    "finish, or take the lock over with --force-unlock if it is "
+                                    "dead",
+                                    (*held)->describe(), lock_path)));
   }
   return tl::unexpected(s.error(Kind::failed, what + ": the lock file keeps appearing and vanishing"));
 }
 
 Result<void> SshTransport::unlock(const std::string& lock_path) {
   if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  if (!is_clean_remote_file(lock_path))
+    return tl::unexpected(m_session->error(Kind::failed, "release the deploy lock " + lock_path + std::string(k_bad_path)));
+  if (!m_token.empty() && lock_path == m_lock_path) {
+    // Only our own lock: one taken over by another deploy stays (and is not an error).
+    const std::string body = fmt::format(
+        "l={}\nIFS= read -r cur 2>/dev/null <\"$l\" || [ -n \"$cur\" ] || exit 0\n"
+        "case $cur in *{}*) rm -f -- \"$l\";; esac\n",
+        shell_quote(lock_path), shell_quote("\"token\":\"" + m_token + "\""));
+    auto r = Impl::script(*this, body, false, "release the deploy lock " + lock_path, lock_path, false);
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
+  return unlock_any(lock_path);
+}
+
+Result<void> SshTransport::unlock_any(const std::string& lock_path) {
   auto sf = Impl::sftp(*this);
   if (!sf) return tl::unexpected(sf.error());
   const int rc = m_session->retry(
@@ -745,7 +841,148 @@ Result<std::optional<LockInfo>> SshTransport::read_lock(const std::string& lock_
   }
   if (info.owner.empty()) info.owner = "an unknown holder";
   if (info.since.empty()) info.since = "an unknown time";
+  if (!j.is_discarded() && j.is_object() && j.contains("token") && j["token"].is_string()) {
+    const std::string token = j["token"].get<std::string>();
+    // Only a token we could have written (hex) goes into a remote command.
+    if (!token.empty() && token.size() <= 64 &&
+        std::all_of(token.begin(), token.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; })) {
+      info.token = token;
+      auto live = Impl::holder_pids(*this, token);
+      if (live) info.alive = !live->empty();
+    }
+  }
   return std::optional<LockInfo>(std::move(info));
+}
+
+Result<std::string> SshTransport::break_lock(const std::string& lock_path, const LockInfo& holder) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  const std::string what = "take over the deploy lock " + lock_path;
+  if (!is_clean_remote_file(lock_path)) return tl::unexpected(m_session->error(Kind::failed, what + std::string(k_bad_path)));
+  std::string said = "no process of that deploy was left on the host";
+  if (!holder.token.empty()) {
+    // Its processes: the tagged ones (its remote shells, their commands, its firewall
+    // guard), plus, for each of its remote shells, the SSH session process that feeds it
+    // and that session's SFTP server (a request already on its way is never served now).
+    // SIGKILL, then wait until they are gone. The pattern is split in the script text, so
+    // this script's own command line does not match it.
+    std::string body = fmt::format("p=picket-deploy; p=\"$p={}\"\n", holder.token);
+    body += "pids=$(printf '%s\\n' \"$p\" | grep -laF -f - /proc/[0-9]*/cmdline 2>/dev/null | "
+            "sed -n 's,^/proc/\\([0-9]*\\)/cmdline$,\\1,p')\n"
+            "all=\n"
+            "for q in $pids; do\n"
+            "  [ \"$q\" = \"$$\" ] && continue\n"
+            "  all=\"$all $q\"\n"
+            "  case $(tr '\\0' ' ' </proc/$q/cmdline 2>/dev/null) in\n"
+            "    'sh -s '*)\n"
+            "      pp=$(sed 's/.*) [A-Za-z] \\([0-9]*\\) .*/\\1/' /proc/$q/stat 2>/dev/null)\n"
+            "      if [ -n \"$pp\" ] && [ \"$(cat /proc/$pp/comm 2>/dev/null)\" = sshd ]; then\n"
+            "        all=\"$all $pp\"\n"
+            "        for c in $(cat /proc/$pp/task/*/children 2>/dev/null); do\n"
+            "          case $(cat /proc/$c/comm 2>/dev/null) in sshd|sftp-server) all=\"$all $c\";; esac\n"
+            "        done\n"
+            "      fi;;\n"
+            "  esac\n"
+            "done\n"
+            "[ -n \"$all\" ] && kill -KILL $all 2>/dev/null\n"
+            "i=0\n"
+            "while [ $i -lt 100 ]; do\n"
+            "  left=\n"
+            "  for q in $all; do kill -0 $q 2>/dev/null && left=1; done\n"
+            "  [ -z \"$left\" ] && break\n"
+            "  sleep 0.05; i=$((i+1))\n"
+            "done\n"
+            "set -- $all; printf '%s\\n' \"$#\"\n";
+    auto r = Impl::script(*this, body, m_host.become.has_value(), what, lock_path, false);
+    if (!r) return tl::unexpected(r.error());
+    const std::string n = std::string(trim(r->out));
+    if (!n.empty() && n != "0") said = "ended " + n + " process(es) of that deploy on the host";
+  }
+  // The lock goes only if it is still that holder's (another --force-unlock may have won).
+  const std::string body = fmt::format(
+      "l={}\nIFS= read -r cur 2>/dev/null <\"$l\" || [ -n \"$cur\" ] || exit 0\n"
+      "case $cur in *{}*) rm -f -- \"$l\";; esac\n",
+      shell_quote(lock_path),
+      shell_quote(holder.token.empty() ? std::string("\"owner\"") : "\"token\":\"" + holder.token + "\""));
+  auto removed = holder.token.empty() ? unlock_any(lock_path)
+                                      : Impl::script(*this, body, false, what, lock_path, false).map([](auto&&) {});
+  if (!removed) return tl::unexpected(removed.error());
+  return said;
+}
+
+Result<std::vector<std::string>> SshTransport::sweep_temps(const std::vector<std::string>& dirs) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  std::vector<std::string> removed;
+  std::string list;
+  for (const std::string& d : dirs) {
+    if (!is_clean_remote_file(d) && d != "/") continue;
+    list += " " + shell_quote(d == "/" ? "" : d);
+  }
+  if (list.empty()) return removed;
+  std::string body = "for d in" + list + "; do\n"
+                     "  for s in \"$d\"/.*.picket-tmp-*; do\n";
+  body += fmt::format("    case ${{s##*/}} in *.picket-tmp-{}-*) continue;; esac\n", m_temp_id);
+  body += "    if [ -e \"$s\" ] || [ -L \"$s\" ]; then rm -f -- \"$s\" && printf '%s\\n' \"$s\"; fi\n"
+          "  done\n"
+          "done\n";
+  auto r = Impl::script(*this, body, m_host.become.has_value(), "remove temp files left by a dead deploy", "");
+  if (!r) return tl::unexpected(r.error());
+  std::size_t start = 0;
+  while (start < r->out.size()) {
+    const auto end = std::min(r->out.find('\n', start), r->out.size());
+    if (end > start) removed.push_back(r->out.substr(start, end - start));
+    start = end + 1;
+  }
+  return removed;
+}
+
+void SshTransport::set_fence(const std::string& lock_path, const std::string& token) {
+  m_lock_path = lock_path;
+  m_token = token;
+  m_temp_id = token.empty() ? random_suffix() : deploy_id(token);
+}
+
+Result<std::vector<std::string>> SshTransport::list_temps(const std::vector<std::string>& dirs) {
+  if (m_session->broken()) return tl::unexpected(m_session->broken_error());
+  std::vector<std::string> found;
+  auto sf = Impl::sftp(*this);
+  if (!sf) return tl::unexpected(sf.error());
+  SshSession& s = *m_session;
+  for (const std::string& dir : dirs) {
+    if (!is_clean_remote_file(dir) && dir != "/") continue;
+    LIBSSH2_SFTP_HANDLE* h = s.retry_ptr([&] {
+      return libssh2_sftp_open_ex(*sf, dir.c_str(), len32(dir), 0, 0, LIBSSH2_SFTP_OPENDIR);
+    });
+    if (h == nullptr) {
+      const int rc = s.last_errno();
+      const auto st = Impl::last_status(*this);
+      if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL &&
+          (st == LIBSSH2_FX_NO_SUCH_FILE || st == LIBSSH2_FX_NO_SUCH_PATH))
+        continue;  // no directory yet: no temp file either
+      // A root-only directory (/etc/wireguard) with a non-root login: the plan cannot list it
+      // (read-only, no sudo); a deploy that takes a lock over sweeps it as root anyway.
+      if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && st == LIBSSH2_FX_PERMISSION_DENIED) continue;
+      return tl::unexpected(Impl::sftp_error(*this, rc, "list " + dir));
+    }
+    std::string name(1024, '\0');
+    for (;;) {
+      Impl::Attrs a{};
+      const int n = s.retry([&] {
+        return libssh2_sftp_readdir_ex(h, name.data(), name.size(), nullptr, 0, &a);
+      });
+      if (n == 0) break;
+      if (n < 0) {
+        auto e = Impl::sftp_error(*this, n, "list " + dir);
+        if (!s.broken()) s.retry([&] { return libssh2_sftp_close_handle(h); });
+        return tl::unexpected(e);
+      }
+      const std::string entry = name.substr(0, static_cast<std::size_t>(n));
+      if (entry.size() > 1 && entry[0] == '.' && entry.find(".picket-tmp-") != std::string::npos)
+        found.push_back((dir == "/" ? "" : dir) + "/" + entry);
+    }
+    s.retry([&] { return libssh2_sftp_close_handle(h); });
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace picket

@@ -43,9 +43,14 @@ class SshTransport final : public Transport {
   Result<void> lock(const std::string& lock_path, const LockInfo& info) override;
   Result<void> unlock(const std::string& lock_path) override;
   Result<std::optional<LockInfo>> read_lock(const std::string& lock_path) override;
+  Result<std::string> break_lock(const std::string& lock_path, const LockInfo& holder) override;
+  Result<std::vector<std::string>> sweep_temps(const std::vector<std::string>& dirs) override;
+  void set_fence(const std::string& lock_path, const std::string& token) override;
+  Result<std::vector<std::string>> list_temps(const std::vector<std::string>& dirs) override;
 
  private:
   Result<void> commit_staged(const StagedFile& file);
+  Result<void> unlock_any(const std::string& lock_path);  // removes the lock file, whoever's
   class Impl;
   std::unique_ptr<SshSession> m_session;
   std::vector<std::unique_ptr<SshTunnel>> m_tunnels;
@@ -53,6 +58,12 @@ class SshTransport final : public Transport {
   _LIBSSH2_SFTP* m_sftp = nullptr;  // opened on first use
   std::string m_home;               // the login directory (for staging root-owned uploads)
   std::unique_ptr<RemoteShell> m_shell;  // runs every command; started on first use
+  // The fence (set by lock or set_fence): every command that changes the host first checks
+  // that m_lock_path still holds m_token, and carries the tag `picket-deploy=<token>` in its
+  // command line so that break_lock can find it. Empty: unfenced.
+  std::string m_lock_path;
+  std::string m_token;
+  std::string m_temp_id;  // deploy_id(m_token), or a random id of this connection
 };
 
 }  // namespace picket

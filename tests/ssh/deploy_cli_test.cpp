@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <thread>
 
@@ -209,7 +210,8 @@ TEST_F(PicketOverSsh, ALockLeftOnAnUnchangedHostIsReportedAndForceUnlocked) {
   const CliRun cleared = picket("deploy " + common() + " --yes --force-unlock");
   EXPECT_EQ(cleared.rc, 0) << cleared.out;
   EXPECT_NE(cleared.out.find("  node-c: note: removed a lock held by alice@laptop (pid 7) since "
-                             "2026-01-02T03:04:05Z (--force-unlock)\nNothing to deploy.\n"),
+                             "2026-01-02T03:04:05Z (--force-unlock; no process of that deploy was "
+                             "left on the host)\nNothing to deploy.\n"),
             std::string::npos)
       << cleared.out;
   EXPECT_FALSE(fs::exists(lock));
@@ -269,5 +271,110 @@ TEST_F(PicketOverSsh, AnInterruptStopsAfterTheStepUnderWayAndCleansUp) {
   }
 }
 
+
+// Deploy output (issue 10, item 13). Without a terminal: one line per step and per host event
+// that matters, no file path, no lock or upload chatter (the deploy log keeps it all; so does
+// --verbose). On a terminal: each step's hosts on lines updated in place with their elapsed
+// time and what they wait for, then the summary.
+TEST_F(PicketOverSsh, DeployOutputIsConciseWithoutATerminalAndLiveOnOne) {
+  ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
+                   shell_quote(net + "/inventory.yaml")).rc,
+            0);
+  const CliRun deployed = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  const auto from = deployed.out.find("[");
+  const auto to = deployed.out.find("  node-a: deployed");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  const std::string progress =
+      std::regex_replace(deployed.out.substr(from, to - from), std::regex(R"(\[ *[0-9]+\.[0-9]s\])"), "[t]");
+  EXPECT_EQ(progress,
+            "[t] deploy started (5 hosts, 5 steps)\n"
+            "[t] step started (1: public-sentry: public-a)\n"
+            "[t] node-d: reload-firewall ok\n"
+            "[t] node-d: restart ok (public-a)\n"
+            "[t] node-d: health ok (public-a, 1 attempt)\n"
+            "[t] step started (2: public-sentry: public-b)\n"
+            "[t] node-e: reload-firewall ok\n"
+            "[t] node-e: restart ok (public-b)\n"
+            "[t] node-e: health ok (public-b, 1 attempt)\n"
+            "[t] step started (3: private-sentry: sentry-a)\n"
+            "[t] node-b: reload-firewall ok\n"
+            "[t] node-b: restart ok (sentry-a)\n"
+            "[t] node-b: health ok (sentry-a, 1 attempt)\n"
+            "[t] step started (4: private-sentry: sentry-b)\n"
+            "[t] node-c: reload-firewall ok\n"
+            "[t] node-c: restart ok (sentry-b)\n"
+            "[t] node-c: health ok (sentry-b, 1 attempt)\n"
+            "[t] step started (5: validator: validator)\n"
+            "[t] node-a: reload-firewall ok\n"
+            "[t] node-a: restart ok (validator)\n"
+            "[t] node-a: health ok (validator, 1 attempt)\n");
+  const std::string log = read_text(net + "/.picket/deploy.log");
+  EXPECT_NE(log.find("\"action\":\"stage\""), std::string::npos);
+
+  // Changed again, on a terminal (script(1) gives picket a pty).
+  std::string inventory = read_text(net + "/inventory.yaml");
+  inventory.replace(inventory.find("check: \"true\""), 13, "check: \"sleep 1\"");
+  std::ofstream(net + "/inventory.yaml") << inventory;
+  for (const std::string& h : k_hosts)
+    std::ofstream(fleet.root(h) + "/home/cosmos/.simd/config/config.toml") << "old\n";
+  std::string live;
+  const int rc = run_shell("TERM=xterm script -qfec " +
+                               shell_quote(shell_quote(PICKET_BINARY) + " deploy " + common() +
+                                           " --yes --health-timeout 10 --force-unlock") +
+                               " /dev/null </dev/null",
+                           &live);
+  EXPECT_EQ(rc, 0) << live;
+  // Lines were rewritten in place while a health check waited (the check takes 1 s)...
+  EXPECT_NE(live.find("\x1b[1A\x1b[2K"), std::string::npos) << live;
+  EXPECT_TRUE(std::regex_search(live, std::regex(R"(  +0\.[2-9]s  node-d: restarted public-a; waiting for the health check)")))
+      << live;
+  // ... and what the terminal shows at the end, the cursor movements applied:
+  std::vector<std::string> screen;
+  std::size_t cursor = 0;
+  std::string text = std::regex_replace(live, std::regex("\r"), "");
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    std::string line = text.substr(start, end - start);
+    std::smatch up;
+    while (std::regex_search(line, up, std::regex(R"(^\x1b\[([0-9]+)A)"))) {
+      cursor -= std::min<std::size_t>(cursor, std::stoul(up[1]));
+      line = up.suffix();
+    }
+    line = std::regex_replace(line, std::regex(R"(\x1b\[2K)"), "");
+    if (cursor < screen.size()) screen[cursor] = line; else screen.push_back(line);
+    ++cursor;
+    screen.resize(cursor);
+    start = end + 1;
+  }
+  std::string shown;
+  bool on = false;
+  for (const std::string& l : screen) {
+    if (l.rfind("Deploying:", 0) == 0) on = true;
+    if (on && !l.empty()) shown += std::regex_replace(l, std::regex(R"( +[0-9]+\.[0-9]s  )"), "  <t>  ") + "\n";
+  }
+  EXPECT_EQ(shown,
+            "Deploying: 5 hosts, 5 steps\n"
+            "  <t>  locking, checking and uploading\n"
+            "Step 1: public-sentry: public-a\n"
+            "  <t>  node-d: healthy: public-a, 1 attempt\n"
+            "Step 2: public-sentry: public-b\n"
+            "  <t>  node-e: healthy: public-b, 1 attempt\n"
+            "Step 3: private-sentry: sentry-a\n"
+            "  <t>  node-b: healthy: sentry-a, 1 attempt\n"
+            "Step 4: private-sentry: sentry-b\n"
+            "  <t>  node-c: healthy: sentry-b, 1 attempt\n"
+            "Step 5: validator: validator\n"
+            "  <t>  node-a: healthy: validator, 1 attempt\n"
+            "  node-a: deployed: 1 file written, restarted validator\n"
+            "  node-b: deployed: 1 file written, restarted sentry-a\n"
+            "  node-c: deployed: 1 file written, restarted sentry-b\n"
+            "  node-d: deployed: 1 file written, restarted public-a\n"
+            "  node-e: deployed: 1 file written, restarted public-b\n"
+            "Deploy complete: 5 hosts changed, 5 nodes restarted in 5 steps.\n")
+      << shown;
+}
 }  // namespace
 }  // namespace picket

@@ -297,7 +297,7 @@ TEST_F(SshDeploy, HeldLockRefusesBeforeAnythingIsWritten) {
   EXPECT_EQ(r.status, ApplyStatus::refused);
   EXPECT_EQ(r.message,
             "val: locked by bob@ci (pid 9) since 2026-01-01T00:00:00Z (another deploy is "
-            "running; if it is stale, deploy with --force-unlock)");
+            "running; if it is dead, deploy with --force-unlock)");
   for (const RenderedFile& f : files) EXPECT_FALSE(fs::exists(on_host(f.host, f.path)));
   EXPECT_FALSE(fs::exists(fleet.root("pub") + "/var/lib/picket/deploy.lock"));
   EXPECT_TRUE(fs::exists(lock));

@@ -602,6 +602,16 @@ TEST_F(SecurityCli, ChangedOrUnknownKeyStopsEveryFlagCombination) {
   EXPECT_NE(out.find("is unknown: ssh-ed25519 " + fp + " is not in " + kh), std::string::npos) << out;
   EXPECT_EQ(read_text(kh), "");
   for (const std::string& h : k_hosts) EXPECT_EQ(tree(fleet.root(h)), std::set<std::string>{}) << h;
+
+  // --accept-new records them and says which keys it trusted, with their fingerprints
+  // (issue 10, item 14).
+  EXPECT_EQ(picket("plan " + inputs(kh) + " --accept-new", &out, env), 0) << out;
+  for (const std::string& h : k_hosts)
+    EXPECT_NE(out.find("picket: recorded the host key of " + h + " (127.0.0.1:" +
+                       std::to_string(fleet.port(h)) + "): ssh-ed25519 " + fingerprint(fleet, h) +
+                       " in " + kh + "\n"),
+              std::string::npos)
+        << h << "\n" << out;
 }
 
 // With umask 000 and a root:/home full of shell syntax: keys, render, plan and deploy work;

@@ -57,7 +57,8 @@ TEST(SshTransportLock, SecondLockerSeesWhoHoldsIt) {
   EXPECT_EQ(refused.error().message,
             "a (127.0.0.1:" + std::to_string(fleet.port("a")) +
                 "): locked by alice@laptop (pid 42) since 2024-05-01T12:00:00Z (lock file " + lock +
-                "); wait for that deploy to finish, or remove the lock file if it is stale");
+                "); wait for that deploy to finish, or take the lock over with --force-unlock if it is "
+                "dead");
 
   auto holder = second->read_lock(lock);
   ASSERT_TRUE(holder && holder->has_value());

@@ -32,7 +32,7 @@ struct ApplyFixture : ::testing::Test {
 
   ApplyFixture() {
     options.parallel = 4;
-    options.lock = LockInfo{"alice@laptop (pid 7)", "2026-01-02T03:04:05Z"};
+    options.lock = LockInfo{"alice@laptop (pid 7)", "2026-01-02T03:04:05Z", "a11ce"};
     options.health = HealthOptions{std::chrono::milliseconds(0), std::chrono::milliseconds(0),
                                    [](std::chrono::milliseconds) {}};
     options.now = [] { return std::string("T"); };
@@ -113,12 +113,16 @@ TEST_F(ApplyFixture, FirstDeployThenPlanIsUnchanged) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                // What the host owes from here until the restart is healthy (issue 11).
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
                 "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   const Plan again = plan();
@@ -142,11 +146,14 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage[root] /etc/nftables.d/picket.nft 0644",
                 "commit[root] /etc/nftables.d/picket.nft",
-                "exec[root] nohup sh -c 'sleep 60; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
+                // The guard steps aside once another deploy holds the lock (issue 11).
+                "exec[root] nohup sh -c 'sleep 60; IFS= read -r l 2>/dev/null "
+                "<'\\''/var/lib/picket/deploy.lock'\\''; case $l in '\\'''\\''|*'\\''\"token\":\"a11ce\"'\\''*) "
+                ";; *) exit 0;; esac; rm -f -- '\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && "
                 "cp -p -- '\\''/etc/nftables.d/picket.nft.picket-bak'\\'' "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' && mv -f -T -- "
                 "'\\''/etc/nftables.d/picket.nft.picket-guard'\\'' '\\''/etc/nftables.d/picket.nft'\\''; "
-                "nft -f '\\''/etc/nftables.d/picket.nft'\\''' </dev/null >/dev/null 2>&1 & echo $!",
+                "nft -f '\\''/etc/nftables.d/picket.nft'\\''' 'picket-deploy=a11ce' </dev/null >/dev/null 2>&1 & echo $!",
                 "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                 "connect",
                 "exec[root] kill 4242",
@@ -224,19 +231,22 @@ TEST_F(ApplyFixture, FirewallGuardProofRunsAlongsideTheRestartAndGatesTheHealthC
       "read /home/cosmos/.gaia/config/node_key.json",
       "stage[root] /etc/nftables.d/picket.nft 0644",
       "stage /home/cosmos/.gaia/config/config.toml 0644",
+      "stage /var/lib/picket/pending.json 0644",
+      "commit /var/lib/picket/pending.json",
       "commit[root] /etc/nftables.d/picket.nft",
       "commit /home/cosmos/.gaia/config/config.toml",
-      ops[9],  // the guard's arm command (spelled out in the test above)
+      ops[11],  // the guard's arm command (spelled out in the test above)
       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
       "exec[root] systemctl restart 'cosmovisor.service'",
       "exec[root] kill 4242",
       "exec systemctl is-active --quiet 'cosmovisor.service'",
       "http 26657 /status",
       "http 26657 /net_info",
+      "restore /var/lib/picket/pending.json",
       "unlock /var/lib/picket/deploy.lock",
   };
   EXPECT_EQ(without_connect(ops), expected);
-  EXPECT_EQ(ops[9].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[9];
+  EXPECT_EQ(ops[11].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[11];
   // Exactly one fresh connection, after the reload and before the disarm.
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "connect"), 1);
   EXPECT_GT(index_of(ops, "connect"), index_of(ops, "exec[root] nft -f '/etc/nftables.d/picket.nft'"));
@@ -255,7 +265,7 @@ TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok) << format_apply_report(r);
   const auto ops = without_connect(deploy_ops("fra-1"));
-  EXPECT_EQ(last(ops, 9), (std::vector<std::string>{
+  EXPECT_EQ(last(ops, 10), (std::vector<std::string>{
                       "exec[root] nft -f '/etc/nftables.d/picket.nft'",
                       "exec[root] systemctl restart 'cosmovisor.service'",  // lost
                       "exec[root] kill 4242",  // on the old connection: lost
@@ -264,6 +274,7 @@ TEST_F(ApplyFixture, RestartCutOffByTheReloadGoesThroughTheFreshConnection) {
                       "exec systemctl is-active --quiet 'cosmovisor.service'",
                       "http 26657 /status",
                       "http 26657 /net_info",
+                      "restore /var/lib/picket/pending.json",
                       "unlock /var/lib/picket/deploy.lock",
                   }));
   EXPECT_EQ(format_apply_report(r),
@@ -345,6 +356,8 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "exec[root] systemctl restart 'cosmovisor.service'",
@@ -355,6 +368,8 @@ TEST_F(ApplyFixture, HealthFailureRollsBackExactlyThatHost) {
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
+                // The old files are back and running: nothing is owed.
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   EXPECT_EQ(format_apply_report(r),
@@ -389,7 +404,8 @@ TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
       health.push_back(rec.action + ": " + rec.detail);
   EXPECT_EQ(health, (std::vector<std::string>{"restart: pub-sgp", "health: pub-sgp, 2 attempts"}));
   const auto ops = deploy_ops("sgp-1");
-  EXPECT_EQ(std::vector<std::string>(ops.begin() + 7, ops.end()),
+  // (after the two stages, the pending record and the two commits)
+  EXPECT_EQ(std::vector<std::string>(ops.begin() + 9, ops.end()),
             (std::vector<std::string>{
                 "http 26657 /net_info",
                 "exec[root] systemctl restart 'cosmovisor.service'",
@@ -399,6 +415,7 @@ TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 26657 /status",
                 "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
 }
@@ -428,13 +445,14 @@ TEST_F(ApplyFixture, HealthAfterARollbackAsksTheRestoredRpcPort) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   const auto ops = deploy_ops("sgp-1");
-  EXPECT_EQ(std::vector<std::string>(ops.end() - 6, ops.end()),
+  EXPECT_EQ(std::vector<std::string>(ops.end() - 7, ops.end()),
             (std::vector<std::string>{
                 "restore /home/cosmos/.gaia/config/config.toml",
                 "exec[root] systemctl restart 'cosmovisor.service'",
                 "exec systemctl is-active --quiet 'cosmovisor.service'",
                 "http 36657 /status",
                 "http 36657 /net_info",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   EXPECT_NE(format_apply_report(r).find("sgp-1: rolled back"), std::string::npos);
@@ -450,7 +468,7 @@ TEST_F(ApplyFixture, HeldLockRefusesAndTouchesNothing) {
   EXPECT_EQ(r.status, ApplyStatus::refused);
   EXPECT_EQ(r.message,
             "val-ams: locked by bob@ci (pid 99) since 2026-01-01T00:00:00Z (another deploy is "
-            "running; if it is stale, deploy with --force-unlock)");
+            "running; if it is dead, deploy with --force-unlock)");
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "sgp-1", "val-ams"}) {
     EXPECT_EQ(fleet.host(h).writes, 0) << h;
     for (const std::string& op : deploy_ops(h))
@@ -470,12 +488,12 @@ TEST_F(ApplyFixture, ForceUnlockClearsAStaleLock) {
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::ok);
   EXPECT_EQ(deploy_ops("val-ams")[0], "read-lock /var/lib/picket/deploy.lock");
-  EXPECT_EQ(deploy_ops("val-ams")[1], "unlock /var/lib/picket/deploy.lock");
+  EXPECT_EQ(deploy_ops("val-ams")[1], "break-lock /var/lib/picket/deploy.lock");
   EXPECT_EQ(deploy_ops("val-ams")[2], "lock /var/lib/picket/deploy.lock");
   EXPECT_NE(format_apply_report(r).find(
                 "  val-ams: deployed: 2 files written, restarted validator\n"
                 "    note: removed a lock held by bob@ci (pid 99) since 2026-01-01T00:00:00Z "
-                "(--force-unlock)\n"),
+                "(--force-unlock; no process of that deploy was left on the host)\n"),
             std::string::npos);
   EXPECT_TRUE(fleet.host("val-ams").locks.empty());
 }
@@ -527,7 +545,8 @@ TEST_F(ApplyFixture, UploadFailureStopsBeforeAnyStepAndLeavesNoTempFile) {
 // restored, the rest of its staged files removed, and the rollout stops there.
 TEST_F(ApplyFixture, CommitFailureReplacesNothingOnThatHostAndStops) {
   install_old();
-  fleet.host("nyc-1").fail_commit_number = 2;  // node_key.json, after config.toml was renamed
+  // node_key.json, after config.toml was renamed (the first commit is the pending record).
+  fleet.host("nyc-1").fail_commit_number = 3;
   const ApplyReport r = deploy();
   EXPECT_EQ(r.status, ApplyStatus::failed);
   EXPECT_EQ(r.steps_done, 0);
@@ -540,10 +559,13 @@ TEST_F(ApplyFixture, CommitFailureReplacesNothingOnThatHostAndStops) {
                 "read /home/cosmos/.gaia/config/node_key.json",
                 "stage /home/cosmos/.gaia/config/config.toml 0644",
                 "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.gaia/config/config.toml",
                 "commit /home/cosmos/.gaia/config/node_key.json",
                 "restore /home/cosmos/.gaia/config/config.toml",
                 "discard /home/cosmos/.gaia/config/node_key.json",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "sgp-1", "val-ams"})
@@ -578,9 +600,12 @@ TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
                 "lock /var/lib/picket/deploy.lock",
                 "read /home/cosmos/.tmkms/tmkms.toml",
                 "stage /home/cosmos/.tmkms/tmkms.toml 0644",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
                 "commit /home/cosmos/.tmkms/tmkms.toml",
                 "exec[root] systemctl restart 'tmkms.service'",
                 "exec systemctl is-active --quiet 'tmkms.service'",
+                "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
 }
@@ -711,5 +736,181 @@ TEST(FormatRollout, HostsWithNothingToRestartGoLiveInTheirOwnStep) {
             "  2. validator: validator (files go live on val-ams)\n");
 }
 
+
+// A deploy that put files in place but never restarted (here --no-restart; a controller that
+// died after the commit leaves the same record): the host says so, plan shows it, and the
+// next deploy restarts the node in its wave although no file changes, then nothing is owed.
+TEST_F(ApplyFixture, PendingRestartIsRecordedShownAndCompletedByTheNextDeploy) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  options.no_restart = true;
+  ASSERT_EQ(deploy().status, ApplyStatus::ok);
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"),
+            "{\"restart\":{\"pub-nyc\":{\"since\":\"T\",\"by\":\"alice@laptop (pid 7)\"}}}\n");
+
+  const Plan pending = plan();
+  EXPECT_TRUE(pending.has_changes());
+  const std::string text = format_plan_text(pending);
+  EXPECT_NE(text.find("nyc-1 (198.51.100.30): no file changes, 2 unchanged\n"
+                      "  restart pending since T: pub-nyc (its files went live in a deploy by "
+                      "alice@laptop (pid 7) that did not finish; the next deploy restarts it)\n"
+                      "  restart: pub-nyc\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Plan: 0 to create, 0 to change, 13 unchanged; 1 node to restart.\n"),
+            std::string::npos)
+      << text;
+
+  options.no_restart = false;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(format_rollout(r.rollout), "Rollout: 1 step\n  1. public-sentry: pub-nyc (files go live on nyc-1)\n");
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_NE(format_apply_report(r).find(
+                "  nyc-1: deployed: 0 files written, restarted pub-nyc (pub-nyc: the restart an "
+                "earlier deploy left pending)\n"),
+            std::string::npos)
+      << format_apply_report(r);
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+  EXPECT_FALSE(plan().has_changes());
+}
+
+// The record is written before the first file goes live, so a deploy that dies at any point
+// after it leaves it behind; one that completes leaves nothing.
+TEST_F(ApplyFixture, PendingRecordPrecedesTheCommitAndIsClearedAfterTheHealthCheck) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  ASSERT_EQ(deploy().status, ApplyStatus::ok);
+  EXPECT_EQ(deploy_ops("nyc-1"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+}
+
+// A failed health check rolls the files back: the node runs the old files again, so nothing
+// is owed for it (the record written before the commit is taken back).
+TEST_F(ApplyFixture, RollbackTakesThePendingRecordBack) {
+  test::install(fleet, files);
+  fleet.host("nyc-1").files[k_config].content = "old config\n";
+  fleet.script_http("nyc-1", 26657, "/status", {status_body(true)});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(content("nyc-1", k_config), "old config\n");
+  EXPECT_EQ(content("nyc-1", "/var/lib/picket/pending.json"), "<missing>");
+}
+
+// Another deploy took the lock over (--force-unlock) while this one ran: from then on every
+// change this one tries on that host is refused on the host itself, and its lock release
+// leaves the new holder's lock in place.
+TEST_F(ApplyFixture, ADeployWhoseLockWasTakenOverIsFencedOut) {
+  install_old();
+  fleet.script_exec("nyc-1", "systemctl restart", ExecResult{}, 1, [](MemoryHost& h) {
+    h.locks["/var/lib/picket/deploy.lock"] =
+        LockInfo{"bob@ci (pid 9)", "2026-01-03T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+  });
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("nyc-1");
+  // Refused from the health check on: no restore, no restart, no second connection.
+  const std::vector<std::string> tail(ops.begin() + 10, ops.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "fenced exec systemctl is-active --quiet 'cosmovisor.service'",
+                      "restore /home/cosmos/.gaia/config/node_key.json",
+                      "fenced restore /home/cosmos/.gaia/config/node_key.json",
+                      "restore /home/cosmos/.gaia/config/config.toml",
+                      "fenced restore /home/cosmos/.gaia/config/config.toml",
+                      "exec[root] systemctl restart 'cosmovisor.service'",
+                      "fenced exec systemctl restart 'cosmovisor.service'",
+                      "unlock /var/lib/picket/deploy.lock",
+                  }))
+      << ::testing::PrintToString(ops);
+  EXPECT_EQ(fleet.host("nyc-1").locks.at("/var/lib/picket/deploy.lock").owner, "bob@ci (pid 9)");
+}
+
+// --force-unlock ends what the dead holder still runs on the host before taking its lock,
+// and says so; a holder that is gone is reported as gone.
+TEST_F(ApplyFixture, ForceUnlockEndsTheHolderAndSaysWhetherItWasStillRunning) {
+  install_old();
+  fleet.host("val-ams").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+  fleet.host("val-ams").running = {"b0b0b0b0b0b0b0b0"};
+  fleet.host("nyc-1").locks["/var/lib/picket/deploy.lock"] =
+      LockInfo{"bob@ci (pid 99)", "2026-01-01T00:00:00Z", "b0b0b0b0b0b0b0b0", std::nullopt};
+
+  const ApplyReport refused = deploy();
+  EXPECT_EQ(refused.status, ApplyStatus::refused);
+  EXPECT_EQ(refused.message,
+            "nyc-1: locked by bob@ci (pid 99) since 2026-01-01T00:00:00Z, no longer running on "
+            "the host (that deploy died; deploy with --force-unlock to end what it left running "
+            "and take the lock over)");
+
+  options.force_unlock = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  const std::string report = format_apply_report(r);
+  EXPECT_NE(report.find("  nyc-1: deployed: 2 files written, restarted pub-nyc\n"
+                        "    note: removed a lock held by bob@ci (pid 99) since "
+                        "2026-01-01T00:00:00Z, no longer running on the host (--force-unlock; no "
+                        "process of that deploy was left on the host)\n"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("  val-ams: deployed: 2 files written, restarted validator\n"
+                        "    note: removed a lock held by bob@ci (pid 99) since "
+                        "2026-01-01T00:00:00Z, still running on the host (--force-unlock; ended 1 "
+                        "process(es) of that deploy on the host)\n"),
+            std::string::npos)
+      << report;
+  EXPECT_TRUE(fleet.host("val-ams").running.empty());
+  EXPECT_TRUE(fleet.host("val-ams").locks.empty());
+}
+
+// Temp files a dead deploy left beside files that are already current: plan shows them, the
+// next deploy removes them (and only them), and then nothing is left to do.
+TEST_F(ApplyFixture, TempFilesOfADeadDeployAreShownAndSwept) {
+  test::install(fleet, files);
+  const std::string stale = "/home/cosmos/.gaia/config/.config.toml.picket-tmp-deadbeef0000";
+  fleet.host("nyc-1").files[stale] = RemoteFile{"half", 0600};
+  fleet.host("nyc-1").files["/home/cosmos/.gaia/config/unrelated"] = RemoteFile{"x", 0644};
+  const std::string text = format_plan_text(plan());
+  EXPECT_NE(text.find("nyc-1 (198.51.100.30): no file changes, 2 unchanged\n"
+                      "  1 temp file left by a deploy that died (the next deploy removes them): " +
+                      stale + "\n"),
+            std::string::npos)
+      << text;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_NE(format_apply_report(r).find(
+                "  nyc-1: deployed: 0 files written, removed 1 temp file a deploy that died left\n"),
+            std::string::npos)
+      << format_apply_report(r);
+  EXPECT_EQ(content("nyc-1", stale), "<missing>");
+  EXPECT_EQ(content("nyc-1", "/home/cosmos/.gaia/config/unrelated"), "x");
+  EXPECT_FALSE(plan().has_changes());
+}
 }  // namespace
 }  // namespace picket

@@ -176,6 +176,7 @@ TEST_F(PlanFixture, RootPrefixAndBecomeApply) {
                 "read[root] /sandbox/fra-1/etc/wireguard/picket.conf",
                 "read /sandbox/fra-1/home/cosmos/.gaia/config/config.toml",
                 "read /sandbox/fra-1/home/cosmos/.gaia/config/node_key.json",
+                "read /sandbox/fra-1/var/lib/picket/pending.json",
             }));
 }
 
@@ -299,7 +300,9 @@ TEST_F(PlanFixture, JsonIsTheWholePlan) {
             "      \"restart\": [\n"
             "        \"priv-ams\"\n"
             "      ],\n"
-            "      \"held_back\": []\n"
+            "      \"held_back\": [],\n"
+            "      \"pending_restarts\": [],\n"
+            "      \"stale_temp_files\": []\n"
             "    }\n"
             "  ],\n"
             "  \"summary\": {\n"

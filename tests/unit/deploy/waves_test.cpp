@@ -91,25 +91,42 @@ TEST(Waves, APartnerExitLetsBothPublicSentriesGoTogether) {
   p.with.push_back(test::located("priv-a"));
   t.partners.push_back(std::move(p));
   const Inventory inv;
-  // priv-a still reaches the network through the partner while pub-1 and pub-2 restart.
+  // priv-a still reaches the network through the partner while pub-1 and pub-2 restart:
+  // with min_paths 1 they may go together; with the default 2 (one path left) they may not.
+  t.policy.min_paths = {1, {}};
   EXPECT_EQ(nodes_of(plan_waves(t, k_all, graph_path_counter(t, inv))),
             (std::vector<std::vector<std::string>>{
                 {"pub-1", "pub-2"}, {"priv-a"}, {"priv-b"}, {"kms"}, {"validator"}}));
+  t.policy.min_paths = {2, {}};
+  EXPECT_EQ(nodes_of(plan_waves(t, k_all, graph_path_counter(t, inv))),
+            (std::vector<std::vector<std::string>>{
+                {"pub-1"}, {"pub-2"}, {"priv-a"}, {"priv-b"}, {"kms"}, {"validator"}}));
 }
 
 TEST(Waves, RequiredPathsFollowThePolicy) {
   const Inventory inv;
   const std::vector<std::string> all = {"validator", "priv-1", "priv-2", "priv-3",
                                         "pub-1",     "pub-2",  "pub-3"};
-  // min_paths 2, 3 designed: keep 1, so two of three sentries may restart at once.
-  const Topology loose = three_by_three(2);
+  // min_paths 1, 3 designed: keep 1, so two of three sentries may restart at once.
+  const Topology loose = three_by_three(1);
   EXPECT_EQ(required_paths(loose, 3), 1);
   EXPECT_EQ(nodes_of(plan_waves(loose, all, graph_path_counter(loose, inv))),
             (std::vector<std::vector<std::string>>{
                 {"pub-1", "pub-2"}, {"pub-3"}, {"priv-1", "priv-2"}, {"priv-3"}, {"validator"}}));
-  // min_paths 3, 3 designed: keep 2, so one at a time.
-  const Topology strict = three_by_three(3);
+  // ... and --max-wave 1 bounds that to one node per wave.
+  EXPECT_EQ(nodes_of(plan_waves(loose, all, graph_path_counter(loose, inv), 1)),
+            (std::vector<std::vector<std::string>>{{"pub-1"}, {"pub-2"}, {"pub-3"}, {"priv-1"},
+                                                   {"priv-2"}, {"priv-3"}, {"validator"}}));
+  // min_paths 2, 3 designed (issue 10: two private sentries restarted at once left one path):
+  // keep 2, so one at a time, and no wave leaves fewer than 2.
+  const Topology strict = three_by_three(2);
   EXPECT_EQ(required_paths(strict, 3), 2);
+  for (const Wave& w : plan_waves(strict, all, graph_path_counter(strict, inv))) {
+    if (w.role == Role::validator) continue;
+    FailureSet down;
+    down.nodes = w.nodes;
+    EXPECT_GE(what_if(strict, inv, down).paths, 2) << w.nodes.front();
+  }
   EXPECT_EQ(nodes_of(plan_waves(strict, all, graph_path_counter(strict, inv))),
             (std::vector<std::vector<std::string>>{{"pub-1"},
                                                    {"pub-2"},
@@ -125,9 +142,10 @@ TEST(Waves, RequiredPathsNeverBelowOne) {
   t.policy.min_paths = {2, {}};
   EXPECT_EQ(required_paths(t, 0), 1);
   EXPECT_EQ(required_paths(t, 1), 1);
-  EXPECT_EQ(required_paths(t, 5), 1);
+  EXPECT_EQ(required_paths(t, 5), 2);
   t.policy.min_paths = {4, {}};
-  EXPECT_EQ(required_paths(t, 5), 3);
+  EXPECT_EQ(required_paths(t, 5), 4);
+  EXPECT_EQ(required_paths(t, 3), 1);  // the design has fewer than the policy
 }
 
 TEST(Waves, ANodeThatBreaksTheRuleAloneGetsItsOwnWave) {
