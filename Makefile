@@ -37,6 +37,7 @@ bench: build
 	bash bench/run.sh $(BUILD)/picket
 	bash bench/render.sh $(BUILD)/picket
 	bash bench/deploy.sh $(BUILD)/picket 10 50
+	bash bench/status.sh $(BUILD)/picket 50
 
 # The whole suite again in build-asan under AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer; every finding stops the process (-fno-sanitize-recover=all).

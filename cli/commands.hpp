@@ -29,6 +29,9 @@ Command add_plan_command(CLI::App& app);
 /// [--parallel N] [--no-restart] [--accept-new] [--force-unlock] [--health-timeout S]
 /// [--known-hosts F] [--timeout S]`
 Command add_deploy_command(CLI::App& app);
+/// `picket status TOPOLOGY [--inventory F] [--secrets DIR] [--format text|json] [--watch]
+/// [--interval S] [--parallel N] [--known-hosts F] [--timeout S]`
+Command add_status_command(CLI::App& app);
 /// `picket completion bash|zsh`: the shell completion script for every command above
 Command add_completion_command(CLI::App& app);
 

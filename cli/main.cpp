@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
         {"render", add_render_command(app)},
         {"plan", add_plan_command(app)},
         {"deploy", add_deploy_command(app)},
+        {"status", add_status_command(app)},
         {"completion", add_completion_command(app)},
     };
 

@@ -7,6 +7,7 @@
 #include "cli/template_dir.hpp"
 #include "cli/terminal.hpp"
 #include "render/key_plan.hpp"
+#include "render/neighbours.hpp"
 #include "render/render.hpp"
 
 namespace picket::cli {
@@ -84,7 +85,8 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
     return tl::make_unexpected(k_exit_findings);
   }
   auto peers = own_peers(checked->result.topology, *secrets);
-  return RenderedInputs{std::move(*checked), std::move(files), std::move(peers)};
+  std::vector<std::string> ids = node_ids_of(checked->result.topology, *secrets);
+  return RenderedInputs{std::move(*checked), std::move(files), std::move(peers), std::move(ids)};
 }
 
 }  // namespace picket::cli

@@ -21,6 +21,7 @@ struct RenderedInputs {
   /// Every p2p node's graph neighbours among our own nodes, with their IDs (deploy's health
   /// gate waits for a restarted node to reconnect to those it had before).
   std::map<std::string, std::vector<OwnPeer>> own_peers;
+  std::vector<std::string> node_ids;  // every node's ID (public), by index into the nodes
   const Topology& topology() const { return checked.result.topology; }
   const Inventory& inventory() const { return checked.result.inventory; }
 };

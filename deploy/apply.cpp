@@ -183,6 +183,7 @@ class Deployer {
   bool reload_firewall(HostState& s, Transport*& t);
   bool settle_guard(HostState& s, Transport*& t, bool rolling_back);
   bool reload_vpn(HostState& s, Transport* t);
+  bool reload_monitoring(HostState& s, Transport* t);
   // Why a host restarts: its wave (a failure fails the rollout) or a rollback (a failure is
   // only noted: the rollout has failed already).
   enum class RestartKind { wave, rollback };
@@ -632,6 +633,20 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
   return true;
 }
 
+// Prometheus, Alertmanager and node_exporter read their new files (none of them is on the
+// validator's path: a failure stops the rollout like any failed reload).
+bool Deployer::reload_monitoring(HostState& s, Transport* t) {
+  for (const PlannedFile& f : s.plan->files) {
+    if (f.change == FileChange::unchanged || f.action != ApplyAction::reload_monitoring) continue;
+    auto r = t->exec(reload_monitoring_command(*s.host, f.remote_path), root_actions(*s.host));
+    const bool ok = r && r->ok();
+    record(s.plan->host, "reload-monitoring", f.remote_path, ok ? "ok" : "failed", f.sha256,
+           ok ? "" : exec_failure(r));
+    if (!ok) return fail(s, "reload_monitoring failed: " + exec_failure(r));
+  }
+  return true;
+}
+
 bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        RestartKind kind) {
   const char* action = kind == RestartKind::wave ? "restart" : "restart-rollback";
@@ -798,6 +813,7 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
       // The VPN reload goes through whichever connection the guard leaves working.
       if (s.plan->reload_vpn && !(settle_guard(s, t, false) && reload_vpn(s, t))) return false;
+      if (s.plan->reload_monitoring && !reload_monitoring(s, t)) return false;
     }
   }
   if (m_options.no_restart) return true;

@@ -76,4 +76,10 @@ std::string reload_firewall_command(const Host& host, const std::string& remote_
       remote_file);
 }
 
+std::string reload_monitoring_command(const Host& host, const std::string& remote_file) {
+  return substitute_file(
+      host.reload_monitoring ? host.reload_monitoring->value : k_default_reload_monitoring,
+      remote_file);
+}
+
 }  // namespace picket

@@ -22,6 +22,12 @@ constexpr const char* k_default_reload_vpn =
     "if [ \"$want\" != \"$have\" ]; then wg-quick down \"$f\"; exec wg-quick up \"$f\"; fi; "
     "wg syncconf picket <(printf \"%s\\n\" \"$stripped\")' picket {file}";
 constexpr const char* k_default_reload_firewall = "nft -f {file}";
+/// Debian's units: node_exporter restarts to take new flags; Prometheus and Alertmanager
+/// reload their configuration (SIGHUP).
+constexpr const char* k_default_reload_monitoring =
+    "case {file} in */prometheus-node-exporter) systemctl restart prometheus-node-exporter ;; "
+    "*/alertmanager.yml) systemctl reload prometheus-alertmanager ;; "
+    "*) systemctl reload prometheus ;; esac";
 
 /// Replaces every `{file}` in an inventory command template (reload_vpn, reload_firewall)
 /// with shell_quote(path). The rest of the template is the operator's shell text, as written.
@@ -50,5 +56,7 @@ std::optional<std::string> check_command(const Host& host);
 std::string reload_vpn_command(const Host& host, const std::string& remote_file);
 /// The host's reload_firewall (or the default) with {file} = the quoted remote path.
 std::string reload_firewall_command(const Host& host, const std::string& remote_file);
+/// The host's reload_monitoring (or the default) with {file} = the quoted remote path.
+std::string reload_monitoring_command(const Host& host, const std::string& remote_file);
 
 }  // namespace picket

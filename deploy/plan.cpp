@@ -157,6 +157,7 @@ void derive_actions(HostPlan& hp, const Host& host, const Topology& topology) {
     switch (f.action) {
       case ApplyAction::reload_firewall: hp.reload_firewall = true; break;
       case ApplyAction::reload_vpn: hp.reload_vpn = true; break;
+      case ApplyAction::reload_monitoring: hp.reload_monitoring = true; break;
       case ApplyAction::restart_node:
       case ApplyAction::restart_signer: {
         if (f.node.empty()) break;
@@ -282,6 +283,7 @@ std::vector<std::string> reloads(const HostPlan& h) {
   std::vector<std::string> out;
   if (h.reload_firewall) out.push_back("firewall");
   if (h.reload_vpn) out.push_back("vpn");
+  if (h.reload_monitoring) out.push_back("monitoring");
   return out;
 }
 
@@ -333,7 +335,7 @@ std::string format_plan_text(const Plan& plan) {
         if (f.binary) out += "      (binary content, not shown)\n";
         append_indented(out, f.diff, "      ");
       }
-      if (h.reload_firewall || h.reload_vpn) out += "  reload: " + join(reloads(h), ", ") + "\n";
+      if (!reloads(h).empty()) out += "  reload: " + join(reloads(h), ", ") + "\n";
       if (!h.restart.empty()) out += "  restart: " + join(h.restart, ", ") + "\n";
       if (!h.held_back.empty())
         out += "  not restarted: " + join(h.held_back, ", ") +

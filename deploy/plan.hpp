@@ -54,6 +54,7 @@ struct HostPlan {
   std::vector<PlannedFile> files;       // in FileSet order
   bool reload_firewall = false;         // a reload-firewall file changed
   bool reload_vpn = false;              // a reload-vpn file changed
+  bool reload_monitoring = false;       // a reload-monitoring file changed
   std::vector<std::string> restart;     // nodes to restart (nodes and signers), sorted
   std::vector<std::string> held_back;   // standby validators whose files changed: never restarted
   /// Restarts an earlier deploy left undone (recorded on the host): their nodes are in

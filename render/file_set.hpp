@@ -14,10 +14,12 @@ enum class ApplyAction {
   reload_vpn,       // the host's `reload_vpn` (WireGuard)
   reload_firewall,  // the host's `reload_firewall` (nftables)
   restart_signer,   // the signer's service (tmkms.toml)
+  reload_monitoring,  // the host's `reload_monitoring` (Prometheus, Alertmanager, node_exporter)
   none,             // nothing to restart (monitoring files, kept locally)
 };
 
-/// "restart-node", "reload-vpn", "reload-firewall", "restart-signer", "none".
+/// "restart-node", "reload-vpn", "reload-firewall", "restart-signer", "reload-monitoring",
+/// "none".
 const char* apply_action_name(ApplyAction a);
 
 struct RenderedFile {

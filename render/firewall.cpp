@@ -6,7 +6,8 @@
 //     addresses over private/public links; partner peers' IPs);
 //   - a validator's signer port only from its signer;
 //   - metrics only from our own hosts at the other end of this host's tunnels (their tunnel
-//     addresses, not the whole subnet: a partner's tunnel address may lie inside it); RPC
+//     addresses, not the whole subnet: a partner's tunnel address may lie inside it), or,
+//     with a monitoring host, metrics and node_exporter from its tunnel address only; RPC
 //     from nowhere, since every node's RPC listens on 127.0.0.1 (picket reaches it through
 //     the SSH connection);
 //   - the WireGuard port only from the tunnel peers' endpoints.
@@ -24,6 +25,7 @@
 #include "render/template_engine.hpp"
 #include "util/toml_string.hpp"
 #include "topology/effective.hpp"
+#include "topology/monitoring.hpp"
 
 namespace picket {
 
@@ -152,6 +154,17 @@ std::string port_list(const std::set<int>& ports) {
   return out + " }";
 }
 
+// The hosts that get a firewall: every host with a node, and the monitoring host.
+std::vector<std::string> firewall_hosts(const RenderContext& ctx) {
+  std::vector<std::string> hosts = ctx.peering.node_hosts();
+  if (ctx.topology.monitoring) {
+    const std::string& monitor = ctx.topology.monitoring->host.value;
+    auto at = std::lower_bound(hosts.begin(), hosts.end(), monitor);
+    if (at == hosts.end() || *at != monitor) hosts.insert(at, monitor);
+  }
+  return hosts;
+}
+
 // Every rule of one host; DNS names that cannot stand in them are reported through `rules`.
 void collect_host_rules(const RenderContext& ctx, const std::string& host_name, RuleBuilder& rules) {
   std::set<int> metrics_ports;  // from our own tunnel peers only
@@ -185,7 +198,17 @@ void collect_host_rules(const RenderContext& ctx, const std::string& host_name, 
     metrics_ports.insert(effective_metrics_port(ctx.topology, *node));
   }
   const bool tunnel = ctx.tunnels.addresses.count(host_name) != 0;
-  if (tunnel && !metrics_ports.empty()) {
+  const std::string* monitor = ctx.topology.monitoring ? &ctx.topology.monitoring->host.value : nullptr;
+  if (monitor != nullptr) {
+    // With a monitoring host, it alone scrapes: CometBFT's metrics and node_exporter, from
+    // its tunnel address. On the monitoring host itself the scrapes arrive on loopback.
+    const auto from = ctx.tunnels.addresses.find(*monitor);
+    if (tunnel && host_name != *monitor && from != ctx.tunnels.addresses.end()) {
+      metrics_ports.insert(k_node_exporter_port);
+      rules.allow("metrics", "the monitoring host " + *monitor, {{from->second, true, "host=" + *monitor, {}}},
+                  "tcp dport " + port_list(metrics_ports), "metrics and node_exporter: the monitoring host only");
+    }
+  } else if (tunnel && !metrics_ports.empty()) {
     std::vector<Source> ours;
     for (const auto& other : vpn_peer_hosts(ctx, host_name)) {
       auto it = ctx.tunnels.addresses.find(other);
@@ -215,7 +238,7 @@ void collect_host_rules(const RenderContext& ctx, const std::string& host_name, 
 
 void check_firewall(const RenderContext& ctx, Diagnostics& out, const std::set<std::string>& said) {
   std::set<std::string> warned = said;  // DNS names reported once, not once per firewall
-  for (const auto& host_name : ctx.peering.node_hosts()) {
+  for (const auto& host_name : firewall_hosts(ctx)) {
     if (ctx.inventory.find_host(host_name) == nullptr) continue;  // the loader reports it
     RuleBuilder rules(out, warned, host_name, /*check_only=*/true);
     collect_host_rules(ctx, host_name, rules);
@@ -228,7 +251,7 @@ void render_firewall(const RenderContext& ctx, FileSet& files, Diagnostics& out)
   std::set<std::string> warned;
   std::vector<std::string> hosts;
   std::vector<TemplateValue> items;
-  for (const auto& host_name : ctx.peering.node_hosts()) {
+  for (const auto& host_name : firewall_hosts(ctx)) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports the dangling host
     RuleBuilder rules(reported, warned, host_name);

@@ -134,6 +134,16 @@ std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::str
       for (const Node* validator : ctx.peering.validators_of(node->name.value, true))
         signer_pair(*validator, *node);
   }
+  // The monitoring host and every host it scrapes (tunnel_hosts gave each an address).
+  if (t.monitoring && tunnels.count(host) != 0) {
+    const std::string& monitor = t.monitoring->host.value;
+    if (host == monitor) {
+      for (const auto& other : ctx.peering.node_hosts())
+        if (other != host && tunnels.count(other) != 0) hosts.insert(other);
+    } else if (tunnels.count(monitor) != 0) {
+      hosts.insert(monitor);
+    }
+  }
   return {hosts.begin(), hosts.end()};
 }
 

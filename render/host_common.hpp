@@ -39,7 +39,8 @@ std::optional<std::vector<std::string>> fill_each(const TemplateSet& templates, 
 std::vector<Neighbour> neighbours_of(const RenderContext& ctx, const Node& node);
 /// Hosts `host` shares a tunnel with: the other ends of vpn links from its nodes, and the
 /// hosts of a validator (standby too) and its signer when both have a tunnel address (the
-/// signer then dials over the tunnel). Sorted, without `host`.
+/// signer then dials over the tunnel), and the monitoring host with every host it scrapes.
+/// Sorted, without `host`.
 std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::string& host);
 /// Partners peered over vpn with any node on `host`: file order, each once.
 std::vector<const Partner*> vpn_partners(const RenderContext& ctx, const std::string& host);

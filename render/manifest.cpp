@@ -29,6 +29,8 @@ std::string restart_service(const RenderedFile& f, const Inventory& inventory) {
     case ApplyAction::reload_vpn: return host->reload_vpn ? host->reload_vpn->value : std::string();
     case ApplyAction::reload_firewall:
       return host->reload_firewall ? host->reload_firewall->value : std::string();
+    case ApplyAction::reload_monitoring:
+      return host->reload_monitoring ? host->reload_monitoring->value : std::string();
     case ApplyAction::none: return {};
   }
   return {};

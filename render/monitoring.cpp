@@ -1,57 +1,116 @@
-// Prometheus: a scrape config with one target per running node, and alert rules derived from
-// the graph (each node's expected peer count is its number of links and partner peerings).
-// Both files stay on the operator's machine (host ""): picket does not deploy Prometheus.
+// Monitoring: Prometheus (scrape config and alert rules derived from the graph), Alertmanager
+// (routes and receivers from the topology) and node_exporter. With a `monitoring:` host, its
+// files go there (/etc/prometheus/, as Debian's prometheus and prometheus-alertmanager read
+// them) and every host gets node_exporter on its tunnel address; without one, the scrape
+// config and rules stay on the operator's machine (host ""), and lint's no-monitor says so.
+// The rules name only series the chain's CometBFT line exports, under the namespace the
+// validator's config.toml sets (tests/unit/render/cometbft-metrics/ holds each line's list).
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
-#include "util/toml_string.hpp"
 #include "topology/effective.hpp"
+#include "topology/monitoring.hpp"
+#include "util/toml_string.hpp"
 
 namespace picket {
 
 namespace {
-constexpr const char* k_prometheus_path = "/monitoring/prometheus.yml";
-constexpr const char* k_alerts_path = "/monitoring/picket-alerts.yml";
-
-// Nodes Prometheus should see: signers export no CometBFT metrics, a standby is stopped.
-bool scraped(const Node& node) {
-  return node.role.value != Role::signer && !node.standby.value;
-}
+constexpr const char* k_local_prometheus_path = "/monitoring/prometheus.yml";
+constexpr const char* k_local_alerts_path = "/monitoring/picket-alerts.yml";
+constexpr const char* k_prometheus_path = "/etc/prometheus/prometheus.yml";
+constexpr const char* k_alerts_path = "/etc/prometheus/picket-alerts.yml";
+constexpr const char* k_alertmanager_path = "/etc/prometheus/alertmanager.yml";
+constexpr const char* k_node_exporter_path = "/etc/default/prometheus-node-exporter";
 
 // The "is block syncing" gauge moved twice: fast_syncing on 0.34, consensus_block_syncing
 // when fast sync became block sync (0.37), blocksync_syncing from 0.38 on (CometBFT #9682).
-// Chains still on Tendermint (not CometBFT) 0.34 export the namespace "tendermint" instead.
 struct SyncingMetric {
-  const char* name;
+  const char* name;  // without the namespace
   const char* why;
 };
 SyncingMetric syncing_metric(const std::string& cometbft) {
   if (cometbft == "0.34")
-    return {"cometbft_consensus_fast_syncing",
+    return {"consensus_fast_syncing",
             "CometBFT 0.34 names the block-sync gauge consensus_fast_syncing (fast sync)."};
   if (cometbft == "0.37")
-    return {"cometbft_consensus_block_syncing",
+    return {"consensus_block_syncing",
             "CometBFT 0.37 renamed fast sync to block sync: consensus_block_syncing."};
-  return {"cometbft_blocksync_syncing",
+  return {"blocksync_syncing",
           "CometBFT 0.38 and later export the block-sync gauge from the blocksync package."};
 }
 
-RenderedFile local_file(const char* path, std::string content) {
+// instrumentation.namespace as the node's config.toml will have it.
+std::string metrics_namespace(const Node& node) {
+  const auto section = node.config.find("instrumentation");
+  if (section != node.config.end()) {
+    const auto value = section->second.find("namespace");
+    if (value != section->second.end() && value->second.kind == ConfigValue::Kind::string)
+      return value->second.text;
+  }
+  return "cometbft";
+}
+
+RenderedFile make_file(std::string host, const char* path, std::string content) {
   RenderedFile file;
-  file.host = "";
+  file.host = std::move(host);
   file.path = path;
   file.mode = 0644;
   file.content = std::move(content);
-  file.action = ApplyAction::none;
+  // Deployed files ask the host's reload_monitoring; local ones are the operator's to load.
+  file.action = file.host.empty() ? ApplyAction::none : ApplyAction::reload_monitoring;
   return file;
+}
+
+// The failure-domain labels of a host; absent domains get no label rather than an empty one.
+void domain_labels(const RenderContext& ctx, const std::string& host, TemplateValue& target) {
+  if (const Host* h = ctx.inventory.find_host(host)) {
+    if (h->datacenter) target["datacenter"] = toml_string(h->datacenter->value);
+    if (h->region) target["region"] = toml_string(h->region->value);
+    if (h->provider) target["provider"] = toml_string(h->provider->value);
+  }
+}
+
+// Alertmanager: one route per receiver by severity, the watchdog to watchdog receivers.
+std::optional<std::string> render_alertmanager(const RenderContext& ctx, const Monitoring& m,
+                                               Diagnostics& out) {
+  TemplateValue data;
+  data["chain_id"] = ctx.topology.chain.id.value;
+  data["watchdog_repeat"] = "5m";
+  TemplateValue watchdog = TemplateValue::list();
+  TemplateValue routes = TemplateValue::list();
+  TemplateValue receivers = TemplateValue::list();
+  for (const Receiver& r : m.receivers) {
+    TemplateValue route;
+    route["name"] = r.name.value;
+    if (r.watchdog) {
+      watchdog.push_back(std::move(route));
+    } else {
+      route["severities"] = r.severity.value == "critical" ? "critical" : "critical|warning";
+      routes.push_back(std::move(route));
+    }
+    TemplateValue settings;
+    for (const auto& [key, value] : r.settings) settings[key] = toml_string(value.value);
+    TemplateValue receiver;
+    receiver["name"] = r.name.value;
+    receiver[receiver_kind_name(r.kind.value)] = std::move(settings);
+    receivers.push_back(std::move(receiver));
+  }
+  data["has_watchdog"] = !watchdog.items().empty();
+  data["watchdog"] = std::move(watchdog);
+  data["routes"] = std::move(routes);
+  data["receivers"] = std::move(receivers);
+  return fill_template(ctx.templates, "alertmanager.yml", data, out);
 }
 }  // namespace
 
 void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
+  const Monitoring* monitoring = ctx.topology.monitoring ? &*ctx.topology.monitoring : nullptr;
   TemplateValue targets = TemplateValue::list();
   TemplateValue peer_rules = TemplateValue::list();
   TemplateValue unscraped = TemplateValue::list();
+  const Node* validator = nullptr;
   for (const auto& node : ctx.topology.nodes) {
-    if (!scraped(node)) continue;
+    if (!is_scraped(node)) continue;
+    if (node.role.value == Role::validator && validator == nullptr) validator = &node;
     // A node listens for scrapes on its host's tunnel address; without a tunnel it binds
     // 127.0.0.1 (see settings), which no Prometheus elsewhere can reach: name it, not a
     // target that would only ever be down.
@@ -68,19 +127,14 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     target["node"] = toml_string(node.name.value);
     target["role"] = toml_string(role_name(node.role.value));
     target["host"] = toml_string(node.host.value);
-    if (const Host* h = ctx.inventory.find_host(node.host.value)) {
-      // Absent domains get no label rather than an empty one: Prometheus treats both alike.
-      if (h->datacenter) target["datacenter"] = toml_string(h->datacenter->value);
-      if (h->region) target["region"] = toml_string(h->region->value);
-      if (h->provider) target["provider"] = toml_string(h->provider->value);
-    }
+    domain_labels(ctx, node.host.value, target);
     targets.push_back(std::move(target));
 
     // A standby validator is stopped on purpose: a link to it is not a peer to expect.
     std::size_t expected = 0;
     for (const auto& n : neighbours_of(ctx, node)) {
       const Node* peer = n.partner.empty() ? ctx.topology.find_node(n.name) : nullptr;
-      if (peer == nullptr || scraped(*peer)) ++expected;
+      if (peer == nullptr || is_scraped(*peer)) ++expected;
     }
     if (expected == 0) continue;  // "fewer than 0" never fires; isolated-node is lint's
     TemplateValue rule;
@@ -90,22 +144,74 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     peer_rules.push_back(std::move(rule));
   }
 
+  // node_exporter on every host with a tunnel address (with a monitor: every host).
+  TemplateValue host_targets = TemplateValue::list();
+  if (monitoring != nullptr) {
+    std::vector<TemplateValue> defaults;
+    std::vector<std::string> hosts;
+    for (const auto& [host, address] : ctx.tunnels.addresses) {
+      const std::string listen = join_host_port(address, k_node_exporter_port);
+      TemplateValue target;
+      target["target"] = toml_string(listen);
+      target["host"] = toml_string(host);
+      domain_labels(ctx, host, target);
+      host_targets.push_back(std::move(target));
+      TemplateValue file;
+      file["host"] = host;
+      file["monitor"] = monitoring->host.value;
+      file["listen"] = listen;
+      defaults.push_back(std::move(file));
+      hosts.push_back(host);
+    }
+    if (auto texts = fill_each(ctx.templates, "node-exporter.default", std::move(defaults), out))
+      for (std::size_t i = 0; i < hosts.size(); ++i)
+        files.push_back(make_file(hosts[i], k_node_exporter_path, std::move((*texts)[i])));
+  }
+
+  const std::string ns = metrics_namespace(validator != nullptr ? *validator : Node{});
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
+  config["chain_id_quoted"] = toml_string(ctx.topology.chain.id.value);
+  config["scrape_interval"] = monitoring != nullptr ? monitoring->scrape_interval.value : "15s";
+  config["rules_file"] = monitoring != nullptr ? k_alerts_path : "picket-alerts.yml";
   config["targets"] = std::move(targets);
   config["unscraped"] = std::move(unscraped);
+  if (monitoring != nullptr) {
+    config["monitor"] = monitoring->host.value;
+    config["monitor_quoted"] = toml_string(monitoring->host.value);
+    config["host_targets"] = std::move(host_targets);
+    config["prometheus_port"] = std::to_string(k_prometheus_port);
+    config["alertmanager_port"] = std::to_string(k_alertmanager_port);
+  }
   auto prometheus = fill_template(ctx.templates, "prometheus.yml", config, out);
 
   const SyncingMetric syncing = syncing_metric(ctx.topology.chain.cometbft.value);
   TemplateValue alerts;
   alerts["chain_id"] = ctx.topology.chain.id.value;
-  alerts["syncing_metric"] = syncing.name;
+  alerts["cometbft"] = ctx.topology.chain.cometbft.value;
+  alerts["ns"] = ns;
+  alerts["syncing_metric"] = ns + "_" + syncing.name;
   alerts["syncing_why"] = syncing.why;
   alerts["peer_rules"] = std::move(peer_rules);
+  alerts["node_exporter"] = monitoring != nullptr;
+  if (validator != nullptr) {
+    TemplateValue v;
+    v["validator"] = validator->name.value;
+    v["validator_quoted"] = toml_string(validator->name.value);
+    alerts["validator"] = std::move(v);
+  }
   auto rules = fill_template(ctx.templates, "alerts.yml", alerts, out);
 
-  if (prometheus) files.push_back(local_file(k_prometheus_path, std::move(*prometheus)));
-  if (rules) files.push_back(local_file(k_alerts_path, std::move(*rules)));
+  const std::string host = monitoring != nullptr ? monitoring->host.value : "";
+  if (prometheus)
+    files.push_back(make_file(host, monitoring != nullptr ? k_prometheus_path : k_local_prometheus_path,
+                              std::move(*prometheus)));
+  if (rules)
+    files.push_back(make_file(host, monitoring != nullptr ? k_alerts_path : k_local_alerts_path,
+                              std::move(*rules)));
+  if (monitoring != nullptr)
+    if (auto am = render_alertmanager(ctx, *monitoring, out))
+      files.push_back(make_file(host, k_alertmanager_path, std::move(*am)));
 }
 
 }  // namespace picket

@@ -72,6 +72,12 @@ std::vector<std::string> tunnel_hosts(const Topology& topology) {
     if (node.role.value != Role::validator || !node.signer) continue;
     if (hosts.count(node.host.value)) add(node.signer->value);
   }
+  // The monitoring host scrapes every host over the mesh (node_exporter everywhere, CometBFT
+  // where a node runs), so all of them, and it, get a tunnel address.
+  if (topology.monitoring) {
+    hosts.insert(topology.monitoring->host.value);
+    for (const auto& node : topology.nodes) hosts.insert(node.host.value);
+  }
   return {hosts.begin(), hosts.end()};
 }
 

@@ -17,7 +17,7 @@ struct TunnelPlan {
 
 /// Hosts that need a tunnel: hosts of nodes at either end of an `over: vpn` link, and of
 /// `with` nodes of partners peered over vpn, and of the signer of a validator whose host has a
-/// tunnel. Sorted by name.
+/// tunnel; with a monitoring host, it and every host of a node. Sorted by name.
 std::vector<std::string> tunnel_hosts(const Topology& topology);
 
 /// Allocates addresses stably by host name: each host starts at a slot chosen by a hash of

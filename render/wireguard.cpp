@@ -73,6 +73,8 @@ void render_wireguard(const RenderContext& ctx, FileSet& files, Diagnostics& out
       if (h == nullptr || tunnel == ctx.tunnels.addresses.end()) continue;  // loader's to report
       std::string names;
       for (const Node* n : ctx.peering.nodes_on(other)) names += (names.empty() ? "" : ", ") + n->name.value;
+      if (ctx.topology.monitoring && ctx.topology.monitoring->host.value == other)
+        names += std::string(names.empty() ? "" : ", ") + "monitoring";
       TemplateValue peer;
       peer["comment"] = "host " + other + " (" + names + ")";
       peer["public_key"] = base64_key(ctx.secrets.wireguard.at(other).public_key);

@@ -40,11 +40,12 @@ def main():
         if name in port_of_host:
             h["restart"] = f"python3 {standin} restart --port {port_of_host[name]} --state {state}"
             h["check"] = f"python3 {standin} check --state {state}"
-        else:  # the signer's host: tmkms would restart here
+        else:  # the signer's host (tmkms would restart here) or the monitoring host
             h["restart"] = "echo tmkms restarted"
             h["check"] = "true"
         h["reload_vpn"] = "wg-quick strip {file} >/dev/null"
         h["reload_firewall"] = "nft -c -f {file}"
+        h["reload_monitoring"] = "true"  # no Prometheus on the demo's fleet
         hosts[name] = h
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "topology.yaml"), "w") as f:

@@ -12,8 +12,9 @@ packages=(
   nlohmann-json3-dev libgtest-dev
   # picture output (picket graph --format svg) and the demo
   graphviz
-  # checks of rendered files in the tests: nft -c, wg-quick strip, promtool
-  nftables wireguard-tools prometheus
+  # checks of rendered files in the tests: nft -c, wg-quick strip, promtool (and the lab's
+  # Prometheus on the monitoring host), amtool
+  nftables wireguard-tools prometheus prometheus-alertmanager
   # deploy: SSH library, diffs, and the real sshd the tests and the demo run against
   libssh2-1-dev libdtl-dev openssh-server openssh-client python3
   # deploy benchmark comparison

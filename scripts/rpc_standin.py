@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A stand-in for one CometBFT node's RPC, for the demo's local fleet: answers /status (not
-catching up) and /net_info (one peer) on 127.0.0.1:PORT, so picket's health checks are real
+catching up), /net_info (one peer, none listed) and /commit (no signature) on 127.0.0.1:PORT, so picket's health checks are real
 HTTP over the SSH connection. It replaces nothing else of a node.
 
   rpc_standin.py restart --port PORT --state DIR   (re)start it in the background
@@ -35,7 +35,12 @@ def reply(conn):
             "node_info": {"network": "demo"},
             "sync_info": {"latest_block_height": str(int(time.time())), "catching_up": False}}}
     elif path == "/net_info":
-        body = {"jsonrpc": "2.0", "id": -1, "result": {"listening": True, "n_peers": "1"}}
+        # A count for the deploy health check; no peer list (picket status, benchmarked on
+        # stand-ins in bench/status.sh, then finds every graph peer missing).
+        body = {"jsonrpc": "2.0", "id": -1, "result": {"listening": True, "n_peers": "1", "peers": []}}
+    elif path == "/commit":
+        body = {"jsonrpc": "2.0", "id": -1, "result": {"signed_header": {
+            "header": {"height": str(int(time.time()))}, "commit": {"signatures": []}}}}
     else:
         body = None
     if body is None:

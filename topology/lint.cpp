@@ -3,6 +3,7 @@
 #include <future>
 #include <system_error>
 
+#include "topology/monitoring.hpp"
 #include "topology/rules.hpp"
 
 namespace picket {
@@ -19,6 +20,9 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   const bool loaded_whole = !has_errors(diags);
   check_references(result.topology, result.inventory, diags);
   const bool model_sound = !has_errors(diags);
+  // The monitoring host is not part of the graph; its warning waits, as the graph checks
+  // do, until the files load without errors.
+  check_monitoring(result.topology, result.inventory, diags, model_sound);
   // The graph analysis only reads the model: on a big topology it runs on a second core
   // while the structure rules run on this one.
   std::future<GraphAnalysis> analysis;

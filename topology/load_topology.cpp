@@ -14,6 +14,7 @@
 
 #include "topology/address.hpp"
 #include "topology/load.hpp"
+#include "topology/monitoring.hpp"
 #include "topology/yaml_read.hpp"
 #include "topology/yaml_tree.hpp"
 #include "util/semver.hpp"
@@ -23,7 +24,7 @@ namespace {
 
 const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
                                              "nodes",   "links", "partners",  "network",
-                                             "vpn"};
+                                             "vpn",     "monitoring"};
 const std::vector<std::string> k_chain_keys = {"id",       "cometbft", "binary_version",
                                                "p2p_port", "rpc_port", "metrics_port"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
@@ -182,6 +183,8 @@ class TopologyLoader final : public YamlEntrySink {
         read_network(f);
       } else if (k == "vpn") {
         read_vpn(f);
+      } else if (k == "monitoring") {
+        read_monitoring(m_reader, f, m_topology);
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {

@@ -16,6 +16,8 @@ namespace picket {
 enum class Role { validator, private_sentry, public_sentry, signer };
 enum class LinkKind { vpn, private_net, public_net };
 enum class DomainKind { host, datacenter, region, provider };
+/// Where an Alertmanager receiver sends alerts (topology-format.md §1, `monitoring`).
+enum class ReceiverKind { webhook, email, slack, pagerduty, opsgenie };
 
 /// The file spelling: "validator", "private-sentry", "public-sentry", "signer".
 const char* role_name(Role r);
@@ -23,6 +25,8 @@ const char* role_name(Role r);
 const char* link_kind_name(LinkKind k);
 /// The file spelling: "host", "datacenter", "region", "provider".
 const char* domain_kind_name(DomainKind k);
+/// The file spelling: "webhook", "email", "slack", "pagerduty", "opsgenie".
+const char* receiver_kind_name(ReceiverKind k);
 /// Parses the file spellings above; nullopt when unknown.
 std::optional<Role> parse_role(const std::string& s);
 std::optional<LinkKind> parse_link_kind(const std::string& s);
@@ -110,6 +114,24 @@ struct Vpn {
   Location loc;
 };
 
+/// One receiver of `monitoring.receivers`: its kind's settings as written (secrets only as
+/// `*_file` paths on the monitor host), the lowest severity it gets, or the watchdog only.
+struct Receiver {
+  Located<std::string> name;  // location of the map key
+  Located<ReceiverKind> kind;
+  std::map<std::string, Located<std::string>> settings;  // key -> value, as written
+  Located<std::string> severity{"warning", {}};          // "warning" (all alerts) | "critical"
+  bool watchdog = false;  // receives only the dead-man's switch, repeated
+};
+
+/// The monitoring host: Prometheus and Alertmanager run there, on the WireGuard mesh.
+struct Monitoring {
+  Located<std::string> host;
+  Located<std::string> scrape_interval{"15s", {}};
+  std::vector<Receiver> receivers;  // in file order
+  Location loc;                     // the `monitoring:` key
+};
+
 struct Topology {
   std::shared_ptr<const std::string> path;
   Located<int> version;
@@ -122,6 +144,7 @@ struct Topology {
   std::vector<Partner> partners;  // in file order
   std::optional<NetworkPeers> network;
   std::optional<Vpn> vpn;
+  std::optional<Monitoring> monitoring;
 
   /// Index of the node with this name, or nullptr.
   const Node* find_node(const std::string& name) const;
@@ -137,7 +160,8 @@ struct Host {
   Located<std::string> name;  // location of the map key
   Located<std::string> address;
   std::optional<Located<std::string>> user, identity, home, service, datacenter, region,
-      provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root;
+      provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root,
+      reload_monitoring;
   Located<int> port{22, {}};
 
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.

@@ -23,6 +23,17 @@ done
 for f in $(find . -path '*wireguard*' -name '*.conf' | sort); do
   wg-quick strip "$f" >/dev/null 2>&1 && echo "wg-quick strip ok: $f" || echo "wg-quick strip FAILED: $f"
 done
+# The monitoring host's files name the rules file by its path on the host: checked in a copy
+# that names it beside the config, as promtool resolves rule_files.
+for d in $(find . -path '*/etc/prometheus' -type d | sort); do
+  c=$(mktemp -d)
+  sed "s#/etc/prometheus/picket-alerts.yml#picket-alerts.yml#" "$d/prometheus.yml" >"$c/prometheus.yml"
+  cp "$d/picket-alerts.yml" "$c/"
+  promtool check config "$c/prometheus.yml" >/dev/null 2>&1 && echo "promtool check config ok: $d" || echo "promtool check config FAILED: $d"
+  promtool check rules "$c/picket-alerts.yml" >/dev/null 2>&1 && echo "promtool check rules ok: $d" || echo "promtool check rules FAILED: $d"
+  amtool check-config "$d/alertmanager.yml" >/dev/null 2>&1 && echo "amtool check-config ok: $d" || echo "amtool check-config FAILED: $d"
+  rm -rf "$c"
+done
 if [ -d monitoring ]; then
   promtool check config monitoring/prometheus.yml >/dev/null 2>&1 && echo "promtool check config ok" || echo "promtool check config FAILED"
   promtool check rules monitoring/picket-alerts.yml >/dev/null 2>&1 && echo "promtool check rules ok" || echo "promtool check rules FAILED"

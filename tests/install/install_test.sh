@@ -25,6 +25,7 @@ share/man/man1/picket-keys.1.gz
 share/man/man1/picket-lint.1.gz
 share/man/man1/picket-plan.1.gz
 share/man/man1/picket-render.1.gz
+share/man/man1/picket-status.1.gz
 share/man/man1/picket-whatif.1.gz
 share/man/man1/picket.1.gz
 share/zsh/vendor-completions/_picket" "$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)"

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -367,6 +368,10 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
     # The network's seeds: the example's stand-ins replaced by the lab chain's validators.
     t["network"] = {"seeds": [{"id": e.split("@")[0], "address": e.split("@")[1]}
                               for e in net_ids]}
+    monitor = t.get("monitoring", {}).get("host")
+    if monitor:
+        # 1 s blocks: scrape and evaluate every 2 s, so an alert's `for:` is what it waits.
+        t["monitoring"]["scrape_interval"] = PROMETHEUS_INTERVAL
     hosts = {}
     tools = tools_dir()
     for h, v in inv["hosts"].items():
@@ -375,7 +380,12 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
         hv.update({"user": "root", "port": 22, "identity": key, "root": hs["root"],
                    "host_key": host_keys[h]})
         node = [n for n in state["nodes"].values() if n["host"] == h]
-        if node:
+        # No systemd in the lab: the Monitoring case starts Prometheus on the deployed files
+        # itself (start_prometheus), so a deploy has nothing to reload.
+        hv["reload_monitoring"] = "true"
+        if h == monitor and not node:
+            pass  # picket restarts nothing there
+        elif node:
             hv["restart"] = f"{HERE}/host.sh restart-node {tools}/cometbft-{state['line']} {hs['root']}{node[0]['home']}"
             hv["check"] = f"{HERE}/host.sh check {hs['root']}{node[0]['home']}"
         else:  # the signer's host: tmkms in the signer's home (its own, else the host's)
@@ -503,6 +513,64 @@ def bring_up_partner_vpn(state, p, private, ours, subnet, port):
     for o in ours:
         run(["ip", "route", "replace", o["address"] + "/32", "dev", iface], ns=ns)
     p["vpn_peers"] = [o["host"] for o in ours]
+
+
+# ---------------------------------------------------------------------------------------------
+# Prometheus on the monitoring host, on the files picket deployed there
+
+PROMETHEUS_INTERVAL = "2s"
+PROMETHEUS_PORT = 9090
+
+
+def start_prometheus(state, host):
+    """Starts the real Prometheus (Debian's) in the monitoring host's namespaces, on the
+    prometheus.yml and rules picket deployed under the host's root (the rules path inside the
+    config is rewritten to that root); its API answers on the host's 127.0.0.1:9090."""
+    root = state["hosts"][host]["root"]
+    work = os.path.join(state["hosts"][host]["dir"], "prometheus")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "data"))
+    with open(os.path.join(root, "etc/prometheus/prometheus.yml")) as f:
+        config = f.read().replace("/etc/prometheus/", root + "/etc/prometheus/")
+    with open(os.path.join(work, "prometheus.yml"), "w") as f:
+        f.write(config)
+    with open(os.path.join(state["hosts"][host]["dir"], "sshd.pid")) as f:
+        pid = f.read().strip()
+    log = open(os.path.join(work, "prometheus.log"), "w")
+    proc = subprocess.Popen(
+        ["nsenter", "-t", pid, "-m", "-n", "prometheus",
+         f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/data",
+         f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(os.path.join(work, "pid"), "w") as f:
+        f.write(str(proc.pid))
+    wait_for("Prometheus on " + host,
+             lambda: prometheus_api(state, host, "/api/v1/status/buildinfo") is not None, 30, 0.3)
+    return proc
+
+
+def stop_prometheus(state, host):
+    path = os.path.join(state["hosts"][host]["dir"], "prometheus", "pid")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        pid = int(f.read())
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.remove(path)
+
+
+def prometheus_api(state, host, path):
+    """The `data` of a Prometheus API answer, asked from inside the monitoring host."""
+    out = run(["curl", "-sf", "--max-time", "5", f"http://127.0.0.1:{PROMETHEUS_PORT}{path}"],
+              ns=state["hosts"][host]["ns"], check=False, timeout=10)
+    try:
+        doc = json.loads(out) if out else None
+    except ValueError:
+        return None
+    return doc.get("data") if doc and doc.get("status") == "success" else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -157,8 +157,9 @@ class Exposure(LabCase):
 
     def test_tunnel_ports_open_only_where_the_graph_links(self):
         # b. over the tunnels: a node's p2p port from the nodes it links with; the validator's
-        # signer port from its signer's host only; metrics from our own hosts at the other end
-        # of a tunnel (no monitor host yet); RPC from nowhere (it listens on 127.0.0.1)
+        # signer port from its signer's host only; metrics from the monitoring host only (or,
+        # without one, from our own hosts at the other end of a tunnel); RPC from nowhere (it
+        # listens on 127.0.0.1)
         render = os.path.join(DIR, "render")
         tunnels = tunnel_addresses(render, self.state["hosts"])
         by_address = {a: h for h, a in tunnels.items()}
@@ -183,11 +184,18 @@ class Exposure(LabCase):
                     for vn, vv in self.topo["nodes"].items():
                         if vv.get("signer") == n:
                             w.append((tunnels[vv["host"]], str(signer_port)))
-            _, peers = lab.parse_wg(os.path.join(render, h, "etc/wireguard/picket.conf"))
-            for peer in peers:
-                other = by_address.get(peer["AllowedIPs"].split("/")[0])
-                if other in node_hosts:
-                    w.append((tunnels[other], "26660"))
+            monitor = self.topo.get("monitoring", {}).get("host")
+            if monitor is None:
+                _, peers = lab.parse_wg(os.path.join(render, h, "etc/wireguard/picket.conf"))
+                for peer in peers:
+                    other = by_address.get(peer["AllowedIPs"].split("/")[0])
+                    if other in node_hosts:
+                        w.append((tunnels[other], "26660"))
+            elif h == monitor:
+                # Metrics of every node host; and, like anyone, the public sentries' p2p.
+                w += [(tunnels[other], "26660") for other in node_hosts if other != h]
+                w += [(tunnels[v["host"]], str(v.get("p2p_port", 26656)))
+                      for v in self.topo["nodes"].values() if v["role"] == "public-sentry"]
             want[h] = sorted(set(w))
         # A WireGuard partner reaches the p2p port of the nodes it peers with, nothing else,
         # although its tunnel address lies inside our tunnel subnet.
@@ -218,6 +226,15 @@ class WireGuard(LabCase):
                 for node in partner["with"]:
                     for i in range(len(partner["peers"])):
                         want.add(tuple(sorted((node_host[node], f"partner:{pname}-{i + 1}"))))
+        # The monitoring host and every host (it scrapes each). Its tunnels carry traffic only
+        # while Prometheus scrapes: one connection attempt to each host's tunnel address
+        # (metrics port) is what makes a designed tunnel handshake.
+        monitor = self.topo.get("monitoring", {}).get("host")
+        if monitor:
+            tunnels = tunnel_addresses(os.path.join(DIR, "render"), self.state["hosts"])
+            want |= {tuple(sorted((monitor, h))) for h in tunnels if h != monitor}
+            lab.scan_list(self.state["hosts"][monitor]["ns"],
+                          [(a, "26660") for h, a in tunnels.items() if h != monitor])
         deadline = time.time() + 60
         while True:
             got = set(lab.handshakes(self.state))
@@ -275,6 +292,151 @@ class VpnReloadFault(LabCase):
         self.assertIn("injected fault: strip refused", p.stdout + p.stderr)
         for h in hosts:
             self.assertEqual(peers(h), peers_before[h], h)
+
+
+class Monitoring(LabCase):
+    ALERT = "CometbftValidatorMissedBlocks"
+
+    def alert_state(self, monitor):
+        """The missed-blocks alert's state in Prometheus's API: "firing", "pending" or None."""
+        data = lab.prometheus_api(self.state, monitor, "/api/v1/alerts")
+        states = [a["state"] for a in (data or {}).get("alerts", []) if a["labels"]["alertname"] == self.ALERT]
+        return states[0] if states else None
+
+    def wait_alert(self, monitor, want, timeout):
+        deadline = time.time() + timeout
+        while True:
+            got = self.alert_state(monitor)
+            if got == want or time.time() > deadline:
+                return got
+            time.sleep(1)
+
+    def test_missed_blocks_alert_fires_when_the_validator_is_cut_off_and_resolves(self):
+        # A real Prometheus on the monitoring host, on the files picket deployed there, scrapes
+        # the real nodes over the tunnels; the validator's host is cut off: the alert fires
+        # (read from Prometheus's API), and resolves once the validator signs again.
+        monitor = self.topo["monitoring"]["host"]
+        lab.start_prometheus(self.state, monitor)
+        try:
+            want = sorted(n for n, v in self.topo["nodes"].items()
+                          if v["role"] != "signer" and not v.get("standby"))
+            deadline = time.time() + 60
+            while True:
+                data = lab.prometheus_api(self.state, monitor, "/api/v1/targets") or {}
+                up = sorted(t["labels"]["node"] for t in data.get("activeTargets", [])
+                            if t["labels"].get("job") == "cometbft" and t["health"] == "up")
+                if up == want or time.time() > deadline:
+                    break
+                time.sleep(1)
+            self.assertEqual(up, want, "every CometBFT node scraped over the tunnels")
+            self.wait_signing()
+            # The last signed height has been scraped: no missed-blocks alert while signing.
+            lab.wait_for("the validator's last signed height in Prometheus", lambda: (lab.prometheus_api(
+                self.state, monitor, "/api/v1/query?query=cometbft_consensus_validator_last_signed_height")
+                or {}).get("result"), 30, 1)
+            self.assertIsNone(self.alert_state(monitor))
+            val_host = self.topo["nodes"]["validator"]["host"]
+            cut = time.time()
+            lab.fail(self.state, [val_host])
+            try:
+                fired = self.wait_alert(monitor, "firing", 150)
+                fired_after = time.time() - cut
+            finally:
+                lab.restore(self.state, [val_host])
+            self.assertEqual(fired, "firing")
+            back = time.time()
+            self.wait_signing()
+            resolved = self.wait_alert(monitor, None, 60)
+            resolved_after = time.time() - back
+            self.assertIsNone(resolved, "the alert resolves once the validator signs again")
+            self.assertEqual(self.wait_peers_as_designed(90), {})
+            with open(os.path.join(DIR, "figures.json")) as f:
+                figures = json.load(f)
+            figures["missed_blocks_alert_firing_after_cut_s"] = round(fired_after, 1)
+            figures["missed_blocks_alert_resolved_after_restore_s"] = round(resolved_after, 1)
+            with open(os.path.join(DIR, "figures.json"), "w") as f:
+                json.dump(figures, f)
+        finally:
+            lab.stop_prometheus(self.state, monitor)
+
+
+class Status(LabCase):
+    def status(self, *extra):
+        return picket("status", os.path.join(DIR, "site/topology.yaml"), "--secrets",
+                      os.path.join(DIR, "secrets"), *extra, ns=netns.PREFIX + "op")
+
+    def node_command(self, node, verb):
+        """Runs the lab inventory's service command for `node` on its host ("restart", or
+        "stop" through host.sh), as the host itself would."""
+        host = self.topo["nodes"][node]["host"]
+        if verb == "restart":
+            cmd = self.inv["hosts"][host]["restart"]
+        else:
+            home = self.state["hosts"][host]["root"] + self.state["nodes"][node]["home"]
+            cmd = f"{os.path.dirname(os.path.abspath(lab.__file__))}/host.sh stop {home}"
+        lab.host_exec(self.state, host, ["sh", "-c", cmd])
+
+    def wait_status(self, predicate, timeout=60):
+        deadline = time.time() + timeout
+        while True:
+            p = self.status("--format", "json")
+            doc = json.loads(p.stdout) if p.stdout.startswith("{") else {}
+            if predicate(p, doc) or time.time() > deadline:
+                return p, doc
+            time.sleep(2)
+
+    def test_designed_network_is_healthy_and_deviations_are_named(self):
+        # As deployed: every node as designed, exit 0.
+        p, _ = self.wait_status(lambda p, d: p.returncode == 0)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.status()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout.splitlines()[-1], r"^as designed: 6 nodes, 8 hosts at height \d+$")
+        self.assertRegex(p.stdout, r"\nvalidator +validator +val-ams +\d+ +\d +2/2 +\d/4 +connected\n")
+
+        # A peer added by hand: priv-ams's config.toml gets one of the network's validators as
+        # a persistent peer and the node is restarted, as an operator on the host would.
+        extra = self.state["network"][0]
+        node = self.state["nodes"]["priv-ams"]
+        config = self.state["hosts"][node["host"]]["root"] + node["home"] + "/config/config.toml"
+        with open(config) as f:
+            text = f.read()
+        text = re.sub(r'^persistent_peers = "(.*)"$',
+                      lambda m: f'persistent_peers = "{m.group(1)},{extra["id"]}@{extra["address"]}:26656"',
+                      text, count=1, flags=re.M)
+        with open(config, "w") as f:
+            f.write(text)
+        self.node_command("priv-ams", "restart")
+        try:
+            p, doc = self.wait_status(lambda p, d: any(
+                u["id"] == extra["id"] for n in d.get("nodes", []) for u in n["unexpected_peers"]))
+            self.assertEqual(p.returncode, 1, p.stdout)
+            priv = next(n for n in doc["nodes"] if n["node"] == "priv-ams")
+            self.assertEqual([u["id"] for u in priv["unexpected_peers"]], [extra["id"]])
+            host = next(h for h in doc["hosts"] if h["host"] == node["host"])
+            self.assertEqual(host["drift"], [node["home"] + "/config/config.toml"])
+            text_out = self.status().stdout
+            self.assertIn(f"  warning: unexpected peer {extra['id']} ({extra['address']}", text_out)
+        finally:
+            # picket deploy puts the designed config.toml back and restarts the node.
+            picket("deploy", os.path.join(DIR, "site/topology.yaml"), "--secrets",
+                   os.path.join(DIR, "secrets"), "--yes", ns=netns.PREFIX + "op", check=0)
+        self.assertEqual(self.wait_peers_as_designed(90), {})
+
+        # A sentry stopped: the validator misses it, and the sentry does not answer.
+        self.node_command("priv-fra", "stop")
+        try:
+            p, doc = self.wait_status(lambda p, d: any(
+                n["node"] == "validator" and n["missing_peers"] == ["priv-fra"] for n in d.get("nodes", [])))
+            self.assertEqual(p.returncode, 1, p.stdout)
+            val = next(n for n in doc["nodes"] if n["node"] == "validator")
+            self.assertEqual(val["missing_peers"], ["priv-fra"])
+            fra = next(n for n in doc["nodes"] if n["node"] == "priv-fra")
+            self.assertFalse(fra["reached"])
+            self.assertIn('  warning: missing peer "priv-fra"\n', self.status().stdout)
+        finally:
+            self.node_command("priv-fra", "restart")
+        self.assertEqual(self.wait_peers_as_designed(90), {})
         self.wait_signing()
 
 

@@ -78,3 +78,31 @@ TEST(HostCommands, DefaultVpnReloadPassesTheFileAsAnArgument) {
 
 }  // namespace
 }  // namespace picket
+
+namespace picket {
+namespace {
+
+// The default picks the service by the file: node_exporter restarts for new flags, Prometheus
+// and Alertmanager reload; run through a real sh with systemctl replaced by echo.
+TEST(HostCommands, DefaultMonitoringReloadPicksTheServiceByFile) {
+  Host h;
+  h.name.value = "mon";
+  for (const auto& [file, want] : std::vector<std::pair<std::string, std::string>>{
+           {"/etc/default/prometheus-node-exporter", "restart prometheus-node-exporter\n"},
+           {"/etc/prometheus/alertmanager.yml", "reload prometheus-alertmanager\n"},
+           {"/etc/prometheus/prometheus.yml", "reload prometheus\n"},
+           {"/etc/prometheus/picket-alerts.yml", "reload prometheus\n"}}) {
+    const std::string command = reload_monitoring_command(h, file);
+    FILE* p = popen(("systemctl() { echo \"$@\"; }; " + command).c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[256] = {};
+    const std::size_t n = fread(buf, 1, sizeof buf - 1, p);
+    EXPECT_EQ(pclose(p), 0) << command;
+    EXPECT_EQ(std::string(buf, n), want) << command;
+  }
+  h.reload_monitoring = Located<std::string>{"my-reload {file}", {}};
+  EXPECT_EQ(reload_monitoring_command(h, "/etc/prometheus/prometheus.yml"), "my-reload '/etc/prometheus/prometheus.yml'");
+}
+
+}  // namespace
+}  // namespace picket

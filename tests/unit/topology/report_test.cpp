@@ -267,9 +267,11 @@ TEST(Report, CatalogHoldsTheRulesInTableOrder) {
       "insecure-link", "no-path",     "spof-node",    "spof-link",     "spof-domain",
       "min-paths",     "direct-public", "isolated-node", "deep-path",
       // render-stage additions, after the first table
-      "override-conflict", "missing-key", "template"};
+      "override-conflict", "missing-key", "template",
+      // monitoring (issue 12)
+      "no-monitor"};
   const std::vector<std::string> warnings{"insecure-link", "direct-public", "isolated-node",
-                                          "deep-path"};
+                                          "deep-path", "no-monitor"};
   ASSERT_EQ(rule_catalog().size(), ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const RuleInfo& rule = rule_catalog()[i];
