@@ -121,7 +121,7 @@ struct Rendered {
 
 Rendered render(NetworkBuilder& b, const TemplateSet& templates = builtin_templates()) {
   Rendered r;
-  r.tunnels = plan_tunnels(b.topology(), r.diagnostics);
+  r.tunnels = plan_tunnels(b.topology(), b.inventory(), r.diagnostics);
   RenderContext ctx{b.topology(), b.inventory(), b.secrets(), templates, r.tunnels};
   render_node_configs(ctx, r.files, r.diagnostics);
   sort_files(r.files);
@@ -429,7 +429,7 @@ TEST(NodeConfig, GoldenExamples) {
     Diagnostics out;
     check_overrides(e.topology, e.inventory, out);
     EXPECT_EQ(diagnostics_text(out), "");
-    const TunnelPlan tunnels = plan_tunnels(e.topology, out);
+    const TunnelPlan tunnels = plan_tunnels(e.topology, e.inventory, out);
     RenderContext ctx{e.topology, e.inventory, e.secrets, builtin_templates(), tunnels};
     FileSet files;
     render_node_configs(ctx, files, out);
