@@ -32,8 +32,10 @@ int run_plan(const PlanFlags& flags) {
   // The hosts: one connection each, read-only.
   auto connector = make_connector();
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
-  const Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
+  Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
                               PlanOptions{flags.common.parallel});
+  // Hosts picket deployed to before that get nothing now: reported, never touched.
+  note_removed_hosts(plan, flags.common.paths.topology);
 
   write_out(stdout, flags.format == "json" ? format_plan_json(plan) : format_plan_text(plan));
   if (plan.has_errors()) {
