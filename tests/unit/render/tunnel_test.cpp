@@ -249,6 +249,12 @@ void expect_only_related_changed(const Rendered& before, const Rendered& after, 
   }
 }
 
+// Varied host names: FNV-1a of names that differ only in a trailing digit clusters modulo
+// small numbers, and these tests need collisions to occur.
+std::string varied_name(const std::string& prefix, int i) {
+  return prefix + std::to_string(i) + "-" + std::string(1 + i % 4, static_cast<char>('a' + i % 10));
+}
+
 // A host "collides" when render refused for an `address` error naming it.
 bool refused_naming(const Rendered& r, const std::string& host) {
   for (const auto& d : r.diagnostics)
@@ -267,7 +273,7 @@ void check_renames(const Network& base, int names_per_host, int& clean, int& col
   for (const Host& h : base.inventory.hosts) {
     if (!before.tunnels.addresses.contains(h.name.value)) continue;
     for (int i = 0; i < names_per_host; ++i) {
-      const std::string to = "renamed-" + std::to_string(i);
+      const std::string to = varied_name("n", i);
       Network net = base;
       rename_host(net, h.name.value, to);
       const Rendered after = render(net);
@@ -322,7 +328,8 @@ Network generated_network(int sentries) {
     if (i > 0) t.links.push_back(test::make_link("gen-" + std::to_string(i - 1), name, LinkKind::vpn, 42));
     net.secrets.wireguard[h] = wireguard_key_from_private(test::fixed_key(static_cast<std::uint8_t>(50 + i)));
   }
-  t.vpn->subnet.value = "10.44.0.0/22";
+  t.vpn->subnet.value = "10.44.0.0/23";
+  for (Host& h : net.inventory.hosts) h.service = at(std::string("cosmovisor.service"), 1, true);
   t.index_nodes();
   net.inventory.index_hosts();
   std::uint8_t seed = 120;
@@ -348,7 +355,7 @@ TEST(TunnelProperty, AddingOrRemovingAHostMovesNoOtherHost) {
     int clean = 0, collided = 0;
     for (int i = 0; i < 30; ++i) {
       Network net = base;
-      const std::string h = "added-" + std::to_string(i);
+      const std::string h = varied_name("a", i);
       net.topology.nodes.push_back(test::make_node("pub-added", Role::public_sentry, h, 50));
       net.topology.links.push_back(test::make_link(peer, "pub-added", LinkKind::vpn, 51));
       net.inventory.hosts.push_back(test::make_host(h, "198.51.100.250", 50));
