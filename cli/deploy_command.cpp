@@ -156,7 +156,7 @@ int run_deploy(const DeployFlags& flags) {
   // One connection per host, kept from the plan through the deploy.
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
   Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
-                              PlanOptions{flags.common.parallel});
+                        PlanOptions{flags.common.parallel});
   // Hosts picket deployed to before that get nothing now: reported, never touched.
   note_removed_hosts(plan, flags.common.paths.topology);
   if (!flags.plan_file.empty())

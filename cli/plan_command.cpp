@@ -34,7 +34,7 @@ int run_plan(const PlanFlags& flags) {
   auto connector = make_connector();
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
   Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
-                              PlanOptions{flags.common.parallel});
+                        PlanOptions{flags.common.parallel});
   // Hosts picket deployed to before that get nothing now: reported, never touched.
   note_removed_hosts(plan, flags.common.paths.topology);
 
