@@ -358,8 +358,8 @@ std::string format_plan_text(const Plan& plan) {
   // tell whether its node still runs there, and removing them would stop it.
   for (const RemovedHost& r : plan.removed) {
     out += "host " + r.host + " is no longer in the topology: picket last deployed to it at " +
-           r.last + "; its " + plural(r.paths.size(), "file", "files") +
-           " there are left alone (not removed, nothing stopped):\n";
+           r.last + "; the " + plural(r.paths.size(), "file", "files") + " it wrote there " +
+           (r.paths.size() == 1 ? "is" : "are") + " left alone (not removed, nothing stopped):\n";
     for (const std::string& p : r.paths) out += "  " + p + "\n";
     out += "\n";
   }

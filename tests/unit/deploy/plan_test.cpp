@@ -92,7 +92,7 @@ TEST_F(PlanFixture, RemovedHostIsReportedAndLeftAlone) {
   const std::string text = format_plan_text(p);
   EXPECT_NE(text.find("val-ams (198.51.100.10): no changes, 2 unchanged\n\n"
                       "host fra-2 is no longer in the topology: picket last deployed to it at "
-                      "2026-01-02T03:04:06.000Z; its 2 files there are left alone (not removed, "
+                      "2026-01-02T03:04:06.000Z; the 2 files it wrote there are left alone (not removed, "
                       "nothing stopped):\n"
                       "  /etc/nftables.d/picket.nft\n"
                       "  /home/cosmos/.gaia/config/config.toml\n"
