@@ -185,7 +185,7 @@ TEST_F(PicketOverSsh, RotatedNodeKeyReachesItsPeersInOneDeployAndARemovedHostIsO
       << planned.out;
   const std::string gone =
       "host node-gone is no longer in the topology: picket last deployed to it at "
-      "2026-01-02T03:04:05.000Z; its 1 file there are left alone (not removed, nothing stopped):\n"
+      "2026-01-02T03:04:05.000Z; the 1 file it wrote there is left alone (not removed, nothing stopped):\n"
       "  /home/cosmos/.simd/config/config.toml\n";
   EXPECT_NE(planned.out.find(gone), std::string::npos) << planned.out;
 
