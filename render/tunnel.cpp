@@ -57,6 +57,7 @@ void check_partner_addresses(const Topology& topology, const TunnelPlan& plan,
     }
   }
 }
+
 // The IPv4 addresses of partner peers (a partner's tunnel address may lie in vpn.subnet).
 std::set<std::uint32_t> partner_ipv4s(const Topology& topology) {
   std::set<std::uint32_t> out;
