@@ -345,6 +345,7 @@ TEST_F(PlanFixture, JsonIsTheWholePlan) {
             "      \"stale_temp_files\": []\n"
             "    }\n"
             "  ],\n"
+            "  \"removed_hosts\": [],\n"
             "  \"summary\": {\n"
             "    \"create\": 1,\n"
             "    \"change\": 1,\n"
