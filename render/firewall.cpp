@@ -362,6 +362,7 @@ struct SshSource {
 // ssh_allow list and the address it misses, so one `defaults` list is one finding.
 struct Lockout {
   Location loc;
+  std::string verb_one, verb_many;  // the message's verb after one host, after several
   std::string message_tail;
   std::vector<std::string> hosts;
   bool warning = false;
@@ -375,9 +376,12 @@ void check_lockout(const RenderContext& ctx, const Host& host,
     if (auto p = parse_ip_prefix(a.value)) allowed.push_back(*p);
   const std::string where = std::to_string(host.ssh_allow_loc.line) + ":" +
                             std::to_string(host.ssh_allow_loc.column) + "\n";
-  auto report = [&](const std::string& key, std::string tail, bool warning) {
+  auto report = [&](const std::string& key, const char* one, const char* many, std::string tail,
+                    bool warning) {
     Lockout& l = found[where + key];
     l.loc = host.ssh_allow_loc;
+    l.verb_one = one;
+    l.verb_many = many;
     l.message_tail = std::move(tail);
     l.warning = warning;
     l.hosts.push_back(host.name.value);
@@ -387,7 +391,7 @@ void check_lockout(const RenderContext& ctx, const Host& host,
     const Host* jump = ctx.inventory.find_host(host.jump->value);
     if (jump == nullptr) return;  // the loader reports it
     if (!parse_ip_prefix(jump->address.value)) {
-      report("jump " + jump->name.value,
+      report("jump " + jump->name.value, "is", "are",
              "reached through jump host \"" + jump->name.value + "\", whose address \"" +
                  jump->address.value +
                  "\" is a DNS name: lint cannot tell whether \"ssh_allow\" admits where "
@@ -399,8 +403,8 @@ void check_lockout(const RenderContext& ctx, const Host& host,
     sources.push_back({jump->address, "the address of jump host \"" + jump->name.value +
                                           "\", where picket's SSH connection comes from"});
   } else if (ctx.inventory.controller.empty()) {
-    report("no controller",
-           "limit SSH with \"ssh_allow\", but the inventory names no \"controller\": lint "
+    report("no controller", "limits", "limit",
+           "SSH with \"ssh_allow\", but the inventory names no \"controller\": lint "
            "cannot prove picket keeps its way in; add \"controller:\" with the address or "
            "subnet picket deploys from",
            false);
@@ -415,8 +419,8 @@ void check_lockout(const RenderContext& ctx, const Host& host,
     const bool admitted = std::any_of(allowed.begin(), allowed.end(),
                                       [&](const IpPrefix& a) { return prefix_contains(a, *p); });
     if (admitted) continue;
-    report("source " + address.value,
-           "do not admit " + address.value + " (" + what +
+    report("source " + address.value, "does", "do",
+           "not admit " + address.value + " (" + what +
                ") in \"ssh_allow\": the firewall would lock picket out; add it to \"ssh_allow\"",
            false);
   }
@@ -431,7 +435,8 @@ void report_lockouts(const std::map<std::string, Lockout>& found, Diagnostics& o
       subjects.push_back("host=" + h);
     }
     const std::string message =
-        std::string(l.hosts.size() == 1 ? "host " : "hosts ") + names + " " + l.message_tail;
+        std::string(l.hosts.size() == 1 ? "host " : "hosts ") + names + " " +
+        (l.hosts.size() == 1 ? l.verb_one : l.verb_many) + " " + l.message_tail;
     if (l.warning)
       add_warning(out, "lockout", l.loc, message, subjects);
     else

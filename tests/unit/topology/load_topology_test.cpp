@@ -995,3 +995,26 @@ TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
 
 }  // namespace
 }  // namespace picket
+
+namespace picket {
+namespace {
+
+// Issue 13: `firewall:` changes the limits; what it leaves out keeps the defaults.
+TEST(LoadTopology, FirewallSection) {
+  const Loaded defaults = load(k_head + "nodes: {}\n");
+  EXPECT_EQ(defaults.topology.firewall.p2p_connections_per_address.value, 8);
+  EXPECT_EQ(defaults.topology.firewall.p2p_new_connections_per_minute.value, 30);
+  EXPECT_EQ(defaults.topology.firewall.icmp_echo_per_second.value, 5);
+  const Loaded l = load(k_head + "nodes: {}\nfirewall: {p2p_connections_per_address: 4, icmp_echo_per_second: 20}\n");
+  EXPECT_EQ(l.topology.firewall.p2p_connections_per_address.value, 4);
+  EXPECT_EQ(at(l.topology.firewall.p2p_connections_per_address.loc), "4:41");
+  EXPECT_EQ(l.topology.firewall.p2p_new_connections_per_minute.value, 30);
+  EXPECT_EQ(l.topology.firewall.icmp_echo_per_second.value, 20);
+  const Loaded bad = load(k_head +
+                          "nodes: {}\nfirewall:\n  p2p_connections_per_address: 0\n"
+                          "  p2p_new_connections_per_minute: \"10\"\n  icmp_echo_per_sec: 5\n");
+  EXPECT_EQ(bad.diags, "");
+}
+
+}  // namespace
+}  // namespace picket
