@@ -65,6 +65,13 @@ struct NumericAddressLess {
   }
 };
 
+// An allowlist entry as a set element: the prefix in nft's spelling (the loader refused
+// anything else; kept as written if not, for the DNS-name warning).
+std::string nft_element(const std::string& written) {
+  const auto p = parse_ip_prefix(written);
+  return p ? format_prefix(*p) : written;
+}
+
 // The family of a source: an IP address or CIDR prefix, else a DNS name.
 AddressFamily source_family(const std::string& address) {
   const auto p = parse_ip_prefix(address);
@@ -227,16 +234,19 @@ void public_p2p(const RenderContext& ctx, const Node& node, int p2p, RuleBuilder
     const std::string family = v6 ? "_v6" : "_v4";
     const std::string key = v6 ? std::string("ip6 saddr & ") + k_ipv6_per_address_mask : "ip saddr";
     const std::string per = v6 ? " per IPv6 /64" : " per IPv4 address";
-    rules.dynamic_set("p2p_" + id + "_conn" + family,
+    // "limit_" names cannot meet the peer sets' "p2p_<node>" names, whatever the node names.
+    const std::string conn = "limit_conn_" + id + family;
+    const std::string rated = "limit_rate_" + id + family;
+    rules.dynamic_set(conn,
                       "p2p connections of " + node.name.value + per + " (filled as they come)",
                       v6 != 0, {"flags dynamic", "size 65535"});
-    rules.dynamic_set("p2p_" + id + "_rate" + family,
+    rules.dynamic_set(rated,
                       "new p2p connections of " + node.name.value + per + " (filled as they come)",
                       v6 != 0, {"flags dynamic, timeout", "timeout 1m", "size 65535"});
-    rules.rule(port + " ct state new add @p2p_" + id + "_conn" + family + " { " + key +
+    rules.rule(port + " ct state new add @" + conn + " { " + key +
                " ct count over " + cap + " } drop comment " +
                toml_string("p2p: over " + cap + " connections" + per));
-    rules.rule(port + " ct state new update @p2p_" + id + "_rate" + family + " { " + key +
+    rules.rule(port + " ct state new update @" + rated + " { " + key +
                " limit rate over " + rate + "/minute burst " + cap + " packets } drop comment " +
                toml_string("p2p: over " + rate + " new connections a minute" + per));
   }
@@ -263,7 +273,7 @@ void collect_host_rules(const RenderContext& ctx, const Host& host, RuleBuilder&
   if (host.ssh_allow) {
     std::vector<Source> admins;
     for (const auto& a : *host.ssh_allow)
-      admins.push_back({format_prefix(*parse_ip_prefix(a.value)), false, "host=" + host_name, a.loc});
+      admins.push_back({nft_element(a.value), false, "host=" + host_name, a.loc});
     rules.allow("ssh", "who may reach sshd (ssh_allow)", admins, ssh, "ssh: the ssh_allow list");
   } else {
     rules.rule(ssh + " accept comment " + toml_string("ssh: open to all (no ssh_allow)"));
@@ -339,7 +349,7 @@ void collect_host_rules(const RenderContext& ctx, const Host& host, RuleBuilder&
     auto& [any, from] = extra[{a.proto.value, a.port.value}];
     any = any || a.any;
     for (const auto& f : a.from)
-      from.push_back({format_prefix(*parse_ip_prefix(f.value)), false, "host=" + host_name, f.loc});
+      from.push_back({nft_element(f.value), false, "host=" + host_name, f.loc});
   }
   for (const auto& [key, value] : extra) {
     const std::string match = key.first + " dport " + std::to_string(key.second);
