@@ -476,7 +476,7 @@ TEST(LoadInventory, ControllerSshAllowAndAllowPorts) {
   const Host& a = inv.hosts[0];  // from defaults, located there
   ASSERT_TRUE(a.ssh_allow);
   ASSERT_EQ(a.ssh_allow->size(), 2u);
-  EXPECT_EQ((*a.ssh_allow)[1].value + "@" + at((*a.ssh_allow)[1].loc), "192.0.2.0/28@3:32");
+  EXPECT_EQ((*a.ssh_allow)[1].value + "@" + at((*a.ssh_allow)[1].loc), "192.0.2.0/28@3:31");
   EXPECT_EQ(at(a.ssh_allow_loc), "3:3");
   ASSERT_EQ(a.allow_ports.size(), 1u);
   EXPECT_EQ(a.allow_ports[0].port.value, 1317);
@@ -523,11 +523,11 @@ TEST(LoadInventory, FirewallKeysBadValues) {
             "5:52: error: items of \"ssh_allow\" must be addresses or CIDR prefixes, found a map [schema] "
             "{host=a}\n"
             "7:16: error: \"port\" must be a port from 1 to 65535, found 70000 [address] {host=a}\n"
-            "8:28: error: \"proto\" must be one of \"tcp\", \"udp\", found \"sctp\" [schema] {host=a}\n"
+            "8:27: error: \"proto\" must be one of \"tcp\", \"udp\", found \"sctp\" [schema] {host=a}\n"
             "9:9: error: missing required key \"from\" in host \"a\" [schema] {host=a}\n"
-            "10:33: error: unknown key \"tcp\" in host \"a\"; expected one of \"port\", \"proto\", \"from\" "
+            "10:30: error: unknown key \"tcp\" in host \"a\"; expected one of \"port\", \"proto\", \"from\" "
             "[schema] {host=a}\n"
-            "11:9: error: \"an item of \\\"allow_ports\\\"\" must be a map, found \"443\" [schema] {host=a}\n");
+            "11:9: error: an item of \"allow_ports\" must be a map, found \"443\" [schema] {host=a}\n");
 }
 
 }  // namespace

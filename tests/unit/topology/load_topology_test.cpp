@@ -1013,7 +1013,14 @@ TEST(LoadTopology, FirewallSection) {
   const Loaded bad = load(k_head +
                           "nodes: {}\nfirewall:\n  p2p_connections_per_address: 0\n"
                           "  p2p_new_connections_per_minute: \"10\"\n  icmp_echo_per_sec: 5\n");
-  EXPECT_EQ(bad.diags, "");
+  EXPECT_EQ(bad.diags,
+            "5:32: error: \"p2p_connections_per_address\" must be 1 to 65535, found 0 [schema] {firewall}\n"
+            "6:35: error: \"p2p_new_connections_per_minute\" must be an integer, found the quoted string "
+            "\"10\" [schema] {firewall}\n"
+            "7:3: error: unknown key \"icmp_echo_per_sec\" in \"firewall\"; did you mean "
+            "\"icmp_echo_per_second\"? [schema] {firewall}\n");
+  // What a bad value leaves is the default.
+  EXPECT_EQ(bad.topology.firewall.p2p_connections_per_address.value, 8);
 }
 
 }  // namespace
