@@ -75,7 +75,13 @@ TEST(Firewall, P2pPortOpenToAllOnlyOnPublicSentries) {
     EXPECT_EQ(open_to_all, f.host == "pub-a") << f.host << ":\n" << f.content;
   }
   EXPECT_EQ(rule_lines(content_of(files, "pub-a"), "26656"),
-            (std::vector<std::string>{"tcp dport 26656 accept comment \"p2p of public sentry public-a: open to all\""}));
+            (std::vector<std::string>{
+                "ip saddr @p2p_public_a_v4 tcp dport 26656 accept comment \"p2p of public-a from its peers: no "
+                "per-address limit\"",
+                "iifname \"picket\" ip saddr @p2p_public_a_vpn_v4 tcp dport 26656 accept comment \"p2p of "
+                "public-a from its peers: no per-address limit\"",
+                "tcp dport 26656 accept comment \"p2p of public sentry public-a: open to all, within the "
+                "per-address limits\""}));
   // The validator admits only its two sentries: sentry-a through the tunnel, sentry-b by address.
   const std::string& val = content_of(files, "val-1");
   EXPECT_EQ(rule_lines(val, "26656"),
@@ -88,7 +94,7 @@ TEST(Firewall, P2pPortOpenToAllOnlyOnPublicSentries) {
   // The signer runs on kms-1 but listens on nothing: SSH, and WireGuard from the validator's host.
   EXPECT_EQ(rule_lines(content_of(files, "kms-1"), "dport"),
             (std::vector<std::string>{
-                "tcp dport 22 accept comment \"ssh: how picket and operators reach the host\"",
+                "tcp dport 22 accept comment \"ssh: open to all (no ssh_allow)\"",
                 "ip saddr @wireguard_peers_v4 udp dport 51820 accept comment \"wireguard from the tunnel peers\""}));
 }
 
@@ -185,7 +191,7 @@ TEST(Firewall, SshUsesTheInventoryPort) {
   Diagnostics diags;
   const FileSet files = firewalls(net, diags);
   EXPECT_EQ(rule_lines(content_of(files, "sen-b"), "ssh"),
-            (std::vector<std::string>{"tcp dport 2222 accept comment \"ssh: how picket and operators reach the host\""}));
+            (std::vector<std::string>{"tcp dport 2222 accept comment \"ssh: open to all (no ssh_allow)\""}));
 }
 
 TEST(Firewall, DnsNameIsLeftOutWithOneWarning) {
@@ -346,10 +352,10 @@ TEST(Firewall, LockoutWhenTheAllowlistShutsPicketOut) {
   Diagnostics diags;
   check_firewall(ctx, diags);
   EXPECT_EQ(dump(diags),
-            "lockout error inventory.yaml:2 host=pub-a,host=sen-a,host=sen-b: hosts \"pub-a\", \"sen-a\", "
+            "lockout error inventory.yaml:2 host=pub-a host=sen-a host=sen-b: hosts \"pub-a\", \"sen-a\", "
             "\"sen-b\" do not admit 203.0.113.0/29 (picket's \"controller\") in \"ssh_allow\": the firewall "
             "would lock picket out; add it to \"ssh_allow\"\n"
-            "lockout error inventory.yaml:3 host=val-1: host \"val-1\" do not admit 198.51.100.20 (the "
+            "lockout error inventory.yaml:3 host=val-1: host \"val-1\" does not admit 198.51.100.20 (the "
             "address of jump host \"sen-a\", where picket's SSH connection comes from) in \"ssh_allow\": the "
             "firewall would lock picket out; add it to \"ssh_allow\"\n");
 
@@ -362,18 +368,18 @@ TEST(Firewall, LockoutWhenTheAllowlistShutsPicketOut) {
   EXPECT_EQ(dump(again),
             "address warning inventory.yaml:5 host=sen-a: address \"sen-a.example.net\" (host=sen-a) is a "
             "DNS name, which a firewall ruleset cannot list: picket leaves it out of the nftables rules (first "
-            "on host kms-1), so connections from it are dropped; use an IP address\n"
-            "lockout error inventory.yaml:2 host=pub-a,host=sen-a,host=sen-b: hosts \"pub-a\", \"sen-a\", "
+            "on host pub-a), so connections from it are dropped; use an IP address\n"
+            "lockout error inventory.yaml:2 host=pub-a host=sen-a host=sen-b: hosts \"pub-a\", \"sen-a\", "
             "\"sen-b\" limit SSH with \"ssh_allow\", but the inventory names no \"controller\": lint cannot "
             "prove picket keeps its way in; add \"controller:\" with the address or subnet picket deploys "
             "from\n"
-            "lockout error inventory.yaml:4 host=kms-1: host \"kms-1\" limit SSH with \"ssh_allow\", but the "
+            "lockout warning inventory.yaml:3 host=val-1: host \"val-1\" is reached through jump host "
+            "\"sen-a\", whose address \"sen-a.example.net\" is a DNS name: lint cannot tell whether "
+            "\"ssh_allow\" admits where picket's connection comes from; make sure it does (deploy checks it "
+            "on the host before a firewall reload)\n"
+            "lockout error inventory.yaml:4 host=kms-1: host \"kms-1\" limits SSH with \"ssh_allow\", but the "
             "inventory names no \"controller\": lint cannot prove picket keeps its way in; add "
-            "\"controller:\" with the address or subnet picket deploys from\n"
-            "lockout warning inventory.yaml:3 host=val-1: host \"val-1\" reached through jump host \"sen-a\", "
-            "whose address \"sen-a.example.net\" is a DNS name: lint cannot tell whether \"ssh_allow\" admits "
-            "where picket's connection comes from; make sure it does (deploy checks it on the host before a "
-            "firewall reload)\n");
+            "\"controller:\" with the address or subnet picket deploys from\n");
 }
 
 }  // namespace
