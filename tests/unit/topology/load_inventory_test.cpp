@@ -386,11 +386,11 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\" [schema] {defaults}\n"
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"ssh_allow\", \"allow_ports\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\" [schema] {defaults}\n");
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"ssh_allow\", \"allow_ports\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
