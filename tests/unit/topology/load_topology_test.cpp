@@ -937,7 +937,7 @@ TEST(LoadTopology, AnchoredCollectionsAreReadWhole) {
                         "  <<: *more\n");
   EXPECT_EQ(m.diags,
             "3:1: error: unknown key \"x\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\", \"firewall\" "
             "[schema] {x}\n");
   ASSERT_EQ(m.topology.nodes.size(), 2u);
   EXPECT_EQ(m.topology.nodes[0].role.value, Role::public_sentry);
@@ -986,7 +986,7 @@ TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
                         "y-other: 1\n");
   EXPECT_EQ(l.diags,
             "8:1: error: unknown key \"y-other\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\", \"firewall\" "
             "[schema] {y-other}\n");
   ASSERT_EQ(l.topology.nodes.size(), 2u);
   EXPECT_EQ(l.topology.nodes[1].role.value, Role::private_sentry);
