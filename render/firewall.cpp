@@ -457,14 +457,18 @@ void report_lockouts(const std::map<std::string, Lockout>& found, Diagnostics& o
 
 void check_firewall(const RenderContext& ctx, Diagnostics& out, const std::set<std::string>& said) {
   std::set<std::string> warned = said;  // DNS names reported once, not once per firewall
-  std::map<std::string, Lockout> lockouts;
   for (const auto& host_name : firewall_hosts(ctx)) {
     const Host* host = ctx.inventory.find_host(host_name);
     if (host == nullptr) continue;  // the loader reports it
     RuleBuilder rules(out, warned, host_name, /*check_only=*/true);
     collect_host_rules(ctx, *host, rules);
-    check_lockout(ctx, *host, lockouts);
   }
+}
+
+void check_ssh_allow(const RenderContext& ctx, Diagnostics& out) {
+  std::map<std::string, Lockout> lockouts;
+  for (const auto& host_name : firewall_hosts(ctx))
+    if (const Host* host = ctx.inventory.find_host(host_name)) check_lockout(ctx, *host, lockouts);
   report_lockouts(lockouts, out);
 }
 

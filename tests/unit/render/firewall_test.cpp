@@ -296,6 +296,7 @@ TEST(Firewall, HardenedNetworkMatchesGolden) {
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
                           plan_tunnels(net.topology, tunnel_problems)};
   check_firewall(ctx, diags);
+  check_ssh_allow(ctx, diags);
   EXPECT_EQ(dump(diags), "");
 }
 
@@ -350,7 +351,7 @@ TEST(Firewall, LockoutWhenTheAllowlistShutsPicketOut) {
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
                           plan_tunnels(net.topology, tunnel_problems)};
   Diagnostics diags;
-  check_firewall(ctx, diags);
+  check_ssh_allow(ctx, diags);
   EXPECT_EQ(dump(diags),
             "lockout error inventory.yaml:2 host=pub-a host=sen-a host=sen-b: hosts \"pub-a\", \"sen-a\", "
             "\"sen-b\" do not admit 203.0.113.0/29 (picket's \"controller\") in \"ssh_allow\": the firewall "
@@ -365,6 +366,7 @@ TEST(Firewall, LockoutWhenTheAllowlistShutsPicketOut) {
   net.inventory.hosts[2].address = at(std::string("sen-a.example.net"), 5, true);
   Diagnostics again;
   check_firewall(ctx, again);
+  check_ssh_allow(ctx, again);
   EXPECT_EQ(dump(again),
             "address warning inventory.yaml:5 host=sen-a: address \"sen-a.example.net\" (host=sen-a) is a "
             "DNS name, which a firewall ruleset cannot list: picket leaves it out of the nftables rules (first "
