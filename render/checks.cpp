@@ -120,6 +120,7 @@ void check_render(const RenderContext& ctx, Diagnostics& out) {
   check_boot(ctx, out);
   const SettingsDeriver deriver(ctx.peering, ctx.inventory, ctx.tunnels, ctx.node_ids);
   check_overrides(ctx.topology, deriver, out);
+  check_ssh_allow(ctx, out);
   // The rest only warns about DNS names: a file with none (the common case, and the
   // 100k-node benchmark) skips a walk over every peering.
   if (!any_dns_name(ctx)) return;

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "topology/address.hpp"
+#include "topology/firewall_limits.hpp"
 #include "topology/load.hpp"
 #include "topology/monitoring.hpp"
 #include "topology/yaml_read.hpp"
@@ -24,7 +25,7 @@ namespace {
 
 const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
                                              "nodes",   "links", "partners",  "network",
-                                             "vpn",     "monitoring"};
+                                             "vpn",     "monitoring", "firewall"};
 const std::vector<std::string> k_chain_keys = {"id",       "cometbft", "binary_version",
                                                "p2p_port", "rpc_port", "metrics_port"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
@@ -185,6 +186,8 @@ class TopologyLoader final : public YamlEntrySink {
         read_vpn(f);
       } else if (k == "monitoring") {
         read_monitoring(m_reader, f, m_topology);
+      } else if (k == "firewall") {
+        read_firewall(m_reader, f, m_topology);
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {

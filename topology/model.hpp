@@ -132,6 +132,18 @@ struct Monitoring {
   Location loc;                     // the `monitoring:` key
 };
 
+/// Limits of the firewall picket renders (topology-format.md §1, `firewall`). The defaults
+/// hold when the section or a key is left out.
+struct Firewall {
+  /// Public sentries: concurrent p2p connections from one IPv4 address or one IPv6 /64.
+  Located<int> p2p_connections_per_address{8, {}};
+  /// Public sentries: new p2p connections per minute from one address (burst: the cap above).
+  Located<int> p2p_new_connections_per_minute{30, {}};
+  /// Every host: ICMP echo requests answered per second (all sources together; burst the same).
+  Located<int> icmp_echo_per_second{5, {}};
+  Location loc;  // the `firewall:` key, when written
+};
+
 struct Topology {
   std::shared_ptr<const std::string> path;
   Located<int> version;
@@ -145,6 +157,7 @@ struct Topology {
   std::optional<NetworkPeers> network;
   std::optional<Vpn> vpn;
   std::optional<Monitoring> monitoring;
+  Firewall firewall;
 
   /// Index of the node with this name, or nullptr.
   const Node* find_node(const std::string& name) const;
@@ -153,6 +166,15 @@ struct Topology {
 
  private:
   std::unordered_map<std::string, std::size_t> m_node_index;
+};
+
+/// One `allow_ports` entry of a host: a port opened to a list of sources, or to everyone.
+struct AllowedPort {
+  Located<int> port;
+  Located<std::string> proto{"tcp", {}};   // "tcp" | "udp"
+  std::vector<Located<std::string>> from;  // addresses or CIDR prefixes (empty with `any`)
+  bool any = false;                        // `from: any`
+  Location loc;                            // the list item
 };
 
 /// A host after `defaults` were applied. Fields not set anywhere are nullopt.
@@ -165,6 +187,11 @@ struct Host {
   /// A pinned WireGuard tunnel address (IPv4, inside vpn.subnet); per host, never in defaults.
   std::optional<Located<std::string>> tunnel_address;
   Located<int> port{22, {}};
+  /// Who may reach sshd (addresses or CIDR prefixes); nullopt: everyone.
+  std::optional<std::vector<Located<std::string>>> ssh_allow;
+  Location ssh_allow_loc;  // the `ssh_allow` key (of the host, or of `defaults`)
+  /// Extra ports this host's firewall opens.
+  std::vector<AllowedPort> allow_ports;
 
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.
   std::optional<std::string> domain(DomainKind k) const;
@@ -173,6 +200,10 @@ struct Host {
 struct Inventory {
   std::shared_ptr<const std::string> path;
   std::vector<Host> hosts;  // in file order
+  /// Where picket's SSH connections come from (addresses or CIDR prefixes): every host's
+  /// `ssh_allow` must admit them (a host behind `jump`: its jump host's address).
+  std::vector<Located<std::string>> controller;
+  Location controller_loc;  // the `controller` key
 
   const Host* find_host(const std::string& name) const;
   void index_hosts();

@@ -110,6 +110,10 @@ const std::vector<Refusal>& refusals() {
       {"startup.cpp:schema", [](Network& n) {
          set_override(n, "sentry-b", "statesync", "enable", K::boolean, "true");
        }},
+      {"firewall.cpp:lockout", [](Network& n) {  // an ssh_allow without picket's controller
+         n.inventory.controller = {{"203.0.113.9", {}}};
+         host(n, "sen-a").ssh_allow = std::vector<Located<std::string>>{{"192.0.2.0/28", {}}};
+       }},
   };
   return k_cases;
 }
