@@ -202,6 +202,7 @@ void check_app(const RenderContext& ctx, Diagnostics& out) {
   const auto table = app_table(topology.chain, builtin_app_tables(), out);
   if (!table) return;
   const std::string sdk = effective_sdk_line(topology.chain);
+  std::vector<std::string> no_gas_price;  // nodes left with the base's or the SDK's empty value
   for (const Node& node : topology.nodes) {
     const std::string& name = node.name.value;
     if (node.role.value == Role::signer) {
@@ -230,13 +231,17 @@ void check_app(const RenderContext& ctx, Diagnostics& out) {
                   {name});
       }
     }
-    // The SDK's own start-up checks (server/config Config.ValidateBasic).
-    if (effective(*table, derived, overrides, "minimum-gas-prices") == "\"\"")
-      add_error(out, "schema", place(node, "minimum-gas-prices"),
-                "Cosmos SDK " + sdk + " refuses to start node \"" + name +
-                    "\" with this app.toml: \"set min gas price in app.toml or flag or env "
-                    "variable\"; set minimum-gas-prices in chain.base_app or the node's app: overrides",
-                {name});
+    // The SDK's own start-up checks (server/config Config.ValidateBasic). An empty
+    // minimum-gas-prices the base or the SDK's default leaves is said once, below.
+    if (effective(*table, derived, overrides, "minimum-gas-prices") == "\"\"") {
+      if (overrides.count("minimum-gas-prices") != 0)
+        add_error(out, "schema", place(node, "minimum-gas-prices"),
+                  "Cosmos SDK " + sdk + " refuses to start node \"" + name +
+                      "\" with this app.toml: \"set min gas price in app.toml or flag or env variable\"",
+                  {name});
+      else
+        no_gas_price.push_back(name);
+    }
     const auto interval = parse_integer(strip_quotes(effective(*table, derived, overrides, "state-sync.snapshot-interval")));
     if (effective(*table, derived, overrides, "pruning") == "\"everything\"" && interval && *interval > 0)
       add_error(out, "schema", place(node, overrides.count("pruning") ? "pruning" : "state-sync.snapshot-interval"),
@@ -244,6 +249,24 @@ void check_app(const RenderContext& ctx, Diagnostics& out) {
                     "\" with this app.toml: \"cannot enable state sync snapshots with 'everything' "
                     "pruning setting\"",
                 {name});
+  }
+  if (!no_gas_price.empty()) {
+    const Chain& chain = topology.chain;
+    const ConfigValue* base = nullptr;
+    if (chain.base_app && chain.base_app->loaded)
+      if (auto s = chain.base_app->values.find(""); s != chain.base_app->values.end())
+        if (auto k = s->second.find("minimum-gas-prices"); k != s->second.end()) base = &k->second;
+    const Location where = base != nullptr ? base->loc : chain.sdk ? chain.sdk->loc : chain.base_app->path.loc;
+    std::vector<std::string> subjects{"chain"};
+    subjects.insert(subjects.end(), no_gas_price.begin(), no_gas_price.end());
+    add_error(out, "schema", where,
+              "Cosmos SDK " + sdk + " refuses to start " + plural(no_gas_price.size(), "node", "nodes") + " " +
+                  quoted_list(no_gas_price) + " with an empty minimum-gas-prices (\"set min gas price in "
+                  "app.toml or flag or env variable\"), " +
+                  (base != nullptr ? std::string("as chain.base_app sets it")
+                                   : "the SDK's default (chain.base_app does not set it)") +
+                  ": set it in chain.base_app, or per node under app:",
+              subjects);
   }
 }
 

@@ -52,7 +52,7 @@ struct BaseFile {
   Located<std::string> path;
   ConfigOverrides values;
   std::map<std::string, std::string> literals;  // "section.key" (or "key") -> TOML literal
-  std::vector<std::string> order;                // the same paths, in file order
+  std::vector<std::string> order;                // the same paths, table by table (keys sorted)
   bool loaded = false;
 };
 
