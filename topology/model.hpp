@@ -43,14 +43,40 @@ struct ConfigValue {
 /// section -> key -> value (top-level keys use the section "").
 using ConfigOverrides = std::map<std::string, std::map<std::string, ConfigValue>>;
 
+/// A file the chain names as its base (chain.base_config, chain.base_app): the path as
+/// written (relative to the topology file) and, once the CLI has read it, its values by
+/// section ("" top level, "storage.pruning" nested) and key, each with its place in that file
+/// and its TOML literal as written there. topology/ and render/ read no files: until the CLI
+/// fills `values`, `loaded` is false and render keeps the defaults.
+struct BaseFile {
+  Located<std::string> path;
+  ConfigOverrides values;
+  std::map<std::string, std::string> literals;  // "section.key" (or "key") -> TOML literal
+  std::vector<std::string> order;                // the same paths, table by table (keys sorted)
+  bool loaded = false;
+};
+
 struct Chain {
   Located<std::string> id;
   Located<std::string> cometbft;  // "0.34" | "0.37" | "0.38" | "1.0"
   std::optional<Located<std::string>> binary_version;
+  std::optional<BaseFile> base_config;  // the chain's own config.toml (what `init` writes)
+  std::optional<BaseFile> base_app;     // the chain's own app.toml
+  std::optional<Located<std::string>> sdk;  // Cosmos SDK line: "0.46" | "0.47" | "0.50" | "0.53"
   std::optional<Located<int>> p2p_port;
   std::optional<Located<int>> rpc_port;
   std::optional<Located<int>> metrics_port;
 };
+
+/// The Cosmos SDK lines picket renders app.toml for: "0.46", "0.47", "0.50", "0.53".
+const std::vector<std::string>& sdk_lines();
+/// The CometBFT line an SDK line runs on ("0.47" -> "0.37"); "" for an unknown line.
+std::string sdk_cometbft_line(const std::string& sdk);
+/// The chain's SDK line: `sdk`, else the default for its CometBFT line (0.34 -> 0.46,
+/// 0.37 -> 0.47, 0.38 -> 0.50); "" when none is known (CometBFT 1.0).
+std::string effective_sdk_line(const Chain& chain);
+/// Whether the nodes get an app.toml: the chain names its SDK line or its base app.toml.
+bool renders_app_toml(const Chain& chain);
 
 struct Policy {
   Located<int> min_paths{2, {}};
@@ -71,6 +97,7 @@ struct Node {
   std::optional<Located<std::string>> node_id;
   std::optional<Located<std::string>> home;
   ConfigOverrides config;
+  ConfigOverrides app;  // app.toml overrides, like `config`
 };
 
 struct Link {

@@ -50,7 +50,7 @@ same "dpkg-deb -f: the control fields" "Package: picket
 Version: $version
 Architecture: $arch
 Maintainer: picket maintainers <maintainers@picket.invalid>
-Depends: libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libsodium23 (>= 1.0.14), libssh2-1 (>= 1.5.0), libstdc++6 (>= 11), libyaml-0-2
+Depends: libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libsodium23 (>= 1.0.14), libssh2-1 (>= 1.5.0), libstdc++6 (>= 11), libtomlplusplus3 (>= 3.2.0), libyaml-0-2
 Suggests: graphviz
 Section: admin
 Priority: optional
