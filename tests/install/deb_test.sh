@@ -30,6 +30,7 @@ drwxr-xr-x root/root ./usr/share/doc/picket/
 -rw-r--r-- root/root ./usr/share/doc/picket/copyright
 drwxr-xr-x root/root ./usr/share/man/
 drwxr-xr-x root/root ./usr/share/man/man1/
+-rw-r--r-- root/root ./usr/share/man/man1/picket-backup.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-completion.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-deploy.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-graph.1.gz
@@ -38,6 +39,7 @@ drwxr-xr-x root/root ./usr/share/man/man1/
 -rw-r--r-- root/root ./usr/share/man/man1/picket-partner.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-plan.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-render.1.gz
+-rw-r--r-- root/root ./usr/share/man/man1/picket-restore.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-status.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-whatif.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket.1.gz
