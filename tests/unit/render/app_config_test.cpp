@@ -104,7 +104,7 @@ struct Result {
 // check_app then render_app_configs, as render_all runs them.
 Result render(NetworkBuilder& b) {
   Result r;
-  TunnelPlan tunnels = plan_tunnels(b.topology(), r.diagnostics);
+  TunnelPlan tunnels = plan_tunnels(b.topology(), b.inventory(), r.diagnostics);
   RenderContext ctx{b.topology(), b.inventory(), b.secrets(), builtin_templates(), tunnels};
   check_app(ctx, r.diagnostics);
   if (has_errors(r.diagnostics)) return r;
@@ -228,7 +228,7 @@ TEST(AppConfig, ValidatorMayListenOnItsTunnelAddress) {
   b.vpn("10.44.0.0/24");
   b.link("validator", "pub-a");  // over vpn: the validator's host gets a tunnel address
   Diagnostics tunnel_problems;
-  const TunnelPlan tunnels = plan_tunnels(b.topology(), tunnel_problems);
+  const TunnelPlan tunnels = plan_tunnels(b.topology(), b.inventory(), tunnel_problems);
   const std::string address = tunnels.addresses.at("val-1");
   app_value(b, "validator", "", "minimum-gas-prices", ConfigValue::Kind::string, "1uatom");
   app_value(b, "priv-a", "", "minimum-gas-prices", ConfigValue::Kind::string, "1uatom");
