@@ -21,15 +21,6 @@ namespace picket {
 
 namespace {
 
-const char* over_name(LinkKind k) {
-  switch (k) {
-    case LinkKind::vpn: return "vpn";
-    case LinkKind::private_net: return "private";
-    case LinkKind::public_net: return "public";
-  }
-  return "public";
-}
-
 Handoff handoff_of(const RenderContext& ctx, const Partner& partner) {
   Handoff h;
   h.partner = partner.name.value;
@@ -107,7 +98,7 @@ std::string format_handoff_text(const Handoff& h) {
   std::ostringstream out;
   const bool vpn = h.over == LinkKind::vpn;
   out << "Handoff for partner \"" << h.partner << "\" (chain " << h.chain_id << ", peering over "
-      << over_name(h.over) << "). Public data only: node IDs and WireGuard public keys.\n";
+      << link_kind_name(h.over) << "). Public data only: node IDs and WireGuard public keys.\n";
   out << "\nOur nodes: put these in your persistent_peers (and unconditional_peer_ids):\n";
   for (const HandoffNode& n : h.nodes)
     out << "  " << n.node << ": " << or_missing(n.id, "(no key yet: run picket keys)") << "@" << n.address << "\n";
@@ -140,7 +131,7 @@ std::string format_handoff_json(const Handoff& h) {
   doc["format_version"] = 1;
   doc["partner"] = h.partner;
   doc["chain_id"] = h.chain_id;
-  doc["over"] = over_name(h.over);
+  doc["over"] = link_kind_name(h.over);
   auto nodes = [](const std::vector<HandoffNode>& list) {
     Json a = Json::array();
     for (const HandoffNode& n : list) a.push_back({{"name", n.node}, {"id", n.id}, {"address", n.address}});

@@ -9,6 +9,7 @@
 #include "render/checks.hpp"
 #include "render/render.hpp"
 #include "render/settings.hpp"
+#include "tests/unit/render/golden_file.hpp"
 #include "tests/unit/render/network_builder.hpp"
 #include "topology/base_file.hpp"
 
@@ -18,26 +19,9 @@ namespace {
 using test_support::diagnostics_text;
 using test_support::NetworkBuilder;
 
-std::string source_path(const std::string& relative) { return std::string(PICKET_SOURCE_DIR) + "/" + relative; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::string path = source_path("tests/unit/render/golden/" + name);
-  const char* update = std::getenv("UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  const std::string expected = read_file(path);
-  ASSERT_FALSE(expected.empty()) << "missing golden " << path << " (UPDATE_GOLDEN=1 writes it)";
-  EXPECT_EQ(actual, expected) << "golden " << path << " differs (UPDATE_GOLDEN=1 rewrites it)";
-}
+using golden::expect_golden;
+using golden::read_file;
+using golden::source_path;
 
 void flatten(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
   for (auto&& [key, node] : table) {

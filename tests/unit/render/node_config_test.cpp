@@ -10,6 +10,7 @@
 #include "render/config_table.hpp"
 #include "render/render.hpp"
 #include "render/settings.hpp"
+#include "tests/unit/render/golden_file.hpp"
 #include "tests/unit/render/network_builder.hpp"
 #include "topology/base_file.hpp"
 #include "topology/load.hpp"
@@ -20,29 +21,9 @@ namespace {
 using test_support::diagnostics_text;
 using test_support::NetworkBuilder;
 
-std::string source_path(const std::string& relative) {
-  return std::string(PICKET_SOURCE_DIR) + "/" + relative;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Compares `actual` with the golden file; UPDATE_GOLDEN=1 rewrites it instead.
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::string path = source_path("tests/unit/render/golden/" + name);
-  const char* update = std::getenv("UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  const std::string expected = read_file(path);
-  ASSERT_FALSE(expected.empty()) << "missing golden " << path << " (UPDATE_GOLDEN=1 writes it)";
-  EXPECT_EQ(actual, expected) << "golden " << path << " differs (UPDATE_GOLDEN=1 rewrites it)";
-}
+using golden::expect_golden;
+using golden::read_file;
+using golden::source_path;
 
 // The keys of a parsed TOML document as dotted paths → their values in TOML notation, as
 // toml++ prints them (strings as literal strings: 'x').
