@@ -23,28 +23,7 @@ using golden::expect_golden;
 using golden::read_file;
 using golden::source_path;
 
-void flatten(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
-  for (auto&& [key, node] : table) {
-    const std::string path = prefix + std::string(key.str());
-    if (const toml::table* sub = node.as_table()) {
-      flatten(*sub, path + ".", out);
-      continue;
-    }
-    std::ostringstream text;
-    node.visit([&](auto&& v) { text << v; });
-    out[path] = text.str();
-  }
-}
-
-std::map<std::string, std::string> parse_flat(const std::string& text, const std::string& what) {
-  std::map<std::string, std::string> out;
-  try {
-    flatten(toml::parse(text), "", out);
-  } catch (const toml::parse_error& e) {
-    ADD_FAILURE() << what << " is not valid TOML: " << e.description() << " at line " << e.source().begin.line;
-  }
-  return out;
-}
+using golden::parse_flat;
 
 // A validator behind a private and a public sentry, on the SDK line `sdk`.
 NetworkBuilder app_network(const std::string& sdk) {

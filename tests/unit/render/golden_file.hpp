@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <toml++/toml.h>
 
 namespace picket::golden {
 
@@ -32,6 +35,31 @@ inline void expect_golden(const std::string& name, const std::string& actual) {
   const std::string expected = read_file(path);
   ASSERT_FALSE(expected.empty()) << "missing golden " << path << " (UPDATE_GOLDEN=1 writes it)";
   EXPECT_EQ(actual, expected) << "golden " << path << " differs (UPDATE_GOLDEN=1 rewrites it)";
+}
+
+// Every value of a TOML document by its dotted path, as toml++ prints it (a parse error is a
+// test failure naming `what`).
+inline void flatten(const toml::table& table, const std::string& prefix, std::map<std::string, std::string>& out) {
+  for (auto&& [key, node] : table) {
+    const std::string path = prefix + std::string(key.str());
+    if (const toml::table* sub = node.as_table()) {
+      flatten(*sub, path + ".", out);
+      continue;
+    }
+    std::ostringstream text;
+    node.visit([&](auto&& v) { text << v; });
+    out[path] = text.str();
+  }
+}
+
+inline std::map<std::string, std::string> parse_flat(const std::string& text, const std::string& what) {
+  std::map<std::string, std::string> out;
+  try {
+    flatten(toml::parse(text), "", out);
+  } catch (const toml::parse_error& e) {
+    ADD_FAILURE() << what << " is not valid TOML: " << e.description() << " at line " << e.source().begin.line;
+  }
+  return out;
 }
 
 }  // namespace picket::golden

@@ -27,30 +27,7 @@ using golden::source_path;
 
 // The keys of a parsed TOML document as dotted paths → their values in TOML notation, as
 // toml++ prints them (strings as literal strings: 'x').
-void flatten(const toml::table& table, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
-  for (auto&& [key, node] : table) {
-    const std::string path = prefix + std::string(key.str());
-    if (const toml::table* sub = node.as_table()) {
-      flatten(*sub, path + ".", out);
-      continue;
-    }
-    std::ostringstream text;
-    node.visit([&](auto&& v) { text << v; });
-    out[path] = text.str();
-  }
-}
-
-std::map<std::string, std::string> parse_flat(const std::string& text, const std::string& what) {
-  std::map<std::string, std::string> out;
-  try {
-    flatten(toml::parse(text), "", out);
-  } catch (const toml::parse_error& e) {
-    ADD_FAILURE() << what << " is not valid TOML: " << e.description() << " at line "
-                  << e.source().begin.line;
-  }
-  return out;
-}
+using golden::parse_flat;
 
 // The settings picket derives; everything else must keep the list's default.
 const std::set<std::string> k_derived_keys{
