@@ -107,7 +107,7 @@ TEST(MonitoringHost, FilesGoToTheMonitorAndNodeExporterToEveryHost) {
   EXPECT_EQ(hosts, (std::set<std::string>{"kms-1", "mon-1", "pub-a", "sen-a", "sen-b", "val-1"}));
   const RenderedFile* sen_b = find_file(files, "sen-b", k_node_exporter);
   ASSERT_NE(sen_b, nullptr);
-  const std::string& addr = plan_tunnels(net.topology, net.inventory, diags).addresses.at("sen-b");
+  const std::string addr = plan_tunnels(net.topology, net.inventory, diags).addresses.at("sen-b");
   EXPECT_NE(sen_b->content.find("ARGS=\"--web.listen-address=" + addr + ":9100 --collector.systemd\"\n"),
             std::string::npos)
       << sen_b->content;
