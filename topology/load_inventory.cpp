@@ -48,6 +48,7 @@ constexpr HostKey k_host_string_keys[] = {
     {"reload_firewall", &Host::reload_firewall, HostValue::text},
     {"root", &Host::root, HostValue::root},
     {"reload_monitoring", &Host::reload_monitoring, HostValue::text},
+    {"signer_service", &Host::signer_service, HostValue::text},
 };
 constexpr std::size_t k_string_key_count = std::size(k_host_string_keys);
 // Bits of a written-keys mask: one per string key, then these two.
@@ -61,7 +62,7 @@ const std::vector<std::string> k_host_keys = {
     "address",         "port",       "user",    "identity", "home",
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
-    "reload_firewall", "root",       "reload_monitoring"};
+    "reload_firewall", "root",       "reload_monitoring", "signer_service"};
 const std::vector<std::string> k_become = {"sudo"};
 
 // [A-Za-z0-9._-]{1,63}
