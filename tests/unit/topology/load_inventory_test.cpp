@@ -103,6 +103,19 @@ TEST(LoadInventory, ExampleOfTheFormatLoadsClean) {
   EXPECT_EQ(fra.address.loc.file, inv.path);
 }
 
+TEST(LoadInventory, SignerServiceIsAHostKeyAndADefault) {
+  const Loaded l = load(
+      "defaults: {service: cosmovisor.service, signer_service: tmkms@hub.service}\n"
+      "hosts:\n"
+      "  a: {address: 198.51.100.1}\n"
+      "  b: {address: 198.51.100.2, signer_service: kms.service}\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_EQ(l.inventory.hosts.size(), 2u);
+  EXPECT_EQ(show(l.inventory.hosts[0].signer_service), "tmkms@hub.service@1:58");
+  EXPECT_EQ(show(l.inventory.hosts[1].signer_service), "kms.service@4:46");
+  EXPECT_EQ(show(l.inventory.hosts[1].service), "cosmovisor.service@1:21");
+}
+
 TEST(LoadInventory, DefaultsMayFollowHostsAndHostValuesWin) {
   const Loaded l = load(
       "hosts:\n"

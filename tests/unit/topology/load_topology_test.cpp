@@ -499,6 +499,53 @@ TEST(LoadTopology, SignerAndStandbyOnlyOnTheValidator) {
   EXPECT_FALSE(l.topology.nodes[2].signer);
 }
 
+TEST(LoadTopology, TmkmsProviders) {
+  const Loaded l = load(k_head +
+                        "nodes:\n"
+                        "  a: {role: signer, host: h}\n"
+                        "  b: {role: signer, host: h, tmkms: {provider: ledger}}\n"
+                        "  c:\n"
+                        "    role: signer\n"
+                        "    host: h\n"
+                        "    tmkms:\n"
+                        "      provider: yubihsm\n"
+                        "      adapter: http\n"
+                        "      connector: \"tcp://127.0.0.1:12345\"\n"
+                        "      auth_key: 2\n"
+                        "      password_file: /etc/tmkms/password\n"
+                        "      key: 3\n"
+                        "      serial_number: \"0001234567\"\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_EQ(l.topology.nodes.size(), 3u);
+  EXPECT_FALSE(l.topology.nodes[0].tmkms);
+  EXPECT_EQ(l.topology.nodes[1].tmkms->provider.value, "ledger");
+  const Tmkms& t = *l.topology.nodes[2].tmkms;
+  EXPECT_EQ(t.provider.value, "yubihsm");
+  EXPECT_EQ(t.adapter.value, "http");
+  EXPECT_EQ(t.connector->value, "tcp://127.0.0.1:12345");
+  EXPECT_EQ(t.auth_key.value, 2);
+  EXPECT_EQ(t.password_file->value, "/etc/tmkms/password");
+  EXPECT_EQ(t.key.value, 3);
+  EXPECT_EQ(t.serial_number->value, "0001234567");
+  EXPECT_EQ(at(t.loc), "10:5");
+}
+
+TEST(LoadTopology, TmkmsMistakes) {
+  const Loaded l = load(
+      "version: 1\n"
+      "chain: {id: t, cometbft: \"0.37\", vote_extensions: true}\n"
+      "nodes:\n"
+      "  v: {role: validator, host: h, tmkms: {provider: softsign}}\n"
+      "  a: {role: signer, host: h, tmkms: {provider: hsm}}\n"
+      "  b: {role: signer, host: h, tmkms: {provider: ledger, key: 2}}\n"
+      "  c: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http}}\n"
+      "  d: {role: signer, host: h, tmkms: {provider: yubihsm, connector: \"tcp://x:1\"}}\n"
+      "  e: {role: signer, host: h, tmkms: {provider: yubihsm, key: 0, auth_key: 70000}}\n"
+      "  f: {role: signer, host: h, tmkms: {provider: yubihsm, serial_number: 1234, password_file: p}}\n"
+      "  g: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http, connector: \"127.0.0.1:1\", pin: 1}}\n");
+  EXPECT_EQ(l.diags, "");
+}
+
 TEST(LoadTopology, NodeHomesMustBeCleanAbsolutePaths) {
   const Loaded l = load(
       "version: 1\n"
