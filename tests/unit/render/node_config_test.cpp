@@ -190,6 +190,8 @@ TEST(NodeConfig, DerivedSettingsReachTheFile) {
                                    std::string(40, 'b') + "@" + priv_2 + ":26656'"},
       {"p2p.addr_book_strict", "false"},
       {"p2p.unconditional_peer_ids", "'" + std::string(40, 'a') + "," + std::string(40, 'b') + "'"},
+      {"p2p.max_num_inbound_peers", "10"},
+      {"p2p.max_num_outbound_peers", "10"},
       {"p2p.pex", "false"},
       {"p2p.private_peer_ids", "''"},
       {"consensus.double_sign_check_height", "10"},
@@ -207,6 +209,11 @@ TEST(NodeConfig, DerivedSettingsReachTheFile) {
   EXPECT_EQ(pub.at("p2p.pex"), "true");
   EXPECT_EQ(pub.at("priv_validator_laddr"), "''");
   EXPECT_EQ(pub.at("consensus.double_sign_check_height"), "0");
+  EXPECT_EQ(pub.at("p2p.max_num_inbound_peers"), "100");
+  EXPECT_EQ(pub.at("p2p.max_num_outbound_peers"), "40");
+  const auto priv = parse_flat(find_file(r.files, "priv-a", "/config.toml")->content, "priv-a");
+  EXPECT_EQ(priv.at("p2p.max_num_inbound_peers"), "40");
+  EXPECT_EQ(priv.at("p2p.max_num_outbound_peers"), "10");
 }
 
 TEST(NodeConfig, GoldenSmallNetworkOnEveryLine) {
