@@ -27,7 +27,8 @@ std::string restart_service(const RenderedFile& f, const Inventory& inventory) {
     case ApplyAction::restart_node:
       if (host->restart) return host->restart->value;
       return host->service ? host->service->value : std::string();
-    case ApplyAction::restart_signer: return signer_service(*host);
+    case ApplyAction::restart_signer:
+      return host->signer_restart ? host->signer_restart->value : signer_service(*host);
     case ApplyAction::reload_vpn: return host->reload_vpn ? host->reload_vpn->value : std::string();
     case ApplyAction::reload_firewall:
       return host->reload_firewall ? host->reload_firewall->value : std::string();

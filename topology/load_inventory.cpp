@@ -49,6 +49,8 @@ constexpr HostKey k_host_string_keys[] = {
     {"root", &Host::root, HostValue::root},
     {"reload_monitoring", &Host::reload_monitoring, HostValue::text},
     {"signer_service", &Host::signer_service, HostValue::text},
+    {"signer_restart", &Host::signer_restart, HostValue::text},
+    {"signer_check", &Host::signer_check, HostValue::text},
 };
 constexpr std::size_t k_string_key_count = std::size(k_host_string_keys);
 // Bits of a written-keys mask: one per string key, then these two.
@@ -62,7 +64,8 @@ const std::vector<std::string> k_host_keys = {
     "address",         "port",       "user",    "identity", "home",
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
-    "reload_firewall", "root",       "reload_monitoring", "signer_service"};
+    "reload_firewall", "root",       "reload_monitoring", "signer_service",
+    "signer_restart",  "signer_check"};
 const std::vector<std::string> k_become = {"sudo"};
 
 // [A-Za-z0-9._-]{1,63}

@@ -177,7 +177,7 @@ struct Host {
   Located<std::string> address;
   std::optional<Located<std::string>> user, identity, home, service, datacenter, region,
       provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root,
-      reload_monitoring, signer_service;
+      reload_monitoring, signer_service, signer_restart, signer_check;
   Located<int> port{22, {}};
 
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.
