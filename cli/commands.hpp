@@ -32,6 +32,8 @@ Command add_deploy_command(CLI::App& app);
 /// `picket status TOPOLOGY [--inventory F] [--secrets DIR] [--format text|json] [--watch]
 /// [--interval S] [--parallel N] [--known-hosts F] [--timeout S]`
 Command add_status_command(CLI::App& app);
+/// `picket partner TOPOLOGY PARTNER [--inventory F] [--secrets DIR] [--format text|json]`
+Command add_partner_command(CLI::App& app);
 /// `picket completion bash|zsh`: the shell completion script for every command above
 Command add_completion_command(CLI::App& app);
 

@@ -23,6 +23,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_progress.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/handoff_records.hpp"
 #include "cli/rollout_inputs.hpp"
 #include "cli/terminal.hpp"
 #include "deploy/apply.hpp"
@@ -33,6 +34,18 @@ namespace picket::cli {
 
 namespace {
 namespace fs = std::filesystem;
+
+// After a deploy that left every host as rendered: what the partners were handed is now what
+// is live. A failure to record is reported but does not undo a good deploy.
+int record_partner_handoffs(const std::vector<Handoff>& handoffs, const std::string& dir) {
+  if (handoffs.empty()) return k_exit_ok;
+  if (auto recorded = record_handoffs(handoffs, dir); !recorded)
+    std::fprintf(stderr,
+                 "picket: warning: deployed, but the partners' handoffs were not recorded (%s): the next "
+                 "plan compares with the older record\n",
+                 recorded.error().c_str());
+  return k_exit_ok;
+}
 
 struct DeployFlags {
   RolloutFlags common;
@@ -147,8 +160,11 @@ int run_deploy(const DeployFlags& flags) {
   if (!flags.plan_file.empty())
     if (int rc = check_saved_plan(flags.plan_file, plan); rc != k_exit_ok) return rc;
 
-  // Show what will happen, then ask.
+  // Show what will happen (and which partners must update their side), then ask.
+  const std::string handoffs_dir = state_path(flags.common.paths.topology, "handoffs");
   write_out(stdout, format_plan_text(plan));
+  write_out(stdout, format_partner_updates(partner_updates(inputs->handoffs, handoffs_dir),
+                                           flags.common.paths.topology));
   if (plan.has_errors()) {
     std::fprintf(stderr, "picket: error: the plan is incomplete: some hosts could not be read\n");
     return k_exit_findings;
@@ -163,7 +179,7 @@ int run_deploy(const DeployFlags& flags) {
     for (const HostReport& h : report.hosts)
       for (const std::string& note : h.notes) write_out(stdout, "  " + h.host + ": note: " + note + "\n");
     write_out(stdout, "Nothing to deploy.\n");
-    return k_exit_ok;
+    return record_partner_handoffs(inputs->handoffs, handoffs_dir);
   }
   if (!flags.no_restart)
     write_out(stdout, format_rollout(plan_rollout(
@@ -197,7 +213,7 @@ int run_deploy(const DeployFlags& flags) {
   progress.finish();
   write_out(stdout, format_apply_report(report));
   switch (report.status) {
-    case ApplyStatus::ok: return k_exit_ok;
+    case ApplyStatus::ok: return record_partner_handoffs(inputs->handoffs, handoffs_dir);
     case ApplyStatus::refused: return k_exit_findings;
     case ApplyStatus::failed: return k_exit_deploy_failed;
   }

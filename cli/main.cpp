@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
         {"plan", add_plan_command(app)},
         {"deploy", add_deploy_command(app)},
         {"status", add_status_command(app)},
+        {"partner", add_partner_command(app)},
         {"completion", add_completion_command(app)},
     };
 

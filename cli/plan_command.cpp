@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/handoff_records.hpp"
 #include "cli/output_dir.hpp"
 #include "cli/rollout_inputs.hpp"
 #include "cli/terminal.hpp"
@@ -35,7 +36,14 @@ int run_plan(const PlanFlags& flags) {
   const Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
                               PlanOptions{flags.common.parallel});
 
-  write_out(stdout, flags.format == "json" ? format_plan_json(plan) : format_plan_text(plan));
+  // Partners whose handoff changed since the last deploy must hear about it.
+  const auto updates = partner_updates(inputs->handoffs, state_path(flags.common.paths.topology, "handoffs"));
+  if (flags.format == "json") {
+    write_out(stdout, with_partner_updates(format_plan_json(plan), updates));
+  } else {
+    write_out(stdout, format_plan_text(plan));
+    write_out(stdout, format_partner_updates(updates, flags.common.paths.topology));
+  }
   if (plan.has_errors()) {
     std::fprintf(stderr, "picket: error: the plan is incomplete: some hosts could not be read\n");
     return k_exit_findings;

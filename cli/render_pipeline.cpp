@@ -9,6 +9,7 @@
 #include "render/key_plan.hpp"
 #include "render/neighbours.hpp"
 #include "render/render.hpp"
+#include "render/tunnel.hpp"
 
 namespace picket::cli {
 
@@ -86,7 +87,13 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
   }
   auto peers = own_peers(checked->result.topology, *secrets);
   std::vector<std::string> ids = node_ids_of(checked->result.topology, *secrets);
-  return RenderedInputs{std::move(*checked), std::move(files), std::move(peers), std::move(ids)};
+  // The partners' handoffs from the context render used (its tunnel plan rendered cleanly).
+  Diagnostics tunnel_diags;
+  const RenderContext ctx(checked->result.topology, checked->result.inventory, *secrets, *templates,
+                          plan_tunnels(checked->result.topology, tunnel_diags));
+  std::vector<Handoff> handoffs = partner_handoffs(ctx);
+  return RenderedInputs{std::move(*checked), std::move(files), std::move(peers), std::move(ids),
+                        std::move(handoffs)};
 }
 
 }  // namespace picket::cli

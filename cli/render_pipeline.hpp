@@ -11,6 +11,7 @@
 #include "cli/inputs.hpp"
 #include "render/neighbours.hpp"
 #include "render/file_set.hpp"
+#include "render/handoff.hpp"
 
 namespace picket::cli {
 
@@ -22,6 +23,7 @@ struct RenderedInputs {
   /// gate waits for a restarted node to reconnect to those it had before).
   std::map<std::string, std::vector<OwnPeer>> own_peers;
   std::vector<std::string> node_ids;  // every node's ID (public), by index into the nodes
+  std::vector<Handoff> handoffs;       // what each partner is sent (`picket partner`), file order
   const Topology& topology() const { return checked.result.topology; }
   const Inventory& inventory() const { return checked.result.inventory; }
 };

@@ -47,8 +47,9 @@ if reason=$($lab check 2>&1); then
   echo "a stranger at 203.0.113.66, the rest of the chain at 203.0.113.101-103, the partners' nodes"
   must "create the keys that are missing (node IDs and public keys only)" "$picket" keys "$site" "${secrets[@]}"
   must "render every node's and host's files" "$picket" render "$site" "${secrets[@]}" --out "$labdir/render"
-  step "the operator puts the consensus key where tmkms.toml reads it; the WireGuard partner configures its side" "$lab prepare $labdir $labdir/render"
-  $lab prepare "$labdir" "$labdir/render" || exit 1
+  must "what we hand the WireGuard partner dorado (public data only; plan calls out changes later)" "$picket" partner "$site" "${secrets[@]}" dorado
+  step "the operator puts the consensus key where tmkms.toml reads it; the WireGuard partner configures its side" "$lab prepare $labdir $labdir/render $picket"
+  $lab prepare "$labdir" "$labdir/render" "$picket" || exit 1
   step "plan, from the operator's namespace (exit 2: changes)" "${in_operator[@]}" "$picket" plan "$site" --detailed-exitcode
   "${in_operator[@]}" "$picket" plan "$site" "${secrets[@]}" --detailed-exitcode | tail -12
   [ "${PIPESTATUS[0]}" = 2 ] || failed=1

@@ -31,8 +31,8 @@ expect() {
   same "'$line'" "$(printf '%s\n' "$@" | sort)" "$got"
 }
 
-expect "picket " -h --help --version lint graph whatif keys render plan deploy status completion
-expect "picket p" plan
+expect "picket " -h --help --version lint graph whatif keys render plan deploy status partner completion
+expect "picket p" partner plan
 expect "picket --v" --version
 expect "picket lint --" --help --inventory --format --color --strict
 expect "picket lint -" -h --help -i --inventory -f --format --color --strict

@@ -35,6 +35,7 @@ drwxr-xr-x root/root ./usr/share/man/man1/
 -rw-r--r-- root/root ./usr/share/man/man1/picket-graph.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-keys.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-lint.1.gz
+-rw-r--r-- root/root ./usr/share/man/man1/picket-partner.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-plan.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-render.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-status.1.gz

@@ -23,6 +23,7 @@ share/man/man1/picket-deploy.1.gz
 share/man/man1/picket-graph.1.gz
 share/man/man1/picket-keys.1.gz
 share/man/man1/picket-lint.1.gz
+share/man/man1/picket-partner.1.gz
 share/man/man1/picket-plan.1.gz
 share/man/man1/picket-render.1.gz
 share/man/man1/picket-status.1.gz

@@ -17,7 +17,7 @@ case ${1:-} in
     site=$dir/site/topology.yaml secrets=(--secrets "$dir/secrets")
     "$picket" keys "$site" "${secrets[@]}" >/dev/null
     "$picket" render "$site" "${secrets[@]}" --out "$dir/render"
-    lab prepare "$dir" "$dir/render"
+    lab prepare "$dir" "$dir/render" "$picket"
     start=$(date +%s.%N)
     ip netns exec plab-op "$picket" deploy "$site" "${secrets[@]}" --yes --health-timeout 120 \
       >"$dir/first-deploy.log" 2>&1 || { cat "$dir/first-deploy.log"; exit 1; }

@@ -6,8 +6,10 @@ thing (CometBFT nodes, tmkms, WireGuard through wireguard-go, nftables).
   lab.py up DIR            build the lab (after removing any left by a killed run); writes
                            DIR/site/topology.yaml + inventory.yaml (the bundled example pointed
                            at the lab) and DIR/lab.json (what the tests read)
-  lab.py partners DIR      after `picket render`: bring the WireGuard partner's side up with
-                           what the handoff would give it (our public key, endpoint, address)
+  lab.py prepare DIR RENDER PICKET
+                           after `picket render`: put the consensus key where tmkms.toml reads
+                           it, and bring each WireGuard partner's side up with what
+                           `picket partner` hands it (our public keys, endpoints, addresses)
   lab.py down              remove every lab namespace and process (by name)
   lab.py show DIR WHAT     signing | peers | scan | handshakes: what the demo prints
   lab.py fail DIR KIND=VALUE... / lab.py restore DIR: cut (restore) a failure domain's hosts
@@ -426,10 +428,11 @@ def read_toml(path):
         return tomllib.load(f)
 
 
-def prepare(dir_, render_dir):
+def prepare(dir_, render_dir, picket):
     """Puts our consensus key where the rendered tmkms.toml reads it (tmkms softsign import,
     as the operator would), and brings each WireGuard partner's side up with what our
-    handoff gives it: our public key, endpoint and tunnel address."""
+    handoff gives it (`picket partner --format json`, as the operator sends it): our public
+    keys, endpoints and tunnel addresses. A wrong handoff leaves the partner's tunnel down."""
     state = load_state(dir_)
     render_dir = os.path.abspath(render_dir)
     tools = tools_dir()
@@ -456,19 +459,16 @@ def prepare(dir_, render_dir):
             private = f.read().strip()
         partner_pub = subprocess.run(["wg", "pubkey"], input=private, capture_output=True,
                                      text=True, check=True).stdout.strip()
-        ours = []
-        for host in state["hosts"]:
-            conf = os.path.join(render_dir, host, "etc/wireguard/picket.conf")
-            if not os.path.exists(conf):
-                continue
-            iface, peers = parse_wg(conf)
-            if any(p["PublicKey"] == partner_pub for p in peers):
-                pub = subprocess.run(["wg", "pubkey"], input=iface["PrivateKey"],
-                                     capture_output=True, text=True,
-                                     check=True).stdout.strip()
-                ours.append({"host": host, "public_key": pub,
-                             "address": iface["Address"].split("/")[0],
-                             "endpoint": f"{state['hosts'][host]['address']}:{iface['ListenPort']}"})
+        handoff = json.loads(subprocess.run(
+            [picket, "partner", os.path.join(state["dir"], "site", "topology.yaml"), pname,
+             "--secrets", os.path.join(state["dir"], "secrets"), "--format", "json"],
+            capture_output=True, text=True, check=True).stdout)
+        if handoff["expected_from_partner"]["wireguard"]["public_key"] != partner_pub:
+            raise LabError(f"the handoff of {pname} expects another WireGuard key than the partner's")
+        ours = [{"host": t["host"], "public_key": t["public_key"], "address": t["tunnel_address"],
+                 "endpoint": t["endpoint"]} for t in handoff["our_wireguard"]]
+        if not ours:
+            raise LabError(f"the handoff of {pname} names none of our WireGuard peers")
         for name, p in state["partners"].items():
             if not name.startswith(pname + "-"):
                 continue
@@ -812,7 +812,7 @@ def main(argv):
         elif argv[1] == "down":
             netns.teardown()
         elif argv[1] == "prepare":
-            prepare(argv[2], argv[3])
+            prepare(argv[2], argv[3], os.path.realpath(argv[4]))
         elif argv[1] == "show":
             show(argv[2], argv[3], os.path.join(argv[2], "secrets"))
         elif argv[1] == "fail":

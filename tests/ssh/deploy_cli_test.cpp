@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <regex>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "deploy/memory_transport.hpp"
 #include "deploy/ssh/shell_quote.hpp"
@@ -378,5 +380,88 @@ TEST_F(PicketOverSsh, DeployOutputIsConciseWithoutATerminalAndLiveOnOne) {
             "Deploy complete: 5 hosts changed, 5 nodes restarted in 5 steps.\n")
       << shown;
 }
+}  // namespace
+}  // namespace picket
+
+namespace picket {
+namespace {
+
+// The partner handoff (issue 14, item 4): plan says a partner has been handed nothing yet; a
+// deploy that leaves every host as rendered records what the partner was handed (exactly what
+// `picket partner` prints); when our side changes, plan calls out the partner and the facts
+// that changed, and says nothing of a partner whose handoff still holds.
+TEST_F(PicketOverSsh, PlanCallsOutAPartnerWhoseHandoffChanged) {
+  const std::string topology_path = net + "/topology.yaml";
+  const std::string base = read_text(topology_path);
+  auto with_partners = [&](const std::string& lyra_with) {
+    std::ofstream(topology_path) << base
+                                 << "partners:\n"
+                                    "  lyra:\n"
+                                    "    peers: [{id: 1111111111111111111111111111111111111111, address: \"203.0.113.50:26656\"}]\n"
+                                    "    with: [" << lyra_with << "]\n"
+                                    "  vega:\n"
+                                    "    peers: [{id: 2222222222222222222222222222222222222222, address: \"203.0.113.60:26656\"}]\n"
+                                    "    with: [sentry-b]\n";
+  };
+  with_partners("sentry-a");
+  const CliRun keys = picket("keys " + shell_quote(topology_path) + " --inventory " + shell_quote(net + "/inventory.yaml"));
+  ASSERT_EQ(keys.rc, 0) << keys.out;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(keys.out, id, std::regex("node +sentry-b +([0-9a-f]{40}) "))) << keys.out;
+  const std::string sentry_b = id[1];
+  const std::string send = "  (send them `picket partner " + topology_path + " lyra`)\n";
+  // stdout alone (lint's no-monitor warning goes to stderr).
+  auto stdout_of = [&](const std::string& args) {
+    CliRun r;
+    r.rc = run_shell("{ " + shell_quote(PICKET_BINARY) + " " + args + " </dev/null 2>/dev/null; }", &r.out);
+    return r;
+  };
+
+  auto partner_lines = [](const std::string& out) {
+    std::string lines;
+    std::istringstream in(out);
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("partner ", 0) == 0) inside = true;
+      else if (line.rfind("  ", 0) != 0) inside = false;
+      if (inside) lines += line + "\n";
+    }
+    return lines;
+  };
+
+  const CliRun first = picket("plan " + common());
+  ASSERT_EQ(first.rc, 0) << first.out;
+  EXPECT_EQ(partner_lines(first.out),
+            "partner lyra: no handoff recorded yet (deploy records it); send them `picket partner " + topology_path + " lyra`\n"
+            "partner vega: no handoff recorded yet (deploy records it); send them `picket partner " + topology_path + " vega`\n");
+
+  const CliRun deployed = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  const CliRun handed = stdout_of("partner " + shell_quote(topology_path) + " --inventory " +
+                                  shell_quote(net + "/inventory.yaml") + " lyra");
+  ASSERT_EQ(handed.rc, 0) << handed.out;
+  EXPECT_EQ(read_text(net + "/.picket/handoffs/lyra.txt"), handed.out);
+  EXPECT_EQ(partner_lines(picket("plan " + common()).out), "");
+
+  // sentry-b now peers with lyra too: lyra must add it; vega's handoff still holds.
+  with_partners("sentry-a, sentry-b");
+  const CliRun changed = picket("plan " + common());
+  ASSERT_EQ(changed.rc, 0) << changed.out;
+  EXPECT_EQ(partner_lines(changed.out),
+            "partner lyra must update its side: what we hand it changed since the last deploy\n"
+            "  + sentry-b: " + sentry_b + "@127.0.0.1:26656\n"
+            "  + node-c: tcp 26656 (p2p of sentry-b) from 203.0.113.50\n" + send);
+  const CliRun json = stdout_of("plan " + common() + " --format json");
+  const auto doc = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << json.out;
+  EXPECT_EQ(doc["partner_updates"].dump(),
+            "[{\"changes\":[\"+ sentry-b: " + sentry_b + "@127.0.0.1:26656\",\"+ node-c: tcp 26656 (p2p of sentry-b) from "
+            "203.0.113.50\"],\"first\":false,\"partner\":\"lyra\"}]");
+
+  // The next deploy records the new handoff: nothing more to call out.
+  ASSERT_EQ(picket("deploy " + common() + " --yes --health-timeout 10").rc, 0);
+  EXPECT_EQ(partner_lines(picket("plan " + common()).out), "");
+}
+
 }  // namespace
 }  // namespace picket
