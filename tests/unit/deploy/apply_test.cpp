@@ -627,7 +627,18 @@ TEST_F(ApplyFixture, ANodeAndASignerOnOneHostRestartTheirOwnServices) {
   std::vector<std::string> execs;
   for (const std::string& op : deploy_ops("val-ams"))
     if (op.rfind("exec", 0) == 0) execs.push_back(op);
-  EXPECT_EQ(execs, (std::vector<std::string>{}));
+  // The signer's wave, then the validator's (last and alone), whose check fails; the rollback
+  // restarts both on their old files, one command per service, nodes first.
+  EXPECT_EQ(execs, (std::vector<std::string>{
+                       "exec[root] systemctl restart 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'tmkms.service'",
+                       "exec[root] systemctl restart 'cosmovisor.service'",
+                       "exec systemctl is-active --quiet 'cosmovisor.service'",
+                       "exec[root] systemctl restart 'cosmovisor.service'",
+                       "exec[root] systemctl restart 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'cosmovisor.service'",
+                   }));
 }
 
 TEST_F(ApplyFixture, StalePlanIsRefusedUnderTheLock) {
