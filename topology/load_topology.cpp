@@ -631,7 +631,11 @@ class TopologyLoader final : public YamlEntrySink {
       const bool written = std::any_of(yubihsm_only.begin(), yubihsm_only.end(), [&](const YamlField* f) {
         return m_reader.key(*f) == "connector";
       });
-      if (!written) m_reader.missing_key("connector", t.adapter.loc, ctx);
+      if (!written)
+        m_reader.error("schema", t.adapter.loc,
+                       "\"adapter\" is \"http\", which needs \"connector\": yubihsm-connector's "
+                       "address as tcp://host:port",
+                       ctx);
     } else if (t.adapter.value == "usb" && t.connector) {
       m_reader.error("schema", t.connector->loc,
                      "\"connector\" is the address of yubihsm-connector, which only the adapter "

@@ -111,7 +111,7 @@ TEST(LoadInventory, SignerServiceIsAHostKeyAndADefault) {
       "  b: {address: 198.51.100.2, signer_service: kms.service}\n");
   EXPECT_EQ(l.diags, "");
   ASSERT_EQ(l.inventory.hosts.size(), 2u);
-  EXPECT_EQ(show(l.inventory.hosts[0].signer_service), "tmkms@hub.service@1:58");
+  EXPECT_EQ(show(l.inventory.hosts[0].signer_service), "tmkms@hub.service@1:57");
   EXPECT_EQ(show(l.inventory.hosts[1].signer_service), "kms.service@4:46");
   EXPECT_EQ(show(l.inventory.hosts[1].service), "cosmovisor.service@1:21");
 }
@@ -188,7 +188,8 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\" [schema] {defaults}\n"
+      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"signer_service\", "
+            "\"signer_restart\", \"signer_check\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
       "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
@@ -398,11 +399,13 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\" [schema] {defaults}\n"
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
+                "\"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\" [schema] {defaults}\n");
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
+                "\"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");

@@ -254,7 +254,7 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
             "[schema] {validator}\n"
             "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of "
             "\"role\", \"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", "
-            "\"metrics_port\", \"node_id\", \"home\", \"config\" [schema] {validator}\n"
+            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"tmkms\" [schema] {validator}\n"
             "8:27: error: unknown node \"validator2\" in \"between\"; did you mean "
             "\"validator\"? [reference] {validator,validator2}\n"
             "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema] "
@@ -527,7 +527,7 @@ TEST(LoadTopology, TmkmsProviders) {
   EXPECT_EQ(t.password_file->value, "/etc/tmkms/password");
   EXPECT_EQ(t.key.value, 3);
   EXPECT_EQ(t.serial_number->value, "0001234567");
-  EXPECT_EQ(at(t.loc), "10:5");
+  EXPECT_EQ(at(t.loc), "9:5");
 }
 
 TEST(LoadTopology, TmkmsMistakes) {
@@ -543,7 +543,34 @@ TEST(LoadTopology, TmkmsMistakes) {
       "  e: {role: signer, host: h, tmkms: {provider: yubihsm, key: 0, auth_key: 70000}}\n"
       "  f: {role: signer, host: h, tmkms: {provider: yubihsm, serial_number: 1234, password_file: p}}\n"
       "  g: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http, connector: \"127.0.0.1:1\", pin: 1}}\n");
-  EXPECT_EQ(l.diags, "");
+  EXPECT_EQ(
+      l.diags,
+      "2:51: error: \"vote_extensions\" is true, but CometBFT 0.37 has no vote extensions (they "
+      "came with 0.38) [schema] {chain}\n"
+      "4:33: error: \"tmkms\" is only allowed on a node of role \"signer\"; node \"v\" has role "
+      "\"validator\" [schema] {v}\n"
+      "5:48: error: \"provider\" must be one of \"softsign\", \"yubihsm\", \"ledger\", found "
+      "\"hsm\" [schema] {a}\n"
+      "6:56: error: \"key\" is a YubiHSM setting, but \"provider\" is \"ledger\"; set \"provider: "
+      "yubihsm\" or remove it [schema] {b}\n"
+      "7:66: error: \"adapter\" is \"http\", which needs \"connector\": yubihsm-connector's "
+      "address as tcp://host:port [schema] {c}\n"
+      "8:68: error: \"connector\" is the address of yubihsm-connector, which only the adapter "
+      "\"http\" uses; set \"adapter: http\" or remove it [schema] {d}\n"
+      "9:62: error: \"key\" must be a YubiHSM object ID from 1 to 65535, found 0 [schema] {e}\n"
+      "9:75: error: \"auth_key\" must be a YubiHSM object ID from 1 to 65535, found 70000 "
+      "[schema] {e}\n"
+      "10:72: error: \"serial_number\" must be the YubiHSM's 10-digit serial number as "
+      "yubihsm-shell prints it (quote it to keep leading zeros), found \"1234\" [schema] {f}\n"
+      "10:93: error: \"password_file\" must be an absolute path on the signer's host, found "
+      "\"p\" [schema] {f}\n"
+      "11:83: error: \"connector\" must be yubihsm-connector's address as tcp://host:port, "
+      "found \"127.0.0.1:1\" [address] {g}\n"
+      "11:98: error: unknown key \"pin\" in node \"g\" in \"tmkms\"; expected one of "
+      "\"provider\", \"adapter\", \"connector\", \"auth_key\", \"key\", \"password_file\", "
+      "\"serial_number\" [schema] {g}\n");
+  // A node of another role keeps no tmkms settings.
+  EXPECT_FALSE(l.topology.nodes[0].tmkms);
 }
 
 TEST(LoadTopology, NodeHomesMustBeCleanAbsolutePaths) {
