@@ -269,7 +269,9 @@ TEST(Report, CatalogHoldsTheRulesInTableOrder) {
       // render-stage additions, after the first table
       "override-conflict", "missing-key", "template",
       // monitoring (issue 12)
-      "no-monitor"};
+      "no-monitor",
+      // signers (issue 13)
+      "signer-host"};
   const std::vector<std::string> warnings{"insecure-link", "direct-public", "isolated-node",
                                           "deep-path", "no-monitor"};
   ASSERT_EQ(rule_catalog().size(), ids.size());

@@ -140,11 +140,11 @@ TEST(Rules, DeviceSignerNeedsAHostOfItsOwn) {
       .link("val-2", "priv");                                     // 11
   EXPECT_EQ(structure(b),
             "topology.yaml:4:20: error: signer \"hsm\" keeps its key in a YubiHSM on host "
-            "\"val-host\", which also runs validator \"validator\"; a signer with a YubiHSM needs "
-            "a host of its own [signer-host] {hsm, validator}\n"
-            "topology.yaml:4:20: error: signer \"hsm\" keeps its key in a YubiHSM on host "
             "\"val-host\", which also runs signer \"soft-2\"; a signer with a YubiHSM needs a "
             "host of its own [signer-host] {hsm, soft-2}\n"
+            "topology.yaml:4:20: error: signer \"hsm\" keeps its key in a YubiHSM on host "
+            "\"val-host\", which also runs validator \"validator\"; a signer with a YubiHSM needs "
+            "a host of its own [signer-host] {hsm, validator}\n"
             "topology.yaml:6:20: error: signer \"ledger\" keeps its key in a Ledger on host "
             "\"desk\", which also runs signer \"soft\"; a signer with a Ledger needs a host of "
             "its own [signer-host] {ledger, soft}\n");
