@@ -75,7 +75,7 @@ const std::set<std::string> k_derived_keys{
     "moniker", "version", "priv_validator_laddr", "rpc.laddr", "p2p.laddr", "p2p.external_address",
     "p2p.persistent_peers", "p2p.addr_book_strict", "p2p.unconditional_peer_ids", "p2p.pex",
     "p2p.private_peer_ids", "consensus.double_sign_check_height", "instrumentation.prometheus",
-    "instrumentation.prometheus_listen_addr"};
+    "instrumentation.prometheus_listen_addr", "p2p.max_num_inbound_peers", "p2p.max_num_outbound_peers"};
 
 // The small network of the goldens: a validator with a signer behind two private sentries
 // (VPN), a public sentry on a private link and one on the open internet, a partner, keys

@@ -89,7 +89,7 @@ TEST(Signer, CometbftOneIsRefused) {
                           plan_tunnels(net.topology, diags)};
   check_signer(ctx, diags);
   EXPECT_EQ(dump(diags),
-            "schema error topology.yaml:4 kms,chain: signer \"kms\" runs tmkms, which has no "
+            "schema error topology.yaml:4 kms chain: signer \"kms\" runs tmkms, which has no "
             "protocol_version for CometBFT 1.0 (tmkms 0.15 speaks \"v0.34\" for 0.34 and 0.37, "
             "\"v0.38\" for 0.38): it could not sign for the validator; use CometBFT's own key file "
             "instead of a signer\n");
