@@ -24,6 +24,7 @@ namespace {
 struct KeysOptions {
   InputPaths paths;
   std::string secrets;
+  std::string rotate;  // --rotate NODE: "" for none
 };
 
 // One output line: kind, name, public identity, status.
@@ -42,6 +43,30 @@ void print_error_lines(const std::string& message) {
     std::fprintf(stderr, "picket: error: %s\n", message.substr(start, end - start).c_str());
     start = end + 1;
   }
+}
+
+// Why `node` cannot have its node key rotated, or "" when it can. Names the file position of
+// the node where there is one.
+std::string rotation_refusal(const Topology& topology, const std::string& node) {
+  const Node* n = topology.find_node(node);
+  if (n == nullptr) {
+    std::string names;
+    for (const Node& other : topology.nodes)
+      if (other.role.value != Role::signer && !other.node_id)
+        names += (names.empty() ? "" : ", ") + other.name.value;
+    return "--rotate: no node \"" + node + "\" in " + *topology.path +
+           " (nodes with a node key: " + (names.empty() ? "none" : names) + ")";
+  }
+  const std::string where = n->name.loc.path() + ":" + std::to_string(n->name.loc.line) + ":" +
+                            std::to_string(n->name.loc.column);
+  if (n->role.value == Role::signer)
+    return "--rotate: \"" + node + "\" (" + where +
+           ") is a signer: it holds the validator's consensus key, which picket never "
+           "touches, and has no node key";
+  if (n->node_id)
+    return "--rotate: \"" + node + "\" (" + where + ") has a pinned node_id: its node key is "
+           "kept outside picket; rotate it there and pin the new ID";
+  return "";
 }
 
 // Columns aligned so IDs and keys line up whatever the name lengths.
@@ -95,10 +120,28 @@ int run_keys(const KeysOptions& opt) {
     print_error_lines(existing.error());
     return k_exit_findings;
   }
+  // A rotation names a node that has a node key picket manages, and one that exists already
+  // (a key created by this run is new anyway).
+  if (!opt.rotate.empty()) {
+    if (const std::string why = rotation_refusal(topology, opt.rotate); !why.empty()) {
+      std::fprintf(stderr, "picket: error: %s\n", why.c_str());
+      return k_exit_usage;
+    }
+  }
   auto created = ensure_keys(dir, plan);
   if (!created) {
     print_error_lines(created.error());
     return k_exit_usage;
+  }
+  std::string rotated_backup;
+  if (!opt.rotate.empty() && std::find(created->node_keys.begin(), created->node_keys.end(),
+                                       opt.rotate) == created->node_keys.end()) {
+    auto backup = rotate_node_key(dir, opt.rotate);
+    if (!backup) {
+      print_error_lines(backup.error());
+      return k_exit_usage;
+    }
+    rotated_backup = *backup;
   }
   // Read back what is on disk: the listing shows the keys as the deploy will find them.
   auto secrets = load_secrets(dir, plan);
@@ -124,7 +167,9 @@ int run_keys(const KeysOptions& opt) {
       lines.push_back({"node", node.name.value, node.node_id->value, "pinned"});
     else if (auto it = secrets->node_keys.find(node.name.value); it != secrets->node_keys.end())
       lines.push_back({"node", node.name.value, node_id(it->second),
-                       status(new_nodes.contains(node.name.value))});
+                       !rotated_backup.empty() && node.name.value == opt.rotate
+                           ? "rotated"
+                           : status(new_nodes.contains(node.name.value))});
   }
   for (const auto& host : plan.wireguard_hosts)
     lines.push_back({"wireguard", host, base64_key(secrets->wireguard.at(host).public_key),
@@ -133,8 +178,19 @@ int run_keys(const KeysOptions& opt) {
 
   const std::size_t total = plan.node_keys.size() + plan.wireguard_hosts.size();
   const std::size_t made = new_nodes.size() + new_hosts.size();
-  write_out(stdout, fmt::format("{} {} created, {} already present in {}\n", made,
-                                made == 1 ? "key" : "keys", total - made, dir));
+  if (rotated_backup.empty()) {
+    write_out(stdout, fmt::format("{} {} created, {} already present in {}\n", made,
+                                  made == 1 ? "key" : "keys", total - made, dir));
+    return k_exit_ok;
+  }
+  write_out(stdout, fmt::format("{} {} created, 1 rotated, {} already present in {}\n", made,
+                                made == 1 ? "key" : "keys", total - made - 1, dir));
+  // What to do next: the new ID reaches every peer list in one deploy.
+  write_out(stdout,
+            fmt::format("node key of \"{}\" rotated; the old key is kept in {} (0600). Next: "
+                        "`picket plan` shows its node_key.json and every config.toml naming its "
+                        "ID as changed, and `picket deploy` puts them out in one rollout\n",
+                        opt.rotate, rotated_backup));
   return k_exit_ok;
 }
 }  // namespace
@@ -146,6 +202,10 @@ Command add_keys_command(CLI::App& app) {
   add_input_options(*cmd, opt->paths);
   cmd->add_option("--secrets", opt->secrets,
                   "Secrets directory (default: .picket/secrets beside the topology file)");
+  cmd->add_option("--rotate", opt->rotate,
+                  "Replace the node key of NODE with a fresh one (the old one is kept as a "
+                  "backup in the secrets directory); the next deploy updates every peer list")
+      ->type_name("NODE");
   return [opt] { return run_keys(*opt); };
 }
 

@@ -90,7 +90,7 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
   // The partners' handoffs from the context render used (its tunnel plan rendered cleanly).
   Diagnostics tunnel_diags;
   const RenderContext ctx(checked->result.topology, checked->result.inventory, *secrets, *templates,
-                          plan_tunnels(checked->result.topology, tunnel_diags));
+                          plan_tunnels(checked->result.topology, checked->result.inventory, tunnel_diags));
   std::vector<Handoff> handoffs = partner_handoffs(ctx);
   return RenderedInputs{std::move(*checked), std::move(files), std::move(peers), std::move(ids),
                         std::move(handoffs)};

@@ -1,6 +1,10 @@
 #include "cli/rollout_inputs.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <filesystem>
 #include <mutex>
 
@@ -14,6 +18,20 @@ namespace fs = std::filesystem;
 
 std::string state_path(const std::string& topology_path, const std::string& name) {
   return (fs::path(topology_path).parent_path() / ".picket" / name).lexically_normal().string();
+}
+
+void note_removed_hosts(Plan& plan, const std::string& topology_path) {
+  const std::string path = state_path(topology_path, "deploy.log");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno != ENOENT)
+      std::fprintf(stderr, "picket: warning: %s: cannot read the deploy log: %s\n", path.c_str(),
+                   std::strerror(errno));
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  plan.removed = removed_hosts(deployed_hosts(text.str()), plan);
 }
 
 tl::expected<RenderedInputs, int> prepare_rollout(const RolloutFlags& flags, std::string_view command) {

@@ -10,6 +10,7 @@
 #include "cli/inputs.hpp"
 #include "cli/render_pipeline.hpp"
 #include "deploy/connector.hpp"
+#include "deploy/plan.hpp"
 
 namespace CLI {
 class App;
@@ -42,5 +43,10 @@ ConnectOptions connect_options(const RolloutFlags& flags);
 
 /// `.picket/<name>` in the topology file's directory.
 std::string state_path(const std::string& topology_path, const std::string& name);
+
+/// Fills `plan.removed` from the deploy log beside the topology (`.picket/deploy.log`): hosts
+/// picket wrote to that get no file now. No log, or one that cannot be read: none (a warning
+/// on stderr for the latter).
+void note_removed_hosts(Plan& plan, const std::string& topology_path);
 
 }  // namespace picket::cli

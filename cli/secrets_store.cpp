@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -138,10 +139,13 @@ tl::expected<bool, std::string> make_private_dirs(const fs::path& dir) {
 }
 
 enum class WriteOutcome { written, already_there };
+// Whether a write may replace an existing file (a rotation) or must not (a new key).
+enum class Existing { keep, replace };
 
 // Writes `content` to `path` (whose directory exists) as described in the file header.
 tl::expected<WriteOutcome, std::string> write_secret_file(const fs::path& path,
-                                                          const std::string& content) {
+                                                          const std::string& content,
+                                                          Existing existing = Existing::keep) {
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::string tmp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
@@ -166,7 +170,9 @@ tl::expected<WriteOutcome, std::string> write_secret_file(const fs::path& path,
   if (guard.close_now() != 0) return fail("close failed");
 
   WriteOutcome outcome = WriteOutcome::written;
-  if (::link(tmp.c_str(), path.c_str()) == 0) {
+  if (existing == Existing::replace) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
+  } else if (::link(tmp.c_str(), path.c_str()) == 0) {
     ::unlink(tmp.c_str());
   } else if (errno == EEXIST) {
     // Another run created it first: theirs stands, ours is dropped.
@@ -210,6 +216,27 @@ std::string shell_quote(const std::string& s) {
       out += c;
   }
   return out + "'";
+}
+
+// A new node key from the kernel's CSPRNG, as node_key.json text (the caller wipes it).
+std::string fresh_node_key_json() {
+  Bytes32 seed{};
+  randombytes_buf(seed.data(), seed.size());
+  NodeKey key = node_key_from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  std::string text = node_key_json(key);
+  sodium_memzero(key.seed.data(), key.seed.size());
+  return text;
+}
+
+// 20260102T030405Z: sorts by time, and is a plain file name.
+std::string compact_utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
 }
 
 }  // namespace
@@ -313,12 +340,7 @@ tl::expected<KeyPlan, std::string> ensure_keys(const std::string& dir, const Key
     if (*present) continue;
     auto node_dir = make_private_dirs(fs::path(path).parent_path());
     if (!node_dir) return tl::make_unexpected(node_dir.error());
-    Bytes32 seed{};
-    randombytes_buf(seed.data(), seed.size());
-    NodeKey key = node_key_from_seed(seed);
-    sodium_memzero(seed.data(), seed.size());
-    std::string text = node_key_json(key);
-    sodium_memzero(key.seed.data(), key.seed.size());
+    std::string text = fresh_node_key_json();
     auto written = write_secret_file(path, text);
     wipe(text);
     if (!written) return tl::make_unexpected(written.error());
@@ -346,6 +368,38 @@ tl::expected<KeyPlan, std::string> ensure_keys(const std::string& dir, const Key
     if (*written == WriteOutcome::written) created.wireguard_hosts.push_back(host);
   }
   return created;
+}
+
+tl::expected<std::string, std::string> rotate_node_key(const std::string& dir,
+                                                       const std::string& node) {
+  if (!is_safe_component(node))
+    return tl::make_unexpected("node name \"" + node + "\" cannot be used as a directory name");
+  if (sodium_init() < 0) return tl::make_unexpected("cannot initialise libsodium");
+  const std::string path = node_key_path(dir, node);
+  // The old key must be a key (and 0600): a backup of anything else would be misleading.
+  auto old = read_secret_file(path);
+  if (!old) return tl::make_unexpected(old.error());
+  if (!*old)
+    return tl::make_unexpected(path + ": no node key to rotate (`picket keys` creates it)");
+  if (auto parsed = parse_node_key_file(path, **old); !parsed)
+    return tl::make_unexpected(parsed.error());
+  else
+    sodium_memzero(parsed->seed.data(), parsed->seed.size());
+  // A hard link keeps the old key exactly as it was (same inode, same 0600), and fails
+  // rather than replace a backup of the same second.
+  const std::string stamp = compact_utc_now();
+  std::string backup;
+  for (int n = 0;; ++n) {
+    backup = path + "." + stamp + (n == 0 ? "" : "-" + std::to_string(n)) + ".bak";
+    if (::link(path.c_str(), backup.c_str()) == 0) break;
+    if (errno != EEXIST || n == 99)
+      return tl::make_unexpected(backup + ": cannot keep the old key: " + errno_text());
+  }
+  std::string text = fresh_node_key_json();
+  auto written = write_secret_file(path, text, Existing::replace);
+  wipe(text);
+  if (!written) return tl::make_unexpected(written.error());
+  return backup;
 }
 
 void check_pinned_ids(const Topology& topology, const std::string& dir, Diagnostics& out) {

@@ -40,6 +40,12 @@ tl::expected<Secrets, std::string> load_secrets(const std::string& dir, const Ke
 /// or file cannot be created or written (the message names it).
 tl::expected<KeyPlan, std::string> ensure_keys(const std::string& dir, const KeyPlan& plan);
 
+/// Replaces the node key of `node` with a fresh one. The old file is first hard-linked to
+/// DIR/nodes/<node>/node_key.json.<UTC time>.bak (the same 0600 file, never read again by
+/// picket), then the new key is renamed over node_key.json. Returns the backup's path.
+/// Error: there is no key file to rotate, or a file cannot be linked or written.
+tl::expected<std::string, std::string> rotate_node_key(const std::string& dir, const std::string& node);
+
 /// For each node with a pinned `node_id` whose key file exists in `dir`: the file's ID must
 /// be the pinned one, else an `address` error at the node_id.
 void check_pinned_ids(const Topology& topology, const std::string& dir, Diagnostics& out);

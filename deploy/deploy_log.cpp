@@ -1,5 +1,6 @@
 #include "deploy/deploy_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -18,6 +19,30 @@ std::string format_log_record(const LogRecord& r) {
   if (!r.sha256.empty()) line["sha256"] = r.sha256;
   if (!r.detail.empty()) line["detail"] = r.detail;
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::map<std::string, DeployedHost> deployed_hosts(const std::string& log_text) {
+  std::map<std::string, DeployedHost> out;
+  std::size_t start = 0;
+  while (start < log_text.size()) {
+    std::size_t end = log_text.find('\n', start);
+    if (end == std::string::npos) end = log_text.size();
+    const auto line = nlohmann::json::parse(log_text.begin() + static_cast<std::ptrdiff_t>(start),
+                                            log_text.begin() + static_cast<std::ptrdiff_t>(end),
+                                            nullptr, false);
+    start = end + 1;
+    if (!line.is_object()) continue;
+    auto text = [&](const char* key) {
+      const auto it = line.find(key);
+      return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string host = text("host");
+    if (host.empty() || text("action") != "write" || text("result") != "ok") continue;
+    DeployedHost& h = out[host];
+    h.last = std::max(h.last, text("time"));
+    if (const std::string path = text("path"); !path.empty()) h.paths.insert(path);
+  }
+  return out;
 }
 
 std::string iso8601_utc_now() {

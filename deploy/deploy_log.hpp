@@ -3,6 +3,8 @@
 // object per line, one line per action on a host. Formatting only; the CLI appends the lines.
 // A record never carries file content, only paths and SHA-256.
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace picket {
@@ -21,6 +23,16 @@ struct LogRecord {
 /// The record as one line of compact JSON with a trailing '\n'. Empty fields are left out,
 /// except time, action and result.
 std::string format_log_record(const LogRecord& record);
+
+/// What the log says picket wrote to one host.
+struct DeployedHost {
+  std::string last;             // time of the last file written there
+  std::set<std::string> paths;  // remote paths written there, ever
+};
+
+/// Every host the log records a file written to ("write" with result "ok"), by name. Lines
+/// that are not records (a torn last line, hand edits) are skipped.
+std::map<std::string, DeployedHost> deployed_hosts(const std::string& log_text);
 
 /// The current time as ISO-8601 UTC with seconds ("2026-01-02T03:04:05Z").
 std::string iso8601_utc_now();

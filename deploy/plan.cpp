@@ -310,6 +310,15 @@ Plan make_plan(const FileSet& files, const Topology& topology, const Inventory& 
   return plan;
 }
 
+std::vector<RemovedHost> removed_hosts(const std::map<std::string, DeployedHost>& deployed,
+                                       const Plan& plan) {
+  std::vector<RemovedHost> out;
+  for (const auto& [host, d] : deployed)
+    if (plan.find(host) == nullptr)
+      out.push_back({host, d.last, std::vector<std::string>(d.paths.begin(), d.paths.end())});
+  return out;
+}
+
 std::string format_plan_text(const Plan& plan) {
   std::string out;
   for (const HostPlan& h : plan.hosts) {
@@ -347,6 +356,15 @@ std::string format_plan_text(const Plan& plan) {
       pending_lines(out, h);
     }
     for (const std::string& p : h.problems) out += "  problem: " + p + "\n";
+    out += "\n";
+  }
+  // Files on a host picket no longer manages are the operator's to clean up: picket cannot
+  // tell whether its node still runs there, and removing them would stop it.
+  for (const RemovedHost& r : plan.removed) {
+    out += "host " + r.host + " is no longer in the topology: picket last deployed to it at " +
+           r.last + "; the " + plural(r.paths.size(), "file", "files") + " it wrote there " +
+           (r.paths.size() == 1 ? "is" : "are") + " left alone (not removed, nothing stopped):\n";
+    for (const std::string& p : r.paths) out += "  " + p + "\n";
     out += "\n";
   }
   const PlanCounts c = plan.counts();
@@ -390,6 +408,9 @@ std::string format_plan_json(const Plan& plan) {
     host["stale_temp_files"] = h.stale_temps;
     doc["hosts"].push_back(std::move(host));
   }
+  doc["removed_hosts"] = ordered_json::array();
+  for (const RemovedHost& r : plan.removed)
+    doc["removed_hosts"].push_back({{"host", r.host}, {"last_deployed", r.last}, {"files", r.paths}});
   const PlanCounts c = plan.counts();
   doc["summary"] = {{"create", c.create},       {"change", c.change}, {"unchanged", c.unchanged},
                     {"restart", c.restart},     {"errors", errors},

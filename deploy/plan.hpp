@@ -4,11 +4,13 @@
 // the host must do (reloads, node restarts). Read-only on every host.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "deploy/connections.hpp"
+#include "deploy/deploy_log.hpp"
 #include "deploy/pending.hpp"
 #include "render/file_set.hpp"
 #include "topology/model.hpp"
@@ -77,9 +79,18 @@ struct PlanCounts {
   int restart = 0;  // nodes to restart
 };
 
+/// A host picket deployed to (its deploy log says so) that receives no file any more: its
+/// node or host left the topology or the inventory. Reported, never touched.
+struct RemovedHost {
+  std::string host;
+  std::string last;                // when picket last wrote a file there
+  std::vector<std::string> paths;  // what it wrote there, sorted: left as they are
+};
+
 /// The whole plan: one HostPlan per host that receives files, by host name.
 struct Plan {
   std::vector<HostPlan> hosts;
+  std::vector<RemovedHost> removed;  // by host name; not changes (deploy leaves them alone)
 
   PlanCounts counts() const;
   /// True when any host changes.
@@ -99,9 +110,14 @@ struct PlanOptions {
 Plan make_plan(const FileSet& files, const Topology& topology, const Inventory& inventory,
                Connections& connections, const PlanOptions& options);
 
+/// The hosts of `deployed` (deployed_hosts of the deploy log) that `plan` has no HostPlan for.
+std::vector<RemovedHost> removed_hosts(const std::map<std::string, DeployedHost>& deployed,
+                                       const Plan& plan);
+
 /// Human-readable plan: per host a header, `+`/`~` lines, diffs (never of secret files),
-/// reloads and restarts; closing `Plan: A to create, B to change, C unchanged; D nodes to
-/// restart.` Hosts that failed show their error.
+/// reloads and restarts; then each removed host (`host X is no longer in the topology: …`);
+/// closing `Plan: A to create, B to change, C unchanged; D nodes to restart.` Hosts that
+/// failed show their error.
 std::string format_plan_text(const Plan& plan);
 
 /// The same as JSON (format_version 1): contents never appear, only sha256 and diffs of

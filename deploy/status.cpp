@@ -237,7 +237,7 @@ StatusReport collect_status(const FileSet& files, const Topology& topology, cons
   // What the graph gives each running node.
   const PeeringIndex peering(topology);
   Diagnostics ignored;  // lint and render have reported everything already
-  const TunnelPlan tunnels = plan_tunnels(topology, ignored);
+  const TunnelPlan tunnels = plan_tunnels(topology, inventory, ignored);
   std::map<std::string, std::vector<Expected>> by_host;
   for (const Node& node : topology.nodes) {
     if (!is_scraped(node)) continue;

@@ -131,7 +131,7 @@ void check_renderable(const Topology& topology, const Inventory& inventory, Diag
   const Secrets no_keys;
   const TemplateSet no_templates;
   Diagnostics tunnel_problems;
-  TunnelPlan tunnels = plan_tunnels(topology, tunnel_problems);
+  TunnelPlan tunnels = plan_tunnels(topology, inventory, tunnel_problems);
   const bool broken = has_errors(tunnel_problems);
   out.insert(out.end(), tunnel_problems.begin(), tunnel_problems.end());
   if (broken) return;  // a broken tunnel plan would make every peer look wrong

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "topology/diagnostic.hpp"
 #include "topology/model.hpp"
@@ -20,11 +21,14 @@ struct TunnelPlan {
 /// tunnel; with a monitoring host, it and every host of a node. Sorted by name.
 std::vector<std::string> tunnel_hosts(const Topology& topology);
 
-/// Allocates addresses stably by host name: each host starts at a slot chosen by a hash of
-/// its name and probes forward past taken slots, hosts taken in name order. Adding a host
-/// leaves the others' addresses alone unless the new host's slot collides. A subnet too
-/// small for the hosts is an `address` error at vpn.subnet (or at the first vpn link when
-/// there is no `vpn:` section).
-TunnelPlan plan_tunnels(const Topology& topology, Diagnostics& out);
+/// Allocates each tunnel host its address from its own name and inventory pin only: the
+/// host's `tunnel_address` when pinned, else the slot a hash of its name picks. Nothing is
+/// ever shifted to make room, so renaming, adding or removing a host changes no other host's
+/// address. `address` errors: two hosts on one address (naming both and a free address to
+/// pin), a pin outside vpn.subnet or on its network, first host or broadcast address, a
+/// subnet too small for the hosts (at vpn.subnet), a partner peer on a host's address;
+/// `schema` when vpn links have no `vpn:` section. Colliding hosts still get their address
+/// (the error stands), so later checks see every host.
+TunnelPlan plan_tunnels(const Topology& topology, const Inventory& inventory, Diagnostics& out);
 
 }  // namespace picket

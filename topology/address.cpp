@@ -46,6 +46,12 @@ bool is_ipv4(std::string_view s) {
   return parse_ipv4(s, address);
 }
 
+std::optional<std::uint32_t> ipv4_value(std::string_view s) {
+  std::uint32_t address = 0;
+  if (!parse_ipv4(s, address)) return std::nullopt;
+  return address;
+}
+
 bool is_ipv6(std::string_view s) {
   if (s.empty() || s.size() > 45 || s.find(':') == std::string_view::npos) return false;
   const std::string text(s);  // inet_pton needs a terminated string

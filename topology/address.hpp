@@ -12,6 +12,8 @@ namespace picket {
 
 /// A dotted-quad IPv4 address: four decimal numbers 0..255 without leading zeros.
 bool is_ipv4(std::string_view s);
+/// The value of such an address in host byte order; nullopt when `s` is not one.
+std::optional<std::uint32_t> ipv4_value(std::string_view s);
 /// An IPv6 address in RFC 4291 text form, without brackets or zone.
 bool is_ipv6(std::string_view s);
 /// What CometBFT's NetAddress.Routable() says of an IP (p2p/netaddress.go, the same in 0.34

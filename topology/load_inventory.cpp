@@ -22,7 +22,7 @@ namespace picket {
 namespace {
 
 // How the value of a string-valued host key is checked.
-enum class HostValue { text, home, root, become, jump, host_key };
+enum class HostValue { text, home, root, become, jump, host_key, tunnel_address };
 
 struct HostKey {
   const char* name;
@@ -48,6 +48,7 @@ constexpr HostKey k_host_string_keys[] = {
     {"reload_firewall", &Host::reload_firewall, HostValue::text},
     {"root", &Host::root, HostValue::root},
     {"reload_monitoring", &Host::reload_monitoring, HostValue::text},
+    {"tunnel_address", &Host::tunnel_address, HostValue::tunnel_address},
     {"signer_service", &Host::signer_service, HostValue::text},
     {"signer_restart", &Host::signer_restart, HostValue::text},
     {"signer_check", &Host::signer_check, HostValue::text},
@@ -64,8 +65,8 @@ const std::vector<std::string> k_host_keys = {
     "address",         "port",       "user",    "identity", "home",
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
-    "reload_firewall", "root",       "reload_monitoring", "signer_service",
-    "signer_restart",  "signer_check"};
+    "reload_firewall", "root",       "reload_monitoring", "tunnel_address",
+    "signer_service",  "signer_restart", "signer_check"};
 const std::vector<std::string> k_become = {"sudo"};
 
 // [A-Za-z0-9._-]{1,63}
@@ -149,6 +150,14 @@ class InventoryLoader final : public YamlEntrySink {
         const YamlContext dctx{"in \"defaults\"", {"defaults"}};
         if (m_reader.expect_map(f.value, "\"defaults\"", dctx))
           read_host_keys(f.value, m_defaults, m_defaults_written, dctx);
+        // One address for every host would be every host's collision.
+        if (m_defaults.tunnel_address) {
+          add_error(m_diags, "schema", m_defaults.tunnel_address->loc,
+                    "\"tunnel_address\" pins one host's tunnel address: set it on the host, "
+                    "not in \"defaults\"",
+                    {"defaults"});
+          m_defaults.tunnel_address.reset();
+        }
       } else if (k == "hosts") {
         has_hosts = true;
         if (m_reader.expect_map(f.value, "\"hosts\"", {"at the top level", {"hosts"}}))
@@ -272,6 +281,14 @@ class InventoryLoader final : public YamlEntrySink {
         return std::nullopt;
       case HostValue::host_key:
         return check_host_key(*v, f, ctx) ? v : std::nullopt;
+      case HostValue::tunnel_address:
+        if (is_ipv4(s)) return v;
+        m_reader.error("address", f.value,
+                       fmt::format("\"tunnel_address\" must be an IPv4 address inside vpn.subnet, "
+                                   "found {}",
+                                   in_quotes(s)),
+                       ctx);
+        return std::nullopt;
       case HostValue::text:
       case HostValue::jump:
       case HostValue::become:

@@ -50,5 +50,7 @@ expect "picket whatif t.yaml --fail d" datacenter=
 expect "picket whatif t.yaml --fail node=pri"
 expect "picket whatif t.yaml --f" --fail
 expect "picket deploy t.yaml --no" --no-restart
+expect "picket keys t.yaml --" --help --inventory --secrets --rotate
+expect "picket keys t.yaml --rotate "
 expect "picket completion " bash zsh
 finish

@@ -32,5 +32,6 @@ expect "picket graph -f m" mermaid
 expect "picket plan t.yaml --format " text json
 expect "picket whatif t.yaml --fail " node= link= host= datacenter= region= provider=
 expect "picket whatif t.yaml --fail d" datacenter=
+expect "picket keys t.yaml --r" --rotate
 expect "picket completion " bash zsh
 finish

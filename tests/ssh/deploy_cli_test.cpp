@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "deploy/deploy_log.hpp"
 #include "deploy/memory_transport.hpp"
 #include "deploy/ssh/shell_quote.hpp"
 #include "tests/ssh/fleet.hpp"
@@ -148,6 +150,57 @@ TEST_F(PicketOverSsh, KeysPlanDeployPlan) {
   const CliRun stale = picket("deploy " + common() + " --yes --plan " + shell_quote(net + "/plan.json"));
   EXPECT_EQ(stale.rc, 1) << stale.out;
   EXPECT_NE(stale.out.find("no longer matches; plan again:"), std::string::npos) << stale.out;
+}
+
+// `picket keys --rotate sentry-a`, then one plan and one deploy: exactly sentry-a's node key
+// and the config.toml of its two graph neighbours change, those three nodes restart, and the
+// next plan is clean. A host the deploy log names that gets no file any more is reported by
+// plan and deploy and never touched; it is not a change.
+TEST_F(PicketOverSsh, RotatedNodeKeyReachesItsPeersInOneDeployAndARemovedHostIsOnlyReported) {
+  const std::string keys = "keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
+                           shell_quote(net + "/inventory.yaml");
+  ASSERT_EQ(picket(keys).rc, 0);
+  const CliRun first = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(first.rc, 0) << first.out;
+  fs::remove(trace());
+
+  const CliRun rotated = picket(keys + " --rotate sentry-a");
+  ASSERT_EQ(rotated.rc, 0) << rotated.out;
+  EXPECT_NE(rotated.out.find("node key of \"sentry-a\" rotated"), std::string::npos) << rotated.out;
+  // A host picket deployed to in an earlier life of this topology.
+  std::ofstream(net + "/.picket/deploy.log", std::ios::app)
+      << format_log_record({"2026-01-02T03:04:05.000Z", "node-gone", "write",
+                            "/home/cosmos/.simd/config/config.toml", "ok", "ab", ""});
+
+  const CliRun planned = picket("plan " + common() + " --detailed-exitcode");
+  EXPECT_EQ(planned.rc, 2) << planned.out;
+  std::string changes;
+  std::istringstream lines(planned.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("  ~ ", 0) == 0 || line.rfind("  + ", 0) == 0) changes += line + "\n";
+  EXPECT_EQ(changes,
+            "  ~ " + fleet.root("node-a") + "/home/cosmos/.simd/config/config.toml (change)\n"
+            "  ~ " + fleet.root("node-b") + "/home/cosmos/.simd/config/node_key.json (change) (secret, content hidden)\n"
+            "  ~ " + fleet.root("node-d") + "/home/cosmos/.simd/config/config.toml (change)\n")
+      << planned.out;
+  const std::string gone =
+      "host node-gone is no longer in the topology: picket last deployed to it at "
+      "2026-01-02T03:04:05.000Z; the 1 file it wrote there is left alone (not removed, nothing stopped):\n"
+      "  /home/cosmos/.simd/config/config.toml\n";
+  EXPECT_NE(planned.out.find(gone), std::string::npos) << planned.out;
+
+  const CliRun deployed = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  EXPECT_NE(deployed.out.find(gone), std::string::npos) << deployed.out;
+  std::vector<std::string> restarted;
+  std::istringstream trace_lines(read_text(trace()));
+  for (std::string line; std::getline(trace_lines, line);) restarted.push_back(line);
+  std::sort(restarted.begin(), restarted.end());
+  EXPECT_EQ(restarted, (std::vector<std::string>{"node-a", "node-b", "node-d"}));
+
+  const CliRun again = picket("plan " + common() + " --detailed-exitcode");
+  EXPECT_EQ(again.rc, 0) << again.out;
+  EXPECT_NE(again.out.find(gone), std::string::npos) << again.out;
 }
 
 // Plan and deploy render with the operator's --templates, as render does: what was deployed

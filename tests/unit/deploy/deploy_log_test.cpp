@@ -16,6 +16,26 @@ TEST(DeployLog, OneCompactLinePerRecord) {
             "\n");
 }
 
+// Which hosts picket wrote to, and what: only successful writes count; other records, other
+// results and lines that are not records (a torn last line) are skipped.
+TEST(DeployLog, DeployedHostsAreThoseWithAFileWritten) {
+  const std::string log =
+      format_log_record({"2026-01-02T03:04:05.000Z", "", "deploy", "", "started", "", ""}) +
+      format_log_record({"2026-01-02T03:04:06.000Z", "fra-1", "lock", "", "ok", "", ""}) +
+      format_log_record({"2026-01-02T03:04:07.000Z", "fra-1", "write", "/etc/a", "ok", "ab", ""}) +
+      format_log_record({"2026-01-02T03:04:08.000Z", "nyc-1", "write", "/etc/b", "failed", "", "x"}) +
+      format_log_record({"2026-01-02T03:04:09.000Z", "ams-2", "stage", "/etc/c", "ok", "", ""}) +
+      "not json\n" +
+      format_log_record({"2026-01-03T00:00:00.000Z", "fra-1", "write", "/etc/b", "ok", "cd", ""}) +
+      format_log_record({"2026-01-02T23:00:00.000Z", "fra-1", "write", "/etc/a", "ok", "ab", ""}) +
+      R"({"time":"2026-01-04T00:00:00.000Z","host":"nyc-1","action":"wri)";
+  const auto hosts = deployed_hosts(log);
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts.at("fra-1").last, "2026-01-03T00:00:00.000Z");
+  EXPECT_EQ(hosts.at("fra-1").paths, (std::set<std::string>{"/etc/a", "/etc/b"}));
+  EXPECT_TRUE(deployed_hosts("").empty());
+}
+
 TEST(DeployLog, TimeIsIsoUtc) {
   const std::string now = iso8601_utc_now();
   ASSERT_EQ(now.size(), 20u);

@@ -76,6 +76,46 @@ TEST_F(PlanFixture, FirstPlanCreatesEverything) {
   EXPECT_FALSE(p.has_errors());
 }
 
+// A host the deploy log names that gets no file now (fra-2: its sentry left the topology) is
+// reported with what picket left there; a host still in the plan is not; neither is a change.
+TEST_F(PlanFixture, RemovedHostIsReportedAndLeftAlone) {
+  test::install(fleet, files);
+  Plan p = plan();
+  const std::string log =
+      format_log_record({"2026-01-02T03:04:05.000Z", "fra-2", "write",
+                         "/home/cosmos/.gaia/config/config.toml", "ok", "ab", ""}) +
+      format_log_record({"2026-01-02T03:04:06.000Z", "fra-2", "write",
+                         "/etc/nftables.d/picket.nft", "ok", "cd", ""}) +
+      format_log_record({"2026-01-02T03:04:07.000Z", "fra-1", "write",
+                         "/etc/nftables.d/picket.nft", "ok", "cd", ""});
+  p.removed = removed_hosts(deployed_hosts(log), p);
+  const std::string text = format_plan_text(p);
+  EXPECT_NE(text.find("val-ams (198.51.100.10): no changes, 2 unchanged\n\n"
+                      "host fra-2 is no longer in the topology: picket last deployed to it at "
+                      "2026-01-02T03:04:06.000Z; the 2 files it wrote there are left alone (not removed, "
+                      "nothing stopped):\n"
+                      "  /etc/nftables.d/picket.nft\n"
+                      "  /home/cosmos/.gaia/config/config.toml\n"
+                      "\n"
+                      "Plan: 0 to create, 0 to change, 13 unchanged; 0 nodes to restart.\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("host fra-1"), std::string::npos);
+  EXPECT_FALSE(p.has_changes());
+  EXPECT_NE(format_plan_json(p).find(R"("removed_hosts": [
+    {
+      "host": "fra-2",
+      "last_deployed": "2026-01-02T03:04:06.000Z",
+      "files": [
+        "/etc/nftables.d/picket.nft",
+        "/home/cosmos/.gaia/config/config.toml"
+      ]
+    }
+  ],)"),
+            std::string::npos)
+      << format_plan_json(p);
+}
+
 TEST_F(PlanFixture, InstalledFilesAreUnchanged) {
   test::install(fleet, files);
   const Plan p = plan();
@@ -305,6 +345,7 @@ TEST_F(PlanFixture, JsonIsTheWholePlan) {
             "      \"stale_temp_files\": []\n"
             "    }\n"
             "  ],\n"
+            "  \"removed_hosts\": [],\n"
             "  \"summary\": {\n"
             "    \"create\": 1,\n"
             "    \"change\": 1,\n"

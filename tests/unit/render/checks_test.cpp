@@ -84,7 +84,7 @@ const std::vector<Refusal>& refusals() {
       {"tunnel.cpp:address", [](Network& n) {
          // The partner's tunnel address on the one picket gives host sen-a.
          Diagnostics d;
-         const std::string taken = plan_tunnels(n.topology, d).addresses.at("sen-a");
+         const std::string taken = plan_tunnels(n.topology, n.inventory, d).addresses.at("sen-a");
          n.topology.partners[0].peers[0].address.value = taken + ":26656";
        }},
       {"checks.cpp:schema", [](Network& n) {  // no home anywhere
@@ -154,7 +154,7 @@ TEST(Checks, LintRefusesEveryRenderRefusalWithTheSameDiagnostic) {
 TEST(Checks, PartnerPeerOnAnAllocatedTunnelAddress) {
   Network net = deployable();
   Diagnostics d;
-  const std::string taken = plan_tunnels(net.topology, d).addresses.at("sen-a");
+  const std::string taken = plan_tunnels(net.topology, net.inventory, d).addresses.at("sen-a");
   net.topology.partners[0].peers[0].address.value = taken + ":26656";
   EXPECT_EQ(lint_text(net),
             "address error topology.yaml:20 certus/1 host=sen-a: partner peer certus/1 at \"" +

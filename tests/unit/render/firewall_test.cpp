@@ -127,7 +127,7 @@ TEST(Firewall, SignerPortOnlyFromTheSigner) {
   const Network net = small_network();
   Diagnostics diags;
   const FileSet files = firewalls(net, diags);
-  const TunnelPlan tunnels = plan_tunnels(net.topology, diags);
+  const TunnelPlan tunnels = plan_tunnels(net.topology, net.inventory, diags);
   for (const auto& f : files) {
     const auto lines = rule_lines(f.content, "26659");
     if (f.host != "val-1") {
@@ -196,7 +196,7 @@ TEST(Firewall, DnsNameIsLeftOutWithOneWarning) {
   EXPECT_EQ(dump(diags), "");  // render_firewall leaves it out; the check lint shares says so
   Diagnostics tunnel_problems;
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
-                          plan_tunnels(net.topology, tunnel_problems)};
+                          plan_tunnels(net.topology, net.inventory, tunnel_problems)};
   check_firewall(ctx, diags);
   // Once, although two firewalls (sen-a's WireGuard set, sen-b's p2p set) would list it.
   EXPECT_EQ(dump(diags),

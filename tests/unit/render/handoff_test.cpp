@@ -45,7 +45,7 @@ Rendered render_with_handoffs(const Network& net) {
   r.files = render_all(net.topology, net.inventory, net.secrets, builtin_templates(), diags);
   EXPECT_EQ(dump(diags), "");
   const RenderContext ctx(net.topology, net.inventory, net.secrets, builtin_templates(),
-                          plan_tunnels(net.topology, diags));
+                          plan_tunnels(net.topology, net.inventory, diags));
   r.handoffs = partner_handoffs(ctx);
   return r;
 }

@@ -144,7 +144,7 @@ using Part = void (*)(const RenderContext&, FileSet&, Diagnostics&);
 /// Runs one renderer on the network (tunnels planned as render_all plans them).
 inline FileSet render_part(const Network& net, Part part, Diagnostics& out) {
   RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
-                    plan_tunnels(net.topology, out)};
+                    plan_tunnels(net.topology, net.inventory, out)};
   FileSet files;
   part(ctx, files, out);
   sort_files(files);

@@ -119,7 +119,7 @@ TEST(MonitoringHost, FilesGoToTheMonitorAndNodeExporterToEveryHost) {
   EXPECT_EQ(hosts, (std::set<std::string>{"kms-1", "mon-1", "pub-a", "sen-a", "sen-b", "val-1"}));
   const RenderedFile* sen_b = find_file(files, "sen-b", k_node_exporter);
   ASSERT_NE(sen_b, nullptr);
-  const std::string& addr = plan_tunnels(net.topology, diags).addresses.at("sen-b");
+  const std::string& addr = plan_tunnels(net.topology, net.inventory, diags).addresses.at("sen-b");
   EXPECT_NE(sen_b->content.find("ARGS=\"--web.listen-address=" + addr + ":9100 --collector.systemd\"\n"),
             std::string::npos)
       << sen_b->content;
@@ -147,7 +147,7 @@ TEST(MonitoringHost, MeshJoinsTheMonitorToEveryHost) {
   const Network net = monitored_network();
   Diagnostics diags;
   const FileSet files = render_monitored(net, diags);
-  const auto tunnels = plan_tunnels(net.topology, diags);
+  const auto tunnels = plan_tunnels(net.topology, net.inventory, diags);
   const std::string& mon = find_file(files, "mon-1", "/etc/wireguard/picket.conf")->content;
   EXPECT_EQ(occurrences(mon, "[Peer]"), 5u) << mon;  // every other host, no partner
   for (const char* host : {"val-1", "kms-1", "sen-a", "sen-b", "pub-a"})
@@ -160,7 +160,7 @@ TEST(MonitoringHost, MetricsPortsOpenToTheMonitorsTunnelAddressOnly) {
   const Network net = monitored_network();
   Diagnostics diags;
   const FileSet files = render_monitored(net, diags);
-  const auto tunnels = plan_tunnels(net.topology, diags);
+  const auto tunnels = plan_tunnels(net.topology, net.inventory, diags);
   const std::string& mon = tunnels.addresses.at("mon-1");
   for (const char* host : {"val-1", "sen-a", "sen-b", "pub-a", "kms-1"}) {
     const std::string& nft = find_file(files, host, "/etc/nftables.d/picket.nft")->content;

@@ -43,7 +43,7 @@ TEST(Monitoring, TargetsAreRunningNodesAtTheirTunnelOrHostAddress) {
   net.topology.nodes.push_back(standby);
   net.topology.index_nodes();
   Diagnostics diags;
-  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
+  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, net.inventory, diags)};
   FileSet files;
   render_monitoring(ctx, files, diags);
   const RenderedFile* config = find_file(files, "", k_config);

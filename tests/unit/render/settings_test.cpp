@@ -80,7 +80,7 @@ struct Derived {
 Derived derive_all(NetworkBuilder b) {
   Derived d{std::move(b), {}, {}};
   Diagnostics out;
-  d.tunnels = plan_tunnels(d.b.topology(), out);
+  d.tunnels = plan_tunnels(d.b.topology(), d.b.inventory(), out);
   EXPECT_EQ(diagnostics_text(out), "");
   SettingsDeriver deriver(d.b.topology(), d.b.inventory(), d.tunnels, d.b.secrets());
   for (const auto& node : d.b.topology().nodes)
@@ -455,7 +455,7 @@ TEST(Settings, NeighboursOfAgreesWithNeighbours) {
   b.key("priv-a", 7);
   b.find("priv-a")->node_id.reset();
   Diagnostics out;
-  const TunnelPlan tunnels = plan_tunnels(b.topology(), out);
+  const TunnelPlan tunnels = plan_tunnels(b.topology(), b.inventory(), out);
   SettingsDeriver deriver(b.topology(), b.inventory(), tunnels, b.secrets());
   std::size_t total = 0;
   for (const auto& node : b.topology().nodes) {
@@ -680,7 +680,7 @@ TEST(OverrideConflict, PersistentPeersComparedByAddressWithoutKeys) {
   using K = ConfigValue::Kind;
   NetworkBuilder probe = sentry_network();
   Diagnostics ignored;
-  const TunnelPlan tunnels = plan_tunnels(probe.topology(), ignored);
+  const TunnelPlan tunnels = plan_tunnels(probe.topology(), probe.inventory(), ignored);
   const std::string priv_1 = tunnels.addresses.at("priv-1");
   const std::string priv_2 = tunnels.addresses.at("priv-2");
   // The same peers (any IDs: lint cannot know managed nodes' IDs), in another order.

@@ -51,7 +51,7 @@ TEST(Signer, ValidTomlWithWhatTmkmsNeeds) {
   auto v = t["validator"][0];
   EXPECT_EQ(v["chain_id"].value_or(std::string()), "cosmoshub-4");
   // kms-1 joins the tunnel of the validator's host: tmkms dials its tunnel address, no node ID.
-  EXPECT_EQ(v["addr"].value_or(std::string()), "tcp://" + plan_tunnels(net.topology, diags).addresses.at("val-1") + ":26659");
+  EXPECT_EQ(v["addr"].value_or(std::string()), "tcp://" + plan_tunnels(net.topology, net.inventory, diags).addresses.at("val-1") + ":26659");
   EXPECT_EQ(v["secret_key"].value_or(std::string()), "/home/cosmos/.gaia/secrets/kms-identity.key");
   EXPECT_EQ(v["protocol_version"].value_or(std::string()), "v0.38");
   EXPECT_EQ(v["reconnect"].value_or(false), true);
@@ -183,7 +183,7 @@ TEST(Signer, TunnelAddressWhenBothHostsHaveOne) {
   net.topology.nodes[1].host.value = "val-1";  // kms beside the validator: both on the tunnel
   net.topology.index_nodes();
   Diagnostics diags;
-  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, diags)};
+  RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(), plan_tunnels(net.topology, net.inventory, diags)};
   FileSet files;
   render_signer(ctx, files, diags);
   ASSERT_EQ(files.size(), 1u);
@@ -221,7 +221,7 @@ TEST(Signer, HomeFallsBackToTheUsersTmkmsDirectory) {
   EXPECT_TRUE(files.empty());
   EXPECT_EQ(dump(diags), "");  // check_signer (lint's and render_all's) says why
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
-                          plan_tunnels(net.topology, diags)};
+                          plan_tunnels(net.topology, net.inventory, diags)};
   check_signer(ctx, diags);
   EXPECT_EQ(dump(diags),
             "schema error topology.yaml:8 kms: signer \"kms\" has no home for tmkms.toml: set `home` on the "

@@ -80,7 +80,7 @@ TEST(Wireguard, SeveralLinksBetweenTwoHostsMakeOnePeer) {
   const FileSet files = render_part(net, render_wireguard, diags);
   const RenderedFile* val = find_file(files, "val-1", k_path);
   ASSERT_NE(val, nullptr);
-  const TunnelPlan plan = plan_tunnels(net.topology, diags);
+  const TunnelPlan plan = plan_tunnels(net.topology, net.inventory, diags);
   EXPECT_EQ(occurrences(val->content, "AllowedIPs = " + plan.addresses.at("sen-a") + "/32\n"), 1u) << val->content;
   EXPECT_NE(val->content.find("# host sen-a (sentry-a, sentry-c)\n"), std::string::npos) << val->content;
 }
@@ -117,7 +117,7 @@ TEST(Wireguard, PartnerPeerWithDnsNameIsLeftOutWithAWarning) {
   const FileSet files = render_part(net, render_wireguard, diags);
   EXPECT_EQ(dump(diags), "");  // render leaves it out; the check lint shares says so
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
-                          plan_tunnels(net.topology, diags)};
+                          plan_tunnels(net.topology, net.inventory, diags)};
   check_wireguard(ctx, diags);
   EXPECT_EQ(dump(diags),
             "address warning topology.yaml:21 certus/2: partner peer address \"peer.certus.example:26656\" "

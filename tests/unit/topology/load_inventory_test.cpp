@@ -188,7 +188,7 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"signer_service\", "
+      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"signer_service\", "
             "\"signer_restart\", \"signer_check\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
@@ -400,12 +400,12 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
             "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
-                "\"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
+                "\"tunnel_address\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
             "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
-                "\"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
+                "\"tunnel_address\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
