@@ -86,7 +86,7 @@ TEST(Signer, CometbftOneIsRefused) {
   EXPECT_TRUE(render_part(net, render_signer, diags).empty());
   EXPECT_EQ(dump(diags), "");
   const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
-                          plan_tunnels(net.topology, diags)};
+                          plan_tunnels(net.topology, net.inventory, diags)};
   check_signer(ctx, diags);
   EXPECT_EQ(dump(diags),
             "schema error topology.yaml:4 kms chain: signer \"kms\" runs tmkms, which has no "
