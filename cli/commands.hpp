@@ -34,6 +34,11 @@ Command add_deploy_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 /// `picket partner TOPOLOGY PARTNER [--inventory F] [--secrets DIR] [--format text|json]`
 Command add_partner_command(CLI::App& app);
+/// `picket backup TOPOLOGY --out ARCHIVE [--key F] [--inventory F] [--secrets DIR] [--parallel N]
+/// [--known-hosts F] [--accept-new] [--timeout S]`
+Command add_backup_command(CLI::App& app);
+/// `picket restore TOPOLOGY ARCHIVE --host H [--key F] [--keys-only] [--yes] [--inventory F] ...`
+Command add_restore_command(CLI::App& app);
 /// `picket completion bash|zsh`: the shell completion script for every command above
 Command add_completion_command(CLI::App& app);
 

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/terminal.hpp"
 #include "render/checks.hpp"
+#include "topology/base_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -44,13 +45,31 @@ std::optional<std::string> guess_inventory(const std::string& text) {
   return std::nullopt;
 }
 
-// The inventory path of the `inventory:` key is relative to the topology file.
+// Paths in the topology (`inventory:`, chain.base_config, chain.base_app) are relative to it.
 std::string resolve_inventory(const std::string& topology_path, const std::string& written) {
   fs::path p(written);
   if (p.is_relative()) p = fs::path(topology_path).parent_path() / p;
   return p.lexically_normal().string();
 }
 }  // namespace
+
+std::optional<std::string> load_base_files(const std::string& topology_path, Topology& topology,
+                                           SourceMap& sources, Diagnostics& out) {
+  struct Named {
+    const char* key;
+    std::optional<BaseFile>* base;
+  };
+  for (const Named& n : {Named{"base_config", &topology.chain.base_config},
+                         Named{"base_app", &topology.chain.base_app}}) {
+    if (!*n.base) continue;
+    auto text = read_source(resolve_inventory(topology_path, (*n.base)->path.value));
+    if (!text)
+      return text.error() + " (named by `chain." + n.key + "` in " + topology_path + ")";
+    parse_base_file(*text, n.key, **n.base, out);
+    sources.emplace(text->path, std::move(text->text));
+  }
+  return std::nullopt;
+}
 
 void add_input_options(CLI::App& cmd, InputPaths& paths) {
   cmd.add_option("topology", paths.topology, "Topology file")->required();
@@ -116,6 +135,8 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
   Topology topology = load_topology(*topology_text, diags);
   CheckedInputs out;
   out.sources.emplace(topology_text->path, std::move(topology_text->text));
+  if (auto failed = load_base_files(paths.topology, topology, out.sources, diags))
+    return tl::make_unexpected(*failed);
 
   Inventory inventory;
   const bool guess_confirmed =

@@ -36,6 +36,12 @@ void add_input_options(CLI::App& cmd, InputPaths& paths);
 /// Reads a whole file. Error: a message naming the path and the reason.
 tl::expected<SourceText, std::string> read_source(const std::string& path);
 
+/// Reads the base files the chain names (chain.base_config, chain.base_app; paths relative to
+/// the topology file) into `topology`, their texts into `sources`; TOML problems are
+/// diagnostics in `out`. Returns why a file could not be read (a usage error), else nullopt.
+std::optional<std::string> load_base_files(const std::string& topology_path, Topology& topology,
+                                           SourceMap& sources, Diagnostics& out);
+
 /// Reads both files and runs every lint check. Error (usage, exit 64): a file cannot be
 /// read, or no inventory is given. Problems inside the files are diagnostics, not errors.
 tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths);

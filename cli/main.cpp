@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
         {"deploy", add_deploy_command(app)},
         {"status", add_status_command(app)},
         {"partner", add_partner_command(app)},
+        {"backup", add_backup_command(app)},
+        {"restore", add_restore_command(app)},
         {"completion", add_completion_command(app)},
     };
 

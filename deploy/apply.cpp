@@ -24,6 +24,7 @@
 #include "deploy/host_commands.hpp"
 #include "deploy/parallel.hpp"
 #include "render/manifest.hpp"
+#include "topology/address.hpp"
 #include "topology/effective.hpp"
 #include "util/text.hpp"
 
@@ -535,6 +536,28 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     const std::optional<std::string> backup =
         f.change == FileChange::change ? std::optional<std::string>(backup_path(f.remote_path))
                                        : std::nullopt;
+    // 0. A host with ssh_allow: the list must admit the address the host sees picket at
+    // (lint checked the inventory's `controller`; this is what the network really does, a NAT
+    // on the way or a jump host included). The guard would notice a lock-out only after the
+    // reload and leave the host to undo it; refuse before the ruleset is loaded instead.
+    if (s.host->ssh_allow) {
+      auto seen = t->exec(ssh_client_command(), false);  // not through sudo: it drops the env
+      const auto client = seen && seen->ok() ? parse_ssh_client(seen->out) : std::nullopt;
+      const auto at = client ? parse_ip_prefix(*client) : std::nullopt;
+      bool admitted = false;
+      for (const auto& a : *s.host->ssh_allow)
+        if (auto p = parse_ip_prefix(a.value); p && at && prefix_contains(*p, *at)) admitted = true;
+      if (at && !admitted) {
+        const std::string why = "the host sees picket's SSH connection come from " + *client +
+                                ", which its ssh_allow does not admit: loading " + f.remote_path +
+                                " would lock picket out (add that address to ssh_allow, and to "
+                                "controller: in the inventory)";
+        record(name, "firewall-allowlist", f.remote_path, "failed", "", why);
+        return fail(s, why);
+      }
+      record(name, "firewall-allowlist", f.remote_path, "ok", "",
+             at ? "picket seen from " + *client : "client address not known; the guard proves it");
+    }
     // 1. Arm: without a guard the new ruleset is never loaded.
     auto armed = t->exec(
         guard_arm_command(f.remote_path, backup, reload, m_options.firewall_guard_seconds,

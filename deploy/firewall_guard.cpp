@@ -28,6 +28,15 @@ std::string guard_arm_command(const std::string& file, const std::optional<std::
          " </dev/null >/dev/null 2>&1 & echo $!";
 }
 
+std::string ssh_client_command() { return "printf '%s\\n' \"${SSH_CONNECTION%% *}\""; }
+
+std::optional<std::string> parse_ssh_client(const std::string& out) {
+  std::string s = out;
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  if (s.empty() || s.find_first_of(" \t\n") != std::string::npos) return std::nullopt;
+  return s;
+}
+
 std::string guard_disarm_command(int pid) { return "kill " + std::to_string(pid); }
 
 std::optional<int> parse_pid(const std::string& out) {

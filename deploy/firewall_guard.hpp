@@ -21,6 +21,13 @@ std::string guard_arm_command(const std::string& file, const std::optional<std::
                               const std::string& reload_command, int seconds,
                               const std::string& lock_path = "", const std::string& token = "");
 
+/// The command that prints the address the host sees this SSH session come from (the first
+/// word of $SSH_CONNECTION; through a jump host, the jump host's address).
+std::string ssh_client_command();
+
+/// The address printed by ssh_client_command; nullopt when it printed none.
+std::optional<std::string> parse_ssh_client(const std::string& out);
+
 /// The command that disarms the timer.
 std::string guard_disarm_command(int pid);
 

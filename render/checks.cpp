@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "render/app_config.hpp"
 #include "render/host_common.hpp"
 #include "render/settings.hpp"
 #include "topology/effective.hpp"
@@ -120,6 +121,8 @@ void check_render(const RenderContext& ctx, Diagnostics& out) {
   check_boot(ctx, out);
   const SettingsDeriver deriver(ctx.peering, ctx.inventory, ctx.tunnels, ctx.node_ids);
   check_overrides(ctx.topology, deriver, out);
+  check_ssh_allow(ctx, out);
+  check_app(ctx, out);
   // The rest only warns about DNS names: a file with none (the common case, and the
   // 100k-node benchmark) skips a walk over every peering.
   if (!any_dns_name(ctx)) return;

@@ -25,6 +25,9 @@ void check_renderable(const Topology& topology, const Inventory& inventory, Diag
 /// The DNS names a ruleset cannot list (warnings, once per name): render_firewall leaves them
 /// out. Subjects in `said` were reported already (a peer's name, by the DNS check).
 void check_firewall(const RenderContext& ctx, Diagnostics& out, const std::set<std::string>& said = {});
+/// Rule `lockout`: every firewall host's ssh_allow admits where picket's SSH comes from (the
+/// inventory's controller; a host behind `jump`: its jump host's address).
+void check_ssh_allow(const RenderContext& ctx, Diagnostics& out);
 /// Partner peer addresses that are DNS names, left out of AllowedIPs (warnings).
 void check_wireguard(const RenderContext& ctx, Diagnostics& out);
 /// Services that are no systemd unit name (render_boot makes a drop-in path of them).

@@ -17,6 +17,7 @@ std::optional<KeyType> key_type_of(std::string_view go_type) {
     return KeyType::integer;
   if (go_type == "time.Duration") return KeyType::duration;
   if (go_type == "[]string") return KeyType::string_list;
+  if (go_type == "[][]string") return KeyType::string_table;
   return std::nullopt;
 }
 
@@ -30,6 +31,13 @@ bool valid_key_char(char c) {
 bool ConfigTable::add(ConfigKey key) {
   if (!m_index.emplace(key.path, m_keys.size()).second) return false;
   m_keys.push_back(std::move(key));
+  return true;
+}
+
+bool ConfigTable::set_default(std::string_view path, std::string literal) {
+  auto it = m_index.find(std::string(path));
+  if (it == m_index.end()) return false;
+  m_keys[it->second].default_literal = std::move(literal);
   return true;
 }
 

@@ -25,6 +25,8 @@ enum class KeyType {
   integer,      // a bare integer (int, int32, int64, uint32)
   duration,     // a Go duration string: "10s", "100ms", "1m0s"
   string_list,  // a TOML array of strings ([]string)
+  string_table, // a TOML array of arrays of strings ([][]string)
+  literal,      // any other TOML value an app's base file holds: kept as written, not overridden
 };
 
 /// One key of the list.
@@ -44,6 +46,8 @@ class ConfigTable {
   bool add(ConfigKey key);
   /// Every key, in list order.
   const std::vector<ConfigKey>& keys() const { return m_keys; }
+  /// Replaces a key's default literal; false when the table has no such key.
+  bool set_default(std::string_view path, std::string literal);
   /// The key with this dotted path, or nullptr.
   const ConfigKey* find(std::string_view path) const;
   /// True when some key lives in this section (or in a table nested below it).

@@ -150,11 +150,15 @@ void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& 
     return;
   }
   std::string error;
-  const auto table = parse_config_table(list->second, error);
-  if (!table) {
+  const auto parsed = parse_config_table(list->second, error);
+  if (!parsed) {
     add_error(out, "template", {}, "key list \"" + list_name + "\": " + error);
     return;
   }
+  // The chain's own base config.toml replaces the line's defaults (its problems are
+  // check_render's to report, before render gets here).
+  Diagnostics reported_by_checks;
+  const std::optional<ConfigTable> table = base_config_table(topology.chain, *parsed, reported_by_checks);
   const auto tmpl = ctx.templates.find(template_name);
   if (tmpl == ctx.templates.end()) {
     add_error(out, "template", topology.chain.cometbft.loc,

@@ -1,5 +1,6 @@
 #include "render/render.hpp"
 
+#include "render/app_config.hpp"
 #include "render/checks.hpp"
 #include "render/neighbours.hpp"
 
@@ -27,6 +28,7 @@ FileSet render_all(const Topology& topology, const Inventory& inventory, const S
   out.insert(out.end(), problems.begin(), problems.end());
   if (refused) return files;
   render_node_configs(ctx, files, out);
+  render_app_configs(ctx, files, out);
   render_wireguard(ctx, files, out);
   render_firewall(ctx, files, out);
   render_signer(ctx, files, out);

@@ -277,6 +277,8 @@ const char* type_phrase(KeyType t) {
     case KeyType::integer: return "an integer";
     case KeyType::duration: return "a Go duration string such as \"10s\"";
     case KeyType::string_list: return "a list of strings";
+    case KeyType::string_table: return "a list of lists of strings";
+    case KeyType::literal: return "as written in the base file";
   }
   return "a value";
 }
@@ -331,12 +333,15 @@ std::string string_value_problem(const std::string& path, const std::string& tex
 
 }  // namespace
 
-std::map<std::string, std::string> check_override_values(const Node& node, const std::string& line,
-                                                         const ConfigTable& table,
-                                                         Diagnostics& out) {
+std::map<std::string, std::string> check_config_values(const ConfigOverrides& written,
+                                                       const ValueRules& rules,
+                                                       const ConfigTable& table,
+                                                       const std::vector<std::string>& subjects,
+                                                       Diagnostics& out) {
   std::map<std::string, std::string> values;
-  const std::vector<std::string> subjects{node.name.value};
-  for (const auto& [section, keys] : node.config) {
+  const std::string& line = rules.line;
+  const bool cometbft = rules.cometbft;
+  for (const auto& [section, keys] : written) {
     for (const auto& entry : keys) {
       // Plain references, not structured bindings: clang 14 cannot capture those in `fail`.
       const auto& key = entry.first;
@@ -352,11 +357,11 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
         const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
         if (sec.empty() && table.has_section(name)) {
           // `p2p: [pex, false]` or `consensus: 3`: a section written as a value.
-          fail("\"" + name + "\" is a section of config.toml, so its override must be a map of " +
+          fail("\"" + name + "\" is a section of " + rules.file + ", so its override must be a map of " +
                "its keys (e.g. " + name + ": {key: value}), not " + describe(value));
           continue;
         }
-        std::string message = "config.toml of CometBFT " + line + " has no ";
+        std::string message = rules.file + " of " + rules.product + " " + line + " has no ";
         if (!table.has_section(sec)) {
           std::vector<std::string> sections;
           for (auto& s : table.sections())
@@ -373,7 +378,8 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           message += sec.empty() ? "top-level key \"" + name + "\"" : "key \"" + name + "\" in [" + sec + "]";
           if (!hint.empty()) message += "; did you mean \"" + hint + "\"?";
         }
-        fail(message + " (CometBFT ignores unknown keys without a word)");
+        fail(message + (cometbft ? " (CometBFT ignores unknown keys without a word)"
+                                 : " (the app ignores unknown keys without a word)"));
         continue;
       }
       const auto wrong_type = [&] {
@@ -385,11 +391,16 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
             fail(path + " is one comma-separated string in config.toml, not a list: write \"id@host:port,id@host:port\"");
             break;
           }
+          if (!cometbft && value.kind == ConfigValue::Kind::integer) {
+            values[path] = value.text;  // the SDK reads "100" and 100 alike (pruning-keep-recent)
+            break;
+          }
           if (value.kind != ConfigValue::Kind::string) {
             wrong_type();
             break;
           }
-          if (auto problem = string_value_problem(path, value.text, line); !problem.empty()) {
+          if (auto problem = cometbft ? string_value_problem(path, value.text, line) : std::string();
+              !problem.empty()) {
             fail(problem);
             break;
           }
@@ -406,7 +417,10 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           break;
         }
         case KeyType::integer: {
-          const auto v = value.kind == ConfigValue::Kind::integer ? parse_integer(value.text) : std::nullopt;
+          // The SDK writes some integers as strings ("5000"); its loader reads either.
+          const bool weak_string = !cometbft && value.kind == ConfigValue::Kind::string;
+          const auto v = value.kind == ConfigValue::Kind::integer || weak_string ? parse_integer(value.text)
+                                                                                 : std::nullopt;
           if (!v) {
             wrong_type();
             break;
@@ -415,12 +429,12 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
             fail(path + " = " + value.text + " does not fit its Go type " + k->go_type);
             break;
           }
-          if (*v < 0 && rejects_negative(k->section)) {
+          if (cometbft && *v < 0 && rejects_negative(k->section)) {
             fail(path + " must not be negative: CometBFT refuses to start with a negative value in [" +
                  k->section + "]");
             break;
           }
-          values[path] = std::to_string(*v);
+          values[path] = weak_string ? toml_string(value.text) : std::to_string(*v);
           break;
         }
         case KeyType::duration: {
@@ -439,7 +453,7 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
                  " is not a Go duration (such as \"500ms\", \"10s\" or \"1m30s\"); CometBFT would refuse to start");
             break;
           }
-          if (value.text.front() == '-' && rejects_negative(k->section)) {
+          if (cometbft && value.text.front() == '-' && rejects_negative(k->section)) {
             fail(path + " must not be negative: CometBFT refuses to start with a negative value in [" +
                  k->section + "]");
             break;
@@ -466,10 +480,50 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
           values[path] = toml_string_array(items);
           break;
         }
+        case KeyType::string_table: {
+          // [["name", "value"], …]: a list of lists of strings (telemetry.global-labels).
+          bool ok = value.kind == ConfigValue::Kind::array;
+          std::string literal = "[";
+          for (const auto& row : value.items) {
+            ok = ok && row.kind == ConfigValue::Kind::array;
+            std::vector<std::string> cells;
+            for (const auto& cell : row.items) {
+              ok = ok && cell.kind == ConfigValue::Kind::string;
+              cells.push_back(cell.text);
+            }
+            literal += (literal.size() > 1 ? ", " : "") + toml_string_array(cells);
+          }
+          if (!ok) {
+            wrong_type();
+            break;
+          }
+          values[path] = literal + "]";
+          break;
+        }
+        case KeyType::literal:
+          fail(path + " holds a value picket carries from the base file as written; change it there");
+          break;
       }
     }
   }
   return values;
+}
+
+std::map<std::string, std::string> check_override_values(const Node& node, const std::string& line,
+                                                         const ConfigTable& table,
+                                                         Diagnostics& out) {
+  return check_config_values(node.config, ValueRules{"config.toml", "CometBFT", line, true}, table,
+                             {node.name.value}, out);
+}
+
+ConfigTable base_config_table(const Chain& chain, const ConfigTable& table, Diagnostics& out) {
+  if (!chain.base_config || !chain.base_config->loaded) return table;
+  ConfigTable based = table;
+  const auto accepted = check_config_values(chain.base_config->values,
+                                            ValueRules{"config.toml", "CometBFT", chain.cometbft.value, true},
+                                            table, {"chain"}, out);
+  for (const auto& [path, literal] : accepted) based.set_default(path, literal);
+  return based;
 }
 
 // ---- override conflicts ------------------------------------------------------------------
@@ -623,8 +677,13 @@ void check_overrides(const Topology& topology, const Inventory& inventory, Diagn
 void check_overrides(const Topology& topology, const SettingsDeriver& deriver, Diagnostics& out) {
   const auto& tables = builtin_config_tables();
   const auto table = tables.find(topology.chain.cometbft.value);
+  // The chain's base config.toml is checked once; its values are every node's defaults.
+  const std::optional<ConfigTable> based =
+      table == tables.end() ? std::nullopt
+                            : std::optional<ConfigTable>(base_config_table(topology.chain, table->second, out));
+  const bool has_base = topology.chain.base_config && topology.chain.base_config->loaded;
   for (const auto& node : topology.nodes) {
-    if (node.config.empty()) continue;
+    if (node.config.empty() && (!has_base || node.role.value == Role::signer)) continue;
     if (node.role.value == Role::signer) {
       const Location where = node.config.begin()->second.empty()
                                  ? node.name.loc
@@ -636,10 +695,10 @@ void check_overrides(const Topology& topology, const SettingsDeriver& deriver, D
       continue;
     }
     if (table == tables.end()) continue;  // an unknown chain.cometbft is the loader's to report
-    const auto accepted = check_override_values(node, table->first, table->second, out);
+    const auto accepted = check_override_values(node, table->first, *based, out);
     const NodeSettings derived = deriver.derive(node);
     check_override_conflicts(node, derived, accepted, out);
-    check_startup(node, table->first, table->second, derived_values(derived, table->second), accepted, out);
+    check_startup(node, table->first, *based, derived_values(derived, *based), accepted, out);
   }
 }
 

@@ -118,6 +118,31 @@ std::map<std::string, std::string> check_override_values(const Node& node, const
                                                          const ConfigTable& table,
                                                          Diagnostics& out);
 
+/// How values are checked against a key table: which file and product the messages name,
+/// and whether CometBFT's own value rules apply (schemes, negative counts) or the SDK's
+/// (integers it also reads from strings).
+struct ValueRules {
+  std::string file;     // "config.toml", "app.toml"
+  std::string product;  // "CometBFT", "Cosmos SDK"
+  std::string line;     // "0.38", "0.50"
+  bool cometbft = true;
+};
+
+/// Checks written values (section -> key -> value) against `table`: unknown keys (with "did
+/// you mean"), wrong types, bare numbers for durations (`schema`, with `subjects`). Returns
+/// those that passed, as keys -> TOML literals.
+std::map<std::string, std::string> check_config_values(const ConfigOverrides& written,
+                                                       const ValueRules& rules,
+                                                       const ConfigTable& table,
+                                                       const std::vector<std::string>& subjects,
+                                                       Diagnostics& out);
+
+/// The line's table with the values of the chain's base config.toml (chain.base_config) as
+/// its defaults; `table` itself when the chain has none. Base values the line does not know,
+/// or of the wrong type, are `schema` errors at their place in the base file (subject
+/// "chain") and keep the line's default.
+ConfigTable base_config_table(const Chain& chain, const ConfigTable& table, Diagnostics& out);
+
 /// `override-conflict`: overrides among `accepted` (what check_override_values returned) that
 /// contradict a derived setting. Peers whose ID is unknown in `derived` (lint has no keys)
 /// are matched by address, or only counted in ID lists.

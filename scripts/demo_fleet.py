@@ -46,6 +46,8 @@ def main():
         h["reload_vpn"] = "wg-quick strip {file} >/dev/null"
         h["reload_firewall"] = "nft -c -f {file}"
         h["reload_monitoring"] = "true"  # no Prometheus on the demo's fleet
+        # Every "host" is reached at 127.0.0.1, so that is where picket comes from.
+        h["ssh_allow"] = ["127.0.0.1"]
         hosts[name] = h
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "topology.yaml"), "w") as f:
@@ -53,7 +55,8 @@ def main():
         yaml.safe_dump(topo, f, sort_keys=False)
     with open(os.path.join(out, "inventory.yaml"), "w") as f:
         f.write("# The example's hosts, reached through local sshd processes (scripts/demo_fleet.py).\n")
-        yaml.safe_dump({"defaults": inv.get("defaults", {}), "hosts": hosts}, f, sort_keys=False)
+        yaml.safe_dump({"controller": "127.0.0.1", "defaults": inv.get("defaults", {}),
+                        "hosts": hosts}, f, sort_keys=False)
 
 
 if __name__ == "__main__":

@@ -184,6 +184,60 @@ std::optional<Ipv4Subnet> parse_ipv4_subnet(std::string_view s) {
   return subnet;
 }
 
+std::optional<IpPrefix> parse_ip_prefix(std::string_view s) {
+  const std::size_t slash = s.find('/');
+  const std::string address(s.substr(0, slash));
+  IpPrefix p;
+  p.v6 = address.find(':') != std::string::npos;
+  if (inet_pton(p.v6 ? AF_INET6 : AF_INET, address.c_str(), p.bytes) != 1) return std::nullopt;
+  const int width = p.v6 ? 128 : 32;
+  p.bits = width;
+  if (slash != std::string_view::npos) {
+    std::uint32_t bits = 0;
+    if (!parse_number(s.substr(slash + 1), 3, bits) || bits > static_cast<std::uint32_t>(width))
+      return std::nullopt;
+    p.bits = static_cast<int>(bits);
+  }
+  return p;
+}
+
+namespace {
+// Byte i of the mask of a prefix of `bits` bits.
+unsigned char mask_byte(int bits, int i) {
+  const int left = bits - 8 * i;
+  if (left >= 8) return 0xFF;
+  if (left <= 0) return 0;
+  return static_cast<unsigned char>(0xFF << (8 - left));
+}
+}  // namespace
+
+bool prefix_contains(const IpPrefix& outer, const IpPrefix& inner) {
+  if (outer.v6 != inner.v6 || inner.bits < outer.bits) return false;
+  const int n = outer.v6 ? 16 : 4;
+  for (int i = 0; i < n; ++i) {
+    const unsigned char m = mask_byte(outer.bits, i);
+    if ((outer.bytes[i] & m) != (inner.bytes[i] & m)) return false;
+  }
+  return true;
+}
+
+bool has_host_bits(const IpPrefix& p) {
+  const int n = p.v6 ? 16 : 4;
+  for (int i = 0; i < n; ++i)
+    if (p.bytes[i] & ~mask_byte(p.bits, i) & 0xFF) return true;
+  return false;
+}
+
+std::string format_prefix(const IpPrefix& p) {
+  IpPrefix net = p;
+  const int n = p.v6 ? 16 : 4;
+  for (int i = 0; i < n; ++i) net.bytes[i] &= mask_byte(p.bits, i);
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(p.v6 ? AF_INET6 : AF_INET, net.bytes, text, sizeof text);
+  const int width = p.v6 ? 128 : 32;
+  return p.bits == width ? std::string(text) : std::string(text) + "/" + std::to_string(p.bits);
+}
+
 Ipv4Subnet network_of(const Ipv4Subnet& subnet) {
   const std::uint32_t mask = subnet.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - subnet.prefix);
   return {subnet.address & mask, subnet.prefix};

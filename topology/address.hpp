@@ -66,6 +66,22 @@ std::string format_ipv4(std::uint32_t address);
 inline constexpr int k_min_tunnel_prefix = 8;
 inline constexpr int k_max_tunnel_prefix = 30;
 
+/// An IPv4 or IPv6 address or CIDR prefix (an allowlist entry: `controller`, `ssh_allow`).
+struct IpPrefix {
+  bool v6 = false;
+  unsigned char bytes[16] = {};  // network byte order; IPv4 uses the first 4
+  int bits = 0;                  // 32 or 128 for a single address
+};
+/// Parses "ADDRESS" or "ADDRESS/N" of either family; nullopt when malformed.
+std::optional<IpPrefix> parse_ip_prefix(std::string_view s);
+/// True when every address of `inner` lies in `outer` (same family).
+bool prefix_contains(const IpPrefix& outer, const IpPrefix& inner);
+/// The prefix with its host bits cleared, in nft's spelling ("ADDRESS" for a single address,
+/// else "NETWORK/N").
+std::string format_prefix(const IpPrefix& p);
+/// True when the prefix has bits set past its length (198.51.100.7/24).
+bool has_host_bits(const IpPrefix& p);
+
 /// How an SSH host key is wrong, if it is.
 enum class HostKeyCheck { ok, form, type, base64, mismatch };
 /// A pinned host key "TYPE BASE64": TYPE one of k_host_key_types, BASE64 valid and the key

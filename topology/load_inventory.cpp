@@ -57,16 +57,20 @@ constexpr std::size_t k_string_key_count = std::size(k_host_string_keys);
 // Bits of a written-keys mask: one per string key, then these two.
 constexpr std::uint32_t k_address_bit = 1U << k_string_key_count;
 constexpr std::uint32_t k_port_bit = 1U << (k_string_key_count + 1);
+constexpr std::uint32_t k_ssh_allow_bit = 1U << (k_string_key_count + 2);
+constexpr std::uint32_t k_allow_ports_bit = 1U << (k_string_key_count + 3);
 constexpr std::size_t k_jump_index = 7;
 static_assert(k_host_string_keys[k_jump_index].kind == HostValue::jump);
 
-const std::vector<std::string> k_top_keys = {"defaults", "hosts"};
+const std::vector<std::string> k_top_keys = {"defaults", "hosts", "controller"};
 const std::vector<std::string> k_host_keys = {
     "address",         "port",       "user",    "identity", "home",
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
-    "reload_firewall", "root",       "reload_monitoring", "tunnel_address",
+    "reload_firewall", "root",       "reload_monitoring", "tunnel_address", "ssh_allow", "allow_ports",
     "signer_service",  "signer_restart", "signer_check"};
+const std::vector<std::string> k_allow_port_keys = {"port", "proto", "from"};
+const std::vector<std::string> k_protocols = {"tcp", "udp"};
 const std::vector<std::string> k_become = {"sudo"};
 
 // [A-Za-z0-9._-]{1,63}
@@ -162,6 +166,9 @@ class InventoryLoader final : public YamlEntrySink {
         has_hosts = true;
         if (m_reader.expect_map(f.value, "\"hosts\"", {"at the top level", {"hosts"}}))
           read_leftover_hosts(f.value);
+      } else if (k == "controller") {
+        m_inventory.controller_loc = m_reader.loc(f.key);
+        m_inventory.controller = prefix_list(f, "controller", {"at the top level", {"controller"}});
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
@@ -238,6 +245,17 @@ class InventoryLoader final : public YamlEntrySink {
         if (auto v = m_reader.port(f, ctx)) h.port = *v;
         continue;
       }
+      if (k == "ssh_allow") {
+        written |= k_ssh_allow_bit;
+        h.ssh_allow = prefix_list(f, "ssh_allow", ctx);
+        h.ssh_allow_loc = m_reader.loc(f.key);
+        continue;
+      }
+      if (k == "allow_ports") {
+        written |= k_allow_ports_bit;
+        h.allow_ports = allowed_ports(f, ctx);
+        continue;
+      }
       const auto* entry = std::find_if(std::begin(k_host_string_keys), std::end(k_host_string_keys),
                                        [&](const HostKey& hk) { return k == hk.name; });
       if (entry == std::end(k_host_string_keys)) {
@@ -247,6 +265,90 @@ class InventoryLoader final : public YamlEntrySink {
       written |= 1U << (entry - std::begin(k_host_string_keys));
       if (auto v = string_value(f, entry->kind, ctx)) h.*(entry->field) = std::move(*v);
     }
+  }
+
+  // One address or CIDR prefix of an allowlist, or nullopt (reported).
+  std::optional<Located<std::string>> prefix(YamlId id, std::string_view key,
+                                             const YamlContext& ctx) {
+    const YamlNode& v = node(id);
+    if (v.kind != YamlKind::scalar || v.text.empty()) {
+      m_reader.error("schema", id,
+                     fmt::format("items of \"{}\" must be addresses or CIDR prefixes, found {}",
+                                 key, m_reader.describe(id)),
+                     ctx);
+      return std::nullopt;
+    }
+    const auto p = parse_ip_prefix(v.text);
+    if (!p) {
+      m_reader.error("address", id,
+                     fmt::format("\"{}\" takes IPv4 or IPv6 addresses or CIDR prefixes "
+                                 "(198.51.100.7, 198.51.100.0/24, 2001:db8::/48), found {}",
+                                 key, in_quotes(v.text)),
+                     ctx);
+      return std::nullopt;
+    }
+    if (has_host_bits(*p)) {
+      m_reader.error("address", id,
+                     fmt::format("{} in \"{}\" has bits set past its prefix length; did you "
+                                 "mean {}?",
+                                 in_quotes(v.text), key, in_quotes(format_prefix(*p))),
+                     ctx);
+      return std::nullopt;
+    }
+    return Located<std::string>{v.text, m_reader.loc(id)};
+  }
+
+  // A list of addresses or CIDR prefixes, or one of them written alone.
+  std::vector<Located<std::string>> prefix_list(const YamlField& f, std::string_view key,
+                                                const YamlContext& ctx) {
+    std::vector<Located<std::string>> out;
+    const YamlNode& v = node(f.value);
+    if (v.kind == YamlKind::scalar) {
+      if (auto p = prefix(f.value, key, ctx)) out.push_back(std::move(*p));
+      return out;
+    }
+    if (!m_reader.expect_list(f.value, fmt::format("\"{}\"", key), ctx)) return out;
+    for (const YamlId item : v.children)
+      if (auto p = prefix(item, key, ctx)) out.push_back(std::move(*p));
+    return out;
+  }
+
+  // `allow_ports`: a list of {port, proto, from}.
+  std::vector<AllowedPort> allowed_ports(const YamlField& f, const YamlContext& ctx) {
+    std::vector<AllowedPort> out;
+    if (!m_reader.expect_list(f.value, "\"allow_ports\"", ctx)) return out;
+    for (const YamlId item : node(f.value).children) {
+      if (!m_reader.expect_map(item, "an item of \"allow_ports\"", ctx)) continue;
+      std::vector<YamlField> fields;
+      m_reader.fields(item, fields, ctx);
+      AllowedPort a;
+      a.loc = m_reader.loc(item);
+      bool has_port = false, has_from = false, ok = true;
+      for (const YamlField& e : fields) {
+        const std::string& k = m_reader.key(e);
+        if (k == "port") {
+          has_port = true;
+          if (auto p = m_reader.port(e, ctx)) a.port = *p; else ok = false;
+        } else if (k == "proto") {
+          if (auto p = m_reader.choice(e, k_protocols, ctx)) a.proto = *p; else ok = false;
+        } else if (k == "from") {
+          has_from = true;
+          const YamlNode& v = node(e.value);
+          if (v.kind == YamlKind::scalar && v.text == "any") {
+            a.any = true;
+          } else {
+            a.from = prefix_list(e, "from", ctx);
+            if (a.from.empty()) ok = false;
+          }
+        } else {
+          m_reader.unknown_key(e, k_allow_port_keys, ctx);
+        }
+      }
+      if (!has_port) m_reader.missing_key("port", a.loc, ctx);
+      if (!has_from) m_reader.missing_key("from", a.loc, ctx);
+      if (ok && has_port && has_from) out.push_back(std::move(a));
+    }
+    return out;
   }
 
   std::optional<Located<std::string>> string_value(const YamlField& f, HostValue kind,
@@ -360,6 +462,12 @@ class InventoryLoader final : public YamlEntrySink {
         h.*field = m_defaults.*field;
       }
       if (!(written & k_port_bit) && (m_defaults_written & k_port_bit)) h.port = m_defaults.port;
+      if (!(written & k_ssh_allow_bit) && (m_defaults_written & k_ssh_allow_bit)) {
+        h.ssh_allow = m_defaults.ssh_allow;
+        h.ssh_allow_loc = m_defaults.ssh_allow_loc;
+      }
+      if (!(written & k_allow_ports_bit) && (m_defaults_written & k_allow_ports_bit))
+        h.allow_ports = m_defaults.allow_ports;
       if (!(written & k_address_bit)) {
         if (m_defaults_written & k_address_bit)
           h.address = m_defaults.address;

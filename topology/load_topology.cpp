@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "topology/address.hpp"
+#include "topology/firewall_limits.hpp"
 #include "topology/load.hpp"
 #include "topology/monitoring.hpp"
 #include "topology/yaml_read.hpp"
@@ -24,14 +25,15 @@ namespace {
 
 const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
                                              "nodes",   "links", "partners",  "network",
-                                             "vpn",     "monitoring"};
-const std::vector<std::string> k_chain_keys = {"id",       "cometbft", "binary_version",
-                                               "p2p_port", "rpc_port", "metrics_port",
+                                             "vpn",     "monitoring", "firewall"};
+const std::vector<std::string> k_chain_keys = {"id",          "cometbft", "binary_version",
+                                               "p2p_port",    "rpc_port", "metrics_port",
+                                               "base_config", "base_app", "sdk",
                                                "vote_extensions"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
 const std::vector<std::string> k_node_keys = {"role",     "host",     "signer",       "standby",
                                               "p2p_port", "rpc_port", "metrics_port", "node_id",
-                                              "home",     "config",   "tmkms"};
+                                              "home",     "config",   "app",          "tmkms"};
 const std::vector<std::string> k_tmkms_keys = {"provider",      "adapter", "connector",
                                                "auth_key",      "key",     "password_file",
                                                "serial_number"};
@@ -43,6 +45,7 @@ const std::vector<std::string> k_peer_keys = {"id", "address"};
 const std::vector<std::string> k_network_keys = {"seeds", "peers"};
 const std::vector<std::string> k_wireguard_keys = {"public_key", "endpoint"};
 const std::vector<std::string> k_vpn_keys = {"subnet", "port"};
+const std::vector<std::string>& k_sdk_lines = sdk_lines();
 const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry", "signer"};
 const std::vector<std::string> k_cometbft_lines = {"0.34", "0.37", "0.38", "1.0"};
 const std::vector<std::string> k_link_kinds = {"vpn", "private", "public"};
@@ -191,6 +194,8 @@ class TopologyLoader final : public YamlEntrySink {
         read_vpn(f);
       } else if (k == "monitoring") {
         read_monitoring(m_reader, f, m_topology);
+      } else if (k == "firewall") {
+        read_firewall(m_reader, f, m_topology);
       } else if (k.rfind("x-", 0) == 0) {
         // Extension keys (as in Compose files): a home for anchors, ignored by picket.
       } else {
@@ -258,6 +263,15 @@ class TopologyLoader final : public YamlEntrySink {
         if (auto v = m_reader.port(f, ctx)) c.rpc_port = *v;
       } else if (k == "metrics_port") {
         if (auto v = m_reader.port(f, ctx)) c.metrics_port = *v;
+      } else if (k == "base_config" || k == "base_app") {
+        if (auto v = m_reader.string(f, ctx)) {
+          if (v->value.empty())
+            m_reader.error("schema", f.value, fmt::format("{} must name a file", in_quotes(k)), ctx);
+          else
+            (k == "base_config" ? c.base_config : c.base_app) = BaseFile{std::move(*v), {}, {}, {}, false};
+        }
+      } else if (k == "sdk") {
+        if (auto v = m_reader.choice(f, k_sdk_lines, ctx)) c.sdk = std::move(*v);
       } else if (k == "vote_extensions") {
         if (auto v = m_reader.boolean(f, ctx)) c.vote_extensions = *v;
       } else {
@@ -274,6 +288,17 @@ class TopologyLoader final : public YamlEntrySink {
                                  c.cometbft.value),
                      ctx);
       c.vote_extensions = {false, {}};
+    }
+    if (c.sdk && has_cometbft && !c.cometbft.value.empty() &&
+        sdk_cometbft_line(c.sdk->value) != c.cometbft.value) {
+      m_reader.error("schema", c.sdk->loc,
+                     fmt::format("\"sdk\" {} runs on CometBFT {}, but \"cometbft\" is {}: "
+                                 "app.toml and config.toml would be of different releases; make "
+                                 "the two agree",
+                                 in_quotes(c.sdk->value), sdk_cometbft_line(c.sdk->value),
+                                 in_quotes(c.cometbft.value)),
+                     ctx);
+      c.sdk.reset();
     }
   }
 
@@ -501,7 +526,9 @@ class TopologyLoader final : public YamlEntrySink {
                 ctx);
         }
       } else if (field == "config") {
-        read_config(f, n, ctx);
+        read_config(f, n.config, ctx);
+      } else if (field == "app") {
+        read_config(f, n.app, ctx);
       } else if (field == "tmkms") {
         tmkms_key = f.key;
         read_tmkms(f, n, ctx);
@@ -668,22 +695,22 @@ class TopologyLoader final : public YamlEntrySink {
     return false;
   }
 
-  // config: section -> key -> value, or key -> value for top-level keys (section "").
-  void read_config(const YamlField& config, Node& n, const YamlContext& ctx) {
-    if (!m_reader.expect_map(config.value, "\"config\"", ctx)) return;
+  // config: (or app:) section -> key -> value, or key -> value for top-level keys (section "").
+  void read_config(const YamlField& config, ConfigOverrides& into, const YamlContext& ctx) {
+    if (!m_reader.expect_map(config.value, in_quotes(m_reader.key(config)), ctx)) return;
     std::vector<YamlField> sections, keys;
     m_reader.fields(config.value, sections, ctx);
     for (const YamlField& s : sections) {
       const std::string& section = m_reader.key(s);
       if (node(s.value).kind != YamlKind::map) {
-        if (auto v = config_value(s.value, section, ctx)) n.config[""][section] = std::move(*v);
+        if (auto v = config_value(s.value, section, ctx)) into[""][section] = std::move(*v);
         continue;
       }
       m_reader.fields(s.value, keys, ctx);
       for (const YamlField& k : keys) {
         const std::string& key = m_reader.key(k);
         if (auto v = config_value(k.value, section + "." + key, ctx))
-          n.config[section][key] = std::move(*v);
+          into[section][key] = std::move(*v);
       }
     }
   }

@@ -86,4 +86,27 @@ void Inventory::index_hosts() {
   for (std::size_t i = 0; i < hosts.size(); ++i) m_host_index.emplace(hosts[i].name.value, i);
 }
 
+const std::vector<std::string>& sdk_lines() {
+  static const std::vector<std::string> k_lines{"0.46", "0.47", "0.50", "0.53"};
+  return k_lines;
+}
+
+std::string sdk_cometbft_line(const std::string& sdk) {
+  if (sdk == "0.46") return "0.34";
+  if (sdk == "0.47") return "0.37";
+  if (sdk == "0.50" || sdk == "0.53") return "0.38";
+  return {};
+}
+
+std::string effective_sdk_line(const Chain& chain) {
+  if (chain.sdk) return chain.sdk->value;
+  const std::string& line = chain.cometbft.value;
+  if (line == "0.34") return "0.46";
+  if (line == "0.37") return "0.47";
+  if (line == "0.38") return "0.50";
+  return {};
+}
+
+bool renders_app_toml(const Chain& chain) { return chain.sdk.has_value() || chain.base_app.has_value(); }
+
 }  // namespace picket

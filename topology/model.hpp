@@ -43,16 +43,42 @@ struct ConfigValue {
 /// section -> key -> value (top-level keys use the section "").
 using ConfigOverrides = std::map<std::string, std::map<std::string, ConfigValue>>;
 
+/// A file the chain names as its base (chain.base_config, chain.base_app): the path as
+/// written (relative to the topology file) and, once the CLI has read it, its values by
+/// section ("" top level, "storage.pruning" nested) and key, each with its place in that file
+/// and its TOML literal as written there. topology/ and render/ read no files: until the CLI
+/// fills `values`, `loaded` is false and render keeps the defaults.
+struct BaseFile {
+  Located<std::string> path;
+  ConfigOverrides values;
+  std::map<std::string, std::string> literals;  // "section.key" (or "key") -> TOML literal
+  std::vector<std::string> order;                // the same paths, table by table (keys sorted)
+  bool loaded = false;
+};
+
 struct Chain {
   Located<std::string> id;
   Located<std::string> cometbft;  // "0.34" | "0.37" | "0.38" | "1.0"
   std::optional<Located<std::string>> binary_version;
+  std::optional<BaseFile> base_config;  // the chain's own config.toml (what `init` writes)
+  std::optional<BaseFile> base_app;     // the chain's own app.toml
+  std::optional<Located<std::string>> sdk;  // Cosmos SDK line: "0.46" | "0.47" | "0.50" | "0.53"
   std::optional<Located<int>> p2p_port;
   std::optional<Located<int>> rpc_port;
   std::optional<Located<int>> metrics_port;
   /// The chain uses ABCI vote extensions (0.38 and 1.0 only): tmkms must sign them.
   Located<bool> vote_extensions{false, {}};
 };
+
+/// The Cosmos SDK lines picket renders app.toml for: "0.46", "0.47", "0.50", "0.53".
+const std::vector<std::string>& sdk_lines();
+/// The CometBFT line an SDK line runs on ("0.47" -> "0.37"); "" for an unknown line.
+std::string sdk_cometbft_line(const std::string& sdk);
+/// The chain's SDK line: `sdk`, else the default for its CometBFT line (0.34 -> 0.46,
+/// 0.37 -> 0.47, 0.38 -> 0.50); "" when none is known (CometBFT 1.0).
+std::string effective_sdk_line(const Chain& chain);
+/// Whether the nodes get an app.toml: the chain names its SDK line or its base app.toml.
+bool renders_app_toml(const Chain& chain);
 
 struct Policy {
   Located<int> min_paths{2, {}};
@@ -86,6 +112,7 @@ struct Node {
   std::optional<Located<std::string>> node_id;
   std::optional<Located<std::string>> home;
   ConfigOverrides config;
+  ConfigOverrides app;  // app.toml overrides, like `config`
   std::optional<Tmkms> tmkms;  // signers only; nullopt = softsign with the defaults
 };
 
@@ -148,6 +175,18 @@ struct Monitoring {
   Location loc;                     // the `monitoring:` key
 };
 
+/// Limits of the firewall picket renders (topology-format.md §1, `firewall`). The defaults
+/// hold when the section or a key is left out.
+struct Firewall {
+  /// Public sentries: concurrent p2p connections from one IPv4 address or one IPv6 /64.
+  Located<int> p2p_connections_per_address{8, {}};
+  /// Public sentries: new p2p connections per minute from one address (burst: the cap above).
+  Located<int> p2p_new_connections_per_minute{30, {}};
+  /// Every host: ICMP echo requests answered per second (all sources together; burst the same).
+  Located<int> icmp_echo_per_second{5, {}};
+  Location loc;  // the `firewall:` key, when written
+};
+
 struct Topology {
   std::shared_ptr<const std::string> path;
   Located<int> version;
@@ -161,6 +200,7 @@ struct Topology {
   std::optional<NetworkPeers> network;
   std::optional<Vpn> vpn;
   std::optional<Monitoring> monitoring;
+  Firewall firewall;
 
   /// Index of the node with this name, or nullptr.
   const Node* find_node(const std::string& name) const;
@@ -169,6 +209,15 @@ struct Topology {
 
  private:
   std::unordered_map<std::string, std::size_t> m_node_index;
+};
+
+/// One `allow_ports` entry of a host: a port opened to a list of sources, or to everyone.
+struct AllowedPort {
+  Located<int> port;
+  Located<std::string> proto{"tcp", {}};   // "tcp" | "udp"
+  std::vector<Located<std::string>> from;  // addresses or CIDR prefixes (empty with `any`)
+  bool any = false;                        // `from: any`
+  Location loc;                            // the list item
 };
 
 /// A host after `defaults` were applied. Fields not set anywhere are nullopt.
@@ -181,6 +230,11 @@ struct Host {
   /// A pinned WireGuard tunnel address (IPv4, inside vpn.subnet); per host, never in defaults.
   std::optional<Located<std::string>> tunnel_address;
   Located<int> port{22, {}};
+  /// Who may reach sshd (addresses or CIDR prefixes); nullopt: everyone.
+  std::optional<std::vector<Located<std::string>>> ssh_allow;
+  Location ssh_allow_loc;  // the `ssh_allow` key (of the host, or of `defaults`)
+  /// Extra ports this host's firewall opens.
+  std::vector<AllowedPort> allow_ports;
 
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.
   std::optional<std::string> domain(DomainKind k) const;
@@ -189,6 +243,10 @@ struct Host {
 struct Inventory {
   std::shared_ptr<const std::string> path;
   std::vector<Host> hosts;  // in file order
+  /// Where picket's SSH connections come from (addresses or CIDR prefixes): every host's
+  /// `ssh_allow` must admit them (a host behind `jump`: its jump host's address).
+  std::vector<Located<std::string>> controller;
+  Location controller_loc;  // the `controller` key
 
   const Host* find_host(const std::string& name) const;
   void index_hosts();

@@ -31,7 +31,7 @@ expect() {
   same "'$line'" "$(printf '%s\n' "$@" | sort)" "$got"
 }
 
-expect "picket " -h --help --version lint graph whatif keys render plan deploy status partner completion
+expect "picket " -h --help --version lint graph whatif keys render plan deploy status partner backup restore completion
 expect "picket p" partner plan
 expect "picket --v" --version
 expect "picket lint --" --help --inventory --format --color --strict

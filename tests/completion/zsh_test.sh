@@ -22,7 +22,7 @@ expect() {
     "$(cd "$tmp" && timeout 30 zsh -f "$here/zsh_capture.zsh" "$tmp" "$line" | sort)"
 }
 
-expect "picket " lint graph whatif keys render plan deploy status partner completion
+expect "picket " lint graph whatif keys render plan deploy status partner backup restore completion
 expect "picket p" partner plan
 expect "picket --v" --version
 expect "picket lint -" -h --help -i --inventory -f --format --color --strict

@@ -20,6 +20,12 @@ echo "--- checks"
 for f in $(find . -name '*.nft' | sort); do
   nft -c -f "$f" >/dev/null 2>&1 && echo "nft -c ok: $f" || echo "nft -c FAILED: $f"
 done
+# Loaded for real (dynamic sets, ct count, limits are checked by the kernel only), twice, in
+# a throwaway network namespace: never in the machine's own.
+for f in $(find . -name 'picket.nft' | sort); do
+  unshare -n sh -c 'nft -f "$1" && nft -f "$1" && nft list table inet picket' sh "$f" >/dev/null 2>&1 &&
+    echo "nft -f in a network namespace ok: $f" || echo "nft -f in a network namespace FAILED: $f"
+done
 for f in $(find . -path '*wireguard*' -name '*.conf' | sort); do
   wg-quick strip "$f" >/dev/null 2>&1 && echo "wg-quick strip ok: $f" || echo "wg-quick strip FAILED: $f"
 done

@@ -30,6 +30,7 @@ drwxr-xr-x root/root ./usr/share/doc/picket/
 -rw-r--r-- root/root ./usr/share/doc/picket/copyright
 drwxr-xr-x root/root ./usr/share/man/
 drwxr-xr-x root/root ./usr/share/man/man1/
+-rw-r--r-- root/root ./usr/share/man/man1/picket-backup.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-completion.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-deploy.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-graph.1.gz
@@ -38,6 +39,7 @@ drwxr-xr-x root/root ./usr/share/man/man1/
 -rw-r--r-- root/root ./usr/share/man/man1/picket-partner.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-plan.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-render.1.gz
+-rw-r--r-- root/root ./usr/share/man/man1/picket-restore.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-status.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket-whatif.1.gz
 -rw-r--r-- root/root ./usr/share/man/man1/picket.1.gz
@@ -50,7 +52,7 @@ same "dpkg-deb -f: the control fields" "Package: picket
 Version: $version
 Architecture: $arch
 Maintainer: picket maintainers <maintainers@picket.invalid>
-Depends: libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libsodium23 (>= 1.0.14), libssh2-1 (>= 1.5.0), libstdc++6 (>= 11), libyaml-0-2
+Depends: libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libsodium23 (>= 1.0.14), libssh2-1 (>= 1.5.0), libstdc++6 (>= 11), libtomlplusplus3 (>= 3.2.0), libyaml-0-2
 Suggests: graphviz
 Section: admin
 Priority: optional

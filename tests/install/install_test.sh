@@ -18,6 +18,7 @@ same "the installed files" "bin/picket
 share/bash-completion/completions/picket
 share/doc/picket/changelog.gz
 share/doc/picket/copyright
+share/man/man1/picket-backup.1.gz
 share/man/man1/picket-completion.1.gz
 share/man/man1/picket-deploy.1.gz
 share/man/man1/picket-graph.1.gz
@@ -26,6 +27,7 @@ share/man/man1/picket-lint.1.gz
 share/man/man1/picket-partner.1.gz
 share/man/man1/picket-plan.1.gz
 share/man/man1/picket-render.1.gz
+share/man/man1/picket-restore.1.gz
 share/man/man1/picket-status.1.gz
 share/man/man1/picket-whatif.1.gz
 share/man/man1/picket.1.gz

@@ -402,8 +402,9 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
         yaml.safe_dump(t, f, sort_keys=False)
     with open(os.path.join(site, "inventory.yaml"), "w") as f:
         f.write("# The example's hosts as lab namespaces (tests/lab/lab.py).\n")
-        yaml.safe_dump({"defaults": inv.get("defaults", {}), "hosts": hosts}, f,
-                       sort_keys=False)
+        # picket runs in the operator's namespace: the example's controller address.
+        yaml.safe_dump({"controller": OPERATOR_ADDRESS, "defaults": inv.get("defaults", {}),
+                        "hosts": hosts}, f, sort_keys=False)
 
 
 LINE_VERSIONS = {"0.34": "0.34.35", "0.37": "0.37.18", "0.38": "0.38.25", "1.0": "1.0.1"}

@@ -143,12 +143,11 @@ class Signing(LabCase):
 class Exposure(LabCase):
     PORTS = (22, 26656, 26657, 26659, 26660)
 
-    def test_stranger_reaches_only_public_p2p_and_ssh(self):
-        # b. from the internet: public sentries' p2p ports, and ssh (not yet limited)
+    def test_stranger_reaches_only_public_p2p(self):
+        # b. from the internet: public sentries' p2p ports only (ssh admits the inventory's
+        # ssh_allow, which the stranger is not in)
         got = lab.scan(self.state, netns.PREFIX + "inet", self.PORTS)
         want = []
-        for h, v in self.state["hosts"].items():
-            want.append((v["address"], "22"))
         for n, v in self.topo["nodes"].items():
             if v["role"] == "public-sentry":
                 want.append((self.state["hosts"][v["host"]]["address"],
@@ -206,6 +205,68 @@ class Exposure(LabCase):
             got["partner:" + name] = lab.scan_list(p["ns"], probes)
             want["partner:" + name] = sorted((tunnels[h], "26656") for h in p["vpn_peers"])
         self.assertEqual(got, want)
+
+
+# The stranger's flood: opens N connections at once to ADDRESS:PORT, prints how many got
+# through, then holds them until its stdin closes.
+FLOOD = """
+import socket, sys, concurrent.futures as cf
+address, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def one(_):
+    s = socket.socket(); s.settimeout(3)
+    try:
+        s.connect((address, port)); return s
+    except OSError:
+        s.close(); return None
+with cf.ThreadPoolExecutor(n) as ex:
+    held = [s for s in ex.map(one, range(n)) if s]
+print(len(held), flush=True)
+sys.stdin.read()
+"""
+
+
+class Firewall(LabCase):
+    """Issue 13: the per-address cap on a public sentry's p2p port, and the ssh allowlist."""
+    DEFAULT_CAP = 8  # firewall.p2p_connections_per_address when the topology leaves it out
+
+    def test_stranger_over_the_cap_is_dropped_while_our_peers_stay(self):
+        cap = self.topo.get("firewall", {}).get("p2p_connections_per_address", self.DEFAULT_CAP)
+        pub = next(n for n, v in self.topo["nodes"].items() if v["role"] == "public-sentry")
+        node = self.topo["nodes"][pub]
+        address = self.state["hosts"][node["host"]]["address"]
+        port = node.get("p2p_port", self.topo["chain"].get("p2p_port", 26656))
+        flood = subprocess.Popen(
+            ["ip", "netns", "exec", netns.PREFIX + "inet", "python3", "-c", FLOOD, address,
+             str(port), str(cap + 4)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            held = int(flood.stdout.readline())
+            # Exactly the cap got in; the 4 over it were dropped at their SYN.
+            self.assertEqual(held, cap)
+            # While the stranger holds its cap: one more connection of its own is dropped,
+            # another address of the network still gets in,
+            self.assertEqual(lab.scan_list(netns.PREFIX + "inet", [(address, port)], 2), [])
+            self.assertEqual(lab.scan_list(f"{netns.PREFIX}net-1", [(address, port)], 2),
+                             [(address, str(port))])
+            # and the sentry keeps every peer the graph gives it (our private sentries).
+            want, extra = self.expected_peers(pub)
+            live = set(lab.live_peers(self.state, pub) or [])
+            self.assertTrue(want <= live <= want | extra,
+                            f"{pub}: missing {sorted(want - live)}, "
+                            f"unexpected {sorted(live - want - extra)}")
+        finally:
+            flood.stdin.close()
+            flood.wait(timeout=30)
+        self.assertEqual(self.wait_peers_as_designed(), {})
+
+    def test_ssh_only_from_the_allowlist_and_the_controller_still_deploys(self):
+        # The stranger reaches no sshd; the operator (the inventory's controller) reaches
+        # every host, the validator's and the signer's through their jump host: a plan
+        # connects to all of them and finds the deployed files unchanged.
+        self.assertEqual(lab.scan(self.state, netns.PREFIX + "inet", (22,)), [])
+        p = picket("plan", os.path.join(DIR, "site/topology.yaml"), "--secrets",
+                   os.path.join(DIR, "secrets"), "--detailed-exitcode", ns=netns.PREFIX + "op")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
 class WireGuard(LabCase):

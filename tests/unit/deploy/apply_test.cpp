@@ -173,6 +173,48 @@ TEST_F(ApplyFixture, FirewallGuardArmsReloadsConnectsFreshAndDisarms) {
             "Deploy complete: 1 host changed, 0 nodes restarted in 1 step.\n");
 }
 
+// Issue 13: on a host with ssh_allow, the address the host sees picket at is checked against the
+// list before the ruleset is loaded: admitted, the guard runs as before.
+TEST_F(ApplyFixture, FirewallAllowlistAdmittingPicketThenTheGuard) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  for (Host& h : inventory.hosts)
+    if (h.name.value == "fra-1")
+      h.ssh_allow = std::vector<Located<std::string>>{{"192.0.2.0/28", {}}, {"2001:db8::/32", {}}};
+  fleet.script_exec("fra-1", "SSH_CONNECTION", ExecResult{0, "", "192.0.2.9\n", ""});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  const std::vector<std::string> ops = deploy_ops("fra-1");
+  ASSERT_GE(ops.size(), 10u);
+  EXPECT_EQ(ops[7], "exec printf '%s\\n' \"${SSH_CONNECTION%% *}\"");
+  EXPECT_EQ(ops[8].rfind("exec[root] nohup sh -c 'sleep 60; ", 0), 0u) << ops[8];
+  EXPECT_EQ(ops[9], "exec[root] nft -f '/etc/nftables.d/picket.nft'");
+  EXPECT_NE(log_text().find("firewall-allowlist"), std::string::npos) << log_text();
+}
+
+// Not admitted: the host fails before the guard is armed or the ruleset loaded, and its file
+// is put back; the guard would only have found the lock-out after the reload.
+TEST_F(ApplyFixture, FirewallAllowlistShuttingPicketOutIsRefusedBeforeTheReload) {
+  test::install(fleet, files);
+  fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";
+  for (Host& h : inventory.hosts)
+    if (h.name.value == "fra-1") h.ssh_allow = std::vector<Located<std::string>>{{"192.0.2.0/28", {}}};
+  fleet.script_exec("fra-1", "SSH_CONNECTION", ExecResult{0, "", "203.0.113.9\n", ""});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  for (const std::string& op : deploy_ops("fra-1")) {
+    EXPECT_EQ(op.find("nohup"), std::string::npos) << op;
+    EXPECT_EQ(op.find("nft -f"), std::string::npos) << op;
+  }
+  EXPECT_EQ(content("fra-1", k_nft), "table inet picket {}\n");
+  EXPECT_NE(format_apply_report(r).find(
+                "the host sees picket's SSH connection come from 203.0.113.9, which its ssh_allow "
+                "does not admit: loading /etc/nftables.d/picket.nft would lock picket out (add that "
+                "address to ssh_allow, and to controller: in the inventory)"),
+            std::string::npos)
+      << format_apply_report(r);
+}
+
 TEST_F(ApplyFixture, FirewallGuardIsDisarmedThroughTheFreshConnectionWhenTheOldOneDropped) {
   test::install(fleet, files);
   fleet.host("fra-1").files[k_nft].content = "table inet picket {}\n";

@@ -107,8 +107,20 @@ const std::vector<Refusal>& refusals() {
       {"settings.cpp:override-conflict", [](Network& n) {
          set_override(n, "validator", "p2p", "pex", K::boolean, "true");
        }},
+      {"app_config.cpp:schema", [](Network& n) {  // the SDK's empty minimum-gas-prices
+         n.topology.chain.sdk = Located<std::string>{"0.50", {test::topology_file(), 3, 9}};
+       }},
+      {"app_config.cpp:override-conflict", [](Network& n) {  // the validator's gRPC exposed
+         n.topology.chain.sdk = Located<std::string>{"0.50", {test::topology_file(), 3, 9}};
+         ConfigValue v{ConfigValue::Kind::string, "0.0.0.0:9090", {}, {test::topology_file(), 41, 7}};
+         node(n, "validator").app["grpc"]["address"] = v;
+       }},
       {"startup.cpp:schema", [](Network& n) {
          set_override(n, "sentry-b", "statesync", "enable", K::boolean, "true");
+       }},
+      {"firewall.cpp:lockout", [](Network& n) {  // an ssh_allow without picket's controller
+         n.inventory.controller = {{"203.0.113.9", {}}};
+         host(n, "sen-a").ssh_allow = std::vector<Located<std::string>>{{"192.0.2.0/28", {}}};
        }},
   };
   return k_cases;

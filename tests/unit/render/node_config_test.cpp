@@ -11,6 +11,7 @@
 #include "render/render.hpp"
 #include "render/settings.hpp"
 #include "tests/unit/render/network_builder.hpp"
+#include "topology/base_file.hpp"
 #include "topology/load.hpp"
 
 namespace picket {
@@ -495,6 +496,54 @@ TEST(NodeConfig, TenThousandNodesRenderWhole) {
   const auto values = parse_flat(priv->content, "priv-1");
   const std::string peers = values.at("p2p.persistent_peers");
   EXPECT_EQ(static_cast<std::size_t>(std::count(peers.begin(), peers.end(), '@')), 1u + 98u + 99u);
+}
+
+}  // namespace
+}  // namespace picket
+
+namespace picket {
+namespace {
+
+// chain.base_config: the chain's own values replace the line's defaults; the graph's settings
+// and the node's overrides still go on top; keys the line does not know are refused in the base.
+TEST(NodeConfig, BaseConfigReplacesTheLinesDefaults) {
+  NetworkBuilder b = small_network("0.38");
+  Diagnostics d;
+  b.topology().chain.base_config = BaseFile{{"base/config.toml", {}}, {}, {}, {}, false};
+  parse_base_file(SourceText{"base/config.toml",
+                             "moniker = \"laptop\"\n[rpc]\npprof_laddr = \"localhost:6060\"\n"
+                             "[consensus]\ntimeout_commit = \"5s\"\ntimeout_propose = \"3s\"\n"},
+                  "base_config", *b.topology().chain.base_config, d);
+  ASSERT_EQ(diagnostics_text(d), "");
+  const Rendered r = render(b);
+  ASSERT_EQ(diagnostics_text(r.diagnostics), "");
+  const auto val = parse_flat(find_file(r.files, "validator", "/config.toml")->content, "validator");
+  EXPECT_EQ(val.at("consensus.timeout_commit"), "'5s'");
+  EXPECT_EQ(val.at("consensus.timeout_propose"), "'3s'");
+  EXPECT_EQ(val.at("rpc.pprof_laddr"), "'localhost:6060'");
+  EXPECT_EQ(val.at("moniker"), "'validator'");  // derived from the graph
+  const auto pub = parse_flat(find_file(r.files, "pub-a", "/config.toml")->content, "pub-a");
+  EXPECT_EQ(pub.at("consensus.timeout_commit"), "'5s'");  // pub-a's override says 5s as well
+  EXPECT_EQ(pub.at("consensus.timeout_propose"), "'3s'");
+}
+
+TEST(NodeConfig, BaseConfigKeysTheLineDoesNotKnowAreRefusedInTheBase) {
+  NetworkBuilder b = small_network("0.38");
+  Diagnostics d;
+  b.topology().chain.base_config = BaseFile{{"base/config.toml", {}}, {}, {}, {}, false};
+  parse_base_file(SourceText{"base/config.toml",
+                             "fast_sync = true\n[p2p]\nupnp = false\n[consensus]\ntimeout_commit = 5\n"},
+                  "base_config", *b.topology().chain.base_config, d);
+  ASSERT_EQ(diagnostics_text(d), "");
+  Diagnostics out;
+  check_overrides(b.topology(), b.inventory(), out);
+  EXPECT_EQ(diagnostics_text(out),
+            "base/config.toml:1:13: error: config.toml of CometBFT 0.38 has no top-level key "
+            "\"fast_sync\" (CometBFT ignores unknown keys without a word) [schema] {chain}\n"
+            "base/config.toml:5:18: error: consensus.timeout_commit is a duration: write a Go duration "
+            "string such as \"5s\"; CometBFT would read the bare number 5 as 5 nanoseconds [schema] {chain}\n"
+            "base/config.toml:3:8: error: config.toml of CometBFT 0.38 has no key \"upnp\" in [p2p] "
+            "(CometBFT ignores unknown keys without a word) [schema] {chain}\n");
 }
 
 }  // namespace

@@ -188,8 +188,8 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "1:20: error: unknown key \"jump_host\" in \"defaults\"; expected one of \"address\", "
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
-      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"signer_service\", "
-            "\"signer_restart\", \"signer_check\" [schema] {defaults}\n"
+      "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", "
+            "\"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
       "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
@@ -399,13 +399,11 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
-                "\"tunnel_address\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", "
-                "\"tunnel_address\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
@@ -463,6 +461,87 @@ TEST(LoadInventory, TwoHostsAtOneAddressAreOneMachine) {
             "8:16: error: host \"g\" has the same address \"node.example.COM\" (SSH port 22) as "
             "host \"f\": one machine under two names would count its failure domains twice and "
             "get both hosts' files; give each host its own address [duplicate] {host=f,host=g}\n");
+}
+
+}  // namespace
+}  // namespace picket
+
+namespace picket {
+namespace {
+
+// Issue 13: the firewall keys of the inventory.
+TEST(LoadInventory, ControllerSshAllowAndAllowPorts) {
+  const Loaded l = load(
+      "controller: [198.51.100.250, \"2001:db8:1::/48\"]\n"
+      "defaults:\n"
+      "  ssh_allow: [198.51.100.250, 192.0.2.0/28]\n"
+      "  allow_ports:\n"
+      "    - {port: 1317, from: [192.0.2.0/28]}\n"
+      "hosts:\n"
+      "  a: {address: 198.51.100.1}\n"
+      "  b: {address: 198.51.100.2, ssh_allow: 198.51.100.1, allow_ports: [{port: 53, proto: udp, from: any}]}\n");
+  EXPECT_EQ(l.diags, "");
+  const Inventory& inv = l.inventory;
+  ASSERT_EQ(inv.controller.size(), 2u);
+  EXPECT_EQ(inv.controller[0].value + "@" + at(inv.controller[0].loc), "198.51.100.250@1:14");
+  EXPECT_EQ(inv.controller[1].value, "2001:db8:1::/48");
+  EXPECT_EQ(at(inv.controller_loc), "1:1");
+  ASSERT_EQ(inv.hosts.size(), 2u);
+  const Host& a = inv.hosts[0];  // from defaults, located there
+  ASSERT_TRUE(a.ssh_allow);
+  ASSERT_EQ(a.ssh_allow->size(), 2u);
+  EXPECT_EQ((*a.ssh_allow)[1].value + "@" + at((*a.ssh_allow)[1].loc), "192.0.2.0/28@3:31");
+  EXPECT_EQ(at(a.ssh_allow_loc), "3:3");
+  ASSERT_EQ(a.allow_ports.size(), 1u);
+  EXPECT_EQ(a.allow_ports[0].port.value, 1317);
+  EXPECT_EQ(a.allow_ports[0].proto.value, "tcp");
+  EXPECT_FALSE(a.allow_ports[0].any);
+  ASSERT_EQ(a.allow_ports[0].from.size(), 1u);
+  EXPECT_EQ(a.allow_ports[0].from[0].value, "192.0.2.0/28");
+  const Host& b = inv.hosts[1];  // its own lists replace the defaults
+  ASSERT_TRUE(b.ssh_allow);
+  ASSERT_EQ(b.ssh_allow->size(), 1u);
+  EXPECT_EQ((*b.ssh_allow)[0].value, "198.51.100.1");
+  EXPECT_EQ(at(b.ssh_allow_loc), "8:30");
+  ASSERT_EQ(b.allow_ports.size(), 1u);
+  EXPECT_EQ(b.allow_ports[0].port.value, 53);
+  EXPECT_EQ(b.allow_ports[0].proto.value, "udp");
+  EXPECT_TRUE(b.allow_ports[0].any);
+  // Without the keys: ssh open to all, no extra port, no controller.
+  const Loaded plain = load("hosts:\n  a: {address: 198.51.100.1}\n");
+  EXPECT_FALSE(plain.inventory.hosts[0].ssh_allow);
+  EXPECT_TRUE(plain.inventory.hosts[0].allow_ports.empty());
+  EXPECT_TRUE(plain.inventory.controller.empty());
+}
+
+TEST(LoadInventory, FirewallKeysBadValues) {
+  const Loaded l = load(
+      "controller: controller.example.net\n"
+      "hosts:\n"
+      "  a:\n"
+      "    address: 198.51.100.1\n"
+      "    ssh_allow: [198.51.100.7/24, \"2001:db8::/129\", {x: 1}]\n"
+      "    allow_ports:\n"
+      "      - {port: 70000, from: any}\n"
+      "      - {port: 22, proto: sctp, from: [10.0.0.1]}\n"
+      "      - {port: 80}\n"
+      "      - {port: 81, from: [], tcp: true}\n"
+      "      - 443\n");
+  EXPECT_EQ(l.diags,
+            "1:13: error: \"controller\" takes IPv4 or IPv6 addresses or CIDR prefixes (198.51.100.7, "
+            "198.51.100.0/24, 2001:db8::/48), found \"controller.example.net\" [address] {controller}\n"
+            "5:17: error: \"198.51.100.7/24\" in \"ssh_allow\" has bits set past its prefix length; did you "
+            "mean \"198.51.100.0/24\"? [address] {host=a}\n"
+            "5:34: error: \"ssh_allow\" takes IPv4 or IPv6 addresses or CIDR prefixes (198.51.100.7, "
+            "198.51.100.0/24, 2001:db8::/48), found \"2001:db8::/129\" [address] {host=a}\n"
+            "5:52: error: items of \"ssh_allow\" must be addresses or CIDR prefixes, found a map [schema] "
+            "{host=a}\n"
+            "7:16: error: \"port\" must be a port from 1 to 65535, found 70000 [address] {host=a}\n"
+            "8:27: error: \"proto\" must be one of \"tcp\", \"udp\", found \"sctp\" [schema] {host=a}\n"
+            "9:9: error: missing required key \"from\" in host \"a\" [schema] {host=a}\n"
+            "10:30: error: unknown key \"tcp\" in host \"a\"; expected one of \"port\", \"proto\", \"from\" "
+            "[schema] {host=a}\n"
+            "11:9: error: an item of \"allow_ports\" must be a map, found \"443\" [schema] {host=a}\n");
 }
 
 }  // namespace

@@ -254,7 +254,7 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
             "[schema] {validator}\n"
             "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of "
             "\"role\", \"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", "
-            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"tmkms\" [schema] {validator}\n"
+            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"app\", \"tmkms\" [schema] {validator}\n"
             "8:27: error: unknown node \"validator2\" in \"between\"; did you mean "
             "\"validator\"? [reference] {validator,validator2}\n"
             "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema] "
@@ -1011,7 +1011,7 @@ TEST(LoadTopology, AnchoredCollectionsAreReadWhole) {
                         "  <<: *more\n");
   EXPECT_EQ(m.diags,
             "3:1: error: unknown key \"x\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\", \"firewall\" "
             "[schema] {x}\n");
   ASSERT_EQ(m.topology.nodes.size(), 2u);
   EXPECT_EQ(m.topology.nodes[0].role.value, Role::public_sentry);
@@ -1060,11 +1060,41 @@ TEST(LoadTopology, ExtensionKeysHoldAnchorsAndAreIgnored) {
                         "y-other: 1\n");
   EXPECT_EQ(l.diags,
             "8:1: error: unknown key \"y-other\" at the top level; expected one of \"version\", "
-            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\" "
+            "\"chain\", \"inventory\", \"policy\", \"nodes\", \"links\", \"partners\", \"network\", \"vpn\", \"monitoring\", \"firewall\" "
             "[schema] {y-other}\n");
   ASSERT_EQ(l.topology.nodes.size(), 2u);
   EXPECT_EQ(l.topology.nodes[1].role.value, Role::private_sentry);
   EXPECT_EQ(l.topology.nodes[1].host.value, "h2");
+}
+
+}  // namespace
+}  // namespace picket
+
+namespace picket {
+namespace {
+
+// Issue 13: `firewall:` changes the limits; what it leaves out keeps the defaults.
+TEST(LoadTopology, FirewallSection) {
+  const Loaded defaults = load(k_head + "nodes: {}\n");
+  EXPECT_EQ(defaults.topology.firewall.p2p_connections_per_address.value, 8);
+  EXPECT_EQ(defaults.topology.firewall.p2p_new_connections_per_minute.value, 30);
+  EXPECT_EQ(defaults.topology.firewall.icmp_echo_per_second.value, 5);
+  const Loaded l = load(k_head + "nodes: {}\nfirewall: {p2p_connections_per_address: 4, icmp_echo_per_second: 20}\n");
+  EXPECT_EQ(l.topology.firewall.p2p_connections_per_address.value, 4);
+  EXPECT_EQ(at(l.topology.firewall.p2p_connections_per_address.loc), "4:41");
+  EXPECT_EQ(l.topology.firewall.p2p_new_connections_per_minute.value, 30);
+  EXPECT_EQ(l.topology.firewall.icmp_echo_per_second.value, 20);
+  const Loaded bad = load(k_head +
+                          "nodes: {}\nfirewall:\n  p2p_connections_per_address: 0\n"
+                          "  p2p_new_connections_per_minute: \"10\"\n  icmp_echo_per_sec: 5\n");
+  EXPECT_EQ(bad.diags,
+            "5:32: error: \"p2p_connections_per_address\" must be 1 to 65535, found 0 [schema] {firewall}\n"
+            "6:35: error: \"p2p_new_connections_per_minute\" must be an integer, found the quoted string "
+            "\"10\" [schema] {firewall}\n"
+            "7:3: error: unknown key \"icmp_echo_per_sec\" in \"firewall\"; did you mean "
+            "\"icmp_echo_per_second\"? [schema] {firewall}\n");
+  // What a bad value leaves is the default.
+  EXPECT_EQ(bad.topology.firewall.p2p_connections_per_address.value, 8);
 }
 
 }  // namespace

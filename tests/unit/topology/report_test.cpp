@@ -270,6 +270,8 @@ TEST(Report, CatalogHoldsTheRulesInTableOrder) {
       "override-conflict", "missing-key", "template",
       // monitoring (issue 12)
       "no-monitor",
+      // firewall (issue 13)
+      "lockout",
       // signers (issue 13)
       "signer-host"};
   const std::vector<std::string> warnings{"insecure-link", "direct-public", "isolated-node",

@@ -1,0 +1,315 @@
+// Per node app.toml. The SDK line's key list gives the keys and defaults; chain.base_app
+// replaces those defaults and adds the app's own keys (kept as the base writes them); the
+// node's role decides where the API and gRPC listen and what a sentry prunes and snapshots;
+// `app:` overrides are checked against the same table as `config:` overrides are against
+// config.toml's (check_config_values), and applied last.
+//
+// The file is written from the table, not a template: top-level keys first, then each table
+// in the order the key list (then the base) first names it. No real SDK app runs in the lab,
+// so the tests check every rendered app.toml by parsing it back (toml++) and comparing it
+// whole with a golden file.
+#include "render/app_config.hpp"
+
+#include "render/settings.hpp"
+#include "topology/effective.hpp"
+#include "topology/yaml_read.hpp"
+#include "util/text.hpp"
+#include "util/toml_string.hpp"
+
+namespace picket {
+
+namespace {
+
+ValueRules app_rules(const std::string& sdk) { return ValueRules{"app.toml", "Cosmos SDK", sdk, false}; }
+
+bool is_bare_key(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+std::string toml_key(std::string_view name) { return is_bare_key(name) ? std::string(name) : toml_string(name); }
+
+std::string toml_table_header(const std::string& section) {
+  std::string out = "[";
+  std::string_view rest = section;
+  while (true) {
+    const auto dot = rest.find('.');
+    out += toml_key(rest.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    out += '.';
+    rest.remove_prefix(dot + 1);
+  }
+  return out + "]";
+}
+
+// A key only the base has: typed by the value it holds there.
+ConfigKey base_only_key(const std::string& path, const std::string& section, const std::string& name,
+                        const ConfigValue& v, const std::string& literal) {
+  ConfigKey key{path, section, name, literal, "", KeyType::literal};
+  bool strings = v.kind == ConfigValue::Kind::array;
+  for (const auto& item : v.items) strings = strings && item.kind == ConfigValue::Kind::string;
+  switch (v.kind) {
+    case ConfigValue::Kind::string: key.go_type = "string", key.type = KeyType::string; break;
+    case ConfigValue::Kind::integer: key.go_type = "int64", key.type = KeyType::integer; break;
+    case ConfigValue::Kind::boolean: key.go_type = "bool", key.type = KeyType::boolean; break;
+    case ConfigValue::Kind::array:
+      if (strings) key.go_type = "[]string", key.type = KeyType::string_list;
+      break;
+    case ConfigValue::Kind::floating: break;
+  }
+  return key;
+}
+
+// The value the node's app.toml holds for `path`: override, else derived, else default.
+std::string effective(const ConfigTable& table, const std::map<std::string, std::string>& derived,
+                      const std::map<std::string, std::string>& overrides, const std::string& path) {
+  if (auto it = overrides.find(path); it != overrides.end()) return it->second;
+  if (auto it = derived.find(path); it != derived.end()) return it->second;
+  const ConfigKey* key = table.find(path);
+  return key == nullptr ? std::string() : key->default_literal;
+}
+
+// The override a refusal is pinned on, else the node's name.
+Location place(const Node& node, const std::string& path) {
+  const auto dot = path.rfind('.');
+  const std::string section = dot == std::string::npos ? std::string() : path.substr(0, dot);
+  const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
+  if (auto s = node.app.find(section); s != node.app.end())
+    if (auto k = s->second.find(name); k != s->second.end()) return k->second.loc;
+  return node.name.loc;
+}
+
+// The host part of "tcp://host:port", "host:port" or "[v6]:port"; "" for a unix socket.
+std::string listen_host(std::string address) {
+  if (address.rfind("unix://", 0) == 0) return {};
+  if (const auto scheme = address.find("://"); scheme != std::string::npos) address.erase(0, scheme + 3);
+  if (!address.empty() && address.front() == '[') {
+    const auto close = address.find(']');
+    return address.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+  }
+  return address.substr(0, address.rfind(':'));
+}
+
+bool is_loopback(const std::string& host) {
+  return host.empty() || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool is_sentry(Role r) { return r == Role::private_sentry || r == Role::public_sentry; }
+
+// "1000" or 1000 as written -> 1000 (the SDK reads integers from either).
+std::string strip_quotes(const std::string& literal) {
+  return literal.size() >= 2 && literal.front() == '"' && literal.back() == '"'
+             ? literal.substr(1, literal.size() - 2)
+             : literal;
+}
+
+}  // namespace
+
+std::string app_key_list_name(const std::string& sdk) { return "cosmos-sdk/app-keys-" + sdk + ".txt"; }
+
+const std::map<std::string, ConfigTable>& builtin_app_tables() {
+  static const std::map<std::string, ConfigTable> k_tables = [] {
+    std::map<std::string, ConfigTable> tables;
+    const TemplateSet& templates = builtin_templates();
+    for (const auto& sdk : sdk_lines()) {
+      auto it = templates.find(app_key_list_name(sdk));
+      std::string error;
+      if (it == templates.end()) continue;  // the tests check every built-in list
+      if (auto table = parse_config_table(it->second, error)) tables.emplace(sdk, std::move(*table));
+    }
+    return tables;
+  }();
+  return k_tables;
+}
+
+std::optional<ConfigTable> app_table(const Chain& chain, const std::map<std::string, ConfigTable>& tables,
+                                     Diagnostics& out) {
+  if (!renders_app_toml(chain)) return std::nullopt;
+  const std::string sdk = effective_sdk_line(chain);
+  const auto found = tables.find(sdk);
+  if (found == tables.end()) {
+    const Location where = chain.sdk ? chain.sdk->loc : chain.base_app->path.loc;
+    add_error(out, "schema", where,
+              "no Cosmos SDK line picket knows runs on CometBFT " + chain.cometbft.value +
+                  " (it renders app.toml for SDK " + join(sdk_lines(), ", ") +
+                  "): app.toml cannot be rendered",
+              {"chain"});
+    return std::nullopt;
+  }
+  ConfigTable table = found->second;
+  if (!chain.base_app || !chain.base_app->loaded) return table;
+  // The SDK's keys are checked like overrides; the app's own are taken as written.
+  ConfigOverrides known;
+  std::vector<ConfigKey> own;
+  for (const auto& path : chain.base_app->order) {
+    const auto dot = path.rfind('.');
+    const std::string section = dot == std::string::npos ? std::string() : path.substr(0, dot);
+    const std::string name = dot == std::string::npos ? path : path.substr(dot + 1);
+    const ConfigValue& v = chain.base_app->values.at(section).at(name);
+    if (table.find(path) != nullptr)
+      known[section][name] = v;
+    else
+      own.push_back(base_only_key(path, section, name, v, chain.base_app->literals.at(path)));
+  }
+  for (const auto& [path, literal] : check_config_values(known, app_rules(sdk), table, {"chain"}, out))
+    table.set_default(path, literal);
+  for (auto& key : own) table.add(std::move(key));
+  return table;
+}
+
+std::map<std::string, std::string> derived_app_values(const Node& node, const ConfigTable& table) {
+  std::map<std::string, std::string> values;
+  auto set = [&](const char* key, std::string literal) {
+    if (table.find(key) != nullptr) values[key] = std::move(literal);
+  };
+  // Reached through SSH or the tunnel, never from a public interface by default.
+  set("api.address", toml_string("tcp://127.0.0.1:" + std::to_string(k_api_port)));
+  set("grpc.address", toml_string("127.0.0.1:" + std::to_string(k_grpc_port)));
+  set("grpc-web.address", toml_string("127.0.0.1:" + std::to_string(k_grpc_web_port)));
+  if (node.role.value == Role::validator) {
+    // Snapshots cost the signing node disk and I/O; its sentries serve them.
+    set("state-sync.snapshot-interval", "0");
+  } else if (is_sentry(node.role.value)) {
+    // A sentry answers no historical queries: keep little state, serve state sync.
+    set("pruning", toml_string("custom"));
+    set("pruning-keep-recent", toml_string("100"));
+    set("pruning-interval", toml_string("10"));
+    set("state-sync.snapshot-interval", "1000");
+    set("state-sync.snapshot-keep-recent", "2");
+  }
+  return values;
+}
+
+void check_app(const RenderContext& ctx, Diagnostics& out) {
+  const Topology& topology = ctx.topology;
+  const auto first_loc = [](const ConfigOverrides& o) {
+    for (const auto& [section, keys] : o)
+      for (const auto& [key, value] : keys) return value.loc;
+    return Location{};
+  };
+  if (!renders_app_toml(topology.chain)) {
+    for (const Node& node : topology.nodes)
+      if (!node.app.empty())
+        add_error(out, "schema", first_loc(node.app),
+                  "node \"" + node.name.value + "\" has app: overrides, but the chain renders no "
+                  "app.toml: set chain.sdk (or chain.base_app) to have picket manage it",
+                  {node.name.value});
+    return;
+  }
+  const auto table = app_table(topology.chain, builtin_app_tables(), out);
+  if (!table) return;
+  const std::string sdk = effective_sdk_line(topology.chain);
+  std::vector<std::string> no_gas_price;  // nodes left with the base's or the SDK's empty value
+  for (const Node& node : topology.nodes) {
+    const std::string& name = node.name.value;
+    if (node.role.value == Role::signer) {
+      if (!node.app.empty())
+        add_error(out, "schema", first_loc(node.app),
+                  "node \"" + name + "\" is a signer: it has no app.toml, so its app: overrides would be ignored",
+                  {name});
+      continue;
+    }
+    const auto overrides = check_config_values(node.app, app_rules(sdk), *table, {name}, out);
+    const auto derived = derived_app_values(node, *table);
+    if (node.role.value == Role::validator) {
+      const auto tunnel = ctx.tunnels.addresses.find(node.host.value);
+      for (const char* path : {"api.address", "grpc.address", "grpc-web.address"}) {
+        auto it = overrides.find(path);
+        if (it == overrides.end()) continue;
+        const std::string text = effective(*table, derived, overrides, path);
+        const std::string host = listen_host(text.size() >= 2 ? text.substr(1, text.size() - 2) : text);
+        if (is_loopback(host) || (tunnel != ctx.tunnels.addresses.end() && host == tunnel->second)) continue;
+        add_error(out, "override-conflict", place(node, path),
+                  "override of " + std::string(path) + " on \"" + name + "\" exposes the validator's " +
+                      (std::string(path) == "api.address" ? "API" : "gRPC") + " at " + text +
+                      ": a validator's API and gRPC must listen on the loopback"
+                      + (tunnel != ctx.tunnels.addresses.end() ? " or its tunnel address " + tunnel->second : "") +
+                      " (or a unix socket)",
+                  {name});
+      }
+    }
+    // The SDK's own start-up checks (server/config Config.ValidateBasic). An empty
+    // minimum-gas-prices the base or the SDK's default leaves is said once, below.
+    if (effective(*table, derived, overrides, "minimum-gas-prices") == "\"\"") {
+      if (overrides.count("minimum-gas-prices") != 0)
+        add_error(out, "schema", place(node, "minimum-gas-prices"),
+                  "Cosmos SDK " + sdk + " refuses to start node \"" + name +
+                      "\" with this app.toml: \"set min gas price in app.toml or flag or env variable\"",
+                  {name});
+      else
+        no_gas_price.push_back(name);
+    }
+    const auto interval = parse_integer(strip_quotes(effective(*table, derived, overrides, "state-sync.snapshot-interval")));
+    if (effective(*table, derived, overrides, "pruning") == "\"everything\"" && interval && *interval > 0)
+      add_error(out, "schema", place(node, overrides.count("pruning") ? "pruning" : "state-sync.snapshot-interval"),
+                "Cosmos SDK " + sdk + " refuses to start node \"" + name +
+                    "\" with this app.toml: \"cannot enable state sync snapshots with 'everything' "
+                    "pruning setting\"",
+                {name});
+  }
+  if (!no_gas_price.empty()) {
+    const Chain& chain = topology.chain;
+    const ConfigValue* base = nullptr;
+    if (chain.base_app && chain.base_app->loaded)
+      if (auto s = chain.base_app->values.find(""); s != chain.base_app->values.end())
+        if (auto k = s->second.find("minimum-gas-prices"); k != s->second.end()) base = &k->second;
+    const Location where = base != nullptr ? base->loc : chain.sdk ? chain.sdk->loc : chain.base_app->path.loc;
+    std::vector<std::string> subjects{"chain"};
+    subjects.insert(subjects.end(), no_gas_price.begin(), no_gas_price.end());
+    add_error(out, "schema", where,
+              "Cosmos SDK " + sdk + " refuses to start " + plural(no_gas_price.size(), "node", "nodes") + " " +
+                  quoted_list(no_gas_price) + " with an empty minimum-gas-prices (\"set min gas price in "
+                  "app.toml or flag or env variable\"), " +
+                  (base != nullptr ? std::string("as chain.base_app sets it")
+                                   : "the SDK's default (chain.base_app does not set it)") +
+                  ": set it in chain.base_app, or per node under app:",
+              subjects);
+  }
+}
+
+void render_app_configs(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
+  const Topology& topology = ctx.topology;
+  if (!renders_app_toml(topology.chain)) return;
+  Diagnostics reported_by_checks;  // check_app ran first (check_render)
+  const auto table = app_table(topology.chain, builtin_app_tables(), reported_by_checks);
+  if (!table) return;
+  const std::string sdk = effective_sdk_line(topology.chain);
+  std::vector<std::string> sections{""};
+  for (const auto& s : table->sections())
+    if (!s.empty()) sections.push_back(s);
+  for (const Node& node : topology.nodes) {
+    if (node.role.value == Role::signer) continue;
+    const Host* host = ctx.inventory.find_host(node.host.value);
+    std::string home = effective_home(node, host);
+    if (home.empty()) continue;  // check_render reports it
+    while (home.size() > 1 && home.back() == '/') home.pop_back();
+    const std::size_t reported = out.size();
+    const auto overrides = check_config_values(node.app, app_rules(sdk), *table, {node.name.value}, out);
+    if (out.size() != reported) continue;
+    const auto derived = derived_app_values(node, *table);
+
+    std::string text = "# app.toml of node \"" + node.name.value + "\" (" + role_name(node.role.value) +
+                       ") on chain " + topology.chain.id.value + ", Cosmos SDK " + sdk + ".\n" +
+                       "# Rendered by picket from the topology: edit chain.base_app, the topology or "
+                       "its `app:`\n# overrides, not this file; the next render replaces it.\n";
+    for (const auto& section : sections) {
+      text += section.empty() ? "\n" : "\n" + toml_table_header(section) + "\n";
+      for (const auto& key : table->keys())
+        if (key.section == section)
+          text += toml_key(key.name) + " = " + effective(*table, derived, overrides, key.path) + "\n";
+    }
+    RenderedFile file;
+    file.host = node.host.value;
+    file.path = home + "/config/app.toml";
+    file.mode = 0644;
+    file.content = std::move(text);
+    file.node = node.name.value;
+    file.action = ApplyAction::restart_node;
+    files.push_back(std::move(file));
+  }
+}
+
+}  // namespace picket
