@@ -392,8 +392,8 @@ bool Deployer::verify_all(std::vector<HostState*>& changed, std::string& why) {
 HealthTarget Deployer::health_target(const HostState& s, const std::string& node) const {
   HealthTarget target;
   target.node = node;
-  target.check = check_command(*s.host);
   const Node* n = m_topology.find_node(node);
+  target.check = n != nullptr ? check_command(*s.host, *n) : check_command(*s.host);
   // A signer (tmkms) has no CometBFT RPC: its service check is all there is.
   if (n != nullptr && n->role.value != Role::signer) target.rpc_port = effective_rpc_port(m_topology, *n);
   if (auto it = s.reconnect.find(node); it != s.reconnect.end()) target.peers = it->second;
@@ -673,30 +673,50 @@ bool Deployer::reload_monitoring(HostState& s, Transport* t) {
 bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        RestartKind kind) {
   const char* action = kind == RestartKind::wave ? "restart" : "restart-rollback";
-  const auto command = restart_command(*s.host);
-  if (!command) {
-    // The plan reports this as a problem and apply refuses such plans; kept for safety.
-    const std::string why = "no `restart` or `service` for " + s.plan->host;
-    record(s.plan->host, action, "", "failed", "", join(nodes) + ": " + why);
-    return kind == RestartKind::wave ? fail(s, why) : false;
+  // One restart per service and step: the host's nodes share its command, a signer has its
+  // own unit (signer_service), so a host running both restarts each once, nodes first.
+  std::vector<std::pair<std::string, std::vector<std::string>>> commands;
+  for (const std::string& node : nodes) {
+    const Node* n = m_topology.find_node(node);
+    const auto command = n != nullptr ? restart_command(*s.host, *n) : restart_command(*s.host);
+    if (!command) {
+      // The plan reports this as a problem and apply refuses such plans; kept for safety.
+      const std::string why = "no `restart` or `service` for " + s.plan->host;
+      record(s.plan->host, action, "", "failed", "", join(nodes) + ": " + why);
+      return kind == RestartKind::wave ? fail(s, why) : false;
+    }
+    auto same = std::find_if(commands.begin(), commands.end(),
+                             [&](const auto& c) { return c.first == *command; });
+    if (same == commands.end()) {
+      commands.push_back({*command, {node}});
+    } else {
+      same->second.push_back(node);
+    }
   }
-  s.restart_attempted.insert(nodes.begin(), nodes.end());
-  // One restart per host and step: the command is the host's, not the node's.
-  auto r = t->exec(*command, root_actions(*s.host));
-  if (!r && s.guard) {
-    // The connection broke (a reload that drops established sessions): once the fresh
-    // connection has proved the way in and taken over, restart through it. A connection
-    // that still works (the restart itself failed or hung) gets no second restart.
-    Transport* before = t;
-    if (!settle_guard(s, t, false)) return false;
-    if (t != before) r = t->exec(*command, root_actions(*s.host));
+  std::stable_partition(commands.begin(), commands.end(), [&](const auto& c) {
+    const Node* n = m_topology.find_node(c.second.front());
+    return n == nullptr || n->role.value != Role::signer;
+  });
+  bool all_ok = true;
+  for (const auto& [command, group] : commands) {
+    s.restart_attempted.insert(group.begin(), group.end());
+    auto r = t->exec(command, root_actions(*s.host));
+    if (!r && s.guard) {
+      // The connection broke (a reload that drops established sessions): once the fresh
+      // connection has proved the way in and taken over, restart through it. A connection
+      // that still works (the restart itself failed or hung) gets no second restart.
+      Transport* before = t;
+      if (!settle_guard(s, t, false)) return false;
+      if (t != before) r = t->exec(command, root_actions(*s.host));
+    }
+    const bool ok = r && r->ok();
+    record(s.plan->host, action, "", ok ? "ok" : "failed", "",
+           join(group) + (ok ? "" : ": " + exec_failure(r)));
+    if (!ok && kind == RestartKind::wave)
+      return fail(s, "restart of " + join(group) + " failed: " + exec_failure(r));
+    all_ok = all_ok && ok;
   }
-  const bool ok = r && r->ok();
-  record(s.plan->host, action, "", ok ? "ok" : "failed", "",
-         join(nodes) + (ok ? "" : ": " + exec_failure(r)));
-  if (!ok && kind == RestartKind::wave)
-    return fail(s, "restart of " + join(nodes) + " failed: " + exec_failure(r));
-  return ok;
+  return all_ok;
 }
 
 bool Deployer::health(HostState& s, Transport* t, const std::vector<std::string>& nodes) {

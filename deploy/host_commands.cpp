@@ -65,6 +65,20 @@ std::optional<std::string> check_command(const Host& host) {
   return std::nullopt;
 }
 
+std::optional<std::string> restart_command(const Host& host, const Node& node) {
+  if (node.role.value == Role::signer)
+    return host.signer_restart ? host.signer_restart->value
+                               : "systemctl restart " + shell_quote(signer_service(host));
+  return restart_command(host);
+}
+
+std::optional<std::string> check_command(const Host& host, const Node& node) {
+  if (node.role.value == Role::signer)
+    return host.signer_check ? host.signer_check->value
+                             : "systemctl is-active --quiet " + shell_quote(signer_service(host));
+  return check_command(host);
+}
+
 std::string reload_vpn_command(const Host& host, const std::string& remote_file) {
   return substitute_file(host.reload_vpn ? host.reload_vpn->value : k_default_reload_vpn,
                          remote_file);

@@ -49,9 +49,17 @@ bool needs_root(const RenderedFile& file, const Topology& topology, const Host& 
 bool root_actions(const Host& host);
 
 /// The host's `restart`, else `systemctl restart '<service>'`; nullopt when neither is set.
+/// These are the host's CometBFT nodes' commands; a signer has its own (below).
 std::optional<std::string> restart_command(const Host& host);
 /// The host's `check`, else `systemctl is-active --quiet '<service>'`; nullopt when neither.
 std::optional<std::string> check_command(const Host& host);
+/// What restarts `node` on `host`: for a signer the host's `signer_restart`, else
+/// `systemctl restart '<signer_service>'` (tmkms.service unless the host sets
+/// `signer_service`); for a node restart_command(host).
+std::optional<std::string> restart_command(const Host& host, const Node& node);
+/// What tells `node` runs: for a signer `signer_check`, else `systemctl is-active --quiet
+/// '<signer_service>'`; for a node check_command(host).
+std::optional<std::string> check_command(const Host& host, const Node& node);
 /// The host's reload_vpn (or the default) with {file} = the quoted remote path.
 std::string reload_vpn_command(const Host& host, const std::string& remote_file);
 /// The host's reload_firewall (or the default) with {file} = the quoted remote path.

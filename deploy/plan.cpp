@@ -180,9 +180,13 @@ void derive_actions(HostPlan& hp, const Host& host, const Topology& topology) {
   }
   hp.restart.assign(restart.begin(), restart.end());
   hp.held_back.assign(held.begin(), held.end());
-  if (!hp.restart.empty() && !restart_command(host))
-    hp.problems.push_back(hp.host + ": cannot restart " + hp.restart.front() +
+  for (const std::string& name : hp.restart) {
+    const Node* node = topology.find_node(name);
+    if (node != nullptr && restart_command(host, *node)) continue;
+    hp.problems.push_back(hp.host + ": cannot restart " + name +
                           ": the inventory sets neither `restart` nor `service` for this host");
+    break;
+  }
 }
 
 HostPlan plan_host(const std::string& name, const std::vector<std::size_t>& indices,

@@ -1,6 +1,7 @@
 // What makes picket's files live at boot on a stock Debian 12 host: /etc/nftables.conf
 // (flush, then include /etc/nftables.d/*.nft, where picket.nft lives), and per host a systemd
-// drop-in for the service of its nodes (and tmkms.service for a signer) that orders it after
+// drop-in for the service of its nodes (and the signer's signer_service, tmkms.service by
+// default) that orders it after
 // nftables.service and, on a tunnel host, wg-quick@picket.service (a node bound to its tunnel
 // address fails to start before the tunnel exists). Neither file needs an action when it
 // changes: both matter at the next boot, and picket.nft and picket.conf are applied by their
@@ -10,13 +11,12 @@
 #include "render/checks.hpp"
 #include "render/host_common.hpp"
 #include "render/template_engine.hpp"
+#include "topology/effective.hpp"
 
 namespace picket {
 
 namespace {
 constexpr const char* k_nftables_conf_path = "/etc/nftables.conf";
-// tmkms's unit: a signer's host runs tmkms, not the nodes' service (issue 10, item 10).
-constexpr const char* k_signer_unit = "tmkms.service";
 
 // systemctl's reading of a unit name: "cosmovisor" is "cosmovisor.service".
 std::string unit_name(const std::string& service) {
@@ -37,11 +37,20 @@ bool is_unit_name(const std::string& unit) {
 void check_boot(const RenderContext& ctx, Diagnostics& out) {
   for (const auto& host_name : ctx.peering.node_hosts()) {
     const Host* host = ctx.inventory.find_host(host_name);
-    if (host == nullptr || !host->service || is_unit_name(unit_name(host->service->value))) continue;
-    add_error(out, "schema", host->service->loc,
-              "service \"" + host->service->value + "\" of host \"" + host_name +
-                  "\" is not a systemd unit name (letters, digits and :-_.\\@)",
-              {"host=" + host_name});
+    if (host == nullptr) continue;
+    bool cometbft = false, signer = false;
+    for (const Node* node : ctx.peering.nodes_on(host_name))
+      (node->role.value == Role::signer ? signer : cometbft) = true;
+    // Each unit only where it runs: a signer's host need not have a valid nodes' `service`.
+    const auto check = [&](const std::optional<Located<std::string>>& unit, const char* key) {
+      if (!unit || is_unit_name(unit_name(unit->value))) return;
+      add_error(out, "schema", unit->loc,
+                std::string(key) + " \"" + unit->value + "\" of host \"" + host_name +
+                    "\" is not a systemd unit name (letters, digits and :-_.\\@)",
+                {"host=" + host_name});
+    };
+    if (cometbft) check(host->service, "service");
+    if (signer) check(host->signer_service, "signer_service");
   }
 }
 
@@ -65,7 +74,8 @@ void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     std::set<std::string> units;
     for (const Node* node : ctx.peering.nodes_on(host_name)) {
       if (node->role.value == Role::signer) {
-        units.insert(k_signer_unit);
+        const std::string unit = unit_name(signer_service(*host));
+        if (is_unit_name(unit)) units.insert(unit);  // else check_boot reports it
       } else if (host->service && is_unit_name(unit_name(host->service->value))) {
         units.insert(unit_name(host->service->value));  // else check_boot reports it
       }

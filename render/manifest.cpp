@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include "topology/effective.hpp"
+
 namespace picket {
 
 std::string sha256_hex(const std::string& text) {
@@ -23,9 +25,10 @@ std::string restart_service(const RenderedFile& f, const Inventory& inventory) {
   if (host == nullptr) return {};
   switch (f.action) {
     case ApplyAction::restart_node:
-    case ApplyAction::restart_signer:
       if (host->restart) return host->restart->value;
       return host->service ? host->service->value : std::string();
+    case ApplyAction::restart_signer:
+      return host->signer_restart ? host->signer_restart->value : signer_service(*host);
     case ApplyAction::reload_vpn: return host->reload_vpn ? host->reload_vpn->value : std::string();
     case ApplyAction::reload_firewall:
       return host->reload_firewall ? host->reload_firewall->value : std::string();

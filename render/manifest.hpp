@@ -14,7 +14,9 @@ std::string sha256_hex(const std::string& text);
 
 /// {"format_version":1,"files":[{"host","path","mode","sha256","node","secret","action",
 /// "service"}]} pretty-printed, files in the FileSet's order. `service` is the systemd unit
-/// (or restart command) the host's inventory names for restart actions, else "".
+/// (or restart command) the host's inventory names for restart-node, the signer's
+/// `signer_restart` or unit (signer_service, default tmkms.service) for restart-signer, the reload command for reloads
+/// the inventory sets, else "".
 std::string manifest_json(const FileSet& files, const Inventory& inventory);
 
 }  // namespace picket

@@ -12,6 +12,9 @@
 //  - unconditional_peer_ids: on a validator its sentries; on a private sentry every
 //    validator and its partner peers; on a public sentry all its peers, so a public sentry
 //    whose inbound slots the open network filled still takes our own nodes back.
+//  - max_num_inbound_peers / max_num_outbound_peers per role (peer_slots): low on a
+//    validator, CometBFT's defaults on a private sentry, higher on a public sentry. Our own
+//    nodes are unconditional wherever they peer, so full slots never lock them out.
 //  - addr_book_strict stays true (CometBFT's default) unless a peer needs it false: a peer
 //    dialled at an address CometBFT calls non-routable (a tunnel or RFC 1918 address) that is
 //    not in the node's private_peer_ids (those never reach the routability check), or, on a
@@ -100,6 +103,16 @@ std::vector<PeerRef> validator_refs(const Topology& topology, const std::vector<
 }
 }  // namespace
 
+PeerSlots peer_slots(Role role) {
+  switch (role) {
+    case Role::validator: return k_validator_slots;
+    case Role::private_sentry: return k_private_sentry_slots;
+    case Role::public_sentry: return k_public_sentry_slots;
+    case Role::signer: return {};
+  }
+  return {};
+}
+
 SettingsDeriver::SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory,
                                  const TunnelPlan& tunnels, const std::vector<std::string>& node_ids)
     : m_peering(peering),
@@ -136,6 +149,7 @@ NodeSettings SettingsDeriver::derive(const Node& node) const {
 
   s.moniker = node.name.value;
   s.pex = role == Role::public_sentry;
+  s.slots = peer_slots(role);
   bool any_peer = false, all_vpn = true, lenient_book = false;
   std::vector<PeerRef> keep_private;  // validators, private sentries and partners among its peers
   for (auto& nb : neighbours_of(node)) {
@@ -222,6 +236,8 @@ std::map<std::string, std::string> derived_values(const NodeSettings& s, const C
   set("p2p.seeds", toml_string(persistent_peers_string(s.seeds)));
   set("p2p.addr_book_strict", boolean(s.addr_book_strict));
   set("p2p.unconditional_peer_ids", toml_string(peer_ids_string(s.unconditional_peers)));
+  if (s.slots.inbound > 0) set("p2p.max_num_inbound_peers", std::to_string(s.slots.inbound));
+  if (s.slots.outbound > 0) set("p2p.max_num_outbound_peers", std::to_string(s.slots.outbound));
   set("p2p.pex", boolean(s.pex));
   set("p2p.private_peer_ids", toml_string(peer_ids_string(s.private_peers)));
   set("rpc.laddr", toml_string(s.rpc_laddr));

@@ -21,6 +21,21 @@ namespace picket {
 
 constexpr std::int64_t k_double_sign_check_height = 10;
 
+/// Peer slots per role (p2p.max_num_inbound_peers / max_num_outbound_peers). Our own nodes
+/// never need a slot: each is in its peers' unconditional_peer_ids, which CometBFT admits past
+/// the limits. So the slots only bound strangers: none reach a validator (pex off, firewalled),
+/// a private sentry keeps CometBFT's defaults, a public sentry takes more of the open network
+/// (operators publish 80/60 to 500/50; CometBFT's default is 40/10).
+struct PeerSlots {
+  int inbound = 0;
+  int outbound = 0;
+};
+constexpr PeerSlots k_validator_slots{10, 10};
+constexpr PeerSlots k_private_sentry_slots{40, 10};
+constexpr PeerSlots k_public_sentry_slots{100, 40};
+/// The slots of a role (signers have no p2p: {0, 0}).
+PeerSlots peer_slots(Role role);
+
 /// A peer named in an ID list: our node's name or "<partner>/<n>", and its ID ("" = unknown:
 /// a managed node whose key was not supplied, as when lint derives without keys).
 struct PeerRef {
@@ -44,6 +59,7 @@ struct NodeSettings {
   bool pex = true;
   std::vector<PeerRef> private_peers;         // p2p.private_peer_ids
   std::vector<PeerRef> unconditional_peers;   // p2p.unconditional_peer_ids
+  PeerSlots slots;                            // p2p.max_num_inbound_peers / outbound_peers
   bool addr_book_strict = true;
   std::string external_address;      // "host:port" on public sentries, else ""
   std::string p2p_laddr;             // "tcp://0.0.0.0:26656" or "tcp://<tunnel>:26656"

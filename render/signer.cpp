@@ -12,10 +12,13 @@
 namespace picket {
 
 namespace {
-// tmkms's `protocol_version` per CometBFT line: the signer protocol changed with 0.38
-// (vote extensions); 0.37 still speaks the 0.34 protocol.
+// tmkms's `protocol_version` per CometBFT line (tmkms 0.15 knows "v0.34" and "v0.38"): the
+// signer protocol changed with 0.38 (vote extensions); 0.37 still speaks the 0.34 protocol.
+// CometBFT 1.0 has no value in tmkms: nullptr, and check_signer refuses it.
 const char* protocol_version(const std::string& cometbft) {
-  return cometbft == "0.34" || cometbft == "0.37" ? "v0.34" : "v0.38";
+  if (cometbft == "0.34" || cometbft == "0.37") return "v0.34";
+  if (cometbft == "0.38") return "v0.38";
+  return nullptr;
 }
 
 // How tmkms prints keys. Bech32 needs the chain's prefixes, which only well-known chain IDs
@@ -38,8 +41,19 @@ std::string signer_home(const Node& signer, const Host* host) {
 }  // namespace
 
 void check_signer(const RenderContext& ctx, Diagnostics& out) {
+  const Chain& chain = ctx.topology.chain;
+  bool line_said = false;
   for (const auto& signer : ctx.topology.nodes) {
     if (signer.role.value != Role::signer) continue;
+    if (!line_said && !chain.cometbft.value.empty() && protocol_version(chain.cometbft.value) == nullptr) {
+      // Once: the line is the chain's, every signer shares the problem.
+      line_said = true;
+      add_error(out, "schema", chain.cometbft.loc,
+                "signer \"" + signer.name.value + "\" runs tmkms, which has no protocol_version for CometBFT " +
+                    chain.cometbft.value + " (tmkms 0.15 speaks \"v0.34\" for 0.34 and 0.37, \"v0.38\" for 0.38): "
+                    "it could not sign for the validator; use CometBFT's own key file instead of a signer",
+                {signer.name.value, "chain"});
+    }
     const Host* host = ctx.inventory.find_host(signer.host.value);
     if (host == nullptr || !signer_home(signer, host).empty()) continue;
     add_error(out, "schema", signer.name.loc,
@@ -63,8 +77,29 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     data["chain_id"] = toml_string(chain_id);
     data["key_format"] = key_format(chain_id);
     data["state_file"] = toml_string(home + "/state/" + chain_id + "-consensus.json");
+    const char* protocol = protocol_version(ctx.topology.chain.cometbft.value);
+    if (protocol == nullptr) continue;  // check_signer reports it
+    // tmkms 0.15 must sign vote extensions exactly when the chain has them ("extensions must
+    // be present IFF…"); 0.34 and 0.37 have none, and no such key.
+    data["has_sign_extensions"] = std::string(protocol) == "v0.38";
+    data["sign_extensions"] = ctx.topology.chain.vote_extensions.value ? "true" : "false";
+    const Tmkms tmkms = signer.tmkms.value_or(Tmkms{});
+    const std::string& provider = tmkms.provider.value;
+    data["softsign"] = provider == "softsign";
+    data["yubihsm"] = provider == "yubihsm";
+    data["ledger"] = provider == "ledger";
     data["consensus_key"] = toml_string(home + "/secrets/" + chain_id + "-consensus.key");
-    data["yubihsm_password"] = toml_string(home + "/secrets/yubihsm-password");
+    if (provider == "yubihsm") {
+      data["adapter"] = tmkms.adapter.value == "http"
+                            ? "{ type = \"http\", addr = " + toml_string(tmkms.connector ? tmkms.connector->value : "") + " }"
+                            : std::string("{ type = \"usb\" }");
+      data["auth_key"] = std::to_string(tmkms.auth_key.value);
+      data["password_file"] = toml_string(tmkms.password_file ? tmkms.password_file->value
+                                                               : home + "/secrets/yubihsm-password");
+      data["key"] = std::to_string(tmkms.key.value);
+      data["has_serial_number"] = tmkms.serial_number.has_value();
+      data["serial_number"] = toml_string(tmkms.serial_number ? tmkms.serial_number->value : "");
+    }
     TemplateValue validators = TemplateValue::list();
     for (const Node* validator : ctx.peering.validators_of(signer.name.value, false)) {
       const SignerRoute route = signer_route(ctx, *validator, signer);
@@ -73,7 +108,7 @@ void render_signer(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
       v["chain_id"] = toml_string(chain_id);
       v["addr"] = toml_string("tcp://" + join_host_port(route.validator_address, k_signer_port));
       v["secret_key"] = toml_string(home + "/secrets/kms-identity.key");
-      v["protocol_version"] = toml_string(protocol_version(ctx.topology.chain.cometbft.value));
+      v["protocol_version"] = toml_string(protocol);
       validators.push_back(std::move(v));
     }
     data["validators"] = std::move(validators);

@@ -26,4 +26,8 @@ std::string effective_home(const Node& node, const Host* host) {
   return {};
 }
 
+std::string signer_service(const Host& host) {
+  return host.signer_service ? host.signer_service->value : k_default_signer_service;
+}
+
 }  // namespace picket

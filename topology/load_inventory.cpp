@@ -49,6 +49,9 @@ constexpr HostKey k_host_string_keys[] = {
     {"root", &Host::root, HostValue::root},
     {"reload_monitoring", &Host::reload_monitoring, HostValue::text},
     {"tunnel_address", &Host::tunnel_address, HostValue::tunnel_address},
+    {"signer_service", &Host::signer_service, HostValue::text},
+    {"signer_restart", &Host::signer_restart, HostValue::text},
+    {"signer_check", &Host::signer_check, HostValue::text},
 };
 constexpr std::size_t k_string_key_count = std::size(k_host_string_keys);
 // Bits of a written-keys mask: one per string key, then these two.
@@ -64,7 +67,8 @@ const std::vector<std::string> k_host_keys = {
     "address",         "port",       "user",    "identity", "home",
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
-    "reload_firewall", "root",       "reload_monitoring", "tunnel_address", "ssh_allow", "allow_ports"};
+    "reload_firewall", "root",       "reload_monitoring", "tunnel_address", "ssh_allow", "allow_ports",
+    "signer_service",  "signer_restart", "signer_check"};
 const std::vector<std::string> k_allow_port_keys = {"port", "proto", "from"};
 const std::vector<std::string> k_protocols = {"tcp", "udp"};
 const std::vector<std::string> k_become = {"sudo"};

@@ -28,11 +28,17 @@ const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "p
                                              "vpn",     "monitoring", "firewall"};
 const std::vector<std::string> k_chain_keys = {"id",          "cometbft", "binary_version",
                                                "p2p_port",    "rpc_port", "metrics_port",
-                                               "base_config", "base_app", "sdk"};
+                                               "base_config", "base_app", "sdk",
+                                               "vote_extensions"};
 const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
 const std::vector<std::string> k_node_keys = {"role",     "host",     "signer",       "standby",
                                               "p2p_port", "rpc_port", "metrics_port", "node_id",
-                                              "home",     "config",   "app"};
+                                              "home",     "config",   "app",          "tmkms"};
+const std::vector<std::string> k_tmkms_keys = {"provider",      "adapter", "connector",
+                                               "auth_key",      "key",     "password_file",
+                                               "serial_number"};
+const std::vector<std::string> k_tmkms_providers = {"softsign", "yubihsm", "ledger"};
+const std::vector<std::string> k_yubihsm_adapters = {"usb", "http"};
 const std::vector<std::string> k_link_keys = {"between", "over"};
 const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
 const std::vector<std::string> k_peer_keys = {"id", "address"};
@@ -266,6 +272,8 @@ class TopologyLoader final : public YamlEntrySink {
         }
       } else if (k == "sdk") {
         if (auto v = m_reader.choice(f, k_sdk_lines, ctx)) c.sdk = std::move(*v);
+      } else if (k == "vote_extensions") {
+        if (auto v = m_reader.boolean(f, ctx)) c.vote_extensions = *v;
       } else {
         m_reader.unknown_key(f, k_chain_keys, ctx);
       }
@@ -273,6 +281,14 @@ class TopologyLoader final : public YamlEntrySink {
     if (!has_id) m_reader.missing_key("id", m_reader.loc(chain.key), ctx);
     if (!has_cometbft) m_reader.missing_key("cometbft", m_reader.loc(chain.key), ctx);
     if (c.binary_version && has_cometbft && !c.cometbft.value.empty()) check_binary_version(c, ctx);
+    if (c.vote_extensions.value && (c.cometbft.value == "0.34" || c.cometbft.value == "0.37")) {
+      m_reader.error("schema", c.vote_extensions.loc,
+                     fmt::format("\"vote_extensions\" is true, but CometBFT {} has no vote "
+                                 "extensions (they came with 0.38)",
+                                 c.cometbft.value),
+                     ctx);
+      c.vote_extensions = {false, {}};
+    }
     if (c.sdk && has_cometbft && !c.cometbft.value.empty() &&
         sdk_cometbft_line(c.sdk->value) != c.cometbft.value) {
       m_reader.error("schema", c.sdk->loc,
@@ -466,7 +482,7 @@ class TopologyLoader final : public YamlEntrySink {
     std::vector<YamlField>& fields = m_entry_fields;
     m_reader.fields(value, fields, ctx);
     bool has_role = false, role_ok = false, has_host = false, host_ok = false;
-    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml;
+    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml, tmkms_key = k_no_yaml;
     for (const YamlField& f : fields) {
       const std::string& field = m_reader.key(f);
       if (field == "role") {
@@ -513,6 +529,9 @@ class TopologyLoader final : public YamlEntrySink {
         read_config(f, n.config, ctx);
       } else if (field == "app") {
         read_config(f, n.app, ctx);
+      } else if (field == "tmkms") {
+        tmkms_key = f.key;
+        read_tmkms(f, n, ctx);
       } else {
         m_reader.unknown_key(f, k_node_keys, ctx);
       }
@@ -532,11 +551,126 @@ class TopologyLoader final : public YamlEntrySink {
       n.signer.reset();
       n.standby = {false, {}};
     }
+    if (role_ok && n.role.value != Role::signer && tmkms_key != k_no_yaml) {
+      m_reader.error("schema", tmkms_key,
+                     fmt::format("\"tmkms\" is only allowed on a node of role \"signer\"; node {} "
+                                 "has role {}",
+                                 in_quotes(name), in_quotes(role_name(n.role.value))),
+                     ctx);
+      n.tmkms.reset();
+    }
     if (!role_ok || !host_ok) {
       m_dropped_nodes.insert(name);
       return;
     }
     m_topology.nodes.push_back(std::move(n));
+  }
+
+  // A signer's `tmkms:` map: the provider, and the YubiHSM's settings, which only the
+  // provider "yubihsm" reads (a key written for another provider is an error, not ignored).
+  void read_tmkms(const YamlField& field, Node& n, const YamlContext& node_ctx) {
+    const YamlContext ctx{node_ctx.where + " in \"tmkms\"", node_ctx.subjects};
+    if (!m_reader.expect_map(field.value, "\"tmkms\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(field.value, fields, ctx);
+    Tmkms t;
+    t.loc = m_reader.loc(field.key);
+    std::vector<const YamlField*> yubihsm_only;
+    const auto object_id = [&](const YamlField& f) -> std::optional<Located<int>> {
+      auto v = m_reader.integer(f, ctx);
+      if (!v) return std::nullopt;
+      if (v->value < 1 || v->value > 65535) {
+        m_reader.error("schema", f.value,
+                       fmt::format("{} must be a YubiHSM object ID from 1 to 65535, found {}",
+                                   in_quotes(m_reader.key(f)), v->value),
+                       ctx);
+        return std::nullopt;
+      }
+      return Located<int>{static_cast<int>(v->value), v->loc};
+    };
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "provider") {
+        if (auto v = m_reader.choice(f, k_tmkms_providers, ctx)) t.provider = std::move(*v);
+        continue;
+      }
+      if (std::find(k_tmkms_keys.begin(), k_tmkms_keys.end(), k) == k_tmkms_keys.end()) {
+        m_reader.unknown_key(f, k_tmkms_keys, ctx);
+        continue;
+      }
+      yubihsm_only.push_back(&f);
+      if (k == "adapter") {
+        if (auto v = m_reader.choice(f, k_yubihsm_adapters, ctx)) t.adapter = std::move(*v);
+      } else if (k == "connector") {
+        if (auto v = m_reader.string(f, ctx)) {
+          const std::string& text = v->value;
+          if (text.rfind("tcp://", 0) == 0 && is_host_port(std::string_view(text).substr(6)))
+            t.connector = std::move(*v);
+          else
+            m_reader.error("address", f.value,
+                           fmt::format("\"connector\" must be yubihsm-connector's address as "
+                                       "tcp://host:port, found {}",
+                                       in_quotes(text)),
+                           ctx);
+        }
+      } else if (k == "auth_key") {
+        if (auto v = object_id(f)) t.auth_key = *v;
+      } else if (k == "key") {
+        if (auto v = object_id(f)) t.key = *v;
+      } else if (k == "password_file") {
+        if (auto v = m_reader.string(f, ctx)) {
+          if (is_clean_remote_file(v->value))
+            t.password_file = std::move(*v);
+          else
+            m_reader.error("schema", f.value,
+                           v->value.front() == '/'
+                               ? bad_path_message("password_file", v->value)
+                               : fmt::format("\"password_file\" must be an absolute path on the "
+                                             "signer's host, found {}",
+                                             in_quotes(v->value)),
+                           ctx);
+        }
+      } else if (k == "serial_number") {
+        if (auto v = m_reader.string(f, ctx)) {
+          const bool digits = v->value.size() == 10 &&
+                              std::all_of(v->value.begin(), v->value.end(),
+                                          [](char c) { return c >= '0' && c <= '9'; });
+          if (digits)
+            t.serial_number = std::move(*v);
+          else
+            m_reader.error("schema", f.value,
+                           fmt::format("\"serial_number\" must be the YubiHSM's 10-digit serial "
+                                       "number as yubihsm-shell prints it (quote it to keep "
+                                       "leading zeros), found {}",
+                                       in_quotes(v->value)),
+                           ctx);
+        }
+      }
+    }
+    if (t.provider.value != "yubihsm") {
+      for (const YamlField* f : yubihsm_only)
+        m_reader.error("schema", f->key,
+                       fmt::format("{} is a YubiHSM setting, but \"provider\" is {}; set "
+                                   "\"provider: yubihsm\" or remove it",
+                                   in_quotes(m_reader.key(*f)), in_quotes(t.provider.value)),
+                       ctx);
+    } else if (t.adapter.value == "http" && !t.connector) {
+      const bool written = std::any_of(yubihsm_only.begin(), yubihsm_only.end(), [&](const YamlField* f) {
+        return m_reader.key(*f) == "connector";
+      });
+      if (!written)
+        m_reader.error("schema", t.adapter.loc,
+                       "\"adapter\" is \"http\", which needs \"connector\": yubihsm-connector's "
+                       "address as tcp://host:port",
+                       ctx);
+    } else if (t.adapter.value == "usb" && t.connector) {
+      m_reader.error("schema", t.connector->loc,
+                     "\"connector\" is the address of yubihsm-connector, which only the adapter "
+                     "\"http\" uses; set \"adapter: http\" or remove it",
+                     ctx);
+      t.connector.reset();
+    }
+    n.tmkms = std::move(t);
   }
 
   bool check_node_id_value(const Located<std::string>& v, const YamlField& f,

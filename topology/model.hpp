@@ -66,6 +66,8 @@ struct Chain {
   std::optional<Located<int>> p2p_port;
   std::optional<Located<int>> rpc_port;
   std::optional<Located<int>> metrics_port;
+  /// The chain uses ABCI vote extensions (0.38 and 1.0 only): tmkms must sign them.
+  Located<bool> vote_extensions{false, {}};
 };
 
 /// The Cosmos SDK lines picket renders app.toml for: "0.46", "0.47", "0.50", "0.53".
@@ -85,6 +87,19 @@ struct Policy {
   Location survive_loc;
 };
 
+/// How a signer's tmkms holds the consensus key (topology-format.md §1, `tmkms`): tmkms's
+/// providers. The YubiHSM settings are only read with provider "yubihsm".
+struct Tmkms {
+  Located<std::string> provider{"softsign", {}};  // "softsign" | "yubihsm" | "ledger"
+  Located<std::string> adapter{"usb", {}};        // yubihsm: "usb" | "http"
+  std::optional<Located<std::string>> connector;  // yubihsm http: yubihsm-connector's tcp://host:port
+  Located<int> auth_key{1, {}};                   // yubihsm: authentication key ID
+  std::optional<Located<std::string>> password_file;  // yubihsm: absolute path on the signer's host
+  Located<int> key{1, {}};                        // yubihsm: the consensus key's object ID
+  std::optional<Located<std::string>> serial_number;  // yubihsm: 10 digits
+  Location loc;                                   // the `tmkms:` key
+};
+
 struct Node {
   Located<std::string> name;  // location of the map key
   Located<Role> role;
@@ -98,6 +113,7 @@ struct Node {
   std::optional<Located<std::string>> home;
   ConfigOverrides config;
   ConfigOverrides app;  // app.toml overrides, like `config`
+  std::optional<Tmkms> tmkms;  // signers only; nullopt = softsign with the defaults
 };
 
 struct Link {
@@ -210,7 +226,7 @@ struct Host {
   Located<std::string> address;
   std::optional<Located<std::string>> user, identity, home, service, datacenter, region,
       provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root,
-      reload_monitoring;
+      reload_monitoring, signer_service, signer_restart, signer_check;
   /// A pinned WireGuard tunnel address (IPv4, inside vpn.subnet); per host, never in defaults.
   std::optional<Located<std::string>> tunnel_address;
   Located<int> port{22, {}};

@@ -228,6 +228,34 @@ void check_shared_hosts(const Topology& topology, const NodeIndex& nodes, Diagno
   }
 }
 
+// A YubiHSM or a Ledger is a device plugged into one machine: its signer gets that machine
+// to itself, so nothing else that runs there (a node's bugs, a sentry's exposure, another
+// tmkms) shares the host that holds the key. One finding per other node on the host.
+void check_device_hosts(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
+  std::unordered_map<std::string_view, std::vector<const Node*>> devices;  // host -> signers
+  for (const Node& n : topology.nodes)
+    if (nodes.is_primary(n) && n.role.value == Role::signer && n.tmkms &&
+        n.tmkms->provider.value != "softsign" && !n.host.value.empty())
+      devices[n.host.value].push_back(&n);
+  if (devices.empty()) return;
+  for (const Node& other : topology.nodes) {
+    if (!nodes.is_primary(other)) continue;
+    const auto here = devices.find(other.host.value);
+    if (here == devices.end()) continue;
+    for (const Node* signer : here->second) {
+      if (signer == &other) continue;
+      const std::string& provider = signer->tmkms->provider.value;
+      add_error(out, "signer-host", signer->host.loc,
+                fmt::format("signer {} keeps its key in a {} on host {}, which also runs {} {}; "
+                            "a signer with a {} needs a host of its own",
+                            quoted(signer->name.value), provider == "ledger" ? "Ledger" : "YubiHSM",
+                            quoted(signer->host.value), role_prose(other.role.value),
+                            quoted(other.name.value), provider == "ledger" ? "Ledger" : "YubiHSM"),
+                {signer->name.value, other.name.value});
+    }
+  }
+}
+
 void check_isolated(const Topology& topology, const NodeIndex& nodes, Diagnostics& out) {
   // Every written link or peering counts, even one whose other end is unknown: the loader
   // reports that name, and calling the node isolated too would be a phantom finding.
@@ -319,6 +347,7 @@ void check_structure(const Topology& topology, const Inventory& /*inventory*/,
   check_partners(topology, nodes, out);
   check_peer_ids(topology, out);
   check_shared_hosts(topology, nodes, out);
+  check_device_hosts(topology, nodes, out);
   if (model_complete) check_isolated(topology, nodes, out);
 }
 

@@ -8,7 +8,7 @@
 
 namespace picket {
 
-/// no-validator, double-sign, validator-exposed, signer-exposed, insecure-link,
+/// no-validator, double-sign, validator-exposed, signer-exposed, signer-host, insecure-link,
 /// direct-public, isolated-node, and `reference` for a `signer:` that names a node of
 /// another role. Names that match no node at all were reported by the loader; this skips
 /// them (the model may be partial when the loader found errors).

@@ -393,8 +393,9 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
         else:  # the signer's host: tmkms in the signer's home (its own, else the host's)
             signer = next(v for v in t["nodes"].values() if v["host"] == h)
             home = signer.get("home", v.get("home", inv.get("defaults", {}).get("home")))
-            hv["restart"] = f"{HERE}/host.sh restart-signer {tools}/tmkms {hs['root']}{home}"
-            hv["check"] = f"{HERE}/host.sh check {hs['root']}{home}"
+            # A signer has its own commands: `restart`/`check` are only the nodes'.
+            hv["signer_restart"] = f"{HERE}/host.sh restart-signer {tools}/tmkms {hs['root']}{home}"
+            hv["signer_check"] = f"{HERE}/host.sh check {hs['root']}{home}"
         hosts[h] = hv
     with open(os.path.join(site, "topology.yaml"), "w") as f:
         f.write("# The bundled example pointed at the lab (tests/lab/lab.py).\n")

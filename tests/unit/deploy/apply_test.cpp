@@ -652,6 +652,37 @@ TEST_F(ApplyFixture, UnchangedHostsAreNotEvenLocked) {
             }));
 }
 
+// A host that runs the validator and its signer restarts each with its own command: the
+// validator's cosmovisor.service, the signer's tmkms.service; a rollback restarts both again.
+TEST_F(ApplyFixture, ANodeAndASignerOnOneHostRestartTheirOwnServices) {
+  for (Node& n : topology.nodes)
+    if (n.name.value == "kms") n.host = test::located("val-ams");
+  topology.index_nodes();
+  for (RenderedFile& f : files)
+    if (f.node == "kms") f.host = "val-ams";
+  install_old();
+  // The validator's health check fails: both are restarted again on their old files.
+  fleet.script_exec("val-ams", "systemctl is-active --quiet 'cosmovisor.service'",
+                    ExecResult{3, "", "", ""});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  std::vector<std::string> execs;
+  for (const std::string& op : deploy_ops("val-ams"))
+    if (op.rfind("exec", 0) == 0) execs.push_back(op);
+  // The signer's wave, then the validator's (last and alone), whose check fails; the rollback
+  // restarts both on their old files, one command per service, nodes first.
+  EXPECT_EQ(execs, (std::vector<std::string>{
+                       "exec[root] systemctl restart 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'tmkms.service'",
+                       "exec[root] systemctl restart 'cosmovisor.service'",
+                       "exec systemctl is-active --quiet 'cosmovisor.service'",
+                       "exec[root] systemctl restart 'cosmovisor.service'",
+                       "exec[root] systemctl restart 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'tmkms.service'",
+                       "exec systemctl is-active --quiet 'cosmovisor.service'",
+                   }));
+}
+
 TEST_F(ApplyFixture, StalePlanIsRefusedUnderTheLock) {
   install_old();
   Connections connections(connector, inventory, ConnectOptions{});

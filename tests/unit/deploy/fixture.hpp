@@ -73,7 +73,8 @@ inline Inventory sentry_inventory() {
   add_host(inv, "fra-1", "198.51.100.20");
   Host& hsm = add_host(inv, "hsm-ams", "198.51.100.11");
   hsm.home = located("/home/cosmos/.tmkms");
-  hsm.service = located("tmkms.service");
+  // hsm-ams keeps the nodes' service of the defaults (cosmovisor.service), as an inventory
+  // with one `defaults.service` gives it: the signer restarts its own unit all the same.
   add_host(inv, "nyc-1", "198.51.100.30");
   add_host(inv, "sgp-1", "198.51.100.31");
   add_host(inv, "val-ams", "198.51.100.10");

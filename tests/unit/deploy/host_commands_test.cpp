@@ -45,6 +45,30 @@ TEST(HostCommands, RestartAndCheckFallBackToTheService) {
   EXPECT_EQ(check_command(h), std::nullopt);
 }
 
+// A signer has its own unit: never the host's `service` or `restart`, which are its nodes'.
+TEST(HostCommands, ASignerRestartsItsOwnService) {
+  const Topology t = test::sentry_topology();
+  Inventory inv = test::sentry_inventory();
+  Host& h = *const_cast<Host*>(inv.find_host("hsm-ams"));
+  const Node& kms = *t.find_node("kms");
+  const Node& validator = *t.find_node("validator");
+  EXPECT_EQ(restart_command(h, kms), "systemctl restart 'tmkms.service'");
+  EXPECT_EQ(check_command(h, kms), "systemctl is-active --quiet 'tmkms.service'");
+  EXPECT_EQ(restart_command(h, validator), "systemctl restart 'cosmovisor.service'");
+  h.restart = test::located("sudo systemctl restart gaiad");
+  h.check = test::located("pgrep gaiad");
+  h.signer_service = test::located("tmkms@cosmoshub.service");
+  EXPECT_EQ(restart_command(h, kms), "systemctl restart 'tmkms@cosmoshub.service'");
+  EXPECT_EQ(check_command(h, kms), "systemctl is-active --quiet 'tmkms@cosmoshub.service'");
+  EXPECT_EQ(restart_command(h, validator), "sudo systemctl restart gaiad");
+  EXPECT_EQ(check_command(h, validator), "pgrep gaiad");
+  // Without `service` or `restart` a signer still has its unit.
+  h.restart.reset();
+  h.service.reset();
+  EXPECT_EQ(restart_command(h, validator), std::nullopt);
+  EXPECT_EQ(restart_command(h, kms), "systemctl restart 'tmkms@cosmoshub.service'");
+}
+
 TEST(HostCommands, BecomeOnlyOutsideTheNodesHome) {
   const Topology t = test::sentry_topology();
   Inventory inv = test::sentry_inventory();

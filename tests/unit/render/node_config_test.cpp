@@ -34,7 +34,7 @@ const std::set<std::string> k_derived_keys{
     "moniker", "version", "priv_validator_laddr", "rpc.laddr", "p2p.laddr", "p2p.external_address",
     "p2p.persistent_peers", "p2p.addr_book_strict", "p2p.unconditional_peer_ids", "p2p.pex",
     "p2p.private_peer_ids", "consensus.double_sign_check_height", "instrumentation.prometheus",
-    "instrumentation.prometheus_listen_addr"};
+    "instrumentation.prometheus_listen_addr", "p2p.max_num_inbound_peers", "p2p.max_num_outbound_peers"};
 
 // The small network of the goldens: a validator with a signer behind two private sentries
 // (VPN), a public sentry on a private link and one on the open internet, a partner, keys
@@ -149,6 +149,8 @@ TEST(NodeConfig, DerivedSettingsReachTheFile) {
                                    std::string(40, 'b') + "@" + priv_2 + ":26656'"},
       {"p2p.addr_book_strict", "false"},
       {"p2p.unconditional_peer_ids", "'" + std::string(40, 'a') + "," + std::string(40, 'b') + "'"},
+      {"p2p.max_num_inbound_peers", "10"},
+      {"p2p.max_num_outbound_peers", "10"},
       {"p2p.pex", "false"},
       {"p2p.private_peer_ids", "''"},
       {"consensus.double_sign_check_height", "10"},
@@ -166,6 +168,11 @@ TEST(NodeConfig, DerivedSettingsReachTheFile) {
   EXPECT_EQ(pub.at("p2p.pex"), "true");
   EXPECT_EQ(pub.at("priv_validator_laddr"), "''");
   EXPECT_EQ(pub.at("consensus.double_sign_check_height"), "0");
+  EXPECT_EQ(pub.at("p2p.max_num_inbound_peers"), "100");
+  EXPECT_EQ(pub.at("p2p.max_num_outbound_peers"), "40");
+  const auto priv = parse_flat(find_file(r.files, "priv-a", "/config.toml")->content, "priv-a");
+  EXPECT_EQ(priv.at("p2p.max_num_inbound_peers"), "40");
+  EXPECT_EQ(priv.at("p2p.max_num_outbound_peers"), "10");
 }
 
 TEST(NodeConfig, GoldenSmallNetworkOnEveryLine) {

@@ -356,6 +356,8 @@ TEST(Settings, DerivedValuesAreTomlLiterals) {
                                    k_priv_b_id + "@" + d.tunnel("priv-2") + ":26656\""},
       {"p2p.addr_book_strict", "false"},
       {"p2p.unconditional_peer_ids", "\"" + k_priv_a_id + "," + k_priv_b_id + "\""},
+      {"p2p.max_num_inbound_peers", "10"},
+      {"p2p.max_num_outbound_peers", "10"},
       {"p2p.pex", "false"},
       {"p2p.private_peer_ids", "\"\""},
       {"p2p.seeds", "\"\""},
@@ -366,6 +368,33 @@ TEST(Settings, DerivedValuesAreTomlLiterals) {
       {"instrumentation.prometheus_listen_addr", "\"" + d.tunnel("val-1") + ":26660\""},
   };
   EXPECT_EQ(v, expected);
+}
+
+// Peer slots per role, and our own nodes unconditional wherever they peer: the validator in
+// every private sentry's list and in a public sentry's it links to directly, each sentry in
+// the validator's, so full slots never lock the validator out.
+TEST(Settings, PeerSlotsPerRoleAndTheValidatorIsAlwaysAdmitted) {
+  NetworkBuilder b = sentry_network();
+  b.link("validator", "pub-a");  // direct-public: pub-a must admit it past its slots too
+  const Derived d = derive_all(std::move(b));
+  std::string slots;
+  for (const auto& [name, s] : d.settings)
+    slots += name + " " + std::to_string(s.slots.inbound) + "/" + std::to_string(s.slots.outbound) + "\n";
+  EXPECT_EQ(slots,
+            "priv-a 40/10\n"
+            "priv-b 40/10\n"
+            "pub-a 100/40\n"
+            "pub-b 100/40\n"
+            "validator 10/10\n");
+  EXPECT_EQ(ids(d.settings.at("validator").unconditional_peers),
+            k_priv_a_id + "," + k_priv_b_id + "," + k_pub_a_id);
+  for (const char* sentry : {"priv-a", "priv-b", "pub-a"}) {
+    const std::string list = ids(d.settings.at(sentry).unconditional_peers);
+    EXPECT_NE(list.find(k_val_id), std::string::npos) << sentry << ": " << list;
+  }
+  const auto pub = derived_values(d.settings.at("pub-a"), builtin_config_tables().at("0.38"));
+  EXPECT_EQ(pub.at("p2p.max_num_inbound_peers"), "100");
+  EXPECT_EQ(pub.at("p2p.max_num_outbound_peers"), "40");
 }
 
 // The definition neighbours() implements over the index, by scanning every link.
@@ -743,6 +772,13 @@ TEST(OverrideConflict, FreeSettingsAreNoConflict) {
   EXPECT_EQ(lint_overrides("validator", "consensus", "double_sign_check_height", K::integer, "20"), "");
   EXPECT_EQ(lint_overrides("validator", "p2p", "addr_book_strict", K::boolean, "true"), "");
   EXPECT_EQ(lint_overrides("validator", "", "moniker", K::string, "my-validator"), "");
+}
+
+// An override of a slot count wins and is no conflict; it is checked like any value.
+TEST(OverrideConflict, PeerSlotOverridesWin) {
+  using K = ConfigValue::Kind;
+  EXPECT_EQ(lint_overrides("pub-a", "p2p", "max_num_inbound_peers", K::integer, "500"), "");
+  EXPECT_EQ(lint_overrides("validator", "p2p", "max_num_outbound_peers", K::integer, "3"), "");
 }
 
 TEST(OverrideConflict, CheckOverridesAlsoChecksKeysAndSigners) {

@@ -63,7 +63,7 @@ TEST(Signer, ValidTomlWithWhatTmkmsNeeds) {
 
 TEST(Signer, ProtocolVersionFollowsTheCometbftLine) {
   for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
-           {"0.34", "v0.34"}, {"0.37", "v0.34"}, {"0.38", "v0.38"}, {"1.0", "v0.38"}}) {
+           {"0.34", "v0.34"}, {"0.37", "v0.34"}, {"0.38", "v0.38"}}) {
     Network net = small_network();
     net.topology.chain.cometbft.value = line;
     Diagnostics diags;
@@ -71,7 +71,101 @@ TEST(Signer, ProtocolVersionFollowsTheCometbftLine) {
     ASSERT_EQ(files.size(), 1u);
     EXPECT_NE(files[0].content.find("protocol_version = \"" + expected + "\"\n"), std::string::npos)
         << line << ":\n" << files[0].content;
+    // sign_extensions exists from 0.38 on (vote extensions); earlier lines have no such key.
+    EXPECT_EQ(files[0].content.find("sign_extensions") != std::string::npos, line == "0.38")
+        << line << ":\n" << files[0].content;
   }
+}
+
+// tmkms has no protocol_version for CometBFT 1.0: lint (check_signer) refuses the signer once,
+// and render writes no tmkms.toml that could not work.
+TEST(Signer, CometbftOneIsRefused) {
+  Network net = small_network();
+  net.topology.chain.cometbft.value = "1.0";
+  Diagnostics diags;
+  EXPECT_TRUE(render_part(net, render_signer, diags).empty());
+  EXPECT_EQ(dump(diags), "");
+  const RenderContext ctx{net.topology, net.inventory, net.secrets, builtin_templates(),
+                          plan_tunnels(net.topology, net.inventory, diags)};
+  check_signer(ctx, diags);
+  EXPECT_EQ(dump(diags),
+            "schema error topology.yaml:4 kms chain: signer \"kms\" runs tmkms, which has no "
+            "protocol_version for CometBFT 1.0 (tmkms 0.15 speaks \"v0.34\" for 0.34 and 0.37, "
+            "\"v0.38\" for 0.38): it could not sign for the validator; use CometBFT's own key file "
+            "instead of a signer\n");
+}
+
+TEST(Signer, VoteExtensionsAreSigned) {
+  Network net = small_network();
+  net.topology.chain.vote_extensions.value = true;
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_signer, diags);
+  ASSERT_EQ(files.size(), 1u);
+  const toml::table t = toml::parse(files[0].content);
+  EXPECT_EQ(t["chain"][0]["sign_extensions"].value_or(false), true) << files[0].content;
+}
+
+// One golden per provider: the whole tmkms.toml.
+TEST(Signer, YubihsmUsbMatchesGolden) {
+  Network net = small_network();
+  Tmkms tmkms;
+  tmkms.provider.value = "yubihsm";
+  tmkms.serial_number = Located<std::string>{"0123456789", {}};
+  net.topology.nodes[1].tmkms = tmkms;
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_signer, diags);
+  EXPECT_EQ(dump(diags), "");
+  expect_golden("tmkms-yubihsm-usb.txt", dump(files));
+  const toml::table t = toml::parse(files.at(0).content);
+  auto hsm = t["providers"]["yubihsm"][0];
+  EXPECT_EQ(hsm["adapter"]["type"].value_or(std::string()), "usb");
+  EXPECT_EQ(hsm["auth"]["key"].value_or(0), 1);
+  EXPECT_EQ(hsm["auth"]["password_file"].value_or(std::string()),
+            "/home/cosmos/.gaia/secrets/yubihsm-password");
+  EXPECT_EQ(hsm["keys"][0]["key"].value_or(0), 1);
+  EXPECT_EQ(hsm["keys"][0]["type"].value_or(std::string()), "consensus");
+  EXPECT_EQ(hsm["keys"][0]["chain_ids"][0].value_or(std::string()), "cosmoshub-4");
+  EXPECT_EQ(hsm["serial_number"].value_or(std::string()), "0123456789");
+  EXPECT_FALSE(t["providers"]["softsign"]);
+}
+
+TEST(Signer, YubihsmHttpMatchesGolden) {
+  Network net = small_network();
+  Tmkms tmkms;
+  tmkms.provider.value = "yubihsm";
+  tmkms.adapter.value = "http";
+  tmkms.connector = Located<std::string>{"tcp://127.0.0.1:12345", {}};
+  tmkms.auth_key.value = 2;
+  tmkms.key.value = 7;
+  tmkms.password_file = Located<std::string>{"/etc/tmkms/yubihsm-password", {}};
+  net.topology.nodes[1].tmkms = tmkms;
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_signer, diags);
+  EXPECT_EQ(dump(diags), "");
+  expect_golden("tmkms-yubihsm-http.txt", dump(files));
+  const toml::table t = toml::parse(files.at(0).content);
+  auto hsm = t["providers"]["yubihsm"][0];
+  EXPECT_EQ(hsm["adapter"]["type"].value_or(std::string()), "http");
+  EXPECT_EQ(hsm["adapter"]["addr"].value_or(std::string()), "tcp://127.0.0.1:12345");
+  EXPECT_EQ(hsm["auth"]["key"].value_or(0), 2);
+  EXPECT_EQ(hsm["auth"]["password_file"].value_or(std::string()), "/etc/tmkms/yubihsm-password");
+  EXPECT_EQ(hsm["keys"][0]["key"].value_or(0), 7);
+  EXPECT_FALSE(hsm["serial_number"]);
+}
+
+TEST(Signer, LedgerMatchesGolden) {
+  Network net = small_network();
+  Tmkms tmkms;
+  tmkms.provider.value = "ledger";
+  net.topology.nodes[1].tmkms = tmkms;
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_signer, diags);
+  EXPECT_EQ(dump(diags), "");
+  expect_golden("tmkms-ledger.txt", dump(files));
+  const toml::table t = toml::parse(files.at(0).content);
+  EXPECT_EQ(t["providers"]["ledgertm"][0]["chain_ids"][0].value_or(std::string()), "cosmoshub-4");
+  EXPECT_FALSE(t["providers"]["softsign"]);
+  EXPECT_FALSE(t["providers"]["yubihsm"]);
 }
 
 TEST(Signer, OtherChainsUseCosmosJsonKeys) {

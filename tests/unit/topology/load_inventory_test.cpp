@@ -103,6 +103,19 @@ TEST(LoadInventory, ExampleOfTheFormatLoadsClean) {
   EXPECT_EQ(fra.address.loc.file, inv.path);
 }
 
+TEST(LoadInventory, SignerServiceIsAHostKeyAndADefault) {
+  const Loaded l = load(
+      "defaults: {service: cosmovisor.service, signer_service: tmkms@hub.service}\n"
+      "hosts:\n"
+      "  a: {address: 198.51.100.1}\n"
+      "  b: {address: 198.51.100.2, signer_service: kms.service}\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_EQ(l.inventory.hosts.size(), 2u);
+  EXPECT_EQ(show(l.inventory.hosts[0].signer_service), "tmkms@hub.service@1:57");
+  EXPECT_EQ(show(l.inventory.hosts[1].signer_service), "kms.service@4:46");
+  EXPECT_EQ(show(l.inventory.hosts[1].service), "cosmovisor.service@1:21");
+}
+
 TEST(LoadInventory, DefaultsMayFollowHostsAndHostValuesWin) {
   const Loaded l = load(
       "hosts:\n"
@@ -176,7 +189,7 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
       "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", "
-            "\"allow_ports\" [schema] {defaults}\n"
+            "\"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
       "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
@@ -386,11 +399,11 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\" [schema] {defaults}\n"
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\" [schema] {defaults}\n");
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");

@@ -254,7 +254,7 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
             "[schema] {validator}\n"
             "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of "
             "\"role\", \"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", "
-            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"app\" [schema] {validator}\n"
+            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"app\", \"tmkms\" [schema] {validator}\n"
             "8:27: error: unknown node \"validator2\" in \"between\"; did you mean "
             "\"validator\"? [reference] {validator,validator2}\n"
             "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema] "
@@ -497,6 +497,80 @@ TEST(LoadTopology, SignerAndStandbyOnlyOnTheValidator) {
   EXPECT_TRUE(l.topology.nodes[0].standby.value);
   EXPECT_EQ(at(l.topology.nodes[0].standby.loc), "4:63");
   EXPECT_FALSE(l.topology.nodes[2].signer);
+}
+
+TEST(LoadTopology, TmkmsProviders) {
+  const Loaded l = load(k_head +
+                        "nodes:\n"
+                        "  a: {role: signer, host: h}\n"
+                        "  b: {role: signer, host: h, tmkms: {provider: ledger}}\n"
+                        "  c:\n"
+                        "    role: signer\n"
+                        "    host: h\n"
+                        "    tmkms:\n"
+                        "      provider: yubihsm\n"
+                        "      adapter: http\n"
+                        "      connector: \"tcp://127.0.0.1:12345\"\n"
+                        "      auth_key: 2\n"
+                        "      password_file: /etc/tmkms/password\n"
+                        "      key: 3\n"
+                        "      serial_number: \"0001234567\"\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_EQ(l.topology.nodes.size(), 3u);
+  EXPECT_FALSE(l.topology.nodes[0].tmkms);
+  EXPECT_EQ(l.topology.nodes[1].tmkms->provider.value, "ledger");
+  const Tmkms& t = *l.topology.nodes[2].tmkms;
+  EXPECT_EQ(t.provider.value, "yubihsm");
+  EXPECT_EQ(t.adapter.value, "http");
+  EXPECT_EQ(t.connector->value, "tcp://127.0.0.1:12345");
+  EXPECT_EQ(t.auth_key.value, 2);
+  EXPECT_EQ(t.password_file->value, "/etc/tmkms/password");
+  EXPECT_EQ(t.key.value, 3);
+  EXPECT_EQ(t.serial_number->value, "0001234567");
+  EXPECT_EQ(at(t.loc), "9:5");
+}
+
+TEST(LoadTopology, TmkmsMistakes) {
+  const Loaded l = load(
+      "version: 1\n"
+      "chain: {id: t, cometbft: \"0.37\", vote_extensions: true}\n"
+      "nodes:\n"
+      "  v: {role: validator, host: h, tmkms: {provider: softsign}}\n"
+      "  a: {role: signer, host: h, tmkms: {provider: hsm}}\n"
+      "  b: {role: signer, host: h, tmkms: {provider: ledger, key: 2}}\n"
+      "  c: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http}}\n"
+      "  d: {role: signer, host: h, tmkms: {provider: yubihsm, connector: \"tcp://x:1\"}}\n"
+      "  e: {role: signer, host: h, tmkms: {provider: yubihsm, key: 0, auth_key: 70000}}\n"
+      "  f: {role: signer, host: h, tmkms: {provider: yubihsm, serial_number: 1234, password_file: p}}\n"
+      "  g: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http, connector: \"127.0.0.1:1\", pin: 1}}\n");
+  EXPECT_EQ(
+      l.diags,
+      "2:51: error: \"vote_extensions\" is true, but CometBFT 0.37 has no vote extensions (they "
+      "came with 0.38) [schema] {chain}\n"
+      "4:33: error: \"tmkms\" is only allowed on a node of role \"signer\"; node \"v\" has role "
+      "\"validator\" [schema] {v}\n"
+      "5:48: error: \"provider\" must be one of \"softsign\", \"yubihsm\", \"ledger\", found "
+      "\"hsm\" [schema] {a}\n"
+      "6:56: error: \"key\" is a YubiHSM setting, but \"provider\" is \"ledger\"; set \"provider: "
+      "yubihsm\" or remove it [schema] {b}\n"
+      "7:66: error: \"adapter\" is \"http\", which needs \"connector\": yubihsm-connector's "
+      "address as tcp://host:port [schema] {c}\n"
+      "8:68: error: \"connector\" is the address of yubihsm-connector, which only the adapter "
+      "\"http\" uses; set \"adapter: http\" or remove it [schema] {d}\n"
+      "9:62: error: \"key\" must be a YubiHSM object ID from 1 to 65535, found 0 [schema] {e}\n"
+      "9:75: error: \"auth_key\" must be a YubiHSM object ID from 1 to 65535, found 70000 "
+      "[schema] {e}\n"
+      "10:72: error: \"serial_number\" must be the YubiHSM's 10-digit serial number as "
+      "yubihsm-shell prints it (quote it to keep leading zeros), found \"1234\" [schema] {f}\n"
+      "10:93: error: \"password_file\" must be an absolute path on the signer's host, found "
+      "\"p\" [schema] {f}\n"
+      "11:83: error: \"connector\" must be yubihsm-connector's address as tcp://host:port, "
+      "found \"127.0.0.1:1\" [address] {g}\n"
+      "11:98: error: unknown key \"pin\" in node \"g\" in \"tmkms\"; expected one of "
+      "\"provider\", \"adapter\", \"connector\", \"auth_key\", \"key\", \"password_file\", "
+      "\"serial_number\" [schema] {g}\n");
+  // A node of another role keeps no tmkms settings.
+  EXPECT_FALSE(l.topology.nodes[0].tmkms);
 }
 
 TEST(LoadTopology, NodeHomesMustBeCleanAbsolutePaths) {

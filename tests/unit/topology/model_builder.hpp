@@ -54,6 +54,15 @@ class ModelBuilder {
     n.standby = {true, at_topology(n.name.loc.line, 40)};
     return *this;
   }
+  /// Sets `tmkms: {provider: …}` on the last node (a signer).
+  ModelBuilder& tmkms(const std::string& provider) {
+    Node& n = m_topology.nodes.back();
+    Tmkms t;
+    t.provider = {provider, at_topology(n.name.loc.line, 50)};
+    t.loc = at_topology(n.name.loc.line, 44);
+    n.tmkms = t;
+    return *this;
+  }
   /// Adds a link `between: [a, b]` on the next line.
   ModelBuilder& link(const std::string& a, const std::string& b, LinkKind over = LinkKind::vpn) {
     const std::uint32_t line = next_topology_line();

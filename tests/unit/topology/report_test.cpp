@@ -271,7 +271,9 @@ TEST(Report, CatalogHoldsTheRulesInTableOrder) {
       // monitoring (issue 12)
       "no-monitor",
       // firewall (issue 13)
-      "lockout"};
+      "lockout",
+      // signers (issue 13)
+      "signer-host"};
   const std::vector<std::string> warnings{"insecure-link", "direct-public", "isolated-node",
                                           "deep-path", "no-monitor"};
   ASSERT_EQ(rule_catalog().size(), ids.size());

@@ -126,6 +126,30 @@ TEST(Rules, SignerOfAnotherRoleIsAReference) {
             "sentry, not a signer [reference] {validator, priv}\n");
 }
 
+// A YubiHSM or Ledger signer gets its host to itself; softsign may share the validator's.
+TEST(Rules, DeviceSignerNeedsAHostOfItsOwn) {
+  ModelBuilder b;
+  b.node("validator", Role::validator, "val-host").signer("hsm")  // 3
+      .node("hsm", Role::signer, "val-host").tmkms("yubihsm")     // 4: beside the validator
+      .node("val-2", Role::validator, "h2").standby().signer("ledger")  // 5
+      .node("ledger", Role::signer, "desk").tmkms("ledger")       // 6
+      .node("soft", Role::signer, "desk")                         // 7: softsign beside it
+      .node("soft-2", Role::signer, "val-host").tmkms("softsign") // 8
+      .node("priv", Role::private_sentry, "priv-host")            // 9
+      .link("validator", "priv")                                  // 10
+      .link("val-2", "priv");                                     // 11
+  EXPECT_EQ(structure(b),
+            "topology.yaml:4:20: error: signer \"hsm\" keeps its key in a YubiHSM on host "
+            "\"val-host\", which also runs signer \"soft-2\"; a signer with a YubiHSM needs a "
+            "host of its own [signer-host] {hsm, soft-2}\n"
+            "topology.yaml:4:20: error: signer \"hsm\" keeps its key in a YubiHSM on host "
+            "\"val-host\", which also runs validator \"validator\"; a signer with a YubiHSM needs "
+            "a host of its own [signer-host] {hsm, validator}\n"
+            "topology.yaml:6:20: error: signer \"ledger\" keeps its key in a Ledger on host "
+            "\"desk\", which also runs signer \"soft\"; a signer with a Ledger needs a host of "
+            "its own [signer-host] {ledger, soft}\n");
+}
+
 TEST(Rules, ValidatorExposedByPublicLinkPartnerAndHost) {
   ModelBuilder b;
   b.node("validator", Role::validator, "val-host")              // 3
