@@ -1,3 +1,4 @@
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "topology/effective.hpp"
 
