@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/host_commands.hpp"
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "tests/unit/deploy/fixture.hpp"
 
 namespace picket {
