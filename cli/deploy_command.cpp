@@ -173,12 +173,8 @@ int run_deploy(const DeployFlags& flags) {
   }
   if (!plan.has_changes()) {
     // Nothing to write, but a lock an interrupted deploy left is still worth a word.
-    ApplyOptions idle;
-    idle.parallel = flags.common.parallel;
-    idle.force_unlock = flags.force_unlock;
-    const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
-                                          inputs->inventory(), connections, idle);
-    for (const HostReport& h : report.hosts)
+    for (const HostReport& h : report_idle_locks(plan, inputs->inventory(), connections,
+                                                 flags.common.parallel, flags.force_unlock))
       for (const std::string& note : h.notes) write_out(stdout, "  " + h.host + ": note: " + note + "\n");
     write_out(stdout, "Nothing to deploy.\n");
     return record_partner_handoffs(inputs->handoffs, handoffs_dir);

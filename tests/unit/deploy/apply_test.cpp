@@ -795,21 +795,6 @@ TEST_F(ApplyFixture, PlanWithErrorsIsRefused) {
     EXPECT_TRUE(deploy_ops(h).empty()) << h;
 }
 
-TEST(FormatRollout, HostsWithNothingToRestartGoLiveInTheirOwnStep) {
-  // Only files without a node restart (e.g. a firewall change on a bastion): no wave, but the
-  // step still says where files go live.
-  Rollout rollout(2);
-  rollout[0].first_touch = {"bastion-1", "bastion-2"};
-  rollout[1].wave.role = Role::validator;
-  rollout[1].wave.nodes = {"validator"};
-  rollout[1].first_touch = {"val-ams"};
-  EXPECT_EQ(format_rollout(rollout),
-            "Rollout: 2 steps\n"
-            "  1. files only, no restart (files go live on bastion-1, bastion-2)\n"
-            "  2. validator: validator (files go live on val-ams)\n");
-}
-
-
 // A deploy that put files in place but never restarted (here --no-restart; a controller that
 // died after the commit leaves the same record): the host says so, plan shows it, and the
 // next deploy restarts the node in its wave although no file changes, then nothing is owed.
