@@ -155,10 +155,7 @@ int run_deploy(const DeployFlags& flags) {
   auto connector = make_connector();
   // One connection per host, kept from the plan through the deploy.
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
-  Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
-                        PlanOptions{flags.common.parallel});
-  // Hosts picket deployed to before that get nothing now: reported, never touched.
-  note_removed_hosts(plan, flags.common.paths.topology);
+  Plan plan = plan_hosts(*inputs, flags.common, connections);
   if (!flags.plan_file.empty())
     if (int rc = check_saved_plan(flags.plan_file, plan); rc != k_exit_ok) return rc;
 
