@@ -450,8 +450,9 @@ void check_override_conflicts(const Node& node, const NodeSettings& derived,
 void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
   Diagnostics ignored;  // tunnel problems are check_renderable's to report
   const TunnelPlan tunnels = plan_tunnels(topology, inventory, ignored);
-  const Secrets no_keys;
-  const SettingsDeriver deriver(topology, inventory, tunnels, no_keys);
+  const PeeringIndex peering(topology);
+  const std::vector<std::string> ids = node_ids_of(topology, Secrets{});
+  const SettingsDeriver deriver(peering, inventory, tunnels, ids);
   check_overrides(topology, deriver, out);
 }
 

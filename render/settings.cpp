@@ -102,17 +102,6 @@ SettingsDeriver::SettingsDeriver(const PeeringIndex& peering, const Inventory& i
       m_ids(node_ids),
       m_validators(validator_refs(m_topology, m_ids)) {}
 
-SettingsDeriver::SettingsDeriver(const Topology& topology, const Inventory& inventory,
-                                 const TunnelPlan& tunnels, const Secrets& secrets)
-    : m_own_peering(std::make_unique<const PeeringIndex>(topology)),
-      m_own_ids(node_ids_of(topology, secrets)),
-      m_peering(*m_own_peering),
-      m_topology(topology),
-      m_inventory(inventory),
-      m_tunnels(tunnels),
-      m_ids(m_own_ids),
-      m_validators(validator_refs(m_topology, m_ids)) {}
-
 std::vector<Neighbour> SettingsDeriver::neighbours_of(const Node& node) const {
   return neighbours(m_peering, m_inventory, m_tunnels, m_ids, node);
 }

@@ -83,13 +83,10 @@ std::string join_host_port(const std::string& host, int port);
 /// only its own degree.
 class SettingsDeriver {
  public:
-  /// Reads an index and IDs built elsewhere (render's context); keeps references to all four.
+  /// Reads an index and IDs built elsewhere (render's context, once); keeps references to
+  /// all four.
   SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory, const TunnelPlan& tunnels,
                   const std::vector<std::string>& node_ids);
-  /// Builds its own index and IDs (lint's override checks, tests); keeps references to the
-  /// first three.
-  SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
-                  const Secrets& secrets);
 
   /// The node's peers: neighbours() over the index.
   std::vector<Neighbour> neighbours_of(const Node& node) const;
@@ -97,8 +94,6 @@ class SettingsDeriver {
   NodeSettings derive(const Node& node) const;
 
  private:
-  std::unique_ptr<const PeeringIndex> m_own_peering;  // the second constructor's
-  std::vector<std::string> m_own_ids;                  // the second constructor's
   const PeeringIndex& m_peering;
   const Topology& m_topology;
   const Inventory& m_inventory;
