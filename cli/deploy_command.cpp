@@ -155,10 +155,7 @@ int run_deploy(const DeployFlags& flags) {
   auto connector = make_connector();
   // One connection per host, kept from the plan through the deploy.
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
-  Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
-                        PlanOptions{flags.common.parallel});
-  // Hosts picket deployed to before that get nothing now: reported, never touched.
-  note_removed_hosts(plan, flags.common.paths.topology);
+  Plan plan = plan_hosts(*inputs, flags.common, connections);
   if (!flags.plan_file.empty())
     if (int rc = check_saved_plan(flags.plan_file, plan); rc != k_exit_ok) return rc;
 
@@ -173,12 +170,8 @@ int run_deploy(const DeployFlags& flags) {
   }
   if (!plan.has_changes()) {
     // Nothing to write, but a lock an interrupted deploy left is still worth a word.
-    ApplyOptions idle;
-    idle.parallel = flags.common.parallel;
-    idle.force_unlock = flags.force_unlock;
-    const ApplyReport report = apply_plan(plan, inputs->files, inputs->topology(),
-                                          inputs->inventory(), connections, idle);
-    for (const HostReport& h : report.hosts)
+    for (const HostReport& h : report_idle_locks(plan, inputs->inventory(), connections,
+                                                 flags.common.parallel, flags.force_unlock))
       for (const std::string& note : h.notes) write_out(stdout, "  " + h.host + ": note: " + note + "\n");
     write_out(stdout, "Nothing to deploy.\n");
     return record_partner_handoffs(inputs->handoffs, handoffs_dir);

@@ -8,5 +8,6 @@ constexpr int k_exit_findings = 1;       // findings of severity error, or a fai
 constexpr int k_exit_changes = 2;        // plan --detailed-exitcode found changes
 constexpr int k_exit_deploy_failed = 3;  // deploy failed and what it changed was rolled back
 constexpr int k_exit_usage = 64;         // bad flags, unreadable file, missing tool
+constexpr int k_exit_internal = 70;      // an exception reached main: a bug (EX_SOFTWARE)
 
 }  // namespace picket::cli

@@ -71,14 +71,20 @@ std::optional<std::string> load_base_files(const std::string& topology_path, Top
   return std::nullopt;
 }
 
-void add_input_options(CLI::App& cmd, InputPaths& paths) {
-  cmd.add_option("topology", paths.topology, "Topology file")->required();
+void add_inventory_option(CLI::App& cmd, std::optional<std::string>& inventory,
+                          const std::string& help) {
   cmd.add_option_function<std::string>(
       "--inventory,-i",
-      [&paths](const std::string& path) {
-        if (!path.empty()) paths.inventory = path;
+      [&inventory](const std::string& path) {
+        if (!path.empty()) inventory = path;
       },
-      "Inventory file (default: the topology's `inventory:` key)");
+      help);
+}
+
+void add_input_options(CLI::App& cmd, InputPaths& paths) {
+  cmd.add_option("topology", paths.topology, "Topology file")->required();
+  add_inventory_option(cmd, paths.inventory,
+                       "Inventory file (default: the topology's `inventory:` key)");
 }
 
 tl::expected<SourceText, std::string> read_source(const std::string& path) {

@@ -29,6 +29,11 @@ struct CheckedInputs {
   bool inventory_loaded = false;  // false when the topology was too broken to find it
 };
 
+/// Registers `--inventory,-i` on `cmd`, writing into `inventory` (an empty value counts as
+/// not given). Every command binds it through here, most through add_input_options.
+void add_inventory_option(CLI::App& cmd, std::optional<std::string>& inventory,
+                          const std::string& help);
+
 /// Registers the positional topology file and `--inventory` of every command on `cmd`,
 /// writing into `paths` (an empty --inventory counts as not given).
 void add_input_options(CLI::App& cmd, InputPaths& paths);

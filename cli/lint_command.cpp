@@ -20,7 +20,7 @@ namespace picket::cli {
 namespace {
 struct LintOptions {
   std::vector<std::string> topologies;
-  std::string inventory;
+  std::optional<std::string> inventory;
   std::string format = "text";
   std::string color = "auto";
   bool strict = false;
@@ -43,7 +43,7 @@ int exit_code(const FileReport& file, bool strict) {
 FileReport lint_one(const LintOptions& opt, const std::string& topology, bool several) {
   FileReport report{topology, {}, {}, {}};
   InputPaths paths{topology, {}};
-  if (!opt.inventory.empty()) paths.inventory = opt.inventory;
+  paths.inventory = opt.inventory;
   auto inputs = load_and_check(paths);
   if (!inputs) {
     std::fprintf(stderr, "picket: error: %s\n", inputs.error().c_str());
@@ -88,8 +88,8 @@ Command add_lint_command(CLI::App& app) {
                   "Topology files (several: one report, the worst exit code)")
       ->required();
   // Not add_input_options: lint takes several topologies, and one --inventory for them all.
-  cmd->add_option("--inventory,-i", opt->inventory,
-                  "Inventory file (default: each topology's `inventory:` key)");
+  add_inventory_option(*cmd, opt->inventory,
+                       "Inventory file (default: each topology's `inventory:` key)");
   cmd->add_option("--format,-f", opt->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "github", "sarif", "codeclimate"}));
   cmd->add_option("--color", opt->color, "Colour the text output")

@@ -53,9 +53,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Last resort: libraries report through diagnostics and Result; this is a bug.
     std::fprintf(stderr, "picket: internal error: %s\n", e.what());
-    return 70;
+    return k_exit_internal;
   } catch (...) {
     std::fprintf(stderr, "picket: internal error\n");
-    return 70;
+    return k_exit_internal;
   }
 }

@@ -33,10 +33,7 @@ int run_plan(const PlanFlags& flags) {
   // The hosts: one connection each, read-only.
   auto connector = make_connector();
   Connections connections(*connector, inputs->inventory(), connect_options(flags.common));
-  Plan plan = make_plan(inputs->files, inputs->topology(), inputs->inventory(), connections,
-                        PlanOptions{flags.common.parallel});
-  // Hosts picket deployed to before that get nothing now: reported, never touched.
-  note_removed_hosts(plan, flags.common.paths.topology);
+  Plan plan = plan_hosts(*inputs, flags.common, connections);
 
   // Partners whose handoff changed since the last deploy must hear about it.
   const auto updates = partner_updates(inputs->handoffs, state_path(flags.common.paths.topology, "handoffs"));

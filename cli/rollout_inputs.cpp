@@ -77,4 +77,12 @@ ConnectOptions connect_options(const RolloutFlags& flags) {
   return o;
 }
 
+Plan plan_hosts(const RenderedInputs& inputs, const RolloutFlags& flags, Connections& connections) {
+  Plan plan = make_plan(inputs.files, inputs.topology(), inputs.inventory(), connections,
+                        PlanOptions{flags.parallel});
+  // Hosts picket deployed to before that get nothing now: reported, never touched.
+  note_removed_hosts(plan, flags.paths.topology);
+  return plan;
+}
+
 }  // namespace picket::cli

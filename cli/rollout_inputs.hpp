@@ -49,4 +49,8 @@ std::string state_path(const std::string& topology_path, const std::string& name
 /// on stderr for the latter).
 void note_removed_hosts(Plan& plan, const std::string& topology_path);
 
+/// The plan of both commands: every host read over `connections` and compared with the
+/// rendered files, then note_removed_hosts.
+Plan plan_hosts(const RenderedInputs& inputs, const RolloutFlags& flags, Connections& connections);
+
 }  // namespace picket::cli

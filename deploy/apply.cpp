@@ -30,20 +30,7 @@
 
 namespace picket {
 
-const char* host_outcome_name(HostOutcome o) {
-  switch (o) {
-    case HostOutcome::untouched: return "untouched";
-    case HostOutcome::deployed: return "deployed";
-    case HostOutcome::rolled_back: return "rolled back";
-  }
-  return "untouched";
-}
-
 namespace {
-
-bool is_standby_validator(const Node& n) {
-  return n.role.value == Role::validator && n.standby.value;
-}
 
 // Command output may be long and multi-line; a log line keeps its first line only.
 std::string first_line(const std::string& text) {
@@ -60,63 +47,6 @@ std::string exec_failure(const Result<ExecResult>& r) {
   return why;
 }
 
-}  // namespace
-
-Rollout plan_rollout(const Plan& plan, const Topology& topology, const PathCounter& paths,
-                     int max_wave) {
-  std::set<std::string> affected;
-  std::set<std::string> changed_hosts;
-  for (const HostPlan& hp : plan.hosts) {
-    if (!hp.changed()) continue;
-    changed_hosts.insert(hp.host);
-    affected.insert(hp.restart.begin(), hp.restart.end());
-    if (hp.reload_firewall || hp.reload_vpn)
-      for (const Node& n : topology.nodes)
-        if (n.host.value == hp.host && !is_standby_validator(n)) affected.insert(n.name.value);
-  }
-  Rollout rollout;
-  std::set<std::string> touched;
-  for (Wave& wave : plan_waves(topology, {affected.begin(), affected.end()}, paths, max_wave)) {
-    RolloutStep step{std::move(wave), {}};
-    std::set<std::string> first;
-    for (const std::string& name : step.wave.nodes) {
-      const Node* n = topology.find_node(name);
-      if (n != nullptr && changed_hosts.count(n->host.value) && !touched.count(n->host.value))
-        first.insert(n->host.value);
-    }
-    touched.insert(first.begin(), first.end());
-    step.first_touch.assign(first.begin(), first.end());
-    rollout.push_back(std::move(step));
-  }
-  // Hosts whose changes restart and reload nothing: uploaded in the first step.
-  std::vector<std::string> rest;
-  for (const std::string& h : changed_hosts)
-    if (!touched.count(h)) rest.push_back(h);
-  if (!rest.empty()) {
-    if (rollout.empty()) rollout.push_back(RolloutStep{});
-    auto& first = rollout.front().first_touch;
-    first.insert(first.end(), rest.begin(), rest.end());
-    std::sort(first.begin(), first.end());
-  }
-  return rollout;
-}
-
-std::string format_rollout(const Rollout& rollout) {
-  std::string out = "Rollout: " + plural(rollout.size(), "step", "steps") + "\n";
-  for (std::size_t i = 0; i < rollout.size(); ++i) {
-    const RolloutStep& s = rollout[i];
-    out += "  " + std::to_string(i + 1) + ". ";
-    if (s.wave.nodes.empty())
-      out += "files only, no restart";
-    else
-      out += std::string(role_name(s.wave.role)) + ": " + join(s.wave.nodes);
-    if (!s.first_touch.empty()) out += " (files go live on " + join(s.first_touch) + ")";
-    out += "\n";
-  }
-  return out;
-}
-
-namespace {
 
 // Everything one host goes through during a deploy. Only its worker touches it.
 struct HostState {
@@ -165,11 +95,21 @@ class Deployer {
   }
 
   ApplyReport run();
+  // Only the locks on hosts the plan leaves alone (see report_idle_locks below).
+  std::vector<HostReport> idle_locks();
 
  private:
+  void init_hosts();
   void record(const std::string& host, const std::string& action, const std::string& path,
               const std::string& result, const std::string& sha256 = "",
               const std::string& detail = "");
+  // How fan_out keeps a failed host's error in its report.
+  enum class Blame { none, with_host, bare };
+  // Runs job(host) for every host of `hosts`, at most --parallel at once; a job returns its
+  // host's error, "" when it went well. The first error, as "host: error", becomes `why`;
+  // `blame` says whether each failed host's report keeps its error, and with its name or not.
+  bool fan_out(const std::vector<HostState*>& hosts, std::string& why, Blame blame,
+               const std::function<std::string(HostState&)>& job);
   bool lock_all(std::vector<HostState*>& changed, std::string& why);
   void report_idle_locks();
   void take_over(HostState& s, Transport& t, const std::string& path, const LockInfo& holder);
@@ -231,17 +171,28 @@ void Deployer::record(const std::string& host, const std::string& action,
   if (m_options.on_record) m_options.on_record(r);
 }
 
+bool Deployer::fan_out(const std::vector<HostState*>& hosts, std::string& why, Blame blame,
+                       const std::function<std::string(HostState&)>& job) {
+  std::vector<std::string> errors(hosts.size());
+  parallel_for(hosts.size(), m_options.parallel, [&](std::size_t i) { errors[i] = job(*hosts[i]); });
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (errors[i].empty()) continue;
+    const std::string blamed = hosts[i]->plan->host + ": " + errors[i];
+    if (blame == Blame::with_host) hosts[i]->report.error = blamed;
+    if (blame == Blame::bare) hosts[i]->report.error = errors[i];
+    if (why.empty()) why = blamed;
+  }
+  return why.empty();
+}
+
 bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
-  std::vector<std::string> errors(changed.size());
-  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
-    HostState& s = *changed[i];
+  return fan_out(changed, why, Blame::with_host, [&](HostState& s) -> std::string {
     const std::string& name = s.plan->host;
     const std::string path = lock_path(*s.host);
     auto t = m_connections.get(name);
     if (!t) {
-      errors[i] = name + ": " + t.error().message;
       record(name, "lock", path, "failed", "", t.error().message);
-      return;
+      return t.error().message;
     }
     if (m_options.force_unlock) {
       auto holder = (*t)->read_lock(path);
@@ -251,7 +202,7 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
     if (locked) {
       s.locked = true;
       record(name, "lock", path, "ok");
-      return;
+      return {};
     }
     std::string detail = locked.error().message;
     if (locked.error().kind == TransportError::Kind::locked) {
@@ -265,15 +216,9 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
           detail += " (another deploy is running; if it is dead, deploy with --force-unlock)";
       }
     }
-    errors[i] = name + ": " + detail;
     record(name, "lock", path, "failed", "", detail);
+    return detail;
   });
-  for (std::size_t i = 0; i < changed.size(); ++i)
-    if (!errors[i].empty()) {
-      changed[i]->report.error = errors[i];
-      if (why.empty()) why = errors[i];
-    }
-  return why.empty();
 }
 
 // A lock on a host this deploy leaves alone was left by an interrupted deploy: nothing would
@@ -360,33 +305,28 @@ void Deployer::unlock_all() {
 }
 
 bool Deployer::verify_all(std::vector<HostState*>& changed, std::string& why) {
-  std::vector<std::string> errors(changed.size());
-  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
-    HostState& s = *changed[i];
+  return fan_out(changed, why, Blame::none, [&](HostState& s) -> std::string {
     auto t = m_connections.get(s.plan->host);
-    if (!t) {
-      errors[i] = s.plan->host + ": " + t.error().message;
-      return;
-    }
+    if (!t) return t.error().message;
+    std::string error;
     for (const PlannedFile& f : s.plan->files) {
       auto now = (*t)->read_file(f.remote_path, f.as_root);
       if (!now) {
-        errors[i] = s.plan->host + ": " + now.error().message;
+        error = now.error().message;
         break;
       }
       const bool same = *now ? (f.old_mode == (*now)->mode &&
                                 f.old_sha256 == sha256_hex((*now)->content))
                              : !f.old_mode;
       if (!same) {
-        errors[i] = s.plan->host + ": " + f.remote_path + " changed since the plan";
+        error = f.remote_path + " changed since the plan";
         break;
       }
     }
-    record(s.plan->host, "verify", "", errors[i].empty() ? "ok" : "failed", "", errors[i]);
+    record(s.plan->host, "verify", "", error.empty() ? "ok" : "failed", "",
+           error.empty() ? "" : s.plan->host + ": " + error);
+    return error;
   });
-  for (const auto& e : errors)
-    if (!e.empty() && why.empty()) why = e;
-  return why.empty();
 }
 
 HealthTarget Deployer::health_target(const HostState& s, const std::string& node) const {
@@ -427,25 +367,17 @@ void Deployer::note_peers(HostState& s, Transport* t, const std::vector<std::str
 // name in its directory, fsynced, with its mode. Nothing is live yet: each host's step only
 // renames its staged files into place (keeping backups), so a step waits for no upload.
 bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
-  std::vector<std::string> errors(changed.size());
-  parallel_for(changed.size(), m_options.parallel, [&](std::size_t i) {
-    HostState& s = *changed[i];
+  return fan_out(changed, why, Blame::bare, [&](HostState& s) -> std::string {
     const std::string& name = s.plan->host;
     auto t = m_connections.get(name);
-    if (!t) {
-      errors[i] = t.error().message;
-      return;
-    }
+    if (!t) return t.error().message;
     // Temp files a dead deploy left beside our targets go first (under our lock).
     if (!s.plan->stale_temps.empty() || s.took_over) {
       auto swept = (*t)->sweep_temps(target_dirs(*s.plan));
       record(name, "sweep", "", swept ? "ok" : "failed", "",
              swept ? "removed " + plural(swept->size(), "temp file", "temp files") + " left by a deploy that died"
                    : swept.error().message);
-      if (!swept) {
-        errors[i] = "remove the temp files a dead deploy left: " + swept.error().message;
-        return;
-      }
+      if (!swept) return "remove the temp files a dead deploy left: " + swept.error().message;
       s.swept = swept->size();
     }
     for (const PlannedFile& f : s.plan->files) {
@@ -455,20 +387,12 @@ bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
                                      backup_path(f.remote_path), f.as_root);
       record(name, "stage", f.remote_path, staged ? "ok" : "failed", f.sha256,
              staged ? "" : staged.error().message);
-      if (!staged) {
-        errors[i] = "write " + f.remote_path + ": " + staged.error().message;
-        return;
-      }
+      if (!staged) return "write " + f.remote_path + ": " + staged.error().message;
       s.to_write.push_back(&f);
       s.staged.push_back(std::move(*staged));
     }
+    return {};
   });
-  for (std::size_t i = 0; i < changed.size(); ++i)
-    if (!errors[i].empty()) {
-      changed[i]->report.error = errors[i];
-      if (why.empty()) why = changed[i]->plan->host + ": " + errors[i];
-    }
-  return why.empty();
 }
 
 // The staged files of `s` not put in place: removed (under the lock, before it is released).
@@ -905,8 +829,7 @@ bool Deployer::run_step(const RolloutStep& step, std::size_t number, std::string
   return why.empty();
 }
 
-ApplyReport Deployer::run() {
-  ApplyReport report;
+void Deployer::init_hosts() {
   for (const HostPlan& hp : m_plan.hosts) {
     HostState& s = m_hosts[hp.host];
     s.plan = &hp;
@@ -915,6 +838,19 @@ ApplyReport Deployer::run() {
     s.report.planned_change = hp.changed();
     s.pending = hp.pending;
   }
+}
+
+std::vector<HostReport> Deployer::idle_locks() {
+  init_hosts();
+  report_idle_locks();
+  std::vector<HostReport> reports;
+  for (auto& [name, s] : m_hosts) reports.push_back(s.report);
+  return reports;
+}
+
+ApplyReport Deployer::run() {
+  ApplyReport report;
+  init_hosts();
   auto finish = [&](ApplyStatus status, std::string message) {
     report.status = status;
     report.message = std::move(message);
@@ -999,55 +935,17 @@ ApplyReport apply_plan(const Plan& plan, const FileSet& files, const Topology& t
   return deployer.run();
 }
 
-std::string format_apply_report(const ApplyReport& report) {
-  std::string out;
-  int changed = 0, restarted = 0;
-  for (const HostReport& h : report.hosts) {
-    out += "  " + h.host + ": ";
-    switch (h.outcome) {
-      case HostOutcome::untouched:
-        out += h.planned_change ? "untouched (its changes were not applied)" : "unchanged";
-        break;
-      case HostOutcome::deployed:
-        ++changed;
-        restarted += static_cast<int>(h.restarted.size());
-        out += "deployed: " + plural(h.written.size(), "file", "files") + " written";
-        if (!h.restarted.empty()) out += ", restarted " + join(h.restarted);
-        if (!h.completed.empty())
-          out += " (" + join(h.completed) + ": the restart an earlier deploy left pending)";
-        if (h.swept > 0)
-          out += ", removed " + plural(h.swept, "temp file", "temp files") +
-                 " a deploy that died left";
-        if (!h.not_restarted.empty())
-          out += "; not restarted: " + join(h.not_restarted) +
-                 " (the new files take effect at its next restart)";
-        break;
-      case HostOutcome::rolled_back:
-        out += "rolled back: " + plural(h.written.size(), "file", "files") + " written, " +
-               std::to_string(h.restored.size()) + " restored";
-        break;
-    }
-    if (!h.error.empty()) out += "; error: " + h.error;
-    out += "\n";
-    for (const std::string& note : h.notes) out += "    note: " + note + "\n";
-  }
-  switch (report.status) {
-    case ApplyStatus::ok:
-      if (changed == 0) {
-        out += "Deploy complete: no changes.\n";
-      } else {
-        out += "Deploy complete: " + plural(static_cast<std::size_t>(changed), "host", "hosts") +
-               " changed, " + plural(static_cast<std::size_t>(restarted), "node", "nodes") +
-               " restarted in " + plural(report.rollout.size(), "step", "steps") + ".\n";
-      }
-      break;
-    case ApplyStatus::refused: out += "Deploy refused: " + report.message + ".\n"; break;
-    case ApplyStatus::failed:
-      out += "Deploy failed after " + std::to_string(report.steps_done) + " of " +
-             plural(report.rollout.size(), "step", "steps") + ": " + report.message + ".\n";
-      break;
-  }
-  return out;
+std::vector<HostReport> report_idle_locks(const Plan& plan, const Inventory& inventory,
+                                          Connections& connections, int parallel,
+                                          bool force_unlock) {
+  // Locks are read and broken, never taken: no file, node or clock is needed.
+  static const FileSet k_no_files;
+  static const Topology k_no_topology;
+  ApplyOptions options;
+  options.parallel = parallel;
+  options.force_unlock = force_unlock;
+  Deployer deployer(plan, k_no_files, k_no_topology, inventory, connections, options);
+  return deployer.idle_locks();
 }
 
 }  // namespace picket

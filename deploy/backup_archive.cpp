@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "render/manifest.hpp"
+#include "util/base64.hpp"
 
 namespace picket {
 
@@ -110,11 +113,7 @@ BackupKey new_backup_key() {
 }
 
 std::string backup_key_text(const BackupKey& key) {
-  ensure_sodium();
-  std::string text(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(text.data(), text.size(), key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
-  text.resize(text.find('\0'));
-  return text + "\n";
+  return base64_encode({reinterpret_cast<const char*>(key.data()), key.size()}) + "\n";
 }
 
 std::optional<BackupKey> parse_backup_key(const std::string& text) {
@@ -122,12 +121,10 @@ std::optional<BackupKey> parse_backup_key(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' '))
     trimmed.pop_back();
+  const auto bytes = base64_decode(trimmed);
+  if (!bytes || bytes->size() != BackupKey{}.size()) return std::nullopt;
   BackupKey key{};
-  std::size_t len = 0;
-  if (sodium_base642bin(key.data(), key.size(), trimmed.data(), trimmed.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      len != key.size())
-    return std::nullopt;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
   return key;
 }
 

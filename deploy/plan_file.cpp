@@ -69,6 +69,34 @@ nlohmann::ordered_json planned_file_json(const PlannedFile& f) {
   return file;
 }
 
+tl::expected<PlannedFile, std::string> planned_file_from_json(const Json& f, const std::string& host) {
+  if (!f.is_object()) return tl::make_unexpected(host + ": a file entry is not an object");
+  PlannedFile p;
+  p.path = string_or_empty(member(f, "path"));
+  p.remote_path = string_or_empty(member(f, "remote_path"));
+  p.node = string_or_empty(member(f, "node"));
+  p.sha256 = string_or_empty(member(f, "sha256"));
+  p.old_sha256 = string_or_empty(member(f, "old_sha256"));
+  auto action = parse_action(string_or_empty(member(f, "action")));
+  auto change = parse_change(string_or_empty(member(f, "change")));
+  auto mode = parse_mode(member(f, "mode"));
+  if (p.path.empty() || p.sha256.empty() || !action || !change || !mode)
+    return tl::make_unexpected(host + ": a file entry lacks path, sha256, action, change or mode");
+  const Json& secret = member(f, "secret");
+  if (!secret.is_null() && !secret.is_boolean())
+    return tl::make_unexpected(host + ": " + p.path + ": `secret` is not true or false");
+  p.secret = secret.is_boolean() && secret.get<bool>();
+  p.action = *action;
+  p.change = *change;
+  p.mode = *mode;
+  if (f.contains("old_mode") && !f["old_mode"].is_null()) {
+    auto old = parse_mode(f["old_mode"]);
+    if (!old) return tl::make_unexpected(host + ": " + p.path + ": bad old_mode");
+    p.old_mode = old;
+  }
+  return p;
+}
+
 std::string save_plan(const Plan& plan) {
   nlohmann::ordered_json doc;
   doc["format_version"] = 1;
@@ -101,32 +129,9 @@ tl::expected<Plan, std::string> read_plan(const std::string& text) {
     HostPlan hp;
     hp.host = h["host"].get<std::string>();
     for (const Json& f : h["files"]) {
-      if (!f.is_object()) return tl::make_unexpected(hp.host + ": a file entry is not an object");
-      PlannedFile p;
-      p.path = string_or_empty(member(f, "path"));
-      p.remote_path = string_or_empty(member(f, "remote_path"));
-      p.node = string_or_empty(member(f, "node"));
-      p.sha256 = string_or_empty(member(f, "sha256"));
-      p.old_sha256 = string_or_empty(member(f, "old_sha256"));
-      auto action = parse_action(string_or_empty(member(f, "action")));
-      auto change = parse_change(string_or_empty(member(f, "change")));
-      auto mode = parse_mode(member(f, "mode"));
-      if (p.path.empty() || p.sha256.empty() || !action || !change || !mode)
-        return tl::make_unexpected(hp.host + ": a file entry lacks path, sha256, action, "
-                                             "change or mode");
-      const Json& secret = member(f, "secret");
-      if (!secret.is_null() && !secret.is_boolean())
-        return tl::make_unexpected(hp.host + ": " + p.path + ": `secret` is not true or false");
-      p.secret = secret.is_boolean() && secret.get<bool>();
-      p.action = *action;
-      p.change = *change;
-      p.mode = *mode;
-      if (f.contains("old_mode") && !f["old_mode"].is_null()) {
-        auto old = parse_mode(f["old_mode"]);
-        if (!old) return tl::make_unexpected(hp.host + ": " + p.path + ": bad old_mode");
-        p.old_mode = old;
-      }
-      hp.files.push_back(std::move(p));
+      auto p = planned_file_from_json(f, hp.host);
+      if (!p) return tl::make_unexpected(p.error());
+      hp.files.push_back(std::move(*p));
     }
     if (h.contains("restart") && h["restart"].is_array())
       for (const Json& n : h["restart"])

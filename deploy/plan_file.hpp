@@ -16,6 +16,10 @@ namespace picket {
 /// One planned file as JSON, the same members in the saved plan and in `plan --format json`
 /// (path, remote_path, node, action, secret, change, mode, old_mode, sha256, old_sha256).
 nlohmann::ordered_json planned_file_json(const PlannedFile& file);
+/// The inverse of planned_file_json (a missing old_mode or old_sha256 reads as none). Error:
+/// one line naming `host` and, when known, the file.
+tl::expected<PlannedFile, std::string> planned_file_from_json(const nlohmann::json& file,
+                                                              const std::string& host);
 
 /// The plan as a JSON document (format_version 1, "kind": "picket-plan"), without diffs.
 std::string save_plan(const Plan& plan);

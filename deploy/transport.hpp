@@ -1,7 +1,7 @@
 #pragma once
 // The Transport interface: everything plan and deploy need from one host, as operations
 // with their meaning (not as shell snippets), so the same rollout logic runs over SSH
-// (deploy/ssh/) and over the in-memory twin used by the unit tests (deploy/memory_transport).
+// (deploy/ssh/) and over the in-memory twin used by the tests (tests/support/memory_transport).
 // Paths given to a Transport are absolute remote paths with the host's `root:` already applied.
 
 #include <chrono>

@@ -10,6 +10,7 @@
 // whole with a golden file.
 #include "render/app_config.hpp"
 
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "topology/effective.hpp"
 #include "topology/yaml_read.hpp"

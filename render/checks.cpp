@@ -8,6 +8,7 @@
 
 #include "render/app_config.hpp"
 #include "render/host_common.hpp"
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "topology/effective.hpp"
 

@@ -15,6 +15,7 @@
 
 #include "render/config_table.hpp"
 #include "render/render.hpp"
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "render/startup.hpp"
 #include "render/template_engine.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The config.toml settings picket derives for each node from the graph (peers, pex, listen
-// addresses, signer socket, metrics), the checks on a node's `config:` overrides, and the
-// value map a config template is filled from.
+// addresses, signer socket, metrics) and the value map a config template is filled from.
+// The checks on a node's `config:` overrides are in render/overrides.hpp.
 
 #include <cstdint>
 #include <map>
@@ -83,13 +83,10 @@ std::string join_host_port(const std::string& host, int port);
 /// only its own degree.
 class SettingsDeriver {
  public:
-  /// Reads an index and IDs built elsewhere (render's context); keeps references to all four.
+  /// Reads an index and IDs built elsewhere (render's context, once); keeps references to
+  /// all four.
   SettingsDeriver(const PeeringIndex& peering, const Inventory& inventory, const TunnelPlan& tunnels,
                   const std::vector<std::string>& node_ids);
-  /// Builds its own index and IDs (lint's override checks, tests); keeps references to the
-  /// first three.
-  SettingsDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
-                  const Secrets& secrets);
 
   /// The node's peers: neighbours() over the index.
   std::vector<Neighbour> neighbours_of(const Node& node) const;
@@ -97,8 +94,6 @@ class SettingsDeriver {
   NodeSettings derive(const Node& node) const;
 
  private:
-  std::unique_ptr<const PeeringIndex> m_own_peering;  // the second constructor's
-  std::vector<std::string> m_own_ids;                  // the second constructor's
   const PeeringIndex& m_peering;
   const Topology& m_topology;
   const Inventory& m_inventory;
@@ -110,51 +105,5 @@ class SettingsDeriver {
 /// The derived values as config keys → TOML literals, for the keys `table` has.
 std::map<std::string, std::string> derived_values(const NodeSettings& settings,
                                                   const ConfigTable& table);
-
-/// Checks one node's `config:` overrides against its line's key table: unknown keys (with
-/// "did you mean"), values of the wrong type, bare numbers for durations (`schema`). Returns
-/// the overrides that passed, as config keys → TOML literals.
-std::map<std::string, std::string> check_override_values(const Node& node, const std::string& line,
-                                                         const ConfigTable& table,
-                                                         Diagnostics& out);
-
-/// How values are checked against a key table: which file and product the messages name,
-/// and whether CometBFT's own value rules apply (schemes, negative counts) or the SDK's
-/// (integers it also reads from strings).
-struct ValueRules {
-  std::string file;     // "config.toml", "app.toml"
-  std::string product;  // "CometBFT", "Cosmos SDK"
-  std::string line;     // "0.38", "0.50"
-  bool cometbft = true;
-};
-
-/// Checks written values (section -> key -> value) against `table`: unknown keys (with "did
-/// you mean"), wrong types, bare numbers for durations (`schema`, with `subjects`). Returns
-/// those that passed, as keys -> TOML literals.
-std::map<std::string, std::string> check_config_values(const ConfigOverrides& written,
-                                                       const ValueRules& rules,
-                                                       const ConfigTable& table,
-                                                       const std::vector<std::string>& subjects,
-                                                       Diagnostics& out);
-
-/// The line's table with the values of the chain's base config.toml (chain.base_config) as
-/// its defaults; `table` itself when the chain has none. Base values the line does not know,
-/// or of the wrong type, are `schema` errors at their place in the base file (subject
-/// "chain") and keep the line's default.
-ConfigTable base_config_table(const Chain& chain, const ConfigTable& table, Diagnostics& out);
-
-/// `override-conflict`: overrides among `accepted` (what check_override_values returned) that
-/// contradict a derived setting. Peers whose ID is unknown in `derived` (lint has no keys)
-/// are matched by address, or only counted in ID lists.
-void check_override_conflicts(const Node& node, const NodeSettings& derived,
-                              const std::map<std::string, std::string>& accepted,
-                              Diagnostics& out);
-
-/// Lint's entry point: every node's overrides checked against the built-in key lists
-/// (`schema`) and against the settings derived from the graph (`override-conflict`).
-/// Needs no keys: where IDs of managed nodes would be needed, structure is compared.
-void check_overrides(const Topology& topology, const Inventory& inventory, Diagnostics& out);
-/// check_overrides with the settings derived by `deriver` (check_render's).
-void check_overrides(const Topology& topology, const SettingsDeriver& deriver, Diagnostics& out);
 
 }  // namespace picket

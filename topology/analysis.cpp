@@ -17,6 +17,7 @@
 //   that meets every path costs a BFS, stopping as soon as it reaches `network`.
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -148,22 +149,32 @@ void single_path_spofs(const TopologyGraph& graph, const std::vector<VertexId>& 
     while (it->other != path[i + 1]) ++it;
     return simple_of[it->edge];
   };
+  std::vector<std::pair<std::string_view, VertexId>> nodes;  // sorted by name below
+  std::vector<std::pair<std::pair<std::string_view, std::string_view>, EdgeId>> links;
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     const std::uint32_t s = simple(i);
     if (i > 0 && component[simple(i - 1)] != component[s]) {
-      out.spof_nodes.push_back(graph.vertices[path[i]].name);
+      nodes.emplace_back(graph.vertices[path[i]].name, path[i]);
       is_spof[path[i]] = 1;
     }
     const GraphEdge& edge = graph.edges[first_edge[s]];
     if (component_size[component[s]] == 1 && multiplicity[s] == 1 &&
         edge.kind != EdgeKind::network) {
-      std::string a = graph.vertices[edge.a].name, b = graph.vertices[edge.b].name;
+      std::string_view a = graph.vertices[edge.a].name, b = graph.vertices[edge.b].name;
       if (b < a) std::swap(a, b);
-      out.spof_links.emplace_back(std::move(a), std::move(b));
+      links.push_back({{a, b}, first_edge[s]});
     }
   }
-  std::sort(out.spof_nodes.begin(), out.spof_nodes.end());
-  std::sort(out.spof_links.begin(), out.spof_links.end());
+  std::sort(nodes.begin(), nodes.end());
+  std::sort(links.begin(), links.end());
+  for (const auto& [name, v] : nodes) {
+    out.spof_nodes.emplace_back(name);
+    out.spof_vertices.push_back(v);
+  }
+  for (const auto& [ends, e] : links) {
+    out.spof_links.emplace_back(std::string(ends.first), std::string(ends.second));
+    out.spof_edges.push_back(e);
+  }
 }
 
 // Failure domains whose loss disconnects the validator (see the header comment).
@@ -237,7 +248,9 @@ void signer_domains(const Topology& topology, const Inventory& inventory, GraphA
 
 GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory) {
   GraphAnalysis out;
-  const TopologyGraph graph = build_graph(topology);
+  auto shared = std::make_shared<const TopologyGraph>(build_graph(topology));
+  out.graph = shared;
+  const TopologyGraph& graph = *shared;
   ReachDetail detail = compute_reach(topology, graph, GraphMask{});
   out.reach = std::move(detail.reach);
   // No path: there is nothing left to lose (no-path says it all).

@@ -3,6 +3,8 @@
 // active validator to the open network, a smallest cut, single points of failure (nodes,
 // links, failure domains), and "what if these fail".
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +13,8 @@
 #include "topology/model.hpp"
 
 namespace picket {
+
+class TopologyGraph;  // topology/graph.hpp
 
 /// What is taken away before analysing: nodes (our nodes or partner peers by vertex name),
 /// links (by their two end names, any order), failure-domain values.
@@ -39,6 +43,12 @@ struct GraphAnalysis {
   Reachability reach;
   std::vector<std::string> spof_nodes;                           // sorted
   std::vector<std::pair<std::string, std::string>> spof_links;   // (a, b) with a < b, sorted
+  /// The graph analysed, and the vertex and edge of each spof node and link (same order as
+  /// spof_nodes and spof_links): what in the model each stands for, without a search by
+  /// name. Null and empty in an analysis made by hand.
+  std::shared_ptr<const TopologyGraph> graph;
+  std::vector<std::uint32_t> spof_vertices;  // VertexId of graph.hpp
+  std::vector<std::uint32_t> spof_edges;     // EdgeId of graph.hpp
   std::vector<std::pair<DomainKind, std::string>> spof_domains;  // sorted, kinds of policy.survive
   /// Datacenters, regions and providers (of policy.survive) that hold the validator's signer
   /// but not the validator: losing one stops the validator from signing, whatever its paths.

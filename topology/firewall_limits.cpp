@@ -21,8 +21,12 @@ constexpr LimitKey k_limit_keys[] = {
     {"p2p_new_connections_per_minute", &Firewall::p2p_new_connections_per_minute, 100000},
     {"icmp_echo_per_second", &Firewall::icmp_echo_per_second, 10000},
 };
-const std::vector<std::string> k_firewall_keys = {
-    "p2p_connections_per_address", "p2p_new_connections_per_minute", "icmp_echo_per_second"};
+// The known keys, for "unknown key": the table's names.
+const std::vector<std::string> k_firewall_keys = [] {
+  std::vector<std::string> names;
+  for (const LimitKey& l : k_limit_keys) names.emplace_back(l.name);
+  return names;
+}();
 }  // namespace
 
 void read_firewall(YamlReader& reader, const YamlField& field, Topology& topology) {

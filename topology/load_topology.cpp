@@ -14,6 +14,7 @@
 
 #include "topology/address.hpp"
 #include "topology/firewall_limits.hpp"
+#include "topology/key_table.hpp"
 #include "topology/load.hpp"
 #include "topology/monitoring.hpp"
 #include "topology/yaml_read.hpp"
@@ -23,28 +24,8 @@
 namespace picket {
 namespace {
 
-const std::vector<std::string> k_top_keys = {"version", "chain", "inventory", "policy",
-                                             "nodes",   "links", "partners",  "network",
-                                             "vpn",     "monitoring", "firewall"};
-const std::vector<std::string> k_chain_keys = {"id",          "cometbft", "binary_version",
-                                               "p2p_port",    "rpc_port", "metrics_port",
-                                               "base_config", "base_app", "sdk",
-                                               "vote_extensions"};
-const std::vector<std::string> k_policy_keys = {"min_paths", "survive"};
-const std::vector<std::string> k_node_keys = {"role",     "host",     "signer",       "standby",
-                                              "p2p_port", "rpc_port", "metrics_port", "node_id",
-                                              "home",     "config",   "app",          "tmkms"};
-const std::vector<std::string> k_tmkms_keys = {"provider",      "adapter", "connector",
-                                               "auth_key",      "key",     "password_file",
-                                               "serial_number"};
 const std::vector<std::string> k_tmkms_providers = {"softsign", "yubihsm", "ledger"};
 const std::vector<std::string> k_yubihsm_adapters = {"usb", "http"};
-const std::vector<std::string> k_link_keys = {"between", "over"};
-const std::vector<std::string> k_partner_keys = {"peers", "with", "over", "wireguard"};
-const std::vector<std::string> k_peer_keys = {"id", "address"};
-const std::vector<std::string> k_network_keys = {"seeds", "peers"};
-const std::vector<std::string> k_wireguard_keys = {"public_key", "endpoint"};
-const std::vector<std::string> k_vpn_keys = {"subnet", "port"};
 const std::vector<std::string>& k_sdk_lines = sdk_lines();
 const std::vector<std::string> k_roles = {"validator", "private-sentry", "public-sentry", "signer"};
 const std::vector<std::string> k_cometbft_lines = {"0.34", "0.37", "0.38", "1.0"};
@@ -148,6 +129,154 @@ class TopologyLoader final : public YamlEntrySink {
  private:
   const YamlNode& node(YamlId id) const { return m_reader.node(id); }
 
+  // --- the schema: one table per map, each key with its reader ---
+
+  template <class Target>
+  using Table = KeyTable<TopologyLoader, Target>;
+
+  // Entries are read into these: the model's type plus what its checks after the keys need.
+  struct NodeDraft : Node {
+    bool role_ok = false, host_ok = false;
+    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml, tmkms_key = k_no_yaml;
+  };
+  struct TmkmsDraft : Tmkms {
+    std::vector<YamlField> yubihsm_only;  // keys only the provider "yubihsm" reads
+  };
+  struct LinkDraft : Link {
+    bool between_ok = false;
+  };
+  struct PartnerDraft : Partner {
+    YamlId wireguard_key = k_no_yaml;
+  };
+  struct PeerDraft : PartnerPeer {
+    bool id_ok = false, address_ok = false;
+  };
+  struct WireguardDraft {
+    std::optional<Located<std::string>> key, endpoint;
+  };
+
+  static const Table<Topology>& top_keys() {
+    static const Table<Topology> table(
+        {{"version", true, &TopologyLoader::read_version},
+         {"chain", true, &TopologyLoader::read_chain},
+         {"inventory", false, &TopologyLoader::read_inventory},
+         {"policy", false, &TopologyLoader::read_policy},
+         {"nodes", true, &TopologyLoader::read_nodes},
+         {"links", false, &TopologyLoader::read_links},
+         {"partners", false, &TopologyLoader::read_partners},
+         {"network", false, &TopologyLoader::read_network},
+         {"vpn", false, &TopologyLoader::read_vpn},
+         {"monitoring", false, &TopologyLoader::read_monitoring_section},
+         {"firewall", false, &TopologyLoader::read_firewall_section}},
+        Extensions::ignored);  // a home for anchors, ignored by picket
+    return table;
+  }
+  static const Table<Chain>& chain_keys() {
+    static const Table<Chain> table({
+        {"id", true, &TopologyLoader::read_chain_id},
+        {"cometbft", true, &TopologyLoader::read_cometbft},
+        {"binary_version", false, &TopologyLoader::read_string<Chain, &Chain::binary_version>},
+        {"p2p_port", false, &TopologyLoader::read_port<Chain, &Chain::p2p_port>},
+        {"rpc_port", false, &TopologyLoader::read_port<Chain, &Chain::rpc_port>},
+        {"metrics_port", false, &TopologyLoader::read_port<Chain, &Chain::metrics_port>},
+        {"base_config", false, &TopologyLoader::read_base_file<&Chain::base_config>},
+        {"base_app", false, &TopologyLoader::read_base_file<&Chain::base_app>},
+        {"sdk", false, &TopologyLoader::read_sdk},
+        {"vote_extensions", false, &TopologyLoader::read_vote_extensions},
+    });
+    return table;
+  }
+  static const Table<Policy>& policy_keys() {
+    static const Table<Policy> table({
+        {"min_paths", false, &TopologyLoader::read_min_paths},
+        {"survive", false, &TopologyLoader::read_survive},
+    });
+    return table;
+  }
+  static const Table<Vpn>& vpn_keys() {
+    static const Table<Vpn> table({
+        {"subnet", true, &TopologyLoader::read_subnet},
+        {"port", false, &TopologyLoader::read_port<Vpn, &Vpn::port>},
+    });
+    return table;
+  }
+  static const Table<NodeDraft>& node_keys() {
+    static const Table<NodeDraft> table({
+        {"role", true, &TopologyLoader::read_role},
+        {"host", true, &TopologyLoader::read_host},
+        {"signer", false, &TopologyLoader::read_signer},
+        {"standby", false, &TopologyLoader::read_standby},
+        {"p2p_port", false, &TopologyLoader::read_port<NodeDraft, &Node::p2p_port>},
+        {"rpc_port", false, &TopologyLoader::read_port<NodeDraft, &Node::rpc_port>},
+        {"metrics_port", false, &TopologyLoader::read_port<NodeDraft, &Node::metrics_port>},
+        {"node_id", false, &TopologyLoader::read_node_id},
+        {"home", false, &TopologyLoader::read_home},
+        {"config", false, &TopologyLoader::read_overrides<&Node::config>},
+        {"app", false, &TopologyLoader::read_overrides<&Node::app>},
+        {"tmkms", false, &TopologyLoader::read_tmkms},
+    });
+    return table;
+  }
+  static const Table<TmkmsDraft>& tmkms_keys() {
+    static const Table<TmkmsDraft> table({
+        {"provider", false, &TopologyLoader::read_tmkms_provider},
+        {"adapter", false, &TopologyLoader::read_tmkms_adapter},
+        {"connector", false, &TopologyLoader::read_tmkms_connector},
+        {"auth_key", false, &TopologyLoader::read_object_id<&Tmkms::auth_key>},
+        {"key", false, &TopologyLoader::read_object_id<&Tmkms::key>},
+        {"password_file", false, &TopologyLoader::read_password_file},
+        {"serial_number", false, &TopologyLoader::read_serial_number},
+    });
+    return table;
+  }
+  static const Table<LinkDraft>& link_keys() {
+    static const Table<LinkDraft> table({
+        {"between", true, &TopologyLoader::read_between},
+        {"over", false, &TopologyLoader::read_link_over},
+    });
+    return table;
+  }
+  static const Table<PartnerDraft>& partner_keys() {
+    static const Table<PartnerDraft> table({
+        {"peers", true, &TopologyLoader::read_partner_peers},
+        {"with", true, &TopologyLoader::read_with},
+        {"over", false, &TopologyLoader::read_partner_over},
+        {"wireguard", false, &TopologyLoader::read_wireguard},
+    });
+    return table;
+  }
+  static const Table<PeerDraft>& peer_keys() {
+    static const Table<PeerDraft> table({
+        {"id", true, &TopologyLoader::read_peer_id},
+        {"address", true, &TopologyLoader::read_peer_address},
+    });
+    return table;
+  }
+  static const Table<NetworkPeers>& network_keys() {
+    static const Table<NetworkPeers> table({
+        {"seeds", false, &TopologyLoader::read_network_list<&NetworkPeers::seeds>},
+        {"peers", false, &TopologyLoader::read_network_list<&NetworkPeers::peers>},
+    });
+    return table;
+  }
+  static const Table<WireguardDraft>& wireguard_keys() {
+    static const Table<WireguardDraft> table({
+        {"public_key", true, &TopologyLoader::read_wireguard_key},
+        {"endpoint", true, &TopologyLoader::read_wireguard_endpoint},
+    });
+    return table;
+  }
+
+  // Readers shared by several tables, the member they fill given as a template argument.
+  template <class Target, auto member>
+  void read_port(const YamlField& f, Target& into, const YamlContext& ctx) {
+    if (auto v = m_reader.port(f, ctx)) into.*member = *v;
+  }
+  template <class Target, auto member>
+  void read_string(const YamlField& f, Target& into, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) into.*member = std::move(*v);
+  }
+
   void read_root(YamlId root) {
     const YamlContext ctx{"at the top level", {}};
     if (node(root).kind != YamlKind::map) {
@@ -158,54 +287,50 @@ class TopologyLoader final : public YamlEntrySink {
       return;
     }
     std::vector<YamlField> fields;
-    m_reader.fields(root, fields, ctx);
-    bool has_version = false, has_chain = false, has_nodes = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      const YamlContext kctx{"at the top level", {k}};  // the key is what is wrong
-      if (k == "version") {
-        has_version = true;
-        if (auto v = m_reader.integer(f, kctx)) {
-          if (v->value != 1)
-            m_reader.error("schema", f.value,
-                           fmt::format("\"version\" must be 1, found {}", node(f.value).text), kctx);
-          else
-            m_topology.version = {1, v->loc};
-        }
-      } else if (k == "chain") {
-        has_chain = true;
-        read_chain(f);
-      } else if (k == "inventory") {
-        if (auto v = m_reader.string(f, kctx)) m_topology.inventory = std::move(*v);
-      } else if (k == "policy") {
-        read_policy(f);
-      } else if (k == "nodes") {
-        has_nodes = true;
-        m_topology.nodes_loc = m_reader.loc(f.key);
-        if (m_reader.expect_map(f.value, "\"nodes\"", kctx)) read_leftover_nodes(f.value);
-      } else if (k == "links") {
-        if (m_reader.expect_list(f.value, "\"links\"", kctx))
-          for (const YamlId item : node(f.value).children) read_link(item);
-      } else if (k == "partners") {
-        if (m_reader.expect_map(f.value, "\"partners\"", kctx)) read_leftover_partners(f.value);
-      } else if (k == "network") {
-        read_network(f);
-      } else if (k == "vpn") {
-        read_vpn(f);
-      } else if (k == "monitoring") {
-        read_monitoring(m_reader, f, m_topology);
-      } else if (k == "firewall") {
-        read_firewall(m_reader, f, m_topology);
-      } else if (k.rfind("x-", 0) == 0) {
-        // Extension keys (as in Compose files): a home for anchors, ignored by picket.
-      } else {
-        m_reader.unknown_key(f, k_top_keys, ctx);
-      }
+    top_keys().read(*this, m_reader, root, m_topology, m_reader.loc(root), ctx, fields);
+  }
+
+  // At the top level the key is what is wrong.
+  YamlContext top_key_context(const YamlField& f, const YamlContext& ctx) const {
+    return {ctx.where, {m_reader.key(f)}};
+  }
+
+  void read_version(const YamlField& f, Topology& t, const YamlContext& ctx) {
+    const YamlContext kctx = top_key_context(f, ctx);
+    if (auto v = m_reader.integer(f, kctx)) {
+      if (v->value != 1)
+        m_reader.error("schema", f.value,
+                       fmt::format("\"version\" must be 1, found {}", node(f.value).text), kctx);
+      else
+        t.version = {1, v->loc};
     }
-    const Location top = m_reader.loc(root);
-    if (!has_version) m_reader.missing_key("version", top, ctx);
-    if (!has_chain) m_reader.missing_key("chain", top, ctx);
-    if (!has_nodes) m_reader.missing_key("nodes", top, ctx);
+  }
+
+  void read_inventory(const YamlField& f, Topology& t, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, top_key_context(f, ctx))) t.inventory = std::move(*v);
+  }
+
+  void read_nodes(const YamlField& f, Topology& t, const YamlContext& ctx) {
+    t.nodes_loc = m_reader.loc(f.key);
+    if (m_reader.expect_map(f.value, "\"nodes\"", top_key_context(f, ctx))) read_leftover_nodes(f.value);
+  }
+
+  void read_links(const YamlField& f, Topology&, const YamlContext& ctx) {
+    if (m_reader.expect_list(f.value, "\"links\"", top_key_context(f, ctx)))
+      for (const YamlId item : node(f.value).children) read_link(item);
+  }
+
+  void read_partners(const YamlField& f, Topology&, const YamlContext& ctx) {
+    if (m_reader.expect_map(f.value, "\"partners\"", top_key_context(f, ctx)))
+      read_leftover_partners(f.value);
+  }
+
+  void read_monitoring_section(const YamlField& f, Topology& t, const YamlContext&) {
+    read_monitoring(m_reader, f, t);
+  }
+
+  void read_firewall_section(const YamlField& f, Topology& t, const YamlContext&) {
+    read_firewall(m_reader, f, t);
   }
 
   // Entries still in the tree: all of them when the collection could not stream (it was
@@ -231,55 +356,14 @@ class TopologyLoader final : public YamlEntrySink {
       if (!m_partner_names.count(m_reader.key(f))) read_partner(f.key, f.value);
   }
 
-  void read_chain(const YamlField& chain) {
+  void read_chain(const YamlField& chain, Topology& t, const YamlContext&) {
     const YamlContext ctx{"in \"chain\"", {"chain"}};
     if (!m_reader.expect_map(chain.value, "\"chain\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(chain.value, fields, ctx);
-    bool has_id = false, has_cometbft = false;
-    Chain& c = m_topology.chain;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "id") {
-        has_id = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          if (is_chain_id(v->value))
-            c.id = std::move(*v);
-          else
-            m_reader.error("schema", f.value,
-                           fmt::format("\"id\" must be 1 to 50 characters of [A-Za-z0-9._-], "
-                                       "found {}",
-                                       in_quotes(v->value)),
-                           ctx);
-        }
-      } else if (k == "cometbft") {
-        has_cometbft = true;
-        if (auto v = m_reader.choice(f, k_cometbft_lines, ctx)) c.cometbft = std::move(*v);
-      } else if (k == "binary_version") {
-        if (auto v = m_reader.string(f, ctx)) c.binary_version = std::move(*v);
-      } else if (k == "p2p_port") {
-        if (auto v = m_reader.port(f, ctx)) c.p2p_port = *v;
-      } else if (k == "rpc_port") {
-        if (auto v = m_reader.port(f, ctx)) c.rpc_port = *v;
-      } else if (k == "metrics_port") {
-        if (auto v = m_reader.port(f, ctx)) c.metrics_port = *v;
-      } else if (k == "base_config" || k == "base_app") {
-        if (auto v = m_reader.string(f, ctx)) {
-          if (v->value.empty())
-            m_reader.error("schema", f.value, fmt::format("{} must name a file", in_quotes(k)), ctx);
-          else
-            (k == "base_config" ? c.base_config : c.base_app) = BaseFile{std::move(*v), {}, {}, {}, false};
-        }
-      } else if (k == "sdk") {
-        if (auto v = m_reader.choice(f, k_sdk_lines, ctx)) c.sdk = std::move(*v);
-      } else if (k == "vote_extensions") {
-        if (auto v = m_reader.boolean(f, ctx)) c.vote_extensions = *v;
-      } else {
-        m_reader.unknown_key(f, k_chain_keys, ctx);
-      }
-    }
-    if (!has_id) m_reader.missing_key("id", m_reader.loc(chain.key), ctx);
-    if (!has_cometbft) m_reader.missing_key("cometbft", m_reader.loc(chain.key), ctx);
+    Chain& c = t.chain;
+    const std::uint32_t written =
+        chain_keys().read(*this, m_reader, chain.value, c, m_reader.loc(chain.key), ctx, fields);
+    const bool has_cometbft = (written & chain_keys().bit("cometbft")) != 0;
     if (c.binary_version && has_cometbft && !c.cometbft.value.empty()) check_binary_version(c, ctx);
     if (c.vote_extensions.value && (c.cometbft.value == "0.34" || c.cometbft.value == "0.37")) {
       m_reader.error("schema", c.vote_extensions.loc,
@@ -300,6 +384,42 @@ class TopologyLoader final : public YamlEntrySink {
                      ctx);
       c.sdk.reset();
     }
+  }
+
+  void read_chain_id(const YamlField& f, Chain& c, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (is_chain_id(v->value))
+        c.id = std::move(*v);
+      else
+        m_reader.error("schema", f.value,
+                       fmt::format("\"id\" must be 1 to 50 characters of [A-Za-z0-9._-], "
+                                   "found {}",
+                                   in_quotes(v->value)),
+                       ctx);
+    }
+  }
+
+  void read_cometbft(const YamlField& f, Chain& c, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_cometbft_lines, ctx)) c.cometbft = std::move(*v);
+  }
+
+  template <auto member>
+  void read_base_file(const YamlField& f, Chain& c, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (v->value.empty())
+        m_reader.error("schema", f.value,
+                       fmt::format("{} must name a file", in_quotes(m_reader.key(f))), ctx);
+      else
+        c.*member = BaseFile{std::move(*v), {}, {}, {}, false};
+    }
+  }
+
+  void read_sdk(const YamlField& f, Chain& c, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_sdk_lines, ctx)) c.sdk = std::move(*v);
+  }
+
+  void read_vote_extensions(const YamlField& f, Chain& c, const YamlContext& ctx) {
+    if (auto v = m_reader.boolean(f, ctx)) c.vote_extensions = *v;
   }
 
   // The version render writes into config.toml (0.38 and 1.0 refuse anything but semver) and
@@ -336,36 +456,29 @@ class TopologyLoader final : public YamlEntrySink {
     }
   }
 
-  void read_policy(const YamlField& policy) {
+  void read_policy(const YamlField& policy, Topology& t, const YamlContext&) {
     const YamlContext ctx{"in \"policy\"", {"policy"}};
     if (!m_reader.expect_map(policy.value, "\"policy\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(policy.value, fields, ctx);
-    Policy& p = m_topology.policy;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "min_paths") {
-        if (auto v = m_reader.integer(f, ctx)) {
-          if (v->value < 1 || v->value > INT_MAX)
-            m_reader.error(
-                "schema", f.value,
-                fmt::format("\"min_paths\" must be {}, found {}",
-                            v->value < 1 ? "at least 1" : "at most 2147483647", node(f.value).text),
-                ctx);
-          else
-            p.min_paths = {static_cast<int>(v->value), v->loc};
-        }
-      } else if (k == "survive") {
-        read_survive(f, ctx);
-      } else {
-        m_reader.unknown_key(f, k_policy_keys, ctx);
-      }
+    policy_keys().read(*this, m_reader, policy.value, t.policy, m_reader.loc(policy.key), ctx,
+                       fields);
+  }
+
+  void read_min_paths(const YamlField& f, Policy& p, const YamlContext& ctx) {
+    if (auto v = m_reader.integer(f, ctx)) {
+      if (v->value < 1 || v->value > INT_MAX)
+        m_reader.error(
+            "schema", f.value,
+            fmt::format("\"min_paths\" must be {}, found {}",
+                        v->value < 1 ? "at least 1" : "at most 2147483647", node(f.value).text),
+            ctx);
+      else
+        p.min_paths = {static_cast<int>(v->value), v->loc};
     }
   }
 
-  void read_survive(const YamlField& f, const YamlContext& ctx) {
+  void read_survive(const YamlField& f, Policy& p, const YamlContext& ctx) {
     if (!m_reader.expect_list(f.value, "\"survive\"", ctx)) return;
-    Policy& p = m_topology.policy;
     p.survive.clear();
     p.survive_loc = m_reader.loc(f.value);
     std::vector<std::pair<DomainKind, std::uint32_t>> seen;  // kind, line first written
@@ -396,30 +509,21 @@ class TopologyLoader final : public YamlEntrySink {
     }
   }
 
-  void read_vpn(const YamlField& vpn) {
+  void read_vpn(const YamlField& vpn, Topology& t, const YamlContext&) {
     const YamlContext ctx{"in \"vpn\"", {"vpn"}};
     if (!m_reader.expect_map(vpn.value, "\"vpn\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(vpn.value, fields, ctx);
     Vpn v;
     v.loc = m_reader.loc(vpn.key);
     v.port.loc = v.loc;
-    bool has_subnet = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "subnet") {
-        has_subnet = true;
-        if (auto s = m_reader.string(f, ctx)) {
-          if (check_subnet(*s, f.value, ctx)) v.subnet = std::move(*s);
-        }
-      } else if (k == "port") {
-        if (auto p = m_reader.port(f, ctx)) v.port = *p;
-      } else {
-        m_reader.unknown_key(f, k_vpn_keys, ctx);
-      }
+    vpn_keys().read(*this, m_reader, vpn.value, v, v.loc, ctx, fields);
+    t.vpn = std::move(v);
+  }
+
+  void read_subnet(const YamlField& f, Vpn& v, const YamlContext& ctx) {
+    if (auto s = m_reader.string(f, ctx)) {
+      if (check_subnet(*s, f.value, ctx)) v.subnet = std::move(*s);
     }
-    if (!has_subnet) m_reader.missing_key("subnet", v.loc, ctx);
-    m_topology.vpn = std::move(v);
   }
 
   bool check_subnet(const Located<std::string>& s, YamlId at, const YamlContext& ctx) {
@@ -472,74 +576,16 @@ class TopologyLoader final : public YamlEntrySink {
           "schema", key,
           fmt::format("node name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
           ctx);
-    Node n;
+    NodeDraft n;
     n.name = {name, m_reader.loc(key)};
     if (!m_reader.expect_map(value, fmt::format("node {}", in_quotes(name)), ctx)) {
       m_dropped_nodes.insert(name);
       return;
     }
     // Entries are read one at a time and never nest: one buffer serves them all.
-    std::vector<YamlField>& fields = m_entry_fields;
-    m_reader.fields(value, fields, ctx);
-    bool has_role = false, role_ok = false, has_host = false, host_ok = false;
-    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml, tmkms_key = k_no_yaml;
-    for (const YamlField& f : fields) {
-      const std::string& field = m_reader.key(f);
-      if (field == "role") {
-        has_role = true;
-        if (auto v = m_reader.choice(f, k_roles, ctx)) {
-          n.role = {*parse_role(v->value), v->loc};
-          role_ok = true;
-        }
-      } else if (field == "host") {
-        has_host = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          n.host = std::move(*v);
-          host_ok = true;
-        }
-      } else if (field == "signer") {
-        signer_key = f.key;
-        if (auto v = m_reader.string(f, ctx)) n.signer = std::move(*v);
-      } else if (field == "standby") {
-        standby_key = f.key;
-        if (auto v = m_reader.boolean(f, ctx)) n.standby = *v;
-      } else if (field == "p2p_port") {
-        if (auto v = m_reader.port(f, ctx)) n.p2p_port = *v;
-      } else if (field == "rpc_port") {
-        if (auto v = m_reader.port(f, ctx)) n.rpc_port = *v;
-      } else if (field == "metrics_port") {
-        if (auto v = m_reader.port(f, ctx)) n.metrics_port = *v;
-      } else if (field == "node_id") {
-        if (auto v = m_reader.string(f, ctx)) {
-          if (check_node_id_value(*v, f, ctx)) n.node_id = std::move(*v);
-        }
-      } else if (field == "home") {
-        if (auto v = m_reader.string(f, ctx)) {
-          if (v->value.front() == '/' && !is_clean_remote_path(v->value))
-            m_reader.error("schema", f.value, bad_path_message("home", v->value), ctx);
-          else if (v->value.front() == '/')
-            n.home = std::move(*v);
-          else
-            m_reader.error(
-                "schema", f.value,
-                fmt::format("\"home\" must be an absolute path, found {}", in_quotes(v->value)),
-                ctx);
-        }
-      } else if (field == "config") {
-        read_config(f, n.config, ctx);
-      } else if (field == "app") {
-        read_config(f, n.app, ctx);
-      } else if (field == "tmkms") {
-        tmkms_key = f.key;
-        read_tmkms(f, n, ctx);
-      } else {
-        m_reader.unknown_key(f, k_node_keys, ctx);
-      }
-    }
-    if (!has_role) m_reader.missing_key("role", n.name.loc, ctx);
-    if (!has_host) m_reader.missing_key("host", n.name.loc, ctx);
-    if (role_ok && n.role.value != Role::validator) {
-      for (const YamlId at : {signer_key, standby_key}) {
+    node_keys().read(*this, m_reader, value, n, n.name.loc, ctx, m_entry_fields);
+    if (n.role_ok && n.role.value != Role::validator) {
+      for (const YamlId at : {n.signer_key, n.standby_key}) {
         if (at == k_no_yaml) continue;
         m_reader.error("schema", at,
                        fmt::format("{} is only allowed on a node of role \"validator\"; node {} "
@@ -551,113 +597,85 @@ class TopologyLoader final : public YamlEntrySink {
       n.signer.reset();
       n.standby = {false, {}};
     }
-    if (role_ok && n.role.value != Role::signer && tmkms_key != k_no_yaml) {
-      m_reader.error("schema", tmkms_key,
+    if (n.role_ok && n.role.value != Role::signer && n.tmkms_key != k_no_yaml) {
+      m_reader.error("schema", n.tmkms_key,
                      fmt::format("\"tmkms\" is only allowed on a node of role \"signer\"; node {} "
                                  "has role {}",
                                  in_quotes(name), in_quotes(role_name(n.role.value))),
                      ctx);
       n.tmkms.reset();
     }
-    if (!role_ok || !host_ok) {
+    if (!n.role_ok || !n.host_ok) {
       m_dropped_nodes.insert(name);
       return;
     }
-    m_topology.nodes.push_back(std::move(n));
+    m_topology.nodes.push_back(std::move(static_cast<Node&>(n)));
+  }
+
+  void read_role(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_roles, ctx)) {
+      n.role = {*parse_role(v->value), v->loc};
+      n.role_ok = true;
+    }
+  }
+
+  void read_host(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      n.host = std::move(*v);
+      n.host_ok = true;
+    }
+  }
+
+  void read_signer(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    n.signer_key = f.key;
+    if (auto v = m_reader.string(f, ctx)) n.signer = std::move(*v);
+  }
+
+  void read_standby(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    n.standby_key = f.key;
+    if (auto v = m_reader.boolean(f, ctx)) n.standby = *v;
+  }
+
+  void read_node_id(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (check_node_id_value(*v, f, ctx)) n.node_id = std::move(*v);
+    }
+  }
+
+  void read_home(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (v->value.front() == '/' && !is_clean_remote_path(v->value))
+        m_reader.error("schema", f.value, bad_path_message("home", v->value), ctx);
+      else if (v->value.front() == '/')
+        n.home = std::move(*v);
+      else
+        m_reader.error(
+            "schema", f.value,
+            fmt::format("\"home\" must be an absolute path, found {}", in_quotes(v->value)), ctx);
+    }
   }
 
   // A signer's `tmkms:` map: the provider, and the YubiHSM's settings, which only the
   // provider "yubihsm" reads (a key written for another provider is an error, not ignored).
-  void read_tmkms(const YamlField& field, Node& n, const YamlContext& node_ctx) {
+  void read_tmkms(const YamlField& field, NodeDraft& n, const YamlContext& node_ctx) {
+    n.tmkms_key = field.key;
     const YamlContext ctx{node_ctx.where + " in \"tmkms\"", node_ctx.subjects};
     if (!m_reader.expect_map(field.value, "\"tmkms\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(field.value, fields, ctx);
-    Tmkms t;
+    TmkmsDraft t;
     t.loc = m_reader.loc(field.key);
-    std::vector<const YamlField*> yubihsm_only;
-    const auto object_id = [&](const YamlField& f) -> std::optional<Located<int>> {
-      auto v = m_reader.integer(f, ctx);
-      if (!v) return std::nullopt;
-      if (v->value < 1 || v->value > 65535) {
-        m_reader.error("schema", f.value,
-                       fmt::format("{} must be a YubiHSM object ID from 1 to 65535, found {}",
-                                   in_quotes(m_reader.key(f)), v->value),
-                       ctx);
-        return std::nullopt;
-      }
-      return Located<int>{static_cast<int>(v->value), v->loc};
-    };
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "provider") {
-        if (auto v = m_reader.choice(f, k_tmkms_providers, ctx)) t.provider = std::move(*v);
-        continue;
-      }
-      if (std::find(k_tmkms_keys.begin(), k_tmkms_keys.end(), k) == k_tmkms_keys.end()) {
-        m_reader.unknown_key(f, k_tmkms_keys, ctx);
-        continue;
-      }
-      yubihsm_only.push_back(&f);
-      if (k == "adapter") {
-        if (auto v = m_reader.choice(f, k_yubihsm_adapters, ctx)) t.adapter = std::move(*v);
-      } else if (k == "connector") {
-        if (auto v = m_reader.string(f, ctx)) {
-          const std::string& text = v->value;
-          if (text.rfind("tcp://", 0) == 0 && is_host_port(std::string_view(text).substr(6)))
-            t.connector = std::move(*v);
-          else
-            m_reader.error("address", f.value,
-                           fmt::format("\"connector\" must be yubihsm-connector's address as "
-                                       "tcp://host:port, found {}",
-                                       in_quotes(text)),
-                           ctx);
-        }
-      } else if (k == "auth_key") {
-        if (auto v = object_id(f)) t.auth_key = *v;
-      } else if (k == "key") {
-        if (auto v = object_id(f)) t.key = *v;
-      } else if (k == "password_file") {
-        if (auto v = m_reader.string(f, ctx)) {
-          if (is_clean_remote_file(v->value))
-            t.password_file = std::move(*v);
-          else
-            m_reader.error("schema", f.value,
-                           v->value.front() == '/'
-                               ? bad_path_message("password_file", v->value)
-                               : fmt::format("\"password_file\" must be an absolute path on the "
-                                             "signer's host, found {}",
-                                             in_quotes(v->value)),
-                           ctx);
-        }
-      } else if (k == "serial_number") {
-        if (auto v = m_reader.string(f, ctx)) {
-          const bool digits = v->value.size() == 10 &&
-                              std::all_of(v->value.begin(), v->value.end(),
-                                          [](char c) { return c >= '0' && c <= '9'; });
-          if (digits)
-            t.serial_number = std::move(*v);
-          else
-            m_reader.error("schema", f.value,
-                           fmt::format("\"serial_number\" must be the YubiHSM's 10-digit serial "
-                                       "number as yubihsm-shell prints it (quote it to keep "
-                                       "leading zeros), found {}",
-                                       in_quotes(v->value)),
-                           ctx);
-        }
-      }
-    }
+    tmkms_keys().read(*this, m_reader, field.value, t, t.loc, ctx, fields);
     if (t.provider.value != "yubihsm") {
-      for (const YamlField* f : yubihsm_only)
-        m_reader.error("schema", f->key,
+      for (const YamlField& f : t.yubihsm_only)
+        m_reader.error("schema", f.key,
                        fmt::format("{} is a YubiHSM setting, but \"provider\" is {}; set "
                                    "\"provider: yubihsm\" or remove it",
-                                   in_quotes(m_reader.key(*f)), in_quotes(t.provider.value)),
+                                   in_quotes(m_reader.key(f)), in_quotes(t.provider.value)),
                        ctx);
     } else if (t.adapter.value == "http" && !t.connector) {
-      const bool written = std::any_of(yubihsm_only.begin(), yubihsm_only.end(), [&](const YamlField* f) {
-        return m_reader.key(*f) == "connector";
-      });
+      const bool written =
+          std::any_of(t.yubihsm_only.begin(), t.yubihsm_only.end(),
+                      [&](const YamlField& f) { return m_reader.key(f) == "connector"; });
       if (!written)
         m_reader.error("schema", t.adapter.loc,
                        "\"adapter\" is \"http\", which needs \"connector\": yubihsm-connector's "
@@ -670,7 +688,80 @@ class TopologyLoader final : public YamlEntrySink {
                      ctx);
       t.connector.reset();
     }
-    n.tmkms = std::move(t);
+    n.tmkms = std::move(static_cast<Tmkms&>(t));
+  }
+
+  void read_tmkms_provider(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_tmkms_providers, ctx)) t.provider = std::move(*v);
+  }
+
+  void read_tmkms_adapter(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    if (auto v = m_reader.choice(f, k_yubihsm_adapters, ctx)) t.adapter = std::move(*v);
+  }
+
+  void read_tmkms_connector(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    if (auto v = m_reader.string(f, ctx)) {
+      const std::string& text = v->value;
+      if (text.rfind("tcp://", 0) == 0 && is_host_port(std::string_view(text).substr(6)))
+        t.connector = std::move(*v);
+      else
+        m_reader.error("address", f.value,
+                       fmt::format("\"connector\" must be yubihsm-connector's address as "
+                                   "tcp://host:port, found {}",
+                                   in_quotes(text)),
+                       ctx);
+    }
+  }
+
+  template <auto member>
+  void read_object_id(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    auto v = m_reader.integer(f, ctx);
+    if (!v) return;
+    if (v->value < 1 || v->value > 65535) {
+      m_reader.error("schema", f.value,
+                     fmt::format("{} must be a YubiHSM object ID from 1 to 65535, found {}",
+                                 in_quotes(m_reader.key(f)), v->value),
+                     ctx);
+      return;
+    }
+    t.*member = Located<int>{static_cast<int>(v->value), v->loc};
+  }
+
+  void read_password_file(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    if (auto v = m_reader.string(f, ctx)) {
+      if (is_clean_remote_file(v->value))
+        t.password_file = std::move(*v);
+      else
+        m_reader.error("schema", f.value,
+                       v->value.front() == '/'
+                           ? bad_path_message("password_file", v->value)
+                           : fmt::format("\"password_file\" must be an absolute path on the "
+                                         "signer's host, found {}",
+                                         in_quotes(v->value)),
+                       ctx);
+    }
+  }
+
+  void read_serial_number(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    if (auto v = m_reader.string(f, ctx)) {
+      const bool digits = v->value.size() == 10 &&
+                          std::all_of(v->value.begin(), v->value.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; });
+      if (digits)
+        t.serial_number = std::move(*v);
+      else
+        m_reader.error("schema", f.value,
+                       fmt::format("\"serial_number\" must be the YubiHSM's 10-digit serial "
+                                   "number as yubihsm-shell prints it (quote it to keep "
+                                   "leading zeros), found {}",
+                                   in_quotes(v->value)),
+                       ctx);
+    }
   }
 
   bool check_node_id_value(const Located<std::string>& v, const YamlField& f,
@@ -693,6 +784,11 @@ class TopologyLoader final : public YamlEntrySink {
                                in_quotes(m_reader.key(f)), in_quotes(v.value)),
                    ctx);
     return false;
+  }
+
+  template <auto member>
+  void read_overrides(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    read_config(f, n.*member, ctx);
   }
 
   // config: (or app:) section -> key -> value, or key -> value for top-level keys (section "").
@@ -765,29 +861,22 @@ class TopologyLoader final : public YamlEntrySink {
   void read_link(YamlId item) {
     const YamlContext ctx{"in a link", {"links"}};
     if (!m_reader.expect_map(item, "a link", ctx)) return;
-    std::vector<YamlField>& fields = m_entry_fields;
-    m_reader.fields(item, fields, ctx);
-    Link link;
+    LinkDraft link;
     link.loc = m_reader.loc(item);
     link.over.loc = link.loc;
-    bool has_between = false, between_ok = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "between") {
-        has_between = true;
-        between_ok = read_between(f, link, ctx);
-      } else if (k == "over") {
-        if (auto v = m_reader.choice(f, k_link_kinds, ctx))
-          link.over = {*parse_link_kind(v->value), v->loc};
-      } else {
-        m_reader.unknown_key(f, k_link_keys, ctx);
-      }
-    }
-    if (!has_between) m_reader.missing_key("between", link.loc, ctx);
-    if (between_ok) m_topology.links.push_back(std::move(link));
+    link_keys().read(*this, m_reader, item, link, link.loc, ctx, m_entry_fields);
+    if (link.between_ok) m_topology.links.push_back(std::move(static_cast<Link&>(link)));
   }
 
-  bool read_between(const YamlField& f, Link& link, const YamlContext& ctx) {
+  void read_link_over(const YamlField& f, LinkDraft& link, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_link_kinds, ctx)) link.over = {*parse_link_kind(v->value), v->loc};
+  }
+
+  void read_between(const YamlField& f, LinkDraft& link, const YamlContext& ctx) {
+    link.between_ok = between(f, link, ctx);
+  }
+
+  bool between(const YamlField& f, Link& link, const YamlContext& ctx) {
     if (!m_reader.expect_list(f.value, "\"between\"", ctx)) return false;
     const auto& items = node(f.value).children;
     if (items.size() != 2) {
@@ -829,8 +918,7 @@ class TopologyLoader final : public YamlEntrySink {
           fmt::format("partner name {} must be 1 to 63 characters of [a-z0-9-]", in_quotes(name)),
           ctx);
     const bool slipped = node(value).kind != YamlKind::map && !m_topology.partners.empty() &&
-                         std::find(k_partner_keys.begin(), k_partner_keys.end(), name) !=
-                             k_partner_keys.end();
+                         partner_keys().knows(name);
     if (slipped) {
       // `with:` written level with the partner names: it reads as a partner called "with".
       // The partner above then misses that key: one mistake, so the hint replaces that finding.
@@ -847,74 +935,58 @@ class TopologyLoader final : public YamlEntrySink {
       return;
     }
     if (!m_reader.expect_map(value, fmt::format("partner {}", in_quotes(name)), ctx)) return;
-    Partner p;
+    PartnerDraft p;
     p.name = {name, m_reader.loc(key)};
     p.over.loc = p.name.loc;
     std::vector<YamlField> fields;
-    m_reader.fields(value, fields, ctx);
-    bool has_peers = false, has_with = false;
-    YamlId wireguard_key = k_no_yaml;
-    for (const YamlField& f : fields) {
-      const std::string& field = m_reader.key(f);
-      if (field == "peers") {
-        has_peers = true;
-        if (m_reader.expect_list(f.value, "\"peers\"", ctx))
-          for (std::size_t i = 0; i < node(f.value).children.size(); ++i)
-            read_peer(node(f.value).children[i], p.peers,
-                      {fmt::format("in a peer of partner {}", in_quotes(p.name.value)),
-                       {p.name.value + "/" + std::to_string(i + 1)}});
-      } else if (field == "with") {
-        has_with = true;
-        read_with(f, p, ctx);
-      } else if (field == "over") {
-        if (auto v = m_reader.choice(f, k_partner_link_kinds, ctx))
-          p.over = {*parse_link_kind(v->value), v->loc};
-      } else if (field == "wireguard") {
-        wireguard_key = f.key;
-        read_wireguard(f, p);
-      } else {
-        m_reader.unknown_key(f, k_partner_keys, ctx);
-      }
-    }
-    if (!has_peers) m_reader.missing_key("peers", p.name.loc, ctx);
-    if (!has_with) m_reader.missing_key("with", p.name.loc, ctx);
-    if (p.over.value == LinkKind::vpn && wireguard_key == k_no_yaml)
+    partner_keys().read(*this, m_reader, value, p, p.name.loc, ctx, fields);
+    if (p.over.value == LinkKind::vpn && p.wireguard_key == k_no_yaml)
       m_reader.error("schema", p.name.loc,
                      fmt::format("missing required key \"wireguard\" in partner {}; \"over: vpn\" "
                                  "needs their public_key and endpoint",
                                  in_quotes(name)),
                      ctx);
-    if (p.over.value != LinkKind::vpn && wireguard_key != k_no_yaml) {
-      m_reader.error("schema", wireguard_key,
+    if (p.over.value != LinkKind::vpn && p.wireguard_key != k_no_yaml) {
+      m_reader.error("schema", p.wireguard_key,
                      fmt::format("\"wireguard\" in partner {} is only used with \"over: vpn\"",
                                  in_quotes(name)),
                      ctx);
       p.wireguard.reset();
     }
-    m_topology.partners.push_back(std::move(p));
+    m_topology.partners.push_back(std::move(static_cast<Partner&>(p)));
+  }
+
+  void read_partner_peers(const YamlField& f, PartnerDraft& p, const YamlContext& ctx) {
+    if (m_reader.expect_list(f.value, "\"peers\"", ctx))
+      for (std::size_t i = 0; i < node(f.value).children.size(); ++i)
+        read_peer(node(f.value).children[i], p.peers,
+                  {fmt::format("in a peer of partner {}", in_quotes(p.name.value)),
+                   {p.name.value + "/" + std::to_string(i + 1)}});
+  }
+
+  void read_partner_over(const YamlField& f, PartnerDraft& p, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_partner_link_kinds, ctx))
+      p.over = {*parse_link_kind(v->value), v->loc};
   }
 
   // `network:` — seeds and persistent peers of the chain's network, each {id, address}.
-  void read_network(const YamlField& net) {
+  void read_network(const YamlField& net, Topology& t, const YamlContext&) {
     const YamlContext ctx{"in \"network\"", {"network"}};
     if (!m_reader.expect_map(net.value, "\"network\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(net.value, fields, ctx);
     NetworkPeers n;
     n.loc = m_reader.loc(net.key);
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "seeds" || k == "peers") {
-        auto& into = k == "seeds" ? n.seeds : n.peers;
-        const std::string what = k == "seeds" ? "a seed" : "a peer";
-        if (m_reader.expect_list(f.value, fmt::format("\"{}\"", k), ctx))
-          for (const YamlId item : node(f.value).children)
-            read_peer(item, into, {fmt::format("in {} of \"network\"", what), {"network"}});
-      } else {
-        m_reader.unknown_key(f, k_network_keys, ctx);
-      }
-    }
-    m_topology.network = std::move(n);
+    network_keys().read(*this, m_reader, net.value, n, n.loc, ctx, fields);
+    t.network = std::move(n);
+  }
+
+  template <auto member>
+  void read_network_list(const YamlField& f, NetworkPeers& n, const YamlContext& ctx) {
+    const std::string& k = m_reader.key(f);
+    const std::string what = k == "seeds" ? "a seed" : "a peer";
+    if (m_reader.expect_list(f.value, fmt::format("\"{}\"", k), ctx))
+      for (const YamlId item : node(f.value).children)
+        read_peer(item, n.*member, {fmt::format("in {} of \"network\"", what), {"network"}});
   }
 
   void read_peer(YamlId item, std::vector<PartnerPeer>& into, const YamlContext& ctx) {
@@ -931,29 +1003,22 @@ class TopologyLoader final : public YamlEntrySink {
     }
     if (!m_reader.expect_map(item, "a peer", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(item, fields, ctx);
-    PartnerPeer peer;
+    PeerDraft peer;
     peer.loc = m_reader.loc(item);
-    bool has_id = false, id_ok = false, has_address = false, address_ok = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "id") {
-        has_id = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          if ((id_ok = check_node_id_value(*v, f, ctx))) peer.id = std::move(*v);
-        }
-      } else if (k == "address") {
-        has_address = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          if ((address_ok = check_host_port(*v, f, ctx))) peer.address = std::move(*v);
-        }
-      } else {
-        m_reader.unknown_key(f, k_peer_keys, ctx);
-      }
+    peer_keys().read(*this, m_reader, item, peer, peer.loc, ctx, fields);
+    if (peer.id_ok && peer.address_ok) into.push_back(std::move(static_cast<PartnerPeer&>(peer)));
+  }
+
+  void read_peer_id(const YamlField& f, PeerDraft& peer, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if ((peer.id_ok = check_node_id_value(*v, f, ctx))) peer.id = std::move(*v);
     }
-    if (!has_id) m_reader.missing_key("id", peer.loc, ctx);
-    if (!has_address) m_reader.missing_key("address", peer.loc, ctx);
-    if (id_ok && address_ok) into.push_back(std::move(peer));
+  }
+
+  void read_peer_address(const YamlField& f, PeerDraft& peer, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if ((peer.address_ok = check_host_port(*v, f, ctx))) peer.address = std::move(*v);
+    }
   }
 
   bool check_host_port(const Located<std::string>& v, const YamlField& f, const YamlContext& ctx) {
@@ -966,7 +1031,7 @@ class TopologyLoader final : public YamlEntrySink {
     return false;
   }
 
-  void read_with(const YamlField& f, Partner& p, const YamlContext& ctx) {
+  void read_with(const YamlField& f, PartnerDraft& p, const YamlContext& ctx) {
     if (!m_reader.expect_list(f.value, "\"with\"", ctx)) return;
     for (const YamlId item : node(f.value).children) {
       auto name = m_reader.item_string(item, "with", ctx);
@@ -984,41 +1049,34 @@ class TopologyLoader final : public YamlEntrySink {
     }
   }
 
-  void read_wireguard(const YamlField& wg, Partner& p) {
+  void read_wireguard(const YamlField& wg, PartnerDraft& p, const YamlContext&) {
+    p.wireguard_key = wg.key;
     const YamlContext ctx{fmt::format("in \"wireguard\" of partner {}", in_quotes(p.name.value)),
                           {p.name.value}};
     if (!m_reader.expect_map(wg.value, "\"wireguard\"", ctx)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(wg.value, fields, ctx);
-    std::optional<Located<std::string>> key, endpoint;
-    bool has_key = false, has_endpoint = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "public_key") {
-        has_key = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          if (is_wireguard_key(v->value))
-            key = std::move(*v);
-          else
-            m_reader.error("address", f.value,
-                           fmt::format("\"public_key\" must be a WireGuard key (base64 of 32 "
-                                       "bytes), found {}",
-                                       in_quotes(v->value)),
-                           ctx);
-        }
-      } else if (k == "endpoint") {
-        has_endpoint = true;
-        if (auto v = m_reader.string(f, ctx)) {
-          if (check_host_port(*v, f, ctx)) endpoint = std::move(*v);
-        }
-      } else {
-        m_reader.unknown_key(f, k_wireguard_keys, ctx);
-      }
+    WireguardDraft w;
+    wireguard_keys().read(*this, m_reader, wg.value, w, m_reader.loc(wg.key), ctx, fields);
+    if (w.key && w.endpoint) p.wireguard = PartnerWireguard{std::move(*w.key), std::move(*w.endpoint)};
+  }
+
+  void read_wireguard_key(const YamlField& f, WireguardDraft& w, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (is_wireguard_key(v->value))
+        w.key = std::move(*v);
+      else
+        m_reader.error("address", f.value,
+                       fmt::format("\"public_key\" must be a WireGuard key (base64 of 32 "
+                                   "bytes), found {}",
+                                   in_quotes(v->value)),
+                       ctx);
     }
-    const Location at = m_reader.loc(wg.key);
-    if (!has_key) m_reader.missing_key("public_key", at, ctx);
-    if (!has_endpoint) m_reader.missing_key("endpoint", at, ctx);
-    if (key && endpoint) p.wireguard = PartnerWireguard{std::move(*key), std::move(*endpoint)};
+  }
+
+  void read_wireguard_endpoint(const YamlField& f, WireguardDraft& w, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (check_host_port(*v, f, ctx)) w.endpoint = std::move(*v);
+    }
   }
 
   // --- names between entries, once every node is known ---

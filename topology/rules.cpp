@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "topology/graph.hpp"
 #include "util/text.hpp"
 
 namespace picket {
@@ -306,33 +307,28 @@ Location domain_location(const Inventory& inventory, DomainKind kind, const std:
 
 // The location and kind word of a graph vertex reported as a spof: a node's name, or a
 // partner peer's list item.
-std::pair<Location, std::string> vertex_spot(const Topology& topology, const NodeIndex& nodes,
-                                             const std::string& vertex) {
-  if (const Node* n = nodes.find(vertex)) return {n->name.loc, "node"};
-  for (const Partner& p : topology.partners)
-    for (std::size_t k = 0; k < p.peers.size(); ++k)
-      if (vertex == p.name.value + "/" + std::to_string(k + 1))
-        return {p.peers[k].loc, "partner peer"};
+std::pair<Location, std::string> vertex_spot(const Topology& topology, const GraphVertex& v) {
+  switch (v.kind) {
+    case VertexKind::node:
+      return {topology.nodes[v.node].name.loc, "node"};
+    case VertexKind::partner_peer:
+      return {topology.partners[v.partner].peers[v.peer].loc, "partner peer"};
+    case VertexKind::network:
+      break;
+  }
   return {{}, "node"};
 }
 
 // The location and kind word of a graph edge reported as a spof: the link item, or for a
 // partner peering the `with` entry naming our node.
-std::pair<Location, std::string> edge_spot(const Topology& topology, const NodeIndex& nodes,
-                                           const std::string& a, const std::string& b) {
-  if (nodes.find(a) && nodes.find(b)) {
-    for (const Link& l : topology.links)
-      if ((l.a.value == a && l.b.value == b) || (l.a.value == b && l.b.value == a))
-        return {l.loc, "link"};
-  }
-  for (const Partner& p : topology.partners) {
-    for (std::size_t k = 0; k < p.peers.size(); ++k) {
-      const std::string peer = p.name.value + "/" + std::to_string(k + 1);
-      if (peer != a && peer != b) continue;
-      const std::string& ours = peer == a ? b : a;
-      for (const auto& w : p.with)
-        if (w.value == ours) return {w.loc, "peering"};
-    }
+std::pair<Location, std::string> edge_spot(const Topology& topology, const GraphEdge& e) {
+  switch (e.kind) {
+    case EdgeKind::link:
+      return {topology.links[e.link].loc, "link"};
+    case EdgeKind::peering:
+      return {topology.partners[e.partner].with[e.with].loc, "peering"};
+    case EdgeKind::network:
+      break;
   }
   return {{}, "link"};
 }
@@ -410,8 +406,10 @@ void check_graph(const Topology& topology, const Inventory& inventory,
       if (spof_set.count(name)) explained[name].push_back(domain);
   }
 
-  for (const std::string& v : analysis.spof_nodes) {
-    auto [loc, kind] = vertex_spot(topology, nodes, v);
+  const TopologyGraph& graph = *analysis.graph;
+  for (std::size_t i = 0; i < analysis.spof_nodes.size(); ++i) {
+    const std::string& v = analysis.spof_nodes[i];
+    auto [loc, kind] = vertex_spot(topology, graph.vertices[analysis.spof_vertices[i]]);
     std::string also;
     if (auto it = explained.find(v); it != explained.end()) {
       std::vector<std::string> parts;
@@ -422,8 +420,9 @@ void check_graph(const Topology& topology, const Inventory& inventory,
     add_error(out, "spof-node", loc,
               fmt::format("losing {} {} {}{}", kind, quoted(v), disconnects, also), {v});
   }
-  for (const auto& [a, b] : analysis.spof_links) {
-    auto [loc, kind] = edge_spot(topology, nodes, a, b);
+  for (std::size_t i = 0; i < analysis.spof_links.size(); ++i) {
+    const auto& [a, b] = analysis.spof_links[i];
+    auto [loc, kind] = edge_spot(topology, graph.edges[analysis.spof_edges[i]]);
     const std::string subject = link_subject(a, b);
     add_error(out, "spof-link", loc,
               fmt::format("losing {} {} {}", kind, quoted(subject), disconnects), {subject});

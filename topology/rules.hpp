@@ -18,7 +18,8 @@ namespace picket {
 void check_structure(const Topology& topology, const Inventory& inventory, Diagnostics& out,
                      bool model_complete = true);
 
-/// no-path, spof-node, spof-link, spof-domain, min-paths, deep-path from an analysis.
+/// no-path, spof-node, spof-link, spof-domain, min-paths, deep-path from an analysis made by
+/// analyse_graph (its graph locates each spof in the model).
 void check_graph(const Topology& topology, const Inventory& inventory,
                  const GraphAnalysis& analysis, Diagnostics& out);
 

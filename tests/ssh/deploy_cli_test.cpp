@@ -21,7 +21,7 @@
 
 #include "deploy/backup_archive.hpp"
 #include "deploy/deploy_log.hpp"
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "deploy/ssh/shell_quote.hpp"
 #include "tests/ssh/fleet.hpp"
 

@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/apply.hpp"
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "deploy/plan.hpp"
 #include "deploy/ssh/shell_quote.hpp"
 #include "deploy/ssh/ssh_connector.hpp"

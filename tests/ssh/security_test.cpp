@@ -16,7 +16,7 @@
 
 #include "deploy/firewall_guard.hpp"
 #include "deploy/host_commands.hpp"
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "deploy/ssh/shell_quote.hpp"
 #include "deploy/ssh/ssh_connector.hpp"
 #include "tests/ssh/fleet.hpp"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/host_commands.hpp"
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "tests/unit/deploy/fixture.hpp"
 
 namespace picket {
@@ -794,21 +794,6 @@ TEST_F(ApplyFixture, PlanWithErrorsIsRefused) {
   for (const char* h : {"ams-2", "fra-1", "hsm-ams", "nyc-1", "val-ams"})
     EXPECT_TRUE(deploy_ops(h).empty()) << h;
 }
-
-TEST(FormatRollout, HostsWithNothingToRestartGoLiveInTheirOwnStep) {
-  // Only files without a node restart (e.g. a firewall change on a bastion): no wave, but the
-  // step still says where files go live.
-  Rollout rollout(2);
-  rollout[0].first_touch = {"bastion-1", "bastion-2"};
-  rollout[1].wave.role = Role::validator;
-  rollout[1].wave.nodes = {"validator"};
-  rollout[1].first_touch = {"val-ams"};
-  EXPECT_EQ(format_rollout(rollout),
-            "Rollout: 2 steps\n"
-            "  1. files only, no restart (files go live on bastion-1, bastion-2)\n"
-            "  2. validator: validator (files go live on val-ams)\n");
-}
-
 
 // A deploy that put files in place but never restarted (here --no-restart; a controller that
 // died after the commit leaves the same record): the host says so, plan shows it, and the

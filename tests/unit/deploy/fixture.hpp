@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "render/file_set.hpp"
 #include "topology/model.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 #include "tests/unit/deploy/fixture.hpp"
 
 namespace picket {

@@ -98,13 +98,13 @@ const std::vector<Refusal>& refusals() {
          host(n, "kms-1").user.reset();
        }},
       {"boot.cpp:schema", [](Network& n) { host(n, "sen-a").service->value = "../evil"; }},
-      {"settings.cpp:schema", [](Network& n) {  // a bad override value
+      {"overrides.cpp:schema", [](Network& n) {  // a bad override value
          set_override(n, "sentry-a", "p2p", "max_num_inbound_peers", K::string, "many");
        }},
-      {"settings.cpp:schema", [](Network& n) {  // a signer's overrides
+      {"overrides.cpp:schema", [](Network& n) {  // a signer's overrides
          set_override(n, "kms", "p2p", "pex", K::boolean, "true");
        }},
-      {"settings.cpp:override-conflict", [](Network& n) {
+      {"overrides.cpp:override-conflict", [](Network& n) {
          set_override(n, "validator", "p2p", "pex", K::boolean, "true");
        }},
       {"app_config.cpp:schema", [](Network& n) {  // the SDK's empty minimum-gas-prices

@@ -9,6 +9,7 @@
 
 #include "render/config_table.hpp"
 #include "render/render.hpp"
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "tests/unit/render/golden_file.hpp"
 #include "tests/unit/render/network_builder.hpp"

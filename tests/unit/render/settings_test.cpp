@@ -1,3 +1,4 @@
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 #include "topology/effective.hpp"
 
@@ -20,6 +21,16 @@ const std::string k_pub_a_id(40, 'c');
 const std::string k_pub_b_id(40, 'd');
 const std::string k_certus_1 = "2b3d5f7a9c1e4b6d8f0a2c4e6a8b0d2f4a6c8e0b";
 const std::string k_certus_2 = "7c9e1a3b5d7f9b1d3f5a7c9e1b3d5f7a9c1e3b5d";
+
+// A deriver over an index and IDs of its own, as render's context holds them.
+struct OwnDeriver {
+  OwnDeriver(const Topology& topology, const Inventory& inventory, const TunnelPlan& tunnels,
+             const Secrets& secrets)
+      : peering(topology), ids(node_ids_of(topology, secrets)), deriver(peering, inventory, tunnels, ids) {}
+  PeeringIndex peering;
+  std::vector<std::string> ids;
+  SettingsDeriver deriver;
+};
 
 void pin(NetworkBuilder& b, const std::string& node, const std::string& id) {
   b.find(node)->node_id = Located<std::string>{id, {}};
@@ -82,7 +93,8 @@ Derived derive_all(NetworkBuilder b) {
   Diagnostics out;
   d.tunnels = plan_tunnels(d.b.topology(), d.b.inventory(), out);
   EXPECT_EQ(diagnostics_text(out), "");
-  SettingsDeriver deriver(d.b.topology(), d.b.inventory(), d.tunnels, d.b.secrets());
+  const OwnDeriver own(d.b.topology(), d.b.inventory(), d.tunnels, d.b.secrets());
+  const SettingsDeriver& deriver = own.deriver;
   for (const auto& node : d.b.topology().nodes)
     if (node.role.value != Role::signer) d.settings[node.name.value] = deriver.derive(node);
   return d;
@@ -456,7 +468,8 @@ TEST(Settings, NeighboursOfAgreesWithNeighbours) {
   b.find("priv-a")->node_id.reset();
   Diagnostics out;
   const TunnelPlan tunnels = plan_tunnels(b.topology(), b.inventory(), out);
-  SettingsDeriver deriver(b.topology(), b.inventory(), tunnels, b.secrets());
+  const OwnDeriver own(b.topology(), b.inventory(), tunnels, b.secrets());
+  const SettingsDeriver& deriver = own.deriver;
   std::size_t total = 0;
   for (const auto& node : b.topology().nodes) {
     SCOPED_TRACE(node.name.value);

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "render/overrides.hpp"
 #include "render/settings.hpp"
 
 namespace picket {

@@ -1,4 +1,4 @@
-#include "deploy/memory_transport.hpp"
+#include "tests/support/memory_transport.hpp"
 
 #include <algorithm>
 #include <cstdio>
