@@ -109,4 +109,8 @@ std::string effective_sdk_line(const Chain& chain) {
 
 bool renders_app_toml(const Chain& chain) { return chain.sdk.has_value() || chain.base_app.has_value(); }
 
+bool is_tmkms_signer(const Node& n) {
+  return n.role.value == Role::signer && !n.horcrux && !n.cosigner_of;
+}
+
 }  // namespace picket
