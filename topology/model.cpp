@@ -113,4 +113,12 @@ bool is_tmkms_signer(const Node& n) {
   return n.role.value == Role::signer && !n.horcrux && !n.cosigner_of;
 }
 
+std::vector<const Node*> signer_processes(const Topology& topology, const Node& signer) {
+  if (!signer.horcrux) return {&signer};
+  std::vector<const Node*> out;
+  for (const HorcruxCosigner& c : signer.horcrux->cosigners)
+    if (const Node* n = topology.find_node(c.node); n != nullptr && n->cosigner_of) out.push_back(n);
+  return out;
+}
+
 }  // namespace picket

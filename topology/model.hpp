@@ -143,6 +143,7 @@ struct Node {
 /// A tmkms signer: a node of role signer that is neither a horcrux signer nor a cosigner.
 bool is_tmkms_signer(const Node& n);
 
+
 struct Link {
   Located<std::string> a;  // first name of `between`
   Located<std::string> b;  // second name of `between`
@@ -266,6 +267,9 @@ struct Host {
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.
   std::optional<std::string> domain(DomainKind k) const;
 };
+
+/// The processes that sign for `signer`: its cosigner nodes for a horcrux signer, else itself.
+std::vector<const Node*> signer_processes(const Topology& topology, const Node& signer);
 
 struct Inventory {
   std::shared_ptr<const std::string> path;

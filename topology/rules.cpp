@@ -75,6 +75,15 @@ void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnost
     if (!n.signer) continue;
     const Node* signer = nodes.find(n.signer->value);
     if (!signer) continue;  // the loader reports names that match no node
+    if (signer->cosigner_of) {
+      add_error(out, "reference", n.signer->loc,
+                fmt::format("signer {} of validator {} is a cosigner of horcrux signer {}; name "
+                            "the horcrux signer",
+                            quoted(signer->name.value), quoted(n.name.value),
+                            quoted(*signer->cosigner_of)),
+                {n.name.value, signer->name.value});
+      continue;
+    }
     if (signer->role.value != Role::signer) {
       add_error(out, "reference", n.signer->loc,
                 fmt::format("signer {} of validator {} is a {}, not a signer",
@@ -339,8 +348,82 @@ std::pair<Location, std::string> edge_spot(const Topology& topology, const NodeI
 
 }  // namespace
 
-void check_structure(const Topology& topology, const Inventory& /*inventory*/,
+namespace {
+// A horcrux signer: the threshold's bounds (`threshold`: horcrux's config validation wants
+// N/2 < T <= N), one cosigner per host (`signer-host`), and T cosigners left after the loss of
+// any one value of policy.survive among the cosigners' hosts (`spof-domain`; the validator's
+// own datacenter, region and provider are not counted, as for tmkms: losing them stops the
+// validator itself).
+void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
+  std::map<std::string, const Node*> validator_of;  // signer -> its active validator
+  for (const Node& n : topology.nodes)
+    if (n.role.value == Role::validator && n.signer && !n.standby.value)
+      validator_of.emplace(n.signer->value, &n);
+  for (const Node& signer : topology.nodes) {
+    if (!signer.horcrux) continue;
+    const Horcrux& h = *signer.horcrux;
+    const int n = static_cast<int>(h.cosigners.size());
+    const int t = h.threshold.value;
+    const std::string& name = signer.name.value;
+    if (t != 0 && (t * 2 <= n || t > n)) {
+      add_error(out, "threshold", h.threshold.loc,
+                t > n ? fmt::format("signer {} has threshold {} but only {} {}; the threshold "
+                                    "must be at most the number of cosigners",
+                                    quoted(name), t, n, n == 1 ? "cosigner" : "cosigners")
+                      : fmt::format("signer {} has threshold {} of {} cosigners; horcrux needs "
+                                    "more than half of them (more than {}/2, so at least {}) so "
+                                    "that two groups can never sign apart",
+                                    quoted(name), t, n, n, n / 2 + 1),
+                {name});
+      continue;
+    }
+    std::map<std::string, const HorcruxCosigner*> on_host;
+    for (const HorcruxCosigner& c : h.cosigners) {
+      auto [it, fresh] = on_host.emplace(c.host.value, &c);
+      if (!fresh)
+        add_error(out, "signer-host", c.host.loc,
+                  fmt::format("cosigners {} and {} of signer {} are both on host {}; losing that "
+                              "host loses two shards: put every cosigner on a host of its own",
+                              quoted(it->second->node), quoted(c.node), quoted(name),
+                              quoted(c.host.value)),
+                  {name, it->second->node, c.node});
+    }
+    if (t == 0) continue;
+    const auto validator = validator_of.find(name);
+    const Host* own = validator == validator_of.end()
+                          ? nullptr
+                          : inventory.find_host(validator->second->host.value);
+    const std::set<DomainKind> kinds(topology.policy.survive.begin(), topology.policy.survive.end());
+    for (DomainKind kind : kinds) {
+      std::map<std::string, std::vector<const HorcruxCosigner*>> in;  // value -> cosigners
+      for (const HorcruxCosigner& c : h.cosigners) {
+        const Host* host = inventory.find_host(c.host.value);
+        if (host == nullptr) continue;  // the reference check reports it
+        if (auto value = host->domain(kind)) in[*value].push_back(&c);
+      }
+      for (const auto& [value, lost] : in) {
+        if (kind != DomainKind::host && own != nullptr && own->domain(kind) == value) continue;
+        const int left = n - static_cast<int>(lost.size());
+        if (left >= t) continue;
+        std::vector<std::string> names;
+        for (const HorcruxCosigner* c : lost) names.push_back(c->node);
+        std::vector<std::string> subjects{fmt::format("{}={}", domain_kind_name(kind), value), name};
+        add_error(out, "spof-domain", kind == DomainKind::host ? lost.front()->host.loc : h.threshold.loc,
+                  fmt::format("losing {} {} (cosigners {}) leaves signer {} {} of {} cosigners, "
+                              "below its threshold {}: it stops signing; spread the cosigners so "
+                              "that no {} holds more than {}",
+                              domain_kind_name(kind), quoted(value), quoted_list(names, k_max_listed_names),
+                              quoted(name), left, n, t, domain_kind_name(kind), n - t),
+                  std::move(subjects));
+      }
+    }
+  }
+}
+}  // namespace
+
+void check_structure(const Topology& topology, const Inventory& inventory,
                      Diagnostics& out, bool model_complete) {
+  check_horcrux(topology, inventory, out);
   const NodeIndex nodes(topology);
   check_validators(topology, nodes, out, model_complete);
   check_links(topology, nodes, out);
