@@ -355,6 +355,34 @@ namespace {
 // own datacenter, region and provider are not counted, as for tmkms: losing them stops the
 // validator itself).
 void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
+  // Cosigners of two horcrux signers on one host: their ports and homes must differ
+  // (`port-clash`; an unset home is ~/.horcrux for both).
+  std::map<std::string, std::vector<const Node*>> cosigners_on;  // host -> cosigner nodes
+  for (const Node& n : topology.nodes)
+    if (n.cosigner_of) cosigners_on[n.host.value].push_back(&n);
+  for (const auto& [host, here] : cosigners_on)
+    for (std::size_t i = 0; i < here.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) {
+        const Node& a = *here[j];
+        const Node& b = *here[i];
+        if (*a.cosigner_of == *b.cosigner_of) continue;  // signer-host, below
+        const Node* sa = topology.find_node(*a.cosigner_of);
+        const Node* sb = topology.find_node(*b.cosigner_of);
+        if (sa == nullptr || sb == nullptr || !sa->horcrux || !sb->horcrux) continue;
+        const std::set<int> pa{sa->horcrux->p2p_port.value, sa->horcrux->debug_port.value};
+        std::string why;
+        for (const int p : {sb->horcrux->p2p_port.value, sb->horcrux->debug_port.value})
+          if (pa.count(p) && why.empty()) why = fmt::format("port {}", p);
+        const std::string ha = a.home ? a.home->value : "~/.horcrux";
+        const std::string hb = b.home ? b.home->value : "~/.horcrux";
+        if (why.empty() && ha == hb) why = fmt::format("home {}", quoted(ha));
+        if (why.empty()) continue;
+        add_error(out, "port-clash", b.name.loc,
+                  fmt::format("cosigner {} uses {} on host {}, already used by cosigner {}; give "
+                              "one of the signers its own ports and home",
+                              quoted(b.name.value), why, quoted(host), quoted(a.name.value)),
+                  {a.name.value, b.name.value});
+      }
   std::map<std::string, const Node*> validator_of;  // signer -> its active validator
   for (const Node& n : topology.nodes)
     if (n.role.value == Role::validator && n.signer && !n.standby.value)
@@ -375,7 +403,6 @@ void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnos
                                     "that two groups can never sign apart",
                                     quoted(name), t, n, n, n / 2 + 1),
                 {name});
-      continue;
     }
     std::map<std::string, const HorcruxCosigner*> on_host;
     for (const HorcruxCosigner& c : h.cosigners) {
@@ -388,7 +415,7 @@ void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnos
                               quoted(c.host.value)),
                   {name, it->second->node, c.node});
     }
-    if (t == 0) continue;
+    if (t == 0 || t * 2 <= n || t > n) continue;
     const auto validator = validator_of.find(name);
     const Host* own = validator == validator_of.end()
                           ? nullptr
@@ -410,10 +437,14 @@ void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnos
         std::vector<std::string> subjects{fmt::format("{}={}", domain_kind_name(kind), value), name};
         add_error(out, "spof-domain", kind == DomainKind::host ? lost.front()->host.loc : h.threshold.loc,
                   fmt::format("losing {} {} (cosigners {}) leaves signer {} {} of {} cosigners, "
-                              "below its threshold {}: it stops signing; spread the cosigners so "
-                              "that no {} holds more than {}",
+                              "below its threshold {}: it stops signing; {}",
                               domain_kind_name(kind), quoted(value), quoted_list(names, k_max_listed_names),
-                              quoted(name), left, n, t, domain_kind_name(kind), n - t),
+                              quoted(name), left, n, t,
+                              n == t ? std::string("a threshold equal to the number of cosigners "
+                                                   "survives no loss: add cosigners")
+                                     : fmt::format("spread the cosigners so that no {} holds more "
+                                                   "than {}",
+                                                   domain_kind_name(kind), n - t)),
                   std::move(subjects));
       }
     }
