@@ -163,6 +163,17 @@ class Horcrux(unittest.TestCase):
         lab.start_node(ns_of("val"), LINE, home, os.path.join(WORK, "validator.log"))
 
         first = self.advances(3, 60)
+        # The series picket's alert rules read: the freshest cosigner (the one signing for the
+        # validator) has just signed a precommit.
+        ages = []
+        for k in (1, 2, 3):
+            text = netns.run(["curl", "-sf", "--max-time", "3", "http://127.0.0.1:8543/metrics"],
+                             ns=ns_of(f"cos-{k}"), check=False)
+            for line in text.splitlines():
+                if line.startswith("signer_seconds_since_last_precommit "):
+                    ages.append(float(line.split()[1]))
+        self.assertEqual(len(ages), 3, "signer_seconds_since_last_precommit on every cosigner")
+        self.assertLess(min(ages), 10)
         # Cosigner 1's failure domain goes: its processes killed and its link cut.
         netns.kill_all([ns_of("cos-1")])
         netns.set_port(self.ports["cos-1"], False)
