@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "topology/effective.hpp"
 #include "util/text.hpp"
 
 namespace picket {
@@ -383,6 +384,38 @@ void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnos
                               quoted(b.name.value), why, quoted(host), quoted(a.name.value)),
                   {a.name.value, b.name.value});
       }
+  // A cosigner beside other processes on its host: a tmkms signer would share its unit
+  // (`signer_service` names one signer per host: `signer-host`), a CometBFT node its ports.
+  std::map<std::string, std::vector<const Node*>> others_on;  // host -> nodes, tmkms signers
+  for (const Node& n : topology.nodes)
+    if (!n.cosigner_of && !n.horcrux && !n.host.value.empty()) others_on[n.host.value].push_back(&n);
+  for (const auto& [host, here] : cosigners_on) {
+    const auto others = others_on.find(host);
+    if (others == others_on.end()) continue;
+    for (const Node* c : here) {
+      const Node* cluster = topology.find_node(*c->cosigner_of);
+      if (cluster == nullptr || !cluster->horcrux) continue;
+      for (const Node* o : others->second) {
+        if (o->role.value == Role::signer) {
+          add_error(out, "signer-host", c->host.loc,
+                    fmt::format("cosigner {} shares host {} with tmkms signer {}; the host's "
+                                "signer_service names one signer's unit: put them on two hosts",
+                                quoted(c->name.value), quoted(host), quoted(o->name.value)),
+                    {c->name.value, o->name.value});
+          continue;
+        }
+        for (const int p : {cluster->horcrux->p2p_port.value, cluster->horcrux->debug_port.value})
+          for (const int q : {effective_p2p_port(topology, *o), effective_rpc_port(topology, *o),
+                              effective_metrics_port(topology, *o)})
+            if (p == q)
+              add_error(out, "port-clash", c->host.loc,
+                        fmt::format("cosigner {} uses port {} on host {}, already used by node {}; "
+                                    "set the signer's p2p_port or debug_port to a free port",
+                                    quoted(c->name.value), p, quoted(host), quoted(o->name.value)),
+                        {c->name.value, o->name.value});
+      }
+    }
+  }
   std::map<std::string, const Node*> validator_of;  // signer -> its active validator
   for (const Node& n : topology.nodes)
     if (n.role.value == Role::validator && n.signer && !n.standby.value)
