@@ -449,6 +449,8 @@ void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnos
                   {name, it->second->node, c.node});
     }
     if (t == 0 || t * 2 <= n || t > n) continue;
+    // A cosigner the loader could not make (its name taken or too long) was reported there.
+    if (signer_processes(topology, signer).size() != h.cosigners.size()) continue;
     const auto validator = validator_of.find(name);
     const Host* own = validator == validator_of.end()
                           ? nullptr
