@@ -75,18 +75,26 @@ tl::expected<BackupKey, std::string> load_key(const std::string& path, bool crea
   return *key;
 }
 
-// What to read from one host: every rendered file, and the key files its tmkms.toml names
-// (never its state_file).
+// What to read from one host: every rendered file, the key files its tmkms.toml names
+// (never its state_file), and beside a horcrux cosigner's config.yaml its shard
+// (<chain>_shard.json) and ecies_keys.json (never its state/ or raft/ folders).
 struct Wanted {
   std::string path;  // as the topology names it
   std::string node;
 };
 
-std::vector<Wanted> wanted_on(const FileSet& files, const std::string& host) {
+std::vector<Wanted> wanted_on(const FileSet& files, const std::string& host, const std::string& chain_id) {
   std::vector<Wanted> wanted;
   for (const RenderedFile& f : files) {
     if (f.host != host) continue;
     wanted.push_back({f.path, f.node});
+    if (f.action == ApplyAction::restart_signer && f.path.size() > 12 &&
+        f.path.compare(f.path.size() - 12, 12, "/config.yaml") == 0) {
+      const std::string home = f.path.substr(0, f.path.size() - 12);
+      wanted.push_back({home + "/" + chain_id + "_shard.json", f.node});
+      wanted.push_back({home + "/ecies_keys.json", f.node});
+      continue;
+    }
     if (f.path.size() < 11 || f.path.compare(f.path.size() - 10, 10, "tmkms.toml") != 0) continue;
     toml::table doc;
     try {
@@ -217,7 +225,7 @@ int run_backup(const BackupFlags& flags) {
       r.error = t ? "not in the inventory" : t.error().message;
       return;
     }
-    for (const Wanted& w : wanted_on(inputs->files, hosts[i])) {
+    for (const Wanted& w : wanted_on(inputs->files, hosts[i], inputs->topology().chain.id.value)) {
       if (is_signing_state(w.path)) continue;
       RenderedFile probe;
       probe.host = hosts[i];

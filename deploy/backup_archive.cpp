@@ -197,6 +197,7 @@ bool is_key_material(const ArchiveEntry& entry) {
   if (entry.host.empty()) return true;  // the secrets folder
   const std::string name = base_name(entry.path);
   return name == "node_key.json" || ends_with(entry.path, "/wireguard/picket.conf") ||
+         ends_with(name, "_shard.json") || name == "ecies_keys.json" ||  // horcrux
          ends_with(name, ".key") || entry.path.find("/secrets/") != std::string::npos;
 }
 

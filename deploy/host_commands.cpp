@@ -68,14 +68,14 @@ std::optional<std::string> check_command(const Host& host) {
 std::optional<std::string> restart_command(const Host& host, const Node& node) {
   if (node.role.value == Role::signer)
     return host.signer_restart ? host.signer_restart->value
-                               : "systemctl restart " + shell_quote(signer_service(host));
+                               : "systemctl restart " + shell_quote(signer_service(host, node.cosigner_of.has_value()));
   return restart_command(host);
 }
 
 std::optional<std::string> check_command(const Host& host, const Node& node) {
   if (node.role.value == Role::signer)
     return host.signer_check ? host.signer_check->value
-                             : "systemctl is-active --quiet " + shell_quote(signer_service(host));
+                             : "systemctl is-active --quiet " + shell_quote(signer_service(host, node.cosigner_of.has_value()));
   return check_command(host);
 }
 

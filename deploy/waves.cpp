@@ -8,6 +8,7 @@
 #include "deploy/waves.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace picket {
@@ -53,12 +54,35 @@ std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::st
     }
     if (!current.nodes.empty()) waves.push_back(std::move(current));
   }
-  // The signer has no vertex of its own: its restart pauses signing, not the paths.
-  if (auto signers = of_role(Role::signer); !signers.empty()) {
+  // The signer has no vertex of its own: its restart pauses signing, not the paths. A
+  // horcrux signer keeps signing while `threshold` cosigners run, so its cosigners restart
+  // at most N - T at a time (at least one: a T = N cluster, which lint refuses, one by one).
+  std::vector<std::string> signers;
+  std::map<std::string, std::vector<std::string>> cosigners;  // horcrux signer -> cosigners
+  for (const std::string& name : of_role(Role::signer)) {
+    const Node* n = topology.find_node(name);
+    if (n != nullptr && n->cosigner_of)
+      cosigners[*n->cosigner_of].push_back(name);
+    else
+      signers.push_back(name);
+  }
+  if (!signers.empty()) {
     const std::size_t size = max_wave > 0 ? static_cast<std::size_t>(max_wave) : signers.size();
     for (std::size_t i = 0; i < signers.size(); i += size)
       waves.push_back(Wave{Role::signer, {signers.begin() + static_cast<std::ptrdiff_t>(i),
                                           signers.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, signers.size()))}});
+  }
+  for (const auto& [cluster, names] : cosigners) {
+    const Node* signer = topology.find_node(cluster);
+    std::size_t size = 1;
+    if (signer != nullptr && signer->horcrux) {
+      const int spare = static_cast<int>(signer->horcrux->cosigners.size()) - signer->horcrux->threshold.value;
+      size = static_cast<std::size_t>(std::max(1, spare));
+    }
+    if (max_wave > 0) size = std::min(size, static_cast<std::size_t>(max_wave));
+    for (std::size_t i = 0; i < names.size(); i += size)
+      waves.push_back(Wave{Role::signer, {names.begin() + static_cast<std::ptrdiff_t>(i),
+                                          names.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, names.size()))}});
   }
   // The validator last and alone (standbys are held back by the plan, never listed here).
   for (const std::string& name : of_role(Role::validator))

@@ -35,7 +35,8 @@ int required_paths(const Topology& topology, int designed);
 /// validator keeps `required_paths` with the whole wave down (earlier waves are back up and
 /// healthy by then); a node that does not fit starts the next wave. A node whose loss alone
 /// breaks the rule still gets a wave of its own (nothing better exists; lint reports it).
-/// Signers are not graph vertices: they share one wave. Unknown names are ignored.
+/// Signers are not graph vertices: tmkms signers share one wave; the cosigners of a horcrux
+/// signer restart at most N - T at a time (T of them keep signing), one wave per group. Unknown names are ignored.
 /// `max_wave` > 0 bounds the number of nodes in any wave (deploy --max-wave).
 std::vector<Wave> plan_waves(const Topology& topology, const std::vector<std::string>& nodes,
                              const PathCounter& paths, int max_wave = 0);

@@ -74,7 +74,7 @@ void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     std::set<std::string> units;
     for (const Node* node : ctx.peering.nodes_on(host_name)) {
       if (node->role.value == Role::signer) {
-        const std::string unit = unit_name(signer_service(*host));
+        const std::string unit = unit_name(signer_service(*host, node->cosigner_of.has_value()));
         if (is_unit_name(unit)) units.insert(unit);  // else check_boot reports it
       } else if (host->service && is_unit_name(unit_name(host->service->value))) {
         units.insert(unit_name(host->service->value));  // else check_boot reports it

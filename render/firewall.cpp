@@ -267,6 +267,33 @@ std::vector<std::string> firewall_hosts(const RenderContext& ctx) {
 }
 
 // Every rule of one host; DNS names that cannot stand in them are reported through `rules`.
+// A horcrux cosigner listens on its p2p port (raft and gRPC, on every address: horcrux binds
+// ":port"): open it to the other cosigners of its signer only, over the tunnel where both
+// hosts have one. Its debugAddr is bound to loopback or the tunnel (the monitor's rule).
+void horcrux_rules(const RenderContext& ctx, const Node& cosigner, RuleBuilder& rules) {
+  const Node* cluster = ctx.topology.find_node(*cosigner.cosigner_of);
+  if (cluster == nullptr || !cluster->horcrux) return;
+  const auto& tunnels = ctx.tunnels.addresses;
+  const bool here = tunnels.count(cosigner.host.value) != 0;
+  std::vector<Source> sources;
+  for (const Node* other : signer_processes(ctx.topology, *cluster)) {
+    if (other == &cosigner || other->host.value == cosigner.host.value) continue;
+    const Host* h = ctx.inventory.find_host(other->host.value);
+    const auto t = tunnels.find(other->host.value);
+    Source s;
+    s.tunnel = here && t != tunnels.end();
+    s.address = s.tunnel ? t->second : (h != nullptr ? h->address.value : std::string());
+    s.subject = "host=" + other->host.value;
+    if (h != nullptr) s.loc = h->address.loc;
+    if (!s.address.empty()) sources.push_back(std::move(s));
+  }
+  if (sources.empty()) return;
+  rules.allow("cosigner_" + identifier(cosigner.name.value),
+              "the other cosigners of " + cluster->name.value, sources,
+              "tcp dport " + std::to_string(cluster->horcrux->p2p_port.value),
+              "horcrux p2p of " + cosigner.name.value + " from the other cosigners");
+}
+
 void collect_host_rules(const RenderContext& ctx, const Host& host, RuleBuilder& rules) {
   const std::string& host_name = host.name.value;
   const std::string ssh = "tcp dport " + std::to_string(host.port.value);
@@ -280,6 +307,13 @@ void collect_host_rules(const RenderContext& ctx, const Host& host, RuleBuilder&
   }
   std::set<int> metrics_ports;  // from our own tunnel peers only
   for (const Node* node : ctx.peering.nodes_on(host_name)) {
+    if (node->cosigner_of) {
+      horcrux_rules(ctx, *node, rules);
+      // horcrux's Prometheus metrics (debugAddr), for the monitoring host's rule below.
+      if (const Node* cluster = ctx.topology.find_node(*node->cosigner_of); cluster && cluster->horcrux)
+        metrics_ports.insert(cluster->horcrux->debug_port.value);
+      continue;
+    }
     if (node->role.value == Role::signer) continue;  // tmkms dials out; it listens on nothing
     const int p2p = effective_p2p_port(ctx.topology, *node);
     const std::string id = identifier(node->name.value);
@@ -293,16 +327,22 @@ void collect_host_rules(const RenderContext& ctx, const Host& host, RuleBuilder&
     }
     if (node->role.value == Role::validator && node->signer) {
       const Node* signer = ctx.topology.find_node(node->signer->value);
-      if (signer != nullptr && signer->role.value == Role::signer) {
-        const SignerRoute route = signer_route(ctx, *node, *signer);
-        Source s;
-        s.address = route.signer_source;
-        s.tunnel = route.tunnel;
-        s.subject = "host=" + signer->host.value;
-        if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
-        rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
-                    {s}, "tcp dport " + std::to_string(k_signer_port),
-                    "signer " + signer->name.value + " dials " + node->name.value);
+      if (signer != nullptr && signer->role.value == Role::signer && !signer->cosigner_of) {
+        // tmkms: its host; horcrux: every cosigner's host (each dials the validator).
+        std::vector<Source> sources;
+        for (const Node* process : signer_processes(ctx.topology, *signer)) {
+          const SignerRoute route = signer_route(ctx, *node, *process);
+          Source s;
+          s.address = route.signer_source;
+          s.tunnel = route.tunnel;
+          s.subject = "host=" + process->host.value;
+          if (route.signer_host != nullptr) s.loc = route.signer_host->address.loc;
+          sources.push_back(std::move(s));
+        }
+        if (!sources.empty())
+          rules.allow("signer_" + id, "signer " + signer->name.value + " of " + node->name.value,
+                      sources, "tcp dport " + std::to_string(k_signer_port),
+                      "signer " + signer->name.value + " dials " + node->name.value);
       }
     }
     metrics_ports.insert(effective_metrics_port(ctx.topology, *node));

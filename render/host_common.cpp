@@ -129,10 +129,19 @@ std::vector<std::string> vpn_peer_hosts(const RenderContext& ctx, const std::str
       if (peer.over == LinkKind::vpn && other.host.value != host) hosts.insert(other.host.value);
     }
     if (node->role.value == Role::validator && node->signer)
-      if (const Node* signer = t.find_node(node->signer->value)) signer_pair(*node, *signer);
-    if (node->role.value == Role::signer)
-      for (const Node* validator : ctx.peering.validators_of(node->name.value, true))
+      if (const Node* signer = t.find_node(node->signer->value))
+        for (const Node* process : signer_processes(t, *signer)) signer_pair(*node, *process);
+    if (node->role.value == Role::signer) {
+      const std::string& cluster = node->cosigner_of ? *node->cosigner_of : node->name.value;
+      for (const Node* validator : ctx.peering.validators_of(cluster, true))
         signer_pair(*validator, *node);
+    }
+    // A cosigner and the other cosigners of its horcrux signer (raft and gRPC between them).
+    if (node->cosigner_of && tunnels.count(host) != 0)
+      if (const Node* cluster = t.find_node(*node->cosigner_of))
+        for (const Node* other : signer_processes(t, *cluster))
+          if (other->host.value != host && tunnels.count(other->host.value) != 0)
+            hosts.insert(other->host.value);
   }
   // The monitoring host and every host it scrapes (tunnel_hosts gave each an address).
   if (t.monitoring && tunnels.count(host) != 0) {

@@ -28,7 +28,10 @@ std::string restart_service(const RenderedFile& f, const Inventory& inventory) {
       if (host->restart) return host->restart->value;
       return host->service ? host->service->value : std::string();
     case ApplyAction::restart_signer:
-      return host->signer_restart ? host->signer_restart->value : signer_service(*host);
+      // tmkms writes tmkms.toml, a horcrux cosigner config.yaml (render/signer.cpp).
+      return host->signer_restart ? host->signer_restart->value
+                                  : signer_service(*host, f.path.size() >= 12 &&
+                                                              f.path.compare(f.path.size() - 12, 12, "/config.yaml") == 0);
     case ApplyAction::reload_vpn: return host->reload_vpn ? host->reload_vpn->value : std::string();
     case ApplyAction::reload_firewall:
       return host->reload_firewall ? host->reload_firewall->value : std::string();

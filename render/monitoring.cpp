@@ -168,6 +168,34 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
         files.push_back(make_file(hosts[i], k_node_exporter_path, std::move((*texts)[i])));
   }
 
+  // horcrux's metrics (debugAddr) on every cosigner, with a monitoring host only: debugAddr
+  // is bound to the cosigner's tunnel address then (loopback on the monitor's own host).
+  TemplateValue horcrux_targets = TemplateValue::list();
+  TemplateValue horcrux_signers = TemplateValue::list();
+  if (monitoring != nullptr)
+    for (const auto& signer : ctx.topology.nodes) {
+      if (!signer.horcrux) continue;
+      TemplateValue s;
+      s["signer"] = signer.name.value;
+      s["signer_quoted"] = toml_string(signer.name.value);
+      s["threshold"] = std::to_string(signer.horcrux->threshold.value);
+      s["cosigners"] = std::to_string(signer.horcrux->cosigners.size());
+      horcrux_signers.push_back(std::move(s));
+      for (const Node* cosigner : signer_processes(ctx.topology, signer)) {
+        const auto tunnel = ctx.tunnels.addresses.find(cosigner->host.value);
+        if (tunnel == ctx.tunnels.addresses.end()) continue;
+        const bool local = cosigner->host.value == monitoring->host.value;
+        TemplateValue target;
+        target["target"] = toml_string(
+            join_host_port(local ? "127.0.0.1" : tunnel->second, signer.horcrux->debug_port.value));
+        target["cosigner"] = toml_string(cosigner->name.value);
+        target["signer"] = toml_string(signer.name.value);
+        target["host"] = toml_string(cosigner->host.value);
+        domain_labels(ctx, cosigner->host.value, target);
+        horcrux_targets.push_back(std::move(target));
+      }
+    }
+
   const std::string ns = metrics_namespace(validator != nullptr ? *validator : Node{});
   TemplateValue config;
   config["chain_id"] = ctx.topology.chain.id.value;
@@ -180,6 +208,8 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
     config["monitor"] = monitoring->host.value;
     config["monitor_quoted"] = toml_string(monitoring->host.value);
     config["host_targets"] = std::move(host_targets);
+    config["has_horcrux"] = !horcrux_targets.items().empty();
+    config["horcrux_targets"] = std::move(horcrux_targets);
     config["prometheus_port"] = std::to_string(k_prometheus_port);
     config["alertmanager_port"] = std::to_string(k_alertmanager_port);
   }
@@ -194,6 +224,7 @@ void render_monitoring(const RenderContext& ctx, FileSet& files, Diagnostics& ou
   alerts["syncing_why"] = syncing.why;
   alerts["peer_rules"] = std::move(peer_rules);
   alerts["node_exporter"] = monitoring != nullptr;
+  alerts["horcrux_signers"] = std::move(horcrux_signers);
   if (validator != nullptr) {
     TemplateValue v;
     v["validator"] = validator->name.value;

@@ -170,13 +170,16 @@ std::vector<std::string> tunnel_hosts(const Topology& topology) {
   // validator has one: the consensus-signing connection never crosses an open network.
   for (const auto& node : topology.nodes) {
     if (node.role.value != Role::validator || !node.signer) continue;
-    if (hosts.count(node.host.value)) add(node.signer->value);
+    if (!hosts.count(node.host.value)) continue;
+    if (const Node* signer = topology.find_node(node.signer->value))
+      for (const Node* process : signer_processes(topology, *signer)) add(process->name.value);
   }
   // The monitoring host scrapes every host over the mesh (node_exporter everywhere, CometBFT
   // where a node runs), so all of them, and it, get a tunnel address.
   if (topology.monitoring) {
     hosts.insert(topology.monitoring->host.value);
-    for (const auto& node : topology.nodes) hosts.insert(node.host.value);
+    for (const auto& node : topology.nodes)
+      if (!node.host.value.empty()) hosts.insert(node.host.value);
   }
   return {hosts.begin(), hosts.end()};
 }

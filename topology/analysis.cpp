@@ -228,7 +228,8 @@ void signer_domains(const Topology& topology, const Inventory& inventory, GraphA
   const Node* validator = out.reach.validator ? topology.find_node(*out.reach.validator) : nullptr;
   if (validator == nullptr || !validator->signer) return;
   const Node* signer = topology.find_node(validator->signer->value);
-  if (signer == nullptr || signer->role.value != Role::signer) return;
+  // A horcrux signer's domains are counted cosigner by cosigner (rules.cpp, check_horcrux).
+  if (signer == nullptr || signer->role.value != Role::signer || signer->horcrux) return;
   const Host* own = inventory.find_host(validator->host.value);
   const Host* there = inventory.find_host(signer->host.value);
   if (own == nullptr || there == nullptr) return;
@@ -294,7 +295,23 @@ Reachability what_if(const Topology& topology, const Inventory& inventory,
   const Node* validator = reach.validator ? topology.find_node(*reach.validator) : nullptr;
   const Node* signer = validator && validator->signer ? topology.find_node(validator->signer->value)
                                                       : nullptr;
-  if (signer != nullptr) {
+  if (signer != nullptr && signer->horcrux) {
+    // A threshold signer signs while `threshold` cosigners are left.
+    const auto down = [&](const std::string& name) {
+      return std::find(failures.nodes.begin(), failures.nodes.end(), name) != failures.nodes.end();
+    };
+    int left = 0;
+    for (const HorcruxCosigner& c : signer->horcrux->cosigners) {
+      bool lost = down(signer->name.value) || down(c.node);
+      if (const Host* host = inventory.find_host(c.host.value))
+        for (const auto& [kind, value] : failures.domains) {
+          const std::string* mine = domain_value(*host, kind);
+          lost = lost || (mine && *mine == value);
+        }
+      if (!lost) ++left;
+    }
+    if (left < signer->horcrux->threshold.value) reach.signer_lost = signer->name.value;
+  } else if (signer != nullptr) {
     bool lost = std::find(failures.nodes.begin(), failures.nodes.end(), signer->name.value) !=
                 failures.nodes.end();
     if (const Host* host = inventory.find_host(signer->host.value))

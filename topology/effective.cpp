@@ -26,8 +26,9 @@ std::string effective_home(const Node& node, const Host* host) {
   return {};
 }
 
-std::string signer_service(const Host& host) {
-  return host.signer_service ? host.signer_service->value : k_default_signer_service;
+std::string signer_service(const Host& host, bool horcrux) {
+  if (host.signer_service) return host.signer_service->value;
+  return horcrux ? k_default_horcrux_service : k_default_signer_service;
 }
 
 }  // namespace picket

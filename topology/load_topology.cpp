@@ -24,6 +24,9 @@
 namespace picket {
 namespace {
 
+const std::vector<std::string> k_horcrux_keys = {"threshold",  "cosigners",    "p2p_port",
+                                                 "debug_port", "grpc_timeout", "raft_timeout"};
+const std::vector<std::string> k_cosigner_keys = {"host", "shard"};
 const std::vector<std::string> k_tmkms_providers = {"softsign", "yubihsm", "ledger"};
 const std::vector<std::string> k_yubihsm_adapters = {"usb", "http"};
 const std::vector<std::string>& k_sdk_lines = sdk_lines();
@@ -32,6 +35,34 @@ const std::vector<std::string> k_cometbft_lines = {"0.34", "0.37", "0.38", "1.0"
 const std::vector<std::string> k_link_kinds = {"vpn", "private", "public"};
 const std::vector<std::string> k_partner_link_kinds = {"public", "vpn"};
 const std::vector<std::string> k_domain_kinds = {"host", "datacenter", "region", "provider"};
+
+// Go's time.ParseDuration forms horcrux reads: one or more <number><unit>, units ns us µs
+// ms s m h, an optional sign; "0" alone.
+bool is_go_duration(std::string_view s) {
+  if (s == "0") return true;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
+  if (s.empty()) return false;
+  while (!s.empty()) {
+    std::size_t i = 0;
+    bool digits = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, digits = true;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, digits = true;
+    }
+    if (!digits) return false;
+    s.remove_prefix(i);
+    std::size_t unit = 0;
+    for (const std::string_view u : {"ns", "us", "\u00b5s", "ms", "s", "m", "h"})
+      if (s.substr(0, u.size()) == u && (u != "m" || s.substr(0, 2) != "ms")) {
+        unit = u.size();
+        break;
+      }
+    if (unit == 0) return false;
+    s.remove_prefix(unit);
+  }
+  return true;
+}
 
 // [a-z0-9-]{1,63}: node and partner names end up in file names and WireGuard peer names.
 bool is_node_name(std::string_view s) {
@@ -137,7 +168,8 @@ class TopologyLoader final : public YamlEntrySink {
   // Entries are read into these: the model's type plus what its checks after the keys need.
   struct NodeDraft : Node {
     bool role_ok = false, host_ok = false;
-    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml, tmkms_key = k_no_yaml;
+    YamlId signer_key = k_no_yaml, standby_key = k_no_yaml, tmkms_key = k_no_yaml,
+           horcrux_key = k_no_yaml, host_key = k_no_yaml;
   };
   struct TmkmsDraft : Tmkms {
     std::vector<YamlField> yubihsm_only;  // keys only the provider "yubihsm" reads
@@ -203,7 +235,7 @@ class TopologyLoader final : public YamlEntrySink {
   static const Table<NodeDraft>& node_keys() {
     static const Table<NodeDraft> table({
         {"role", true, &TopologyLoader::read_role},
-        {"host", true, &TopologyLoader::read_host},
+        {"host", false, &TopologyLoader::read_host},  // required, but not of a horcrux signer
         {"signer", false, &TopologyLoader::read_signer},
         {"standby", false, &TopologyLoader::read_standby},
         {"p2p_port", false, &TopologyLoader::read_port<NodeDraft, &Node::p2p_port>},
@@ -214,6 +246,7 @@ class TopologyLoader final : public YamlEntrySink {
         {"config", false, &TopologyLoader::read_overrides<&Node::config>},
         {"app", false, &TopologyLoader::read_overrides<&Node::app>},
         {"tmkms", false, &TopologyLoader::read_tmkms},
+        {"horcrux", false, &TopologyLoader::read_node_horcrux},
     });
     return table;
   }
@@ -583,7 +616,32 @@ class TopologyLoader final : public YamlEntrySink {
       return;
     }
     // Entries are read one at a time and never nest: one buffer serves them all.
-    node_keys().read(*this, m_reader, value, n, n.name.loc, ctx, m_entry_fields);
+    const std::uint32_t written =
+        node_keys().read(*this, m_reader, value, n, n.name.loc, ctx, m_entry_fields);
+    const bool has_host = (written & node_keys().bit("host")) != 0;
+    // A horcrux signer runs on its cosigners' hosts and has none of its own.
+    const bool horcrux = n.horcrux_key != k_no_yaml && n.role_ok && n.role.value == Role::signer;
+    if (horcrux && has_host) {
+      m_reader.error("schema", n.host_key,
+                     fmt::format("signer {} runs horcrux on its cosigners' hosts and has no "
+                                 "\"host\" of its own; name the hosts in \"horcrux.cosigners\"",
+                                 in_quotes(name)),
+                     ctx);
+      n.host_ok = false;
+    } else if (horcrux) {
+      n.host_ok = n.horcrux.has_value();
+    } else if (!has_host) {
+      m_reader.missing_key("host", n.name.loc, ctx);
+    }
+    if (horcrux && n.tmkms_key != k_no_yaml) {
+      m_reader.error("schema", n.tmkms_key,
+                     fmt::format("signer {} has both \"tmkms\" and \"horcrux\"; a signer runs "
+                                 "one of them: write two signers, and name one in the validator's "
+                                 "\"signer\"",
+                                 in_quotes(name)),
+                     ctx);
+      n.tmkms.reset();
+    }
     if (n.role_ok && n.role.value != Role::validator) {
       for (const YamlId at : {n.signer_key, n.standby_key}) {
         if (at == k_no_yaml) continue;
@@ -596,6 +654,14 @@ class TopologyLoader final : public YamlEntrySink {
       }
       n.signer.reset();
       n.standby = {false, {}};
+    }
+    if (n.role_ok && n.role.value != Role::signer && n.horcrux_key != k_no_yaml) {
+      m_reader.error("schema", n.horcrux_key,
+                     fmt::format("\"horcrux\" is only allowed on a node of role \"signer\"; node "
+                                 "{} has role {}",
+                                 in_quotes(name), in_quotes(role_name(n.role.value))),
+                     ctx);
+      n.horcrux.reset();
     }
     if (n.role_ok && n.role.value != Role::signer && n.tmkms_key != k_no_yaml) {
       m_reader.error("schema", n.tmkms_key,
@@ -620,6 +686,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void read_host(const YamlField& f, NodeDraft& n, const YamlContext& ctx) {
+    n.host_key = f.key;
     if (auto v = m_reader.string(f, ctx)) {
       n.host = std::move(*v);
       n.host_ok = true;
@@ -761,6 +828,182 @@ class TopologyLoader final : public YamlEntrySink {
                                    "leading zeros), found {}",
                                    in_quotes(v->value)),
                        ctx);
+    }
+  }
+
+  // A signer's `horcrux:` map: the threshold, the cosigners (a host each, an optional shard
+  // ID), their ports and horcrux's timeouts. The threshold's bounds are a rule of their own
+  // (`threshold`, topology/rules.cpp); what horcrux's config validation refuses about shard
+  // IDs and durations is `schema` here. Without a usable `cosigners` list, no horcrux.
+  void read_node_horcrux(const YamlField& field, NodeDraft& n, const YamlContext& ctx) {
+    n.horcrux_key = field.key;
+    read_horcrux(field, n, ctx);
+  }
+
+  void read_horcrux(const YamlField& field, Node& n, const YamlContext& node_ctx) {
+    const YamlContext ctx{node_ctx.where + " in \"horcrux\"", node_ctx.subjects};
+    if (!m_reader.expect_map(field.value, "\"horcrux\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(field.value, fields, ctx);
+    Horcrux h;
+    h.loc = m_reader.loc(field.key);
+    bool has_threshold = false, has_cosigners = false, cosigners_ok = true;
+    for (const YamlField& f : fields) {
+      const std::string& k = m_reader.key(f);
+      if (k == "threshold") {
+        has_threshold = true;
+        if (auto v = m_reader.integer(f, ctx)) {
+          if (v->value < 1 || v->value > 255)
+            m_reader.error("threshold", f.value,
+                           fmt::format("\"threshold\" must be a number of cosigners from 1 to "
+                                       "255, found {}",
+                                       v->value),
+                           ctx);
+          else
+            h.threshold = {static_cast<int>(v->value), v->loc};
+        }
+      } else if (k == "cosigners") {
+        has_cosigners = true;
+        cosigners_ok = read_cosigners(f, n.name.value, h, ctx);
+      } else if (k == "p2p_port") {
+        if (auto v = m_reader.port(f, ctx)) h.p2p_port = *v;
+      } else if (k == "debug_port") {
+        if (auto v = m_reader.port(f, ctx)) h.debug_port = *v;
+      } else if (k == "grpc_timeout" || k == "raft_timeout") {
+        if (auto v = m_reader.string(f, ctx)) {
+          if (!is_go_duration(v->value))
+            m_reader.error("schema", f.value,
+                           fmt::format("{} must be a Go duration such as \"1000ms\" or \"1.5s\", "
+                                       "found {}",
+                                       in_quotes(k), in_quotes(v->value)),
+                           ctx);
+          else
+            (k == "grpc_timeout" ? h.grpc_timeout : h.raft_timeout) = std::move(*v);
+        }
+      } else {
+        m_reader.unknown_key(f, k_horcrux_keys, ctx);
+      }
+    }
+    if (!has_threshold) m_reader.missing_key("threshold", h.loc, ctx);
+    if (!has_cosigners) m_reader.missing_key("cosigners", h.loc, ctx);
+    if (h.p2p_port.value == h.debug_port.value)
+      m_reader.error("port-clash", h.debug_port.loc.line != 0 ? h.debug_port.loc : h.loc,
+                     fmt::format("signer {} uses port {} for both the cosigners' p2p and horcrux's "
+                                 "debugAddr; expected a port of its own for each",
+                                 in_quotes(n.name.value), h.p2p_port.value),
+                     ctx);
+    if (!has_cosigners || !cosigners_ok || h.cosigners.empty()) return;
+    n.horcrux = std::move(h);
+  }
+
+  // `cosigners`: a list of {host, shard}. Shard IDs default to the place in the list and must
+  // be 1..N, each once (horcrux's CosignersConfig.Validate). False when the list is unusable.
+  bool read_cosigners(const YamlField& f, const std::string& signer, Horcrux& h,
+                      const YamlContext& ctx) {
+    if (!m_reader.expect_list(f.value, "\"cosigners\"", ctx)) return false;
+    const auto& items = node(f.value).children;
+    if (items.empty()) {
+      m_reader.error("schema", f.value,
+                     "\"cosigners\" must list the hosts of the horcrux cosigners (at least one)",
+                     ctx);
+      return false;
+    }
+    bool ok = true;
+    std::vector<YamlField> fields;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const YamlId item = items[i];
+      const YamlContext ictx{fmt::format("{} in cosigner {}", ctx.where, i + 1), ctx.subjects};
+      if (!m_reader.expect_map(item, "a cosigner", ictx)) {
+        ok = false;
+        continue;
+      }
+      HorcruxCosigner c;
+      c.loc = m_reader.loc(item);
+      c.shard = {static_cast<int>(i + 1), c.loc};
+      bool has_host = false;
+      fields.clear();
+      m_reader.fields(item, fields, ictx);
+      for (const YamlField& cf : fields) {
+        const std::string& k = m_reader.key(cf);
+        if (k == "host") {
+          if (auto v = m_reader.string(cf, ictx)) {
+            c.host = std::move(*v);
+            has_host = true;
+          }
+        } else if (k == "shard") {
+          if (auto v = m_reader.integer(cf, ictx)) {
+            if (v->value < 1 || v->value > static_cast<std::int64_t>(items.size())) {
+              m_reader.error("schema", cf.value,
+                             fmt::format("\"shard\" must be a shard ID from 1 to {} (the number "
+                                         "of cosigners), found {}",
+                                         items.size(), v->value),
+                             ictx);
+              ok = false;
+            } else {
+              c.shard = {static_cast<int>(v->value), v->loc};
+            }
+          }
+        } else {
+          m_reader.unknown_key(cf, k_cosigner_keys, ictx);
+        }
+      }
+      if (!has_host) {
+        if (std::none_of(fields.begin(), fields.end(),
+                         [&](const YamlField& cf) { return m_reader.key(cf) == "host"; }))
+          m_reader.missing_key("host", c.loc, ictx);
+        ok = false;
+        continue;
+      }
+      for (const HorcruxCosigner& other : h.cosigners)
+        if (other.shard.value == c.shard.value) {
+          m_reader.error("schema", c.shard.loc,
+                         fmt::format("cosigners on hosts {} and {} of signer {} both have shard "
+                                     "ID {}; each shard ID belongs to one cosigner",
+                                     in_quotes(other.host.value), in_quotes(c.host.value),
+                                     in_quotes(signer), c.shard.value),
+                         ictx);
+          ok = false;
+        }
+      c.node = signer + "-" + std::to_string(c.shard.value);
+      h.cosigners.push_back(std::move(c));
+    }
+    return ok;
+  }
+
+  // The cosigner nodes of every horcrux signer, after the node map is complete: one node of
+  // role signer per cosigner, named "<signer>-<shard>", on the cosigner's host, so that every
+  // per-host part (references, firewall, tunnels, boot files, deploy) sees a process there.
+  void add_cosigner_nodes() {
+    std::unordered_set<std::string> names;
+    for (const Node& n : m_topology.nodes) names.insert(n.name.value);
+    for (const std::string& n : m_dropped_nodes) names.insert(n);
+    const std::size_t count = m_topology.nodes.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!m_topology.nodes[i].horcrux) continue;
+      const Node signer = m_topology.nodes[i];
+      for (const HorcruxCosigner& c : signer.horcrux->cosigners) {
+        if (!names.insert(c.node).second || !is_node_name(c.node)) {
+          add_error(m_diags, is_node_name(c.node) ? "duplicate" : "schema", c.loc,
+                    is_node_name(c.node)
+                        ? fmt::format("cosigner {} of signer {} is named like node {}; rename "
+                                      "one of them",
+                                      in_quotes(c.node), in_quotes(signer.name.value),
+                                      in_quotes(c.node))
+                        : fmt::format("cosigner name {} (signer name, \"-\", shard ID) must be "
+                                      "1 to 63 characters of [a-z0-9-]; shorten the signer's name",
+                                      in_quotes(c.node)),
+                    {signer.name.value, c.node});
+          continue;
+        }
+        Node cosigner;
+        cosigner.name = {c.node, c.loc};
+        cosigner.role = {Role::signer, signer.role.loc};
+        cosigner.host = c.host;
+        cosigner.home = signer.home;
+        cosigner.cosigner_of = signer.name.value;
+        cosigner.shard = c.shard.value;
+        m_topology.nodes.push_back(std::move(cosigner));
+      }
     }
   }
 
@@ -1105,6 +1348,7 @@ class TopologyLoader final : public YamlEntrySink {
   }
 
   void resolve() {
+    add_cosigner_nodes();
     m_topology.index_nodes();
     for (Node& n : m_topology.nodes) {
       if (!n.signer || m_topology.find_node(n.signer->value)) continue;

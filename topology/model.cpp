@@ -109,4 +109,16 @@ std::string effective_sdk_line(const Chain& chain) {
 
 bool renders_app_toml(const Chain& chain) { return chain.sdk.has_value() || chain.base_app.has_value(); }
 
+bool is_tmkms_signer(const Node& n) {
+  return n.role.value == Role::signer && !n.horcrux && !n.cosigner_of;
+}
+
+std::vector<const Node*> signer_processes(const Topology& topology, const Node& signer) {
+  if (!signer.horcrux) return {&signer};
+  std::vector<const Node*> out;
+  for (const HorcruxCosigner& c : signer.horcrux->cosigners)
+    if (const Node* n = topology.find_node(c.node); n != nullptr && n->cosigner_of) out.push_back(n);
+  return out;
+}
+
 }  // namespace picket

@@ -100,6 +100,25 @@ struct Tmkms {
   Location loc;                                   // the `tmkms:` key
 };
 
+/// One cosigner of a horcrux signer (topology-format.md §1, `horcrux`): a host and its shard.
+struct HorcruxCosigner {
+  Located<std::string> host;
+  Located<int> shard{0, {}};  // 1..N; default: its place in the list
+  std::string node;           // the cosigner node the loader makes: "<signer>-<shard>"
+  Location loc;               // the list item
+};
+
+/// A threshold signer (horcrux): N cosigners on their own hosts, T of which sign together.
+struct Horcrux {
+  Located<int> threshold{0, {}};
+  std::vector<HorcruxCosigner> cosigners;  // in file order
+  Located<int> p2p_port{2222, {}};         // cosigner to cosigner (raft and gRPC)
+  Located<int> debug_port{8543, {}};       // debugAddr: /metrics for Prometheus
+  Located<std::string> grpc_timeout{"1000ms", {}};
+  Located<std::string> raft_timeout{"1000ms", {}};
+  Location loc;  // the `horcrux:` key
+};
+
 struct Node {
   Located<std::string> name;  // location of the map key
   Located<Role> role;
@@ -114,7 +133,16 @@ struct Node {
   ConfigOverrides config;
   ConfigOverrides app;  // app.toml overrides, like `config`
   std::optional<Tmkms> tmkms;  // signers only; nullopt = softsign with the defaults
+  /// A horcrux signer (the cluster): no host of its own; the loader adds one node of role
+  /// signer per cosigner after it, named "<signer>-<shard>", with `cosigner_of` set.
+  std::optional<Horcrux> horcrux;
+  std::optional<std::string> cosigner_of;  // a cosigner node: its horcrux signer's name
+  int shard = 0;                           // a cosigner node: its shard ID
 };
+
+/// A tmkms signer: a node of role signer that is neither a horcrux signer nor a cosigner.
+bool is_tmkms_signer(const Node& n);
+
 
 struct Link {
   Located<std::string> a;  // first name of `between`
@@ -239,6 +267,9 @@ struct Host {
   /// The value of a failure-domain kind for this host (host: its name), or nullopt.
   std::optional<std::string> domain(DomainKind k) const;
 };
+
+/// The processes that sign for `signer`: its cosigner nodes for a horcrux signer, else itself.
+std::vector<const Node*> signer_processes(const Topology& topology, const Node& signer);
 
 struct Inventory {
   std::shared_ptr<const std::string> path;

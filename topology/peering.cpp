@@ -40,7 +40,7 @@ PeeringIndex::PeeringIndex(const Topology& topology) : m_topology(topology) {
         if (list.empty() || list.back() != p) list.push_back(p);  // named twice: peers once
       }
   for (const Node& node : topology.nodes) {
-    m_nodes_on[node.host.value].push_back(&node);
+    if (!node.host.value.empty()) m_nodes_on[node.host.value].push_back(&node);
     if (node.role.value == Role::validator && node.signer)
       m_validators_of[node.signer->value].push_back(&node);
   }

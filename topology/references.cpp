@@ -60,6 +60,7 @@ void check_references(const Topology& topology, const Inventory& inventory, Diag
   std::vector<const Host*> host_order;  // hosts in order of first use, for a stable walk
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
+    if (n.horcrux) continue;  // no host of its own: its cosigner nodes name theirs
     const Host* host = inventory.find_host(n.host.value);
     if (host == nullptr) {
       if (host_names.empty()) {

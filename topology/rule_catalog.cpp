@@ -7,7 +7,7 @@ namespace picket {
 namespace {
 // Kept in the order and wording of topology-format.md §4: CI and SARIF viewers match on the
 // IDs, so an ID here must never change once released.
-constexpr std::array<RuleInfo, 25> k_rules{{
+constexpr std::array<RuleInfo, 26> k_rules{{
     {"syntax", Severity::error, "A file is not valid YAML."},
     {"schema", Severity::error, "Unknown key, wrong type, missing required key or bad enum value."},
     {"duplicate", Severity::error, "A name or YAML key appears twice, or the same link twice."},
@@ -49,7 +49,10 @@ constexpr std::array<RuleInfo, 25> k_rules{{
      "A host's ssh_allow does not admit where picket's SSH connection comes from (the "
      "inventory's controller, or the host's jump host)."},
     {"signer-host", Severity::error,
-     "A signer with a YubiHSM or a Ledger shares its host with another node."},
+     "A signer with a YubiHSM or a Ledger shares its host with another node, or two cosigners "
+     "of one horcrux signer share a host."},
+    {"threshold", Severity::error,
+     "A horcrux signer's threshold is not more than half of its cosigners, or exceeds them."},
 }};
 }  // namespace
 

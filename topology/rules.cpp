@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "topology/effective.hpp"
 #include "topology/graph.hpp"
 #include "util/text.hpp"
 
@@ -76,6 +77,15 @@ void check_validators(const Topology& topology, const NodeIndex& nodes, Diagnost
     if (!n.signer) continue;
     const Node* signer = nodes.find(n.signer->value);
     if (!signer) continue;  // the loader reports names that match no node
+    if (signer->cosigner_of) {
+      add_error(out, "reference", n.signer->loc,
+                fmt::format("signer {} of validator {} is a cosigner of horcrux signer {}; name "
+                            "the horcrux signer",
+                            quoted(signer->name.value), quoted(n.name.value),
+                            quoted(*signer->cosigner_of)),
+                {n.name.value, signer->name.value});
+      continue;
+    }
     if (signer->role.value != Role::signer) {
       add_error(out, "reference", n.signer->loc,
                 fmt::format("signer {} of validator {} is a {}, not a signer",
@@ -335,8 +345,147 @@ std::pair<Location, std::string> edge_spot(const Topology& topology, const Graph
 
 }  // namespace
 
-void check_structure(const Topology& topology, const Inventory& /*inventory*/,
+namespace {
+// A horcrux signer: the threshold's bounds (`threshold`: horcrux's config validation wants
+// N/2 < T <= N), one cosigner per host (`signer-host`), and T cosigners left after the loss of
+// any one value of policy.survive among the cosigners' hosts (`spof-domain`; the validator's
+// own datacenter, region and provider are not counted, as for tmkms: losing them stops the
+// validator itself).
+void check_horcrux(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
+  // Cosigners of two horcrux signers on one host: their ports and homes must differ
+  // (`port-clash`; an unset home is ~/.horcrux for both).
+  std::map<std::string, std::vector<const Node*>> cosigners_on;  // host -> cosigner nodes
+  for (const Node& n : topology.nodes)
+    if (n.cosigner_of) cosigners_on[n.host.value].push_back(&n);
+  for (const auto& [host, here] : cosigners_on)
+    for (std::size_t i = 0; i < here.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) {
+        const Node& a = *here[j];
+        const Node& b = *here[i];
+        if (*a.cosigner_of == *b.cosigner_of) continue;  // signer-host, below
+        const Node* sa = topology.find_node(*a.cosigner_of);
+        const Node* sb = topology.find_node(*b.cosigner_of);
+        if (sa == nullptr || sb == nullptr || !sa->horcrux || !sb->horcrux) continue;
+        const std::set<int> pa{sa->horcrux->p2p_port.value, sa->horcrux->debug_port.value};
+        std::string why;
+        for (const int p : {sb->horcrux->p2p_port.value, sb->horcrux->debug_port.value})
+          if (pa.count(p) && why.empty()) why = fmt::format("port {}", p);
+        const std::string ha = a.home ? a.home->value : "~/.horcrux";
+        const std::string hb = b.home ? b.home->value : "~/.horcrux";
+        if (why.empty() && ha == hb) why = fmt::format("home {}", quoted(ha));
+        if (why.empty()) continue;
+        add_error(out, "port-clash", b.name.loc,
+                  fmt::format("cosigner {} uses {} on host {}, already used by cosigner {}; give "
+                              "one of the signers its own ports and home",
+                              quoted(b.name.value), why, quoted(host), quoted(a.name.value)),
+                  {a.name.value, b.name.value});
+      }
+  // A cosigner beside other processes on its host: a tmkms signer would share its unit
+  // (`signer_service` names one signer per host: `signer-host`), a CometBFT node its ports.
+  std::map<std::string, std::vector<const Node*>> others_on;  // host -> nodes, tmkms signers
+  for (const Node& n : topology.nodes)
+    if (!n.cosigner_of && !n.horcrux && !n.host.value.empty()) others_on[n.host.value].push_back(&n);
+  for (const auto& [host, here] : cosigners_on) {
+    const auto others = others_on.find(host);
+    if (others == others_on.end()) continue;
+    for (const Node* c : here) {
+      const Node* cluster = topology.find_node(*c->cosigner_of);
+      if (cluster == nullptr || !cluster->horcrux) continue;
+      for (const Node* o : others->second) {
+        if (o->role.value == Role::signer) {
+          add_error(out, "signer-host", c->host.loc,
+                    fmt::format("cosigner {} shares host {} with tmkms signer {}; the host's "
+                                "signer_service names one signer's unit: put them on two hosts",
+                                quoted(c->name.value), quoted(host), quoted(o->name.value)),
+                    {c->name.value, o->name.value});
+          continue;
+        }
+        for (const int p : {cluster->horcrux->p2p_port.value, cluster->horcrux->debug_port.value})
+          for (const int q : {effective_p2p_port(topology, *o), effective_rpc_port(topology, *o),
+                              effective_metrics_port(topology, *o)})
+            if (p == q)
+              add_error(out, "port-clash", c->host.loc,
+                        fmt::format("cosigner {} uses port {} on host {}, already used by node {}; "
+                                    "set the signer's p2p_port or debug_port to a free port",
+                                    quoted(c->name.value), p, quoted(host), quoted(o->name.value)),
+                        {c->name.value, o->name.value});
+      }
+    }
+  }
+  std::map<std::string, const Node*> validator_of;  // signer -> its active validator
+  for (const Node& n : topology.nodes)
+    if (n.role.value == Role::validator && n.signer && !n.standby.value)
+      validator_of.emplace(n.signer->value, &n);
+  for (const Node& signer : topology.nodes) {
+    if (!signer.horcrux) continue;
+    const Horcrux& h = *signer.horcrux;
+    const int n = static_cast<int>(h.cosigners.size());
+    const int t = h.threshold.value;
+    const std::string& name = signer.name.value;
+    if (t != 0 && (t * 2 <= n || t > n)) {
+      add_error(out, "threshold", h.threshold.loc,
+                t > n ? fmt::format("signer {} has threshold {} but only {} {}; the threshold "
+                                    "must be at most the number of cosigners",
+                                    quoted(name), t, n, n == 1 ? "cosigner" : "cosigners")
+                      : fmt::format("signer {} has threshold {} of {} cosigners; horcrux needs "
+                                    "more than half of them (more than {}/2, so at least {}) so "
+                                    "that two groups can never sign apart",
+                                    quoted(name), t, n, n, n / 2 + 1),
+                {name});
+    }
+    std::map<std::string, const HorcruxCosigner*> on_host;
+    for (const HorcruxCosigner& c : h.cosigners) {
+      auto [it, fresh] = on_host.emplace(c.host.value, &c);
+      if (!fresh)
+        add_error(out, "signer-host", c.host.loc,
+                  fmt::format("cosigners {} and {} of signer {} are both on host {}; losing that "
+                              "host loses two shards: put every cosigner on a host of its own",
+                              quoted(it->second->node), quoted(c.node), quoted(name),
+                              quoted(c.host.value)),
+                  {name, it->second->node, c.node});
+    }
+    if (t == 0 || t * 2 <= n || t > n) continue;
+    // A cosigner the loader could not make (its name taken or too long) was reported there.
+    if (signer_processes(topology, signer).size() != h.cosigners.size()) continue;
+    const auto validator = validator_of.find(name);
+    const Host* own = validator == validator_of.end()
+                          ? nullptr
+                          : inventory.find_host(validator->second->host.value);
+    const std::set<DomainKind> kinds(topology.policy.survive.begin(), topology.policy.survive.end());
+    for (DomainKind kind : kinds) {
+      std::map<std::string, std::vector<const HorcruxCosigner*>> in;  // value -> cosigners
+      for (const HorcruxCosigner& c : h.cosigners) {
+        const Host* host = inventory.find_host(c.host.value);
+        if (host == nullptr) continue;  // the reference check reports it
+        if (auto value = host->domain(kind)) in[*value].push_back(&c);
+      }
+      for (const auto& [value, lost] : in) {
+        if (kind != DomainKind::host && own != nullptr && own->domain(kind) == value) continue;
+        const int left = n - static_cast<int>(lost.size());
+        if (left >= t) continue;
+        std::vector<std::string> names;
+        for (const HorcruxCosigner* c : lost) names.push_back(c->node);
+        std::vector<std::string> subjects{fmt::format("{}={}", domain_kind_name(kind), value), name};
+        add_error(out, "spof-domain", kind == DomainKind::host ? lost.front()->host.loc : h.threshold.loc,
+                  fmt::format("losing {} {} (cosigners {}) leaves signer {} {} of {} cosigners, "
+                              "below its threshold {}: it stops signing; {}",
+                              domain_kind_name(kind), quoted(value), quoted_list(names, k_max_listed_names),
+                              quoted(name), left, n, t,
+                              n == t ? std::string("a threshold equal to the number of cosigners "
+                                                   "survives no loss: add cosigners")
+                                     : fmt::format("spread the cosigners so that no {} holds more "
+                                                   "than {}",
+                                                   domain_kind_name(kind), n - t)),
+                  std::move(subjects));
+      }
+    }
+  }
+}
+}  // namespace
+
+void check_structure(const Topology& topology, const Inventory& inventory,
                      Diagnostics& out, bool model_complete) {
+  check_horcrux(topology, inventory, out);
   const NodeIndex nodes(topology);
   check_validators(topology, nodes, out, model_complete);
   check_links(topology, nodes, out);

@@ -4,6 +4,7 @@
 # clone (CI) reuses it:
 #   cometbft-0.34 … cometbft-1.0   CometBFT, one binary per supported release line (go install)
 #   tmkms                          tmkms with the softsign provider (cargo install --locked)
+#   horcrux                        horcrux, the threshold signer (go build of the pinned module)
 # Debian packages (wireguard-go, wireguard-tools, nftables, openssh-server, iproute2) come
 # from scripts/deps.sh. Prints one line per step; says what is missing and how to get it
 # when a registry cannot be reached. Usage: tests/lab/tools.sh [--print-dir]
@@ -15,6 +16,8 @@ cache=${PICKET_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/picket-lab}
 # Pinned versions: the CometBFT tags the key lists in shared/facts were checked against.
 cometbft_versions=(0.34:v0.34.35 0.37:v0.37.18 0.38:v0.38.25 1.0:v1.0.1)
 tmkms_version=0.15.0
+# horcrux v3.3.2: built against CometBFT 0.38.2 (its go.mod), the line picket supports it on.
+horcrux_version=v3.3.2
 
 if [ "${1:-}" = --print-dir ]; then echo "$tools/bin"; exit 0; fi
 
@@ -82,6 +85,25 @@ if [ ! -x "$cache/bin/tmkms-$tmkms_version" ]; then
   rm -rf "$root" "$root.log"
 fi
 ln -sfn "$cache/bin/tmkms-$tmkms_version" "$tools/bin/tmkms"
+
+# `go install …/cmd/horcrux@v3.3.2` asks the proxy for the module's version list (to look for
+# a deprecation), which the proxy reachable here refuses; so the pinned module is downloaded
+# alone and built from its own go.mod and go.sum.
+if [ ! -x "$cache/bin/horcrux-$horcrux_version" ]; then
+  need_go
+  say "building horcrux $horcrux_version (go build; the first time takes a few minutes)"
+  work=$(mktemp -d)
+  src=$(cd "$work" && go mod download -json "github.com/strangelove-ventures/horcrux/v3@$horcrux_version" |
+        sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] || { rm -rf "$work"; die "horcrux $horcrux_version could not be downloaded (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"; }
+  cp -r "$src" "$work/src" && chmod -R u+w "$work/src"
+  (cd "$work/src" && GOWORK=off go build -o "$work/horcrux" ./cmd/horcrux >"$work/log" 2>&1) ||
+    { tail -20 "$work/log" >&2; rm -rf "$work"; die "horcrux $horcrux_version did not build"; }
+  install -m 0755 "$work/horcrux" "$cache/bin/horcrux-$horcrux_version.tmp"
+  mv "$cache/bin/horcrux-$horcrux_version.tmp" "$cache/bin/horcrux-$horcrux_version"
+  rm -rf "$work"
+fi
+ln -sfn "$cache/bin/horcrux-$horcrux_version" "$tools/bin/horcrux"
 
 command -v wireguard-go >/dev/null 2>&1 || die "wireguard-go is missing: run scripts/deps.sh (Debian package wireguard-go)"
 say "ready in $tools/bin: $(cd "$tools/bin" && ls | tr '\n' ' ')"

@@ -622,6 +622,25 @@ TEST_F(PicketOverSsh, BackupAndRestoreOneHost) {
   EXPECT_EQ(read_text(a_root + "/config/node_key.json"), "{\"k\":1}");
   EXPECT_EQ(read_text(a_root + "/config/config.toml"), a_config);
   EXPECT_FALSE(fs::exists(a_root + "/data/priv_validator_state.json"));
+
+  // horcrux's sign state is refused the same way; its shard and ECIES keys are key material.
+  Archive horcrux;
+  horcrux.created = "2026-12-04T16:00:00Z";
+  horcrux.entries.push_back({"node-a", "/home/cosmos/.horcrux/state/hub_share_sign_state.json", 0600, "{\"height\":\"1\"}"});
+  horcrux.entries.push_back({"node-a", "/home/cosmos/.horcrux/hub_shard.json", 0600, "{\"shard\":1}"});
+  horcrux.entries.push_back({"node-a", "/home/cosmos/.horcrux/ecies_keys.json", 0600, "{\"ecies\":1}"});
+  std::ofstream(net + "/horcrux.pkb", std::ios::binary) << seal_archive(horcrux, *key);
+  const CliRun hx_state = picket("restore " + common() + " " + shell_quote(net + "/horcrux.pkb") + " --host node-a --yes");
+  EXPECT_EQ(hx_state.rc, 1) << hx_state.out;
+  EXPECT_NE(hx_state.out.find("picket: error: the archive holds signing state for node-a "
+                              "(/home/cosmos/.horcrux/state/hub_share_sign_state.json): restoring an older one"),
+            std::string::npos) << hx_state.out;
+  const CliRun hx_keys = stdout_of("restore " + common() + " " + shell_quote(net + "/horcrux.pkb") + " --host node-a --keys-only --yes");
+  ASSERT_EQ(hx_keys.rc, 0) << hx_keys.out << read_text(net + "/stderr");
+  const std::string hx_root = fleet.root("node-a") + "/home/cosmos/.horcrux";
+  EXPECT_EQ(read_text(hx_root + "/hub_shard.json"), "{\"shard\":1}");
+  EXPECT_EQ(read_text(hx_root + "/ecies_keys.json"), "{\"ecies\":1}");
+  EXPECT_FALSE(fs::exists(hx_root + "/state/hub_share_sign_state.json"));
 }
 
 }  // namespace

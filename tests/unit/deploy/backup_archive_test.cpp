@@ -84,6 +84,12 @@ TEST(BackupArchive, SigningStateAndKeyMaterial) {
                         "/home/c/.tmkms/tmkms.toml"})
     EXPECT_FALSE(is_signing_state(p)) << p;
   EXPECT_TRUE(is_key_material({"h", "/home/c/.gaia/config/node_key.json", 0600, ""}));
+  // horcrux: the shard and the cosigners' ECIES keys are key material; config.yaml is not.
+  EXPECT_TRUE(is_key_material({"h", "/home/c/.horcrux/cosmoshub-4_shard.json", 0600, ""}));
+  EXPECT_TRUE(is_key_material({"h", "/home/c/.horcrux/ecies_keys.json", 0600, ""}));
+  EXPECT_FALSE(is_key_material({"h", "/home/c/.horcrux/config.yaml", 0600, ""}));
+  EXPECT_FALSE(is_signing_state("/home/c/.horcrux/cosmoshub-4_shard.json"));
+  EXPECT_FALSE(is_signing_state("/home/c/.horcrux/ecies_keys.json"));
   EXPECT_TRUE(is_key_material({"h", "/etc/wireguard/picket.conf", 0600, ""}));
   EXPECT_TRUE(is_key_material({"h", "/home/c/.tmkms/secrets/cosmoshub-4-consensus.key", 0600, ""}));
   EXPECT_TRUE(is_key_material({"", "wireguard/h.key", 0600, ""}));

@@ -45,6 +45,25 @@ TEST(HostCommands, RestartAndCheckFallBackToTheService) {
   EXPECT_EQ(check_command(h), std::nullopt);
 }
 
+// A horcrux cosigner's unit is horcrux.service unless the host names one.
+TEST(HostCommands, ACosignerRestartsHorcrux) {
+  Host h;
+  h.name = test::located("cos-1");
+  h.service = test::located("cosmovisor.service");
+  Node cosigner;
+  cosigner.name = test::located("hx-1");
+  cosigner.role = {Role::signer, {}};
+  cosigner.cosigner_of = "hx";
+  EXPECT_EQ(restart_command(h, cosigner), "systemctl restart 'horcrux.service'");
+  EXPECT_EQ(check_command(h, cosigner), "systemctl is-active --quiet 'horcrux.service'");
+  h.signer_service = test::located("horcrux@hub.service");
+  EXPECT_EQ(restart_command(h, cosigner), "systemctl restart 'horcrux@hub.service'");
+  h.signer_restart = test::located("my-restart");
+  h.signer_check = test::located("pgrep horcrux");
+  EXPECT_EQ(restart_command(h, cosigner), "my-restart");
+  EXPECT_EQ(check_command(h, cosigner), "pgrep horcrux");
+}
+
 // A signer has its own unit: never the host's `service` or `restart`, which are its nodes'.
 TEST(HostCommands, ASignerRestartsItsOwnService) {
   const Topology t = test::sentry_topology();

@@ -74,6 +74,71 @@ TEST(Waves, TwoOnlyExitsNeverGoTogether) {
   }
 }
 
+// A horcrux signer "hx" of `n` cosigners with threshold `t` beside two_exits(): its cosigner
+// nodes hx-1 … hx-n, as the loader makes them.
+Topology with_horcrux(int t_of, int n) {
+  Topology t = two_exits();
+  Node& validator = t.nodes.front();
+  validator.signer = Located<std::string>{"hx", {}};
+  Node hx;
+  hx.name = {"hx", {}};
+  hx.role = {Role::signer, {}};
+  Horcrux h;
+  h.threshold = {t_of, {}};
+  for (int i = 1; i <= n; ++i) {
+    HorcruxCosigner c;
+    c.host = {"h-cos-" + std::to_string(i), {}};
+    c.shard = {i, {}};
+    c.node = "hx-" + std::to_string(i);
+    h.cosigners.push_back(c);
+  }
+  hx.horcrux = h;
+  t.nodes.push_back(hx);
+  for (const HorcruxCosigner& c : h.cosigners) {
+    add_node(t, c.node, Role::signer, c.host.value);
+    t.nodes.back().cosigner_of = "hx";
+    t.nodes.back().shard = c.shard.value;
+  }
+  t.index_nodes();
+  return t;
+}
+
+TEST(Waves, TwoOfThreeCosignersRestartOneAtATime) {
+  const Topology t = with_horcrux(2, 3);
+  const Inventory inv;
+  EXPECT_EQ(nodes_of(plan_waves(t, {"validator", "kms", "hx-1", "hx-2", "hx-3"}, graph_path_counter(t, inv))),
+            (std::vector<std::vector<std::string>>{{"kms"}, {"hx-1"}, {"hx-2"}, {"hx-3"}, {"validator"}}));
+}
+
+TEST(Waves, ThreeOfFiveCosignersRestartTwoAtATime) {
+  const Topology t = with_horcrux(3, 5);
+  const Inventory inv;
+  const auto waves = plan_waves(t, {"hx-1", "hx-2", "hx-3", "hx-4", "hx-5"}, graph_path_counter(t, inv));
+  EXPECT_EQ(nodes_of(waves),
+            (std::vector<std::vector<std::string>>{{"hx-1", "hx-2"}, {"hx-3", "hx-4"}, {"hx-5"}}));
+  // The property: with any one wave down, the threshold of cosigners still runs.
+  for (const Wave& w : waves) {
+    EXPECT_EQ(w.role, Role::signer);
+    FailureSet down;
+    down.nodes = w.nodes;
+    EXPECT_FALSE(what_if(t, inv, down).signer_lost) << w.nodes.front();
+  }
+  // And --max-wave 1 still bounds them.
+  EXPECT_EQ(nodes_of(plan_waves(t, {"hx-1", "hx-2", "hx-3"}, graph_path_counter(t, inv), 1)),
+            (std::vector<std::vector<std::string>>{{"hx-1"}, {"hx-2"}, {"hx-3"}}));
+}
+
+TEST(Waves, WhatIfCountsCosignersAgainstTheThreshold) {
+  const Topology t = with_horcrux(3, 5);
+  const Inventory inv;
+  FailureSet two;
+  two.nodes = {"hx-1", "hx-4"};
+  EXPECT_FALSE(what_if(t, inv, two).signer_lost);
+  FailureSet three;
+  three.nodes = {"hx-1", "hx-2", "hx-5"};
+  EXPECT_EQ(what_if(t, inv, three).signer_lost, std::optional<std::string>("hx"));
+}
+
 TEST(Waves, OnlyTheGivenNodesRestart) {
   const Topology t = two_exits();
   const Inventory inv;

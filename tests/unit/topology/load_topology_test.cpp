@@ -254,7 +254,7 @@ TEST(LoadTopology, UnknownKeysAtEveryLevel) {
             "[schema] {validator}\n"
             "6:56: error: unknown key \"zzzzzz\" in node \"validator\"; expected one of "
             "\"role\", \"host\", \"signer\", \"standby\", \"p2p_port\", \"rpc_port\", "
-            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"app\", \"tmkms\" [schema] {validator}\n"
+            "\"metrics_port\", \"node_id\", \"home\", \"config\", \"app\", \"tmkms\", \"horcrux\" [schema] {validator}\n"
             "8:27: error: unknown node \"validator2\" in \"between\"; did you mean "
             "\"validator\"? [reference] {validator,validator2}\n"
             "8:40: error: unknown key \"ovr\" in a link; did you mean \"over\"? [schema] "

@@ -273,7 +273,9 @@ TEST(Report, CatalogHoldsTheRulesInTableOrder) {
       // firewall (issue 13)
       "lockout",
       // signers (issue 13)
-      "signer-host"};
+      "signer-host",
+      // horcrux (issue 13)
+      "threshold"};
   const std::vector<std::string> warnings{"insecure-link", "direct-public", "isolated-node",
                                           "deep-path", "no-monitor"};
   ASSERT_EQ(rule_catalog().size(), ids.size());
