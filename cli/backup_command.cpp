@@ -75,16 +75,26 @@ tl::expected<BackupKey, std::string> load_key(const std::string& path, bool crea
   return *key;
 }
 
-// What to read from one host: every rendered file, the key files its tmkms.toml names
-// (never its state_file), and beside a horcrux cosigner's config.yaml its shard
+// What to read from one host: every rendered file, a YubiHSM signer's `wrapped_exports`, the
+// key files its tmkms.toml names (never its state_file), and beside a horcrux cosigner's config.yaml its shard
 // (<chain>_shard.json) and ecies_keys.json (never its state/ or raft/ folders).
 struct Wanted {
   std::string path;  // as the topology names it
   std::string node;
 };
 
-std::vector<Wanted> wanted_on(const FileSet& files, const std::string& host, const std::string& chain_id) {
-  std::vector<Wanted> wanted;
+// A YubiHSM signer's key exports under a wrap key on `host`, where the topology names them.
+std::vector<Wanted> wrapped_exports_on(const Topology& topology, const std::string& host) {
+  std::vector<Wanted> exports;
+  for (const Node& n : topology.nodes)
+    if (n.host.value == host && n.tmkms)
+      for (const auto& path : n.tmkms->wrapped_exports) exports.push_back({path.value, n.name.value});
+  return exports;
+}
+
+std::vector<Wanted> wanted_on(const FileSet& files, const Topology& topology, const std::string& host) {
+  const std::string& chain_id = topology.chain.id.value;
+  std::vector<Wanted> wanted = wrapped_exports_on(topology, host);
   for (const RenderedFile& f : files) {
     if (f.host != host) continue;
     wanted.push_back({f.path, f.node});
@@ -225,7 +235,7 @@ int run_backup(const BackupFlags& flags) {
       r.error = t ? "not in the inventory" : t.error().message;
       return;
     }
-    for (const Wanted& w : wanted_on(inputs->files, hosts[i], inputs->topology().chain.id.value)) {
+    for (const Wanted& w : wanted_on(inputs->files, inputs->topology(), hosts[i])) {
       if (is_signing_state(w.path)) continue;
       RenderedFile probe;
       probe.host = hosts[i];
@@ -299,18 +309,88 @@ struct RestoreFlags {
   RolloutFlags common;
   std::string archive;
   std::string host;
+  bool controller = false;  // the controller's secrets folder instead of a host's files
   std::string key;
   bool keys_only = false;
   bool yes = false;
 };
 
+// The archive's copy of the controller's secrets folder (its entries of host "") back into
+// the secrets folder: each file written atomically, 0600; a file there that differs is kept as
+// <file>.picket-bak first, an identical one left alone.
+int restore_secrets_folder(const RestoreFlags& flags, const Archive& archive) {
+  const std::string secrets =
+      flags.common.secrets.empty() ? default_secrets_dir(flags.common.paths.topology) : flags.common.secrets;
+  std::vector<const ArchiveEntry*> chosen;
+  for (const ArchiveEntry& e : archive.entries) {
+    if (!e.host.empty()) continue;
+    const fs::path rel = fs::path(e.path).lexically_normal();
+    if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
+      std::fprintf(stderr, "picket: error: the archive names %s in the secrets folder, outside it; nothing restored\n",
+                   in_quotes(e.path).c_str());
+      return k_exit_findings;
+    }
+    chosen.push_back(&e);
+  }
+  if (chosen.empty()) {
+    std::fprintf(stderr, "picket: error: the archive holds no file of the secrets folder; nothing restored\n");
+    return k_exit_findings;
+  }
+  std::printf("restoring %s of the secrets folder %s from the archive of %s:\n",
+              plural(chosen.size(), "file", "files").c_str(), secrets.c_str(), archive.created.c_str());
+  for (const ArchiveEntry* e : chosen) std::printf("  %s\n", e->path.c_str());
+  if (!flags.yes) {
+    std::fprintf(stderr, "picket: error: nothing restored without confirmation (pass --yes)\n");
+    return k_exit_usage;
+  }
+  std::error_code ec;
+  fs::create_directories(secrets, ec);
+  fs::permissions(secrets, fs::perms::owner_all, fs::perm_options::replace, ec);
+  std::size_t written = 0, same = 0;
+  for (const ArchiveEntry* e : chosen) {
+    const fs::path target = fs::path(secrets) / e->path;
+    fs::create_directories(target.parent_path(), ec);
+    if (fs::exists(target, ec)) {
+      auto current = read_local(target.string());
+      if (current && *current == e->content) {
+        ++same;
+        continue;
+      }
+      if (current) {
+        if (auto kept = write_file_atomic(target.string() + ".picket-bak", *current, 0600); !kept) {
+          std::fprintf(stderr, "picket: error: %s (%zu of %zu restored)\n", kept.error().c_str(), written, chosen.size());
+          return k_exit_deploy_failed;
+        }
+      }
+    }
+    if (auto done = write_file_atomic(target.string(), e->content, 0600); !done) {
+      std::fprintf(stderr, "picket: error: %s (%zu of %zu restored)\n", done.error().c_str(), written, chosen.size());
+      return k_exit_deploy_failed;
+    }
+    ++written;
+  }
+  std::printf("restored %s into %s (0600)%s; a file that differed is kept as <file>.picket-bak\n",
+              plural(written, "file", "files").c_str(), secrets.c_str(),
+              same == 0 ? "" : (", " + plural(same, "file", "files") + " already the same").c_str());
+  return k_exit_ok;
+}
+
 int run_restore(const RestoreFlags& flags) {
+  if (flags.controller == !flags.host.empty()) {
+    std::fprintf(stderr, "picket: error: restore needs one of --host HOST (a host's files) or --controller (the "
+                         "secrets folder)\n");
+    return k_exit_usage;
+  }
+  if (flags.controller && flags.keys_only) {
+    std::fprintf(stderr, "picket: error: --keys-only is for --host: the secrets folder holds only keys\n");
+    return k_exit_usage;
+  }
   // Only the inventory is needed to reach the host: a restore may come after the secrets are
   // gone, so neither lint errors of the render kind nor missing keys stop it.
   auto checked = load_or_usage_error(flags.common.paths);
   if (!checked) return checked.error();
-  const Host* host = checked->result.inventory.find_host(flags.host);
-  if (host == nullptr) {
+  const Host* host = flags.controller ? nullptr : checked->result.inventory.find_host(flags.host);
+  if (!flags.controller && host == nullptr) {
     std::fprintf(stderr, "picket: error: no host %s in the inventory\n", in_quotes(flags.host).c_str());
     return k_exit_usage;
   }
@@ -330,12 +410,19 @@ int run_restore(const RestoreFlags& flags) {
     std::fprintf(stderr, "picket: error: %s: %s; nothing restored\n", flags.archive.c_str(), archive.error().c_str());
     return k_exit_findings;
   }
+  if (flags.controller) return restore_secrets_folder(flags, *archive);
+  // A YubiHSM signer's wrapped exports are key material too.
+  const std::vector<Wanted> exports = wrapped_exports_on(checked->result.topology, flags.host);
+  const auto is_key = [&](const ArchiveEntry& e) {
+    return is_key_material(e) ||
+           std::any_of(exports.begin(), exports.end(), [&](const Wanted& w) { return w.path == e.path; });
+  };
   std::vector<const ArchiveEntry*> chosen;
   std::vector<std::string> state;
   for (const ArchiveEntry& e : archive->entries) {
     if (e.host != flags.host) continue;
     if (is_signing_state(e.path)) state.push_back(e.path);
-    if (flags.keys_only ? is_key_material(e) : true) chosen.push_back(&e);
+    if (flags.keys_only ? is_key(e) : true) chosen.push_back(&e);
   }
   if (!state.empty() && !flags.keys_only) {
     std::fprintf(stderr,
@@ -408,12 +495,14 @@ Command add_backup_command(CLI::App& app) {
 
 Command add_restore_command(CLI::App& app) {
   auto flags = std::make_shared<RestoreFlags>();
-  auto* cmd = app.add_subcommand("restore", "Put one host's files back from a backup archive (never a signing state file)");
+  auto* cmd = app.add_subcommand("restore", "Put one host's files, or the secrets folder, back from a backup archive (never a signing state file)");
   add_rollout_flags(*cmd, flags->common);
   cmd->add_option("archive", flags->archive, "The archive `picket backup` wrote")->required();
-  cmd->add_option("--host", flags->host, "The inventory host whose files to restore")->required();
+  cmd->add_option("--host", flags->host, "The inventory host whose files to restore");
+  cmd->add_flag("--controller", flags->controller,
+                "Restore the controller's secrets folder (--secrets, default .picket/secrets) instead of a host's files");
   cmd->add_option("--key", flags->key, "Backup key file (default: .picket/backup.key beside the topology)");
-  cmd->add_flag("--keys-only", flags->keys_only, "Restore only key material (node keys, WireGuard and tmkms keys)");
+  cmd->add_flag("--keys-only", flags->keys_only, "Restore only key material (node keys, WireGuard and tmkms keys, HSM wrapped exports, horcrux shards)");
   cmd->add_flag("--yes,-y", flags->yes, "Do not ask for confirmation");
   return [flags] { return run_restore(*flags); };
 }

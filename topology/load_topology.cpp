@@ -259,6 +259,7 @@ class TopologyLoader final : public YamlEntrySink {
         {"key", false, &TopologyLoader::read_object_id<&Tmkms::key>},
         {"password_file", false, &TopologyLoader::read_password_file},
         {"serial_number", false, &TopologyLoader::read_serial_number},
+        {"wrapped_exports", false, &TopologyLoader::read_wrapped_exports},
     });
     return table;
   }
@@ -810,6 +811,27 @@ class TopologyLoader final : public YamlEntrySink {
                                          "signer's host, found {}",
                                          in_quotes(v->value)),
                        ctx);
+    }
+  }
+
+  // Files on the signer's host holding the consensus key exported under a wrap key
+  // (`tmkms yubihsm keys export`): `picket backup` reads them; nothing else touches them.
+  void read_wrapped_exports(const YamlField& f, TmkmsDraft& t, const YamlContext& ctx) {
+    t.yubihsm_only.push_back(f);
+    if (!m_reader.expect_list(f.value, "\"wrapped_exports\"", ctx)) return;
+    for (const YamlId item : node(f.value).children) {
+      const YamlNode& n = node(item);
+      if (n.kind == YamlKind::scalar && is_clean_remote_file(n.text)) {
+        t.wrapped_exports.push_back({n.text, m_reader.loc(item)});
+        continue;
+      }
+      m_reader.error("schema", item,
+                     n.kind == YamlKind::scalar && !n.text.empty() && n.text.front() == '/'
+                         ? bad_path_message("wrapped_exports", n.text)
+                         : fmt::format("items of \"wrapped_exports\" must be absolute paths of "
+                                       "files on the signer's host, found {}",
+                                       m_reader.describe(item)),
+                     ctx);
     }
   }
 

@@ -97,6 +97,7 @@ struct Tmkms {
   std::optional<Located<std::string>> password_file;  // yubihsm: absolute path on the signer's host
   Located<int> key{1, {}};                        // yubihsm: the consensus key's object ID
   std::optional<Located<std::string>> serial_number;  // yubihsm: 10 digits
+  std::vector<Located<std::string>> wrapped_exports;  // yubihsm: key exports `picket backup` reads
   Location loc;                                   // the `tmkms:` key
 };
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <fstream>
 #include <sstream>
@@ -59,9 +60,12 @@ struct CliRun {
 };
 
 const std::vector<std::string> k_hosts = {"node-a", "node-b", "node-c", "node-d", "node-e"};
+// examples/minimal's hosts and one for a signer of its own.
+const std::vector<std::string> k_hosts_with_signer = {"node-a", "node-b", "node-c", "node-d", "node-e", "node-f"};
 
-struct PicketOverSsh : ::testing::Test {
-  Fleet fleet{k_hosts};
+template <const std::vector<std::string>* Hosts>
+struct FleetCli : ::testing::Test {
+  Fleet fleet{*Hosts};
   std::string net = fleet.dir() + "/net";
   Rpc rpc{fleet.dir() + "/rpc"};
 
@@ -75,7 +79,7 @@ struct PicketOverSsh : ::testing::Test {
         "defaults: {home: /home/cosmos/.simd, check: \"true\",\n"
         "           reload_firewall: \"cp {file} {file}.loaded\", reload_vpn: \"true\"}\n"
         "hosts:\n";
-    for (const std::string& h : k_hosts) {
+    for (const std::string& h : *Hosts) {
       const Host host = fleet.host(h);
       inventory += "  " + h + ": {address: 127.0.0.1, port: " + std::to_string(host.port.value) +
                    ", user: " + host.user->value + ", identity: " + host.identity->value +
@@ -97,6 +101,8 @@ struct PicketOverSsh : ::testing::Test {
            " --known-hosts " + shell_quote(fleet.known_hosts()) + " --timeout 30";
   }
 };
+using PicketOverSsh = FleetCli<&k_hosts>;
+using PicketOverSshWithSigner = FleetCli<&k_hosts_with_signer>;
 
 TEST_F(PicketOverSsh, KeysPlanDeployPlan) {
   ASSERT_EQ(picket("keys " + shell_quote(net + "/topology.yaml") + " --inventory " +
@@ -641,6 +647,120 @@ TEST_F(PicketOverSsh, BackupAndRestoreOneHost) {
   EXPECT_EQ(read_text(hx_root + "/hub_shard.json"), "{\"shard\":1}");
   EXPECT_EQ(read_text(hx_root + "/ecies_keys.json"), "{\"ecies\":1}");
   EXPECT_FALSE(fs::exists(hx_root + "/state/hub_share_sign_state.json"));
+}
+
+}  // namespace
+}  // namespace picket
+
+namespace picket {
+namespace {
+
+// A YubiHSM signer's wrapped key exports, where the topology names them, are backed up and
+// count as key material; `picket restore --controller` puts a lost or damaged secrets folder
+// back (0600, the damaged file kept), and refuses an archive naming a path outside it.
+TEST_F(PicketOverSshWithSigner, BackupReadsWrappedExportsAndRestoreControllerPutsTheSecretsBack) {
+  const std::string topology_path = net + "/topology.yaml";
+  const std::string export_path = "/home/cosmos/.tmkms/consensus-key.wrap";
+  std::string topology = read_text(topology_path);
+  topology = std::regex_replace(topology, std::regex("validator: \\{role: validator, host: node-a\\}"),
+                                "validator: {role: validator, host: node-a, signer: hsm}");
+  topology = std::regex_replace(topology, std::regex("\nlinks:\n"),
+                                "\n  hsm: {role: signer, host: node-f, tmkms: {provider: yubihsm, wrapped_exports: [" +
+                                    export_path + "]}}\nlinks:\n");
+  std::ofstream(topology_path) << topology;
+  std::string inventory = read_text(net + "/inventory.yaml");
+  inventory = std::regex_replace(inventory, std::regex("node-f: \\{"),
+                                 "node-f: {signer_restart: \"echo node-f-signer >> " + trace() +
+                                     "\", signer_check: \"true\", ");
+  std::ofstream(net + "/inventory.yaml") << inventory;
+  const std::string keys = "keys " + shell_quote(topology_path) + " --inventory " + shell_quote(net + "/inventory.yaml");
+  ASSERT_EQ(picket(keys).rc, 0);
+  const CliRun deployed = picket("deploy " + common() + " --yes --health-timeout 10");
+  ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  const std::string wrapped = fleet.root("node-f") + export_path;
+  fs::create_directories(fs::path(wrapped).parent_path());
+  const std::string sealed_key = std::string("wrapped\0key\xff bytes\n", 18);
+  std::ofstream(wrapped, std::ios::binary) << sealed_key;
+  fs::permissions(wrapped, fs::perms::owner_read | fs::perms::owner_write);
+  // stdout alone, the archive's creation time as TIME.
+  auto stdout_of = [&](const std::string& args) {
+    CliRun r;
+    r.rc = run_shell("{ " + shell_quote(PICKET_BINARY) + " " + args + " </dev/null 2>" + shell_quote(net + "/stderr") + "; }", &r.out);
+    r.out = std::regex_replace(r.out, std::regex("the archive of [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z:"), "the archive of TIME:");
+    return r;
+  };
+
+  const std::string archive = net + "/backup.pkb";
+  const CliRun backup = stdout_of("backup " + common() + " --out " + shell_quote(archive));
+  ASSERT_EQ(backup.rc, 0) << backup.out << read_text(net + "/stderr");
+  EXPECT_EQ(backup.out,
+            "node-a: 4 files\nnode-b: 4 files\nnode-c: 4 files\nnode-d: 4 files\nnode-e: 4 files\n"
+            "node-f: 5 files, not on the host yet: /home/cosmos/.simd/secrets/kms-identity.key\n"
+            "secrets folder " + net + "/.picket/secrets: 6 files\n"
+            "backed up 31 files from 6 hosts into " + archive +
+            " (0600, encrypted; signing state files are never read)\n");
+  EXPECT_EQ(read_text(archive).find("key\xff bytes"), std::string::npos);
+
+  // The export is key material: --keys-only puts it back.
+  fs::remove(wrapped);
+  const CliRun keys_only = stdout_of("restore " + common() + " " + shell_quote(archive) + " --host node-f --keys-only --yes");
+  ASSERT_EQ(keys_only.rc, 0) << keys_only.out << read_text(net + "/stderr");
+  EXPECT_EQ(keys_only.out,
+            "restoring 1 file of node-f from the archive of TIME:\n"
+            "  " + export_path + " (mode 0600)\n"
+            "restored 1 file on node-f; previous versions kept as <file>.picket-bak; restart its services (or run "
+            "picket deploy) to use them\n");
+  EXPECT_EQ(read_text(wrapped), sealed_key);
+  EXPECT_EQ(fs::status(wrapped).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+
+  // The controller loses one key and another is damaged.
+  const std::string secrets = net + "/.picket/secrets";
+  std::map<std::string, std::string> before;
+  for (const auto& entry : fs::recursive_directory_iterator(secrets))
+    if (entry.is_regular_file()) before[fs::relative(entry.path(), secrets).string()] = read_text(entry.path().string());
+  ASSERT_GE(before.size(), 3u);
+  auto it = before.begin();
+  if (it->first == ".gitignore") ++it;
+  const std::string lost = it->first;
+  const std::string damaged = std::next(it)->first;
+  fs::remove(secrets + "/" + lost);
+  std::ofstream(secrets + "/" + damaged) << "damaged\n";
+  EXPECT_EQ(picket("restore " + common() + " " + shell_quote(archive) + " --controller --host node-a --yes").rc, 64);
+  EXPECT_EQ(picket("restore " + common() + " " + shell_quote(archive) + " --controller --keys-only --yes").rc, 64);
+  EXPECT_EQ(picket("restore " + common() + " " + shell_quote(archive) + " --yes").rc, 64);
+  const CliRun unconfirmed = picket("restore " + common() + " " + shell_quote(archive) + " --controller");
+  EXPECT_EQ(unconfirmed.rc, 64) << unconfirmed.out;
+  EXPECT_FALSE(fs::exists(secrets + "/" + lost));
+  const CliRun restored = stdout_of("restore " + common() + " " + shell_quote(archive) + " --controller --yes");
+  ASSERT_EQ(restored.rc, 0) << restored.out << read_text(net + "/stderr");
+  std::string listed;
+  for (const auto& entry : before) listed += "  " + entry.first + "\n";
+  EXPECT_EQ(restored.out, "restoring 6 files of the secrets folder " + secrets + " from the archive of TIME:\n" +
+                              listed + "restored 2 files into " + secrets +
+                              " (0600), 4 files already the same; a file that differed is kept as <file>.picket-bak\n");
+  for (const auto& [rel, content] : before) {
+    EXPECT_EQ(read_text(secrets + "/" + rel), content) << rel;
+    EXPECT_EQ(fs::status(secrets + "/" + rel).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write) << rel;
+  }
+  EXPECT_EQ(read_text(secrets + "/" + damaged + ".picket-bak"), "damaged\n");
+  EXPECT_FALSE(fs::exists(secrets + "/" + lost + ".picket-bak"));
+  EXPECT_EQ(picket("plan " + common() + " --detailed-exitcode").rc, 0);  // the keys deployed are back
+
+  // An archive naming a file outside the secrets folder is refused whole.
+  const auto key = parse_backup_key(read_text(net + "/.picket/backup.key"));
+  ASSERT_TRUE(key);
+  Archive escaping;
+  escaping.created = "2026-12-05T08:00:00Z";
+  escaping.entries.push_back({"", "node-a/node_key.json", 0600, "{}"});
+  escaping.entries.push_back({"", "../outside", 0600, "x"});
+  std::ofstream(net + "/escaping.pkb", std::ios::binary) << seal_archive(escaping, *key);
+  const CliRun refused = picket("restore " + common() + " " + shell_quote(net + "/escaping.pkb") + " --controller --yes");
+  EXPECT_EQ(refused.rc, 1) << refused.out;
+  EXPECT_EQ(refused.out,
+            "picket: error: the archive names \"../outside\" in the secrets folder, outside it; nothing restored\n");
+  EXPECT_FALSE(fs::exists(net + "/.picket/outside"));
+  for (const auto& [rel, content] : before) EXPECT_EQ(read_text(secrets + "/" + rel), content) << rel;
 }
 
 }  // namespace

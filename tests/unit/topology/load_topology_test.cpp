@@ -514,7 +514,8 @@ TEST(LoadTopology, TmkmsProviders) {
                         "      auth_key: 2\n"
                         "      password_file: /etc/tmkms/password\n"
                         "      key: 3\n"
-                        "      serial_number: \"0001234567\"\n");
+                        "      serial_number: \"0001234567\"\n"
+                        "      wrapped_exports: [/home/k/consensus.wrap, /backup/identity.wrap]\n");
   EXPECT_EQ(l.diags, "");
   ASSERT_EQ(l.topology.nodes.size(), 3u);
   EXPECT_FALSE(l.topology.nodes[0].tmkms);
@@ -527,7 +528,12 @@ TEST(LoadTopology, TmkmsProviders) {
   EXPECT_EQ(t.password_file->value, "/etc/tmkms/password");
   EXPECT_EQ(t.key.value, 3);
   EXPECT_EQ(t.serial_number->value, "0001234567");
+  ASSERT_EQ(t.wrapped_exports.size(), 2u);
+  EXPECT_EQ(t.wrapped_exports[0].value, "/home/k/consensus.wrap");
+  EXPECT_EQ(at(t.wrapped_exports[0].loc), "17:25");
+  EXPECT_EQ(t.wrapped_exports[1].value, "/backup/identity.wrap");
   EXPECT_EQ(at(t.loc), "9:5");
+  EXPECT_TRUE(l.topology.nodes[1].tmkms->wrapped_exports.empty());
 }
 
 TEST(LoadTopology, TmkmsMistakes) {
@@ -542,7 +548,10 @@ TEST(LoadTopology, TmkmsMistakes) {
       "  d: {role: signer, host: h, tmkms: {provider: yubihsm, connector: \"tcp://x:1\"}}\n"
       "  e: {role: signer, host: h, tmkms: {provider: yubihsm, key: 0, auth_key: 70000}}\n"
       "  f: {role: signer, host: h, tmkms: {provider: yubihsm, serial_number: 1234, password_file: p}}\n"
-      "  g: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http, connector: \"127.0.0.1:1\", pin: 1}}\n");
+      "  g: {role: signer, host: h, tmkms: {provider: yubihsm, adapter: http, connector: \"127.0.0.1:1\", pin: 1}}\n"
+      "  i: {role: signer, host: h, tmkms: {wrapped_exports: [/k.wrap]}}\n"
+      "  j: {role: signer, host: h, tmkms: {provider: yubihsm, wrapped_exports: /k.wrap}}\n"
+      "  k: {role: signer, host: h, tmkms: {provider: yubihsm, wrapped_exports: [k.wrap, /a/../k, {x: 1}, /ok]}}\n");
   EXPECT_EQ(
       l.diags,
       "2:51: error: \"vote_extensions\" is true, but CometBFT 0.37 has no vote extensions (they "
@@ -568,7 +577,16 @@ TEST(LoadTopology, TmkmsMistakes) {
       "found \"127.0.0.1:1\" [address] {g}\n"
       "11:98: error: unknown key \"pin\" in node \"g\" in \"tmkms\"; expected one of "
       "\"provider\", \"adapter\", \"connector\", \"auth_key\", \"key\", \"password_file\", "
-      "\"serial_number\" [schema] {g}\n");
+      "\"serial_number\", \"wrapped_exports\" [schema] {g}\n"
+      "12:38: error: \"wrapped_exports\" is a YubiHSM setting, but \"provider\" is \"softsign\"; set "
+      "\"provider: yubihsm\" or remove it [schema] {i}\n"
+      "13:74: error: \"wrapped_exports\" must be a list, found \"/k.wrap\" [schema] {j}\n"
+      "14:75: error: items of \"wrapped_exports\" must be absolute paths of files on the signer's "
+      "host, found \"k.wrap\" [schema] {k}\n"
+      "14:83: error: \"wrapped_exports\" must be a normalised path: no \".\" or \"..\" segment, no "
+      "\"//\", no control character (newline, tab, NUL); found \"/a/../k\" [schema] {k}\n"
+      "14:92: error: items of \"wrapped_exports\" must be absolute paths of files on the signer's "
+      "host, found a map [schema] {k}\n");
   // A node of another role keeps no tmkms settings.
   EXPECT_FALSE(l.topology.nodes[0].tmkms);
 }
