@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "render/app_config.hpp"
 #include "render/host_common.hpp"
 #include "render/overrides.hpp"
@@ -81,6 +83,27 @@ std::set<std::string> check_dns_names(const RenderContext& ctx, Diagnostics& out
         it->second.filtered = &node;
     }
   }
+  // The network's seeds and peers, rendered into every public sentry: a seed whose name does
+  // not resolve at start is skipped until a restart, and with none resolved and an empty
+  // address book the node refuses to start.
+  if (ctx.topology.network) {
+    const auto warn = [&](const std::vector<PartnerPeer>& list, const char* kind, const std::string& what) {
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        const std::string& address = list[k].address.value;
+        if (address_family(endpoint_host(address)) != AddressFamily::name) continue;
+        add_warning(out, "address", list[k].address.loc,
+                    fmt::format("{} {} of the network (\"{}\") is a DNS name: {}; use an IP address", kind, k + 1,
+                                address, what),
+                    {"network"});
+      }
+    };
+    warn(ctx.topology.network->seeds, "seed",
+         "CometBFT resolves p2p.seeds once at start, skips a seed whose name did not resolve then "
+         "until it restarts, and refuses to start when no seed resolves and its address book is empty");
+    warn(ctx.topology.network->peers, "peer",
+         "CometBFT resolves persistent_peers once at start and never dials a peer whose name did not "
+         "resolve then, until it restarts");
+  }
   std::set<std::string> named;
   for (const auto& subject : order) {
     const Named& p = peers.at(subject);
@@ -110,6 +133,10 @@ bool any_dns_name(const RenderContext& ctx) {
     if (p.wireguard && address_family(endpoint_host(p.wireguard->endpoint.value)) == AddressFamily::name)
       return true;
   }
+  if (ctx.topology.network)
+    for (const auto* list : {&ctx.topology.network->seeds, &ctx.topology.network->peers})
+      for (const PartnerPeer& peer : *list)
+        if (address_family(endpoint_host(peer.address.value)) == AddressFamily::name) return true;
   return false;
 }
 

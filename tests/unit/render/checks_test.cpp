@@ -204,6 +204,29 @@ TEST(Checks, DnsNamesResolvedOnceAtStart) {
             "(\"p2p.external_address is incorrect\"); use an IP address\n");
 }
 
+// The network's seeds and peers as DNS names: resolved once at start as well, and a node
+// with no seed resolved and an empty address book refuses to start.
+TEST(Checks, NetworkSeedsAndPeersAsDnsNamesResolvedOnceAtStart) {
+  Network net = deployable();
+  NetworkPeers network;
+  network.seeds.push_back({at(std::string(40, 'a'), 40), at(std::string("seed.example.net:26656"), 40), {}});
+  network.seeds.push_back({at(std::string(40, 'b'), 41), at(std::string("198.51.100.9:26656"), 41), {}});
+  network.peers.push_back({at(std::string(40, 'c'), 43), at(std::string("peer.example.net:26656"), 43), {}});
+  net.topology.network = network;
+  EXPECT_EQ(lint_text(net),
+            "address warning topology.yaml:40 network: seed 1 of the network (\"seed.example.net:26656\") "
+            "is a DNS name: CometBFT resolves p2p.seeds once at start, skips a seed whose name did "
+            "not resolve then until it restarts, and refuses to start when no seed resolves and its "
+            "address book is empty; use an IP address\n"
+            "address warning topology.yaml:43 network: peer 1 of the network (\"peer.example.net:26656\") "
+            "is a DNS name: CometBFT resolves persistent_peers once at start and never dials a peer "
+            "whose name did not resolve then, until it restarts; use an IP address\n");
+  // IP addresses only: nothing to say.
+  net.topology.network->seeds[0].address.value = "198.51.100.8:26656";
+  net.topology.network->peers[0].address.value = "203.0.113.8:26656";
+  EXPECT_EQ(lint_text(net), "");
+}
+
 // Every add_error of render/*.cpp is either a case above or a refusal lint cannot know of.
 TEST(Checks, RefusalSitesAreAllCovered) {
   std::map<std::string, int> found;
