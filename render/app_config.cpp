@@ -5,10 +5,13 @@
 // config.toml's (check_config_values), and applied last.
 //
 // The file is written from the table, not a template: top-level keys first, then each table
-// in the order the key list (then the base) first names it. No real SDK app runs in the lab,
-// so the tests check every rendered app.toml by parsing it back (toml++) and comparing it
-// whole with a golden file.
+// in the order the key list (then the base) first names it. The tests parse every rendered
+// app.toml back (toml++) against a golden file, and lab_sdk_app runs each SDK line's own
+// start-up checks on it.
 #include "render/app_config.hpp"
+
+#include <algorithm>
+#include <regex>
 
 #include "render/overrides.hpp"
 #include "render/settings.hpp"
@@ -105,6 +108,110 @@ std::string strip_quotes(const std::string& literal) {
   return literal.size() >= 2 && literal.front() == '"' && literal.back() == '"'
              ? literal.substr(1, literal.size() - 2)
              : literal;
+}
+
+// The value chain.base_app gives `path` ("section.key", or a top-level key), or nullptr.
+const ConfigValue* base_value(const Chain& chain, const std::string& path) {
+  if (!chain.base_app || !chain.base_app->loaded) return nullptr;
+  const auto dot = path.rfind('.');
+  const auto s = chain.base_app->values.find(dot == std::string::npos ? std::string() : path.substr(0, dot));
+  if (s == chain.base_app->values.end()) return nullptr;
+  const auto k = s->second.find(dot == std::string::npos ? path : path.substr(dot + 1));
+  return k == s->second.end() ? nullptr : &k->second;
+}
+
+// Whether decimal digits `digits` (no sign, no point) make a number of more than `bits` bits.
+bool wider_than(std::string digits, int bits) {
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  int width = 0;
+  while (!digits.empty()) {  // halve the decimal string until nothing is left
+    std::string half;
+    int carry = 0;
+    for (const char c : digits) {
+      const int v = carry * 10 + (c - '0');
+      if (!half.empty() || v / 2 != 0) half += static_cast<char>('0' + v / 2);
+      carry = v % 2;
+    }
+    digits = std::move(half);
+    if (++width > bits) return true;
+  }
+  return false;
+}
+
+// sdk.ParseDecCoins of minimum-gas-prices, as baseapp.SetMinGasPrices runs it when the app is
+// made (it panics with "invalid minimum gas prices: <this>"): the error, or nullopt. Coins are
+// "<amount><denom>" split on commas; zero amounts are dropped, a denomination given twice is
+// refused; an amount has at most 18 decimals and fits in 315 bits once scaled by 10^18.
+std::optional<std::string> dec_coins_error(std::string_view prices, const std::string& sdk) {
+  static const std::regex k_coin(R"(^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[ \t\n\v\f\r]*([a-zA-Z][a-zA-Z0-9/:._-]{2,127})$)");
+  prices = trim(prices);
+  if (prices.empty()) return std::nullopt;
+  std::vector<std::string> denoms;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = prices.find(',', start);
+    const std::string coin(trim(prices.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    std::smatch m;
+    if (!std::regex_match(coin, m, k_coin)) return "invalid decimal coin expression: " + coin;
+    const std::string amount = m[1].str();
+    const auto point = amount.find('.');
+    const std::size_t decimals = point == std::string::npos ? 0 : amount.size() - point - 1;
+    const std::string failed = "failed to parse decimal coin amount: " + amount + ": ";
+    if (decimals > 18)
+      return failed + "value '" + amount + "' exceeds max precision by " +
+             std::to_string(18 - static_cast<long long>(decimals)) + " decimal places: max precision 18";
+    std::string scaled = amount;
+    if (point != std::string::npos) scaled.erase(point, 1);
+    scaled.append(18 - decimals, '0');
+    if (wider_than(scaled, 315)) {
+      if (sdk == "0.46") {  // its own Dec; 0.47 on took cosmossdk.io/math's
+        int got = 0;
+        while (wider_than(scaled, got)) ++got;
+        return failed + "decimal '" + amount + "' out of range; bitLen: got " + std::to_string(got) + ", max 315";
+      }
+      return failed + "out of range: invalid decimal string";
+    }
+    if (scaled.find_first_not_of('0') != std::string::npos) denoms.push_back(m[2].str());
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  std::sort(denoms.begin(), denoms.end());
+  if (const auto twice = std::adjacent_find(denoms.begin(), denoms.end()); twice != denoms.end())
+    return "duplicate denomination " + *twice;
+  return std::nullopt;
+}
+
+// server.GetPruningOptionsFromFlags, which every SDK line runs at start: nullopt when it
+// accepts the settings, else the key at fault and the SDK's message. Strategy names are
+// compared in lower case; numbers are read as spf13/cast does (what is not a number, or is
+// negative, is 0).
+std::optional<std::pair<std::string, std::string>> pruning_refusal(const std::string& strategy_literal,
+                                                                    const std::string& keep_recent_literal,
+                                                                    const std::string& interval_literal) {
+  const std::string strategy = lower(strip_quotes(strategy_literal));
+  if (strategy == "default" || strategy == "nothing" || strategy == "everything") return std::nullopt;
+  if (strategy != "custom") return std::pair<std::string, std::string>{"pruning", "unknown pruning strategy " + strategy};
+  const auto number = [](const std::string& literal) -> std::int64_t {
+    const auto v = parse_integer(strip_quotes(literal));
+    return v && *v > 0 ? *v : 0;
+  };
+  const std::int64_t interval = number(interval_literal);
+  if (interval == 0)
+    return std::pair<std::string, std::string>{
+        "pruning-interval",
+        "invalid custom pruning options: 'pruning-interval' must not be 0. If you want to disable pruning, "
+        "select pruning = \"nothing\""};
+  if (interval < 10)
+    return std::pair<std::string, std::string>{
+        "pruning-interval",
+        "invalid custom pruning options: 'pruning-interval' must not be less than 10. For the most "
+        "aggressive pruning, select pruning = \"everything\""};
+  if (number(keep_recent_literal) < 2)
+    return std::pair<std::string, std::string>{
+        "pruning-keep-recent",
+        "invalid custom pruning options: 'pruning-keep-recent' must not be less than 2. For the most "
+        "aggressive pruning, select pruning = \"everything\""};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -204,6 +311,7 @@ void check_app(const RenderContext& ctx, Diagnostics& out) {
   if (!table) return;
   const std::string sdk = effective_sdk_line(topology.chain);
   std::vector<std::string> no_gas_price;  // nodes left with the base's or the SDK's empty value
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> from_base;  // (key, why) -> nodes
   for (const Node& node : topology.nodes) {
     const std::string& name = node.name.value;
     if (node.role.value == Role::signer) {
@@ -238,32 +346,60 @@ void check_app(const RenderContext& ctx, Diagnostics& out) {
       if (overrides.count("minimum-gas-prices") != 0)
         add_error(out, "schema", place(node, "minimum-gas-prices"),
                   "Cosmos SDK " + sdk + " refuses to start node \"" + name +
-                      "\" with this app.toml: \"set min gas price in app.toml or flag or env variable\"",
+                      "\" with this app.toml: \"set min gas price in app.toml or flag or env variable: error in app.toml\"",
                   {name});
       else
         no_gas_price.push_back(name);
     }
+    const auto refuse = [&](const std::string& blamed, const std::string& why) {
+      // Pinned on the override at fault, else on the one that made pruning custom, else on
+      // the base's value (said once for all the nodes it stops, below).
+      std::string path = blamed;
+      if (overrides.count(blamed) == 0) {
+        if (blamed.rfind("pruning", 0) == 0 && overrides.count("pruning") != 0) {
+          path = "pruning";
+        } else if (base_value(topology.chain, blamed) != nullptr) {
+          from_base[{blamed, why}].push_back(name);
+          return;
+        }
+      }
+      add_error(out, "schema", place(node, path),
+                "Cosmos SDK " + sdk + " refuses to start node \"" + name + "\" with this app.toml: \"" + why + "\"",
+                {name});
+    };
+    if (const auto refused = pruning_refusal(effective(*table, derived, overrides, "pruning"),
+                                             effective(*table, derived, overrides, "pruning-keep-recent"),
+                                             effective(*table, derived, overrides, "pruning-interval")))
+      refuse(refused->first, refused->second);
+    if (const auto wrong = dec_coins_error(strip_quotes(effective(*table, derived, overrides, "minimum-gas-prices")), sdk))
+      refuse("minimum-gas-prices", "invalid minimum gas prices: " + *wrong);
     const auto interval = parse_integer(strip_quotes(effective(*table, derived, overrides, "state-sync.snapshot-interval")));
     if (effective(*table, derived, overrides, "pruning") == "\"everything\"" && interval && *interval > 0)
       add_error(out, "schema", place(node, overrides.count("pruning") ? "pruning" : "state-sync.snapshot-interval"),
                 "Cosmos SDK " + sdk + " refuses to start node \"" + name +
                     "\" with this app.toml: \"cannot enable state sync snapshots with 'everything' "
-                    "pruning setting\"",
+                    "pruning setting: error in app.toml\"",
                 {name});
+  }
+  for (const auto& [fault, nodes] : from_base) {
+    std::vector<std::string> subjects{"chain"};
+    subjects.insert(subjects.end(), nodes.begin(), nodes.end());
+    add_error(out, "schema", base_value(topology.chain, fault.first)->loc,
+              "Cosmos SDK " + sdk + " refuses to start " +
+                  (nodes.size() == 1 ? std::string("node") : plural(nodes.size(), "node", "nodes")) + " " +
+                  quoted_list(nodes) + " with chain.base_app's " + fault.first + ": \"" + fault.second + "\"",
+              subjects);
   }
   if (!no_gas_price.empty()) {
     const Chain& chain = topology.chain;
-    const ConfigValue* base = nullptr;
-    if (chain.base_app && chain.base_app->loaded)
-      if (auto s = chain.base_app->values.find(""); s != chain.base_app->values.end())
-        if (auto k = s->second.find("minimum-gas-prices"); k != s->second.end()) base = &k->second;
+    const ConfigValue* base = base_value(chain, "minimum-gas-prices");
     const Location where = base != nullptr ? base->loc : chain.sdk ? chain.sdk->loc : chain.base_app->path.loc;
     std::vector<std::string> subjects{"chain"};
     subjects.insert(subjects.end(), no_gas_price.begin(), no_gas_price.end());
     add_error(out, "schema", where,
               "Cosmos SDK " + sdk + " refuses to start " + plural(no_gas_price.size(), "node", "nodes") + " " +
                   quoted_list(no_gas_price) + " with an empty minimum-gas-prices (\"set min gas price in "
-                  "app.toml or flag or env variable\"), " +
+                  "app.toml or flag or env variable: error in app.toml\"), " +
                   (base != nullptr ? std::string("as chain.base_app sets it")
                                    : "the SDK's default (chain.base_app does not set it)") +
                   ": set it in chain.base_app, or per node under app:",

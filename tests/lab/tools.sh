@@ -5,6 +5,7 @@
 #   cometbft-0.34 … cometbft-1.0   CometBFT, one binary per supported release line (go install)
 #   tmkms                          tmkms with the softsign provider (cargo install --locked)
 #   horcrux                        horcrux, the threshold signer (go build of the pinned module)
+#   sdkcheck-0.46 … sdkcheck-0.53  the Cosmos SDK's start-up checks of app.toml, per SDK line
 # Debian packages (wireguard-go, wireguard-tools, nftables, openssh-server, iproute2) come
 # from scripts/deps.sh. Prints one line per step; says what is missing and how to get it
 # when a registry cannot be reached. Usage: tests/lab/tools.sh [--print-dir]
@@ -104,6 +105,26 @@ if [ ! -x "$cache/bin/horcrux-$horcrux_version" ]; then
   rm -rf "$work"
 fi
 ln -sfn "$cache/bin/horcrux-$horcrux_version" "$tools/bin/horcrux"
+
+# sdkcheck, one per Cosmos SDK line picket renders app.toml for: tests/lab/sdkcheck/main.go
+# built against that line's cosmos-sdk with the go.mod and go.sum pinned beside it (read-only:
+# nothing is resolved anew). The cached binary's name carries a hash of the three files.
+for dir in "$here"/tests/lab/sdkcheck/sdk-*; do
+  line=${dir##*/sdk-}
+  sum=$(cat "$here/tests/lab/sdkcheck/main.go" "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)
+  out=$cache/bin/sdkcheck-$line-$sum
+  if [ ! -x "$out" ]; then
+    need_go
+    say "building the Cosmos SDK $line start-up checks (go build; the first time takes a minute or two)"
+    work=$(mktemp -d)
+    cp "$here/tests/lab/sdkcheck/main.go" "$dir/go.mod" "$dir/go.sum" "$work/"
+    (cd "$work" && GOFLAGS=-mod=readonly go build -o sdkcheck . >"$work/log" 2>&1) ||
+      { tail -20 "$work/log" >&2; rm -rf "$work"; die "sdkcheck for Cosmos SDK $line did not build (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"; }
+    install -m 0755 "$work/sdkcheck" "$out.tmp" && mv "$out.tmp" "$out"
+    rm -rf "$work"
+  fi
+  ln -sfn "$out" "$tools/bin/sdkcheck-$line"
+done
 
 command -v wireguard-go >/dev/null 2>&1 || die "wireguard-go is missing: run scripts/deps.sh (Debian package wireguard-go)"
 say "ready in $tools/bin: $(cd "$tools/bin" && ls | tr '\n' ' ')"

@@ -176,13 +176,48 @@ TEST(AppConfig, OverridesAreCheckedLikeConfigOverrides) {
                     "socket) [override-conflict] {validator}\n" +
             at(2) + "state-sync.snapshot-interval must be an integer, not the string \"often\" [schema] {priv-a}\n" +
             at(3) + "Cosmos SDK 0.50 refuses to start node \"priv-a\" with this app.toml: \"cannot enable "
-                    "state sync snapshots with 'everything' pruning setting\" [schema] {priv-a}\n" +
+                    "state sync snapshots with 'everything' pruning setting: error in app.toml\" [schema] {priv-a}\n" +
             at(5) + "app.toml of Cosmos SDK 0.50 has no section [grpcweb]; did you mean [grpc-web]? (the app "
                     "ignores unknown keys without a word) [schema] {pub-a}\n" +
             at(4) + "wasm.memory_cache_size holds a value picket carries from the base file as written; "
                     "change it there [schema] {pub-a}\n" +
             at(6) + "Cosmos SDK 0.50 refuses to start node \"pub-a\" with this app.toml: \"set min gas "
-                    "price in app.toml or flag or env variable\" [schema] {pub-a}\n");
+                    "price in app.toml or flag or env variable: error in app.toml\" [schema] {pub-a}\n");
+  EXPECT_TRUE(r.files.empty());
+}
+
+// The SDK's start-up reading of pruning and minimum-gas-prices (server.GetPruningOptionsFromFlags,
+// baseapp.SetMinGasPrices), message for message; lab_sdk_app holds them against the SDK itself.
+TEST(AppConfig, PruningAndGasPricesTheSdkRefusesAtStart) {
+  NetworkBuilder b = app_network("0.46");
+  Diagnostics d;
+  set_base_app(b, "minimum-gas-prices = \"0.1uatom,0.2uatom\"\npruning-interval = \"5\"\n", d);
+  ASSERT_EQ(diagnostics_text(d), "");
+  const std::uint32_t line = b.next_line();
+  app_value(b, "validator", "", "pruning", ConfigValue::Kind::string, "Custom");
+  app_value(b, "validator", "", "minimum-gas-prices", ConfigValue::Kind::string, "0.025uatom;0.1stake");
+  app_value(b, "priv-a", "", "pruning-keep-recent", ConfigValue::Kind::string, "1");
+  app_value(b, "priv-a", "", "pruning-interval", ConfigValue::Kind::string, "10");
+  app_value(b, "priv-a", "", "minimum-gas-prices", ConfigValue::Kind::string, "1" + std::string(80, '0') + "uatom");
+  app_value(b, "pub-a", "", "pruning", ConfigValue::Kind::string, "sometimes");
+  const Result r = render(b);
+  const auto at = [&](std::uint32_t n) { return "topology.yaml:" + std::to_string(line + n) + ":7: error: "; };
+  const std::string refuses = "Cosmos SDK 0.46 refuses to start node ";
+  EXPECT_EQ(diagnostics_text(r.diagnostics),
+            at(0) + refuses + "\"validator\" with this app.toml: \"invalid custom pruning options: 'pruning-interval' "
+                    "must not be less than 10. For the most aggressive pruning, select pruning = \"everything\"\" "
+                    "[schema] {validator}\n" +
+            at(1) + refuses + "\"validator\" with this app.toml: \"invalid minimum gas prices: invalid decimal coin "
+                    "expression: 0.025uatom;0.1stake\" [schema] {validator}\n" +
+            at(2) + refuses + "\"priv-a\" with this app.toml: \"invalid custom pruning options: 'pruning-keep-recent' "
+                    "must not be less than 2. For the most aggressive pruning, select pruning = \"everything\"\" "
+                    "[schema] {priv-a}\n" +
+            at(4) + refuses + "\"priv-a\" with this app.toml: \"invalid minimum gas prices: failed to parse decimal "
+                    "coin amount: 1" + std::string(80, '0') + ": decimal '1" + std::string(80, '0') +
+                    "' out of range; bitLen: got 326, max 315\" [schema] {priv-a}\n" +
+            at(5) + refuses + "\"pub-a\" with this app.toml: \"unknown pruning strategy sometimes\" [schema] {pub-a}\n"
+            "base/app.toml:1:22: error: Cosmos SDK 0.46 refuses to start node \"pub-a\" with chain.base_app's "
+            "minimum-gas-prices: \"invalid minimum gas prices: duplicate denomination uatom\" [schema] {chain, pub-a}\n");
   EXPECT_TRUE(r.files.empty());
 }
 
@@ -212,7 +247,7 @@ TEST(AppConfig, EmptyGasPriceOfTheDefaultIsOneFinding) {
   EXPECT_EQ(diagnostics_text(r.diagnostics),
             "topology.yaml:4:8: error: Cosmos SDK 0.50 refuses to start 3 nodes \"validator\", "
             "\"priv-a\", \"pub-a\" with an empty minimum-gas-prices (\"set min gas price in app.toml "
-            "or flag or env variable\"), the SDK's default (chain.base_app does not set it): set it "
+            "or flag or env variable: error in app.toml\"), the SDK's default (chain.base_app does not set it): set it "
             "in chain.base_app, or per node under app: [schema] {chain, validator, priv-a, pub-a}\n");
 }
 
