@@ -11,7 +11,7 @@
 #include "render/app_config.hpp"
 
 #include <algorithm>
-#include <regex>
+#include <cstdint>
 
 #include "render/overrides.hpp"
 #include "render/settings.hpp"
@@ -120,40 +120,76 @@ const ConfigValue* base_value(const Chain& chain, const std::string& path) {
   return k == s->second.end() ? nullptr : &k->second;
 }
 
-// Whether decimal digits `digits` (no sign, no point) make a number of more than `bits` bits.
-bool wider_than(std::string digits, int bits) {
-  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
-  int width = 0;
-  while (!digits.empty()) {  // halve the decimal string until nothing is left
-    std::string half;
-    int carry = 0;
-    for (const char c : digits) {
-      const int v = carry * 10 + (c - '0');
-      if (!half.empty() || v / 2 != 0) half += static_cast<char>('0' + v / 2);
-      carry = v % 2;
+// The bit length of the number decimal digits `digits` write (no sign, no point): converted
+// nine digits at a time into 32-bit limbs, so a long string costs no more than its size.
+std::size_t decimal_bit_length(std::string_view digits) {
+  std::vector<std::uint32_t> limbs;  // little end first
+  for (std::size_t i = 0; i < digits.size();) {
+    const std::size_t n = std::min<std::size_t>(9, digits.size() - i);
+    std::uint64_t scale = 1, chunk = 0;
+    for (std::size_t k = 0; k < n; ++k, ++i) {
+      scale *= 10;
+      chunk = chunk * 10 + static_cast<std::uint64_t>(digits[i] - '0');
     }
-    digits = std::move(half);
-    if (++width > bits) return true;
+    std::uint64_t carry = chunk;
+    for (auto& limb : limbs) {
+      const std::uint64_t v = static_cast<std::uint64_t>(limb) * scale + carry;
+      limb = static_cast<std::uint32_t>(v);
+      carry = v >> 32;
+    }
+    if (carry != 0) limbs.push_back(static_cast<std::uint32_t>(carry));
   }
-  return false;
+  while (!limbs.empty() && limbs.back() == 0) limbs.pop_back();
+  if (limbs.empty()) return 0;
+  std::size_t bits = 32 * (limbs.size() - 1);
+  for (std::uint32_t top = limbs.back(); top != 0; top >>= 1) ++bits;
+  return bits;
+}
+
+// One coin of minimum-gas-prices as the SDK's pattern reads it: an amount (digits, with a
+// fraction, or a fraction alone), optional white space, a denomination of 3 to 128 of
+// [a-zA-Z0-9/:._-] starting with a letter. Written out by hand: std::regex recurses per
+// character, and a value in a topology may be long.
+struct Coin {
+  std::string_view amount, denom;
+};
+std::optional<Coin> read_coin(std::string_view s) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  std::size_t i = 0;
+  while (i < s.size() && digit(s[i])) ++i;
+  const std::size_t whole = i;
+  if (i < s.size() && s[i] == '.') {
+    const std::size_t point = ++i;
+    while (i < s.size() && digit(s[i])) ++i;
+    if (i == point) return std::nullopt;
+  } else if (whole == 0) {
+    return std::nullopt;
+  }
+  const std::string_view amount = s.substr(0, i);
+  while (i < s.size() && std::string_view(" \t\n\v\f\r").find(s[i]) != std::string_view::npos) ++i;
+  const std::string_view denom = s.substr(i);
+  if (denom.size() < 3 || denom.size() > 128 || !letter(denom.front())) return std::nullopt;
+  for (const char c : denom)
+    if (!letter(c) && !digit(c) && std::string_view("/:._-").find(c) == std::string_view::npos) return std::nullopt;
+  return Coin{amount, denom};
 }
 
 // sdk.ParseDecCoins of minimum-gas-prices, as baseapp.SetMinGasPrices runs it when the app is
 // made (it panics with "invalid minimum gas prices: <this>"): the error, or nullopt. Coins are
-// "<amount><denom>" split on commas; zero amounts are dropped, a denomination given twice is
-// refused; an amount has at most 18 decimals and fits in 315 bits once scaled by 10^18.
+// split on commas; zero amounts are dropped, a denomination given twice is refused; an amount
+// has at most 18 decimals and fits in 315 bits once scaled by 10^18.
 std::optional<std::string> dec_coins_error(std::string_view prices, const std::string& sdk) {
-  static const std::regex k_coin(R"(^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[ \t\n\v\f\r]*([a-zA-Z][a-zA-Z0-9/:._-]{2,127})$)");
   prices = trim(prices);
   if (prices.empty()) return std::nullopt;
   std::vector<std::string> denoms;
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = prices.find(',', start);
-    const std::string coin(trim(prices.substr(start, comma == std::string_view::npos ? comma : comma - start)));
-    std::smatch m;
-    if (!std::regex_match(coin, m, k_coin)) return "invalid decimal coin expression: " + coin;
-    const std::string amount = m[1].str();
+    const std::string_view text = trim(prices.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    const auto coin = read_coin(text);
+    if (!coin) return "invalid decimal coin expression: " + std::string(text);
+    const std::string amount(coin->amount);
     const auto point = amount.find('.');
     const std::size_t decimals = point == std::string::npos ? 0 : amount.size() - point - 1;
     const std::string failed = "failed to parse decimal coin amount: " + amount + ": ";
@@ -163,15 +199,12 @@ std::optional<std::string> dec_coins_error(std::string_view prices, const std::s
     std::string scaled = amount;
     if (point != std::string::npos) scaled.erase(point, 1);
     scaled.append(18 - decimals, '0');
-    if (wider_than(scaled, 315)) {
-      if (sdk == "0.46") {  // its own Dec; 0.47 on took cosmossdk.io/math's
-        int got = 0;
-        while (wider_than(scaled, got)) ++got;
-        return failed + "decimal '" + amount + "' out of range; bitLen: got " + std::to_string(got) + ", max 315";
-      }
+    if (const std::size_t bits = decimal_bit_length(scaled); bits > 315) {
+      if (sdk == "0.46")  // its own Dec; 0.47 on took cosmossdk.io/math's
+        return failed + "decimal '" + amount + "' out of range; bitLen: got " + std::to_string(bits) + ", max 315";
       return failed + "out of range: invalid decimal string";
     }
-    if (scaled.find_first_not_of('0') != std::string::npos) denoms.push_back(m[2].str());
+    if (scaled.find_first_not_of('0') != std::string::npos) denoms.emplace_back(coin->denom);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
