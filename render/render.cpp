@@ -20,7 +20,13 @@ RenderContext::RenderContext(const Topology& topology_, const Inventory& invento
 FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                    const TemplateSet& templates, Diagnostics& out) {
   Diagnostics problems;
-  RenderContext ctx{topology, inventory, secrets, templates, plan_tunnels(topology, inventory, problems)};
+  const RenderContext ctx{topology, inventory, secrets, templates,
+                          plan_tunnels(topology, inventory, problems)};
+  return render_all(ctx, std::move(problems), out);
+}
+
+FileSet render_all(const RenderContext& ctx, Diagnostics tunnel_problems, Diagnostics& out) {
+  Diagnostics problems = std::move(tunnel_problems);
   FileSet files;
   // What lint checks too (check_renderable): so render refuses nothing lint passed.
   if (!has_errors(problems)) check_render(ctx, problems);

@@ -34,6 +34,9 @@ struct RenderContext {
 /// and nftables, tmkms.toml for signers, Prometheus scrape config and alert rules. Sorted.
 FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                    const TemplateSet& templates, Diagnostics& out);
+/// The same on a context the caller built (and reads further, as the CLI does for the
+/// partners' handoffs): `tunnel_problems` are what planning its tunnels reported.
+FileSet render_all(const RenderContext& ctx, Diagnostics tunnel_problems, Diagnostics& out);
 
 /// The parts (each appends to `files`).
 void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& out);  // config.toml, node_key.json
