@@ -3,6 +3,8 @@
 // templates come in; files and diagnostics go out. Deterministic: the same inputs give
 // byte-identical files.
 
+#include <optional>
+
 #include "render/file_set.hpp"
 #include "render/secrets.hpp"
 #include "render/templates.hpp"
@@ -20,13 +22,22 @@ struct RenderContext {
   /// first four.
   RenderContext(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                 const TemplateSet& templates, TunnelPlan tunnels);
+  /// The same on an index built already (lint's): keeps a reference to it.
+  RenderContext(const PeeringIndex& peering, const Inventory& inventory, const Secrets& secrets,
+                const TemplateSet& templates, TunnelPlan tunnels);
+  RenderContext(const RenderContext&) = delete;
+  RenderContext& operator=(const RenderContext&) = delete;
 
+ private:
+  std::optional<PeeringIndex> m_own_peering;  // the index when this context built it
+
+ public:
   const Topology& topology;
   const Inventory& inventory;
   const Secrets& secrets;
   const TemplateSet& templates;
   TunnelPlan tunnels;
-  PeeringIndex peering;
+  const PeeringIndex& peering;
   std::vector<std::string> node_ids;  // by index into Topology::nodes, as node_id_of gives
 };
 
