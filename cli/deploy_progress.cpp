@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <set>
 
 namespace picket::cli {
 
@@ -11,31 +10,44 @@ namespace {
 
 // The records worth a line without --verbose: what changes the running network or fails.
 bool worth_a_line(const LogRecord& r) {
-  static const std::set<std::string> k_actions = {
-      "step", "force-unlock", "sweep", "restart", "restart-rollback", "health", "restore",
-      "reload-firewall", "reload-vpn"};
-  if (r.action == "deploy") return r.result == "started";
+  if (r.action == LogAction::deploy) return r.result == "started";
   if (r.result == "failed" || r.result == "held") return true;
-  return k_actions.count(r.action) > 0;
+  switch (r.action) {
+    case LogAction::step:
+    case LogAction::force_unlock:
+    case LogAction::sweep:
+    case LogAction::restart:
+    case LogAction::restart_rollback:
+    case LogAction::health:
+    case LogAction::restore:
+    case LogAction::reload_firewall:
+    case LogAction::reload_vpn:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // What a host does or waits for after record `r` (live display).
 std::string state_after(const LogRecord& r) {
+  const std::string action = log_action_name(r.action);
   const std::string why = r.detail.empty() ? "" : ": " + r.detail;
-  if (r.result == "failed") return "FAILED " + r.action + why;
-  if (r.action == "write") return "files in place; restarting";
-  if (r.action == "pending") return "files going live";
-  if (r.action == "firewall-guard-arm") return "reloading the firewall (guard armed)";
-  if (r.action == "reload-firewall") return "waiting for a fresh connection (lock-out check)";
-  if (r.action == "fresh-connect") return "fresh connection in; disarming the guard";
-  if (r.action == "firewall-guard-disarm") return "firewall checked";
-  if (r.action == "reload-vpn") return "VPN reloaded";
-  if (r.action == "restart") return "restarted " + r.detail + "; waiting for the health check";
-  if (r.action == "health") return "healthy: " + r.detail;
-  if (r.action == "restore") return "rolling back";
-  if (r.action == "restart-rollback") return "rolled back; restarted " + r.detail;
-  if (r.action == "sweep") return r.detail;
-  return r.action + " " + r.result;
+  if (r.result == "failed") return "FAILED " + action + why;
+  switch (r.action) {
+    case LogAction::write: return "files in place; restarting";
+    case LogAction::pending: return "files going live";
+    case LogAction::firewall_guard_arm: return "reloading the firewall (guard armed)";
+    case LogAction::reload_firewall: return "waiting for a fresh connection (lock-out check)";
+    case LogAction::fresh_connect: return "fresh connection in; disarming the guard";
+    case LogAction::firewall_guard_disarm: return "firewall checked";
+    case LogAction::reload_vpn: return "VPN reloaded";
+    case LogAction::restart: return "restarted " + r.detail + "; waiting for the health check";
+    case LogAction::health: return "healthy: " + r.detail;
+    case LogAction::restore: return "rolling back";
+    case LogAction::restart_rollback: return "rolled back; restarted " + r.detail;
+    case LogAction::sweep: return r.detail;
+    default: return action + " " + r.result;
+  }
 }
 
 }  // namespace
@@ -87,7 +99,8 @@ void DeployProgress::operator()(const LogRecord& r) {
 }
 
 void DeployProgress::line(const LogRecord& r) {
-  std::string text = r.host.empty() ? r.action : r.host + ": " + r.action;
+  const std::string action = log_action_name(r.action);
+  std::string text = r.host.empty() ? action : r.host + ": " + action;
   // Paths only with --verbose: the concise lines say what happened to the host.
   if (!r.path.empty() && m_mode == Mode::verbose) text += " " + r.path;
   text += " " + r.result;
@@ -105,31 +118,32 @@ DeployProgress::Row& DeployProgress::row(const std::string& host) {
 
 void DeployProgress::update(const LogRecord& r) {
   std::lock_guard<std::mutex> lock(m_mutex);
-  if (r.action == "deploy" && r.result == "started") {
+  if (r.action == LogAction::deploy && r.result == "started") {
     std::fprintf(m_out, "Deploying: %s\n", r.detail.c_str());
     m_rows.clear();
     m_drawn = 0;
     m_rows.push_back(Row{"", "locking, checking and uploading", std::chrono::steady_clock::now(), false});
-  } else if (r.action == "step") {
+  } else if (r.action == LogAction::step) {
     redraw();  // the previous block stays as it ended
     m_rows.clear();
     m_drawn = 0;
     std::fprintf(m_out, "Step %s\n", (r.detail + (r.result == "started" ? "" : " (" + r.result + ")")).c_str());
-  } else if (r.action == "deploy") {
+  } else if (r.action == LogAction::deploy) {
     for (Row& row : m_rows)
       if (!row.done) {
         row.done = true;
         row.ended = std::chrono::steady_clock::now();
       }
-  } else if (!r.host.empty() && r.action != "lock" && r.action != "unlock" && r.action != "stage" &&
-             r.action != "verify" && r.action != "discard") {
+  } else if (!r.host.empty() && r.action != LogAction::lock && r.action != LogAction::unlock &&
+             r.action != LogAction::stage && r.action != LogAction::verify &&
+             r.action != LogAction::discard) {
     Row& h = row(r.host);
     if (h.done && r.result == "ok") {  // healthy: the bookkeeping after it changes nothing
       redraw();
       return;
     }
     h.state = state_after(r);
-    h.done = r.action == "health" && r.result == "ok";
+    h.done = r.action == LogAction::health && r.result == "ok";
     if (h.done) h.ended = std::chrono::steady_clock::now();
   } else if (!r.host.empty() && r.result == "failed") {
     Row& h = row(r.host);

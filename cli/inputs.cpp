@@ -178,14 +178,13 @@ tl::expected<CheckedInputs, std::string> load_and_check(const InputPaths& paths)
                                paths.topology);
   }
   if (inventory_text) out.sources.emplace(inventory_text->path, std::move(inventory_text->text));
-  out.result = check(std::move(topology), std::move(inventory), std::move(diags));
   // What render would refuse (config: overrides against what it derives, the tunnel plan,
   // homes, …) is lint's to report first (render depends on topology, not the other way
-  // round, so this check joins the pipeline here).
-  if (out.result.analysis) {
-    check_renderable(out.result.topology, out.result.inventory, out.result.diagnostics);
-    sort_diagnostics(out.result.diagnostics);
-  }
+  // round, so this check joins the pipeline here, on lint's peering index).
+  const auto renderable = [](const PeeringIndex& peering, const Inventory& inv, Diagnostics& d) {
+    check_renderable(peering, inv, d);
+  };
+  out.result = check(std::move(topology), std::move(inventory), std::move(diags), renderable);
   return out;
 }
 

@@ -73,9 +73,13 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
   if (!secrets) return tl::make_unexpected(secrets.error());
   auto templates = load_template_dir(template_dir);
   if (!templates) return fail(templates.error(), k_exit_usage);
+  // One context, so one peering index: render, the health gate's peers and the handoffs read it.
+  const Topology& topology = checked->result.topology;
+  Diagnostics tunnel_problems;
+  const RenderContext ctx(topology, checked->result.inventory, *secrets, *templates,
+                          plan_tunnels(topology, checked->result.inventory, tunnel_problems));
   Diagnostics render_diags;
-  FileSet files = render_all(checked->result.topology, checked->result.inventory, *secrets,
-                             *templates, render_diags);
+  FileSet files = render_all(ctx, std::move(tunnel_problems), render_diags);
   sort_diagnostics(render_diags);
   // Its warnings are lint's (check_render), printed above; only a refusal is news here.
   if (has_errors(render_diags)) {
@@ -85,12 +89,9 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
     print_diagnostics(*checked, errors);
     return tl::make_unexpected(k_exit_findings);
   }
-  auto peers = own_peers(checked->result.topology, *secrets);
-  std::vector<std::string> ids = node_ids_of(checked->result.topology, *secrets);
+  auto peers = own_peers(ctx.peering, ctx.node_ids);
+  std::vector<std::string> ids = ctx.node_ids;
   // The partners' handoffs from the context render used (its tunnel plan rendered cleanly).
-  Diagnostics tunnel_diags;
-  const RenderContext ctx(checked->result.topology, checked->result.inventory, *secrets, *templates,
-                          plan_tunnels(checked->result.topology, checked->result.inventory, tunnel_diags));
   std::vector<Handoff> handoffs = partner_handoffs(ctx);
   return RenderedInputs{std::move(*checked), std::move(files), std::move(peers), std::move(ids),
                         std::move(handoffs)};

@@ -100,7 +100,7 @@ class Deployer {
 
  private:
   void init_hosts();
-  void record(const std::string& host, const std::string& action, const std::string& path,
+  void record(const std::string& host, LogAction action, const std::string& path,
               const std::string& result, const std::string& sha256 = "",
               const std::string& detail = "");
   // How fan_out keeps a failed host's error in its report.
@@ -162,7 +162,7 @@ class Deployer {
   std::map<std::string, HostState> m_hosts;
 };
 
-void Deployer::record(const std::string& host, const std::string& action,
+void Deployer::record(const std::string& host, LogAction action,
                       const std::string& path, const std::string& result,
                       const std::string& sha256, const std::string& detail) {
   LogRecord r{m_options.now ? m_options.now() : iso8601_utc_now_ms(), host, action, path, result,
@@ -191,7 +191,7 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
     const std::string path = lock_path(*s.host);
     auto t = m_connections.get(name);
     if (!t) {
-      record(name, "lock", path, "failed", "", t.error().message);
+      record(name, LogAction::lock, path, "failed", "", t.error().message);
       return t.error().message;
     }
     if (m_options.force_unlock) {
@@ -201,7 +201,7 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
     auto locked = (*t)->lock(path, m_me);
     if (locked) {
       s.locked = true;
-      record(name, "lock", path, "ok");
+      record(name, LogAction::lock, path, "ok");
       return {};
     }
     std::string detail = locked.error().message;
@@ -216,7 +216,7 @@ bool Deployer::lock_all(std::vector<HostState*>& changed, std::string& why) {
           detail += " (another deploy is running; if it is dead, deploy with --force-unlock)";
       }
     }
-    record(name, "lock", path, "failed", "", detail);
+    record(name, LogAction::lock, path, "failed", "", detail);
     return detail;
   });
 }
@@ -237,7 +237,7 @@ void Deployer::report_idle_locks() {
     if (!holder || !*holder) return;
     const std::string who = (*holder)->describe();
     if (!m_options.force_unlock) {
-      record(name, "lock", path, "held", "", "locked by " + who);
+      record(name, LogAction::lock, path, "held", "", "locked by " + who);
       s.report.notes.push_back("locked by " + who + " (a deploy that did not finish? this one " +
                                "changes nothing here; deploy with --force-unlock to remove it)");
       return;
@@ -253,7 +253,7 @@ void Deployer::take_over(HostState& s, Transport& t, const std::string& path,
   const std::string who = holder.describe();
   auto broken = t.break_lock(path, holder);
   s.took_over = s.took_over || broken.has_value();
-  record(name, "force-unlock", path, broken ? "ok" : "failed", "",
+  record(name, LogAction::force_unlock, path, broken ? "ok" : "failed", "",
          "was held by " + who + "; " + (broken ? *broken : broken.error().message));
   s.report.notes.push_back(broken ? "removed a lock held by " + who + " (--force-unlock; " +
                                         *broken + ")"
@@ -277,7 +277,7 @@ bool Deployer::save_pending(HostState& s, Transport* t, const PendingRestarts& p
   for (const auto& [node, p] : pending) nodes.push_back(node);
   Result<void> saved = pending.empty() ? t->restore_file(path, "", false)
                                        : t->write_file(path, format_pending(pending), 0644, "", false);
-  record(s.plan->host, "pending", path, saved ? "ok" : "failed", "",
+  record(s.plan->host, LogAction::pending, path, saved ? "ok" : "failed", "",
          (nodes.empty() ? std::string("none") : "restart " + join(nodes)) +
              (saved ? "" : ": " + saved.error().message));
   if (!saved) return false;
@@ -295,7 +295,7 @@ void Deployer::unlock_all() {
       // The old connection may have died (a firewall reload): one fresh try.
       if (auto again = fresh(name)) released = (*again)->unlock(path);
     }
-    record(name, "unlock", path, released ? "ok" : "failed", "",
+    record(name, LogAction::unlock, path, released ? "ok" : "failed", "",
            released ? "" : released.error().message);
     if (!released)
       s.report.notes.push_back("lock left at " + path +
@@ -323,7 +323,7 @@ bool Deployer::verify_all(std::vector<HostState*>& changed, std::string& why) {
         break;
       }
     }
-    record(s.plan->host, "verify", "", error.empty() ? "ok" : "failed", "",
+    record(s.plan->host, LogAction::verify, "", error.empty() ? "ok" : "failed", "",
            error.empty() ? "" : s.plan->host + ": " + error);
     return error;
   });
@@ -374,7 +374,7 @@ bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
     // Temp files a dead deploy left beside our targets go first (under our lock).
     if (!s.plan->stale_temps.empty() || s.took_over) {
       auto swept = (*t)->sweep_temps(target_dirs(*s.plan));
-      record(name, "sweep", "", swept ? "ok" : "failed", "",
+      record(name, LogAction::sweep, "", swept ? "ok" : "failed", "",
              swept ? "removed " + plural(swept->size(), "temp file", "temp files") + " left by a deploy that died"
                    : swept.error().message);
       if (!swept) return "remove the temp files a dead deploy left: " + swept.error().message;
@@ -385,7 +385,7 @@ bool Deployer::stage_all(std::vector<HostState*>& changed, std::string& why) {
       const RenderedFile& file = m_files[f.index];
       auto staged = (*t)->stage_file(f.remote_path, file.content, f.mode,
                                      backup_path(f.remote_path), f.as_root);
-      record(name, "stage", f.remote_path, staged ? "ok" : "failed", f.sha256,
+      record(name, LogAction::stage, f.remote_path, staged ? "ok" : "failed", f.sha256,
              staged ? "" : staged.error().message);
       if (!staged) return "write " + f.remote_path + ": " + staged.error().message;
       s.to_write.push_back(&f);
@@ -405,7 +405,7 @@ void Deployer::discard_staged(HostState& s, Transport* t) {
                                    : Result<void>(tl::make_unexpected(TransportError{
                                          TransportError::Kind::unreachable, "no connection"}));
   for (const StagedFile& f : left)
-    record(s.plan->host, "discard", f.path, gone ? "ok" : "failed", "",
+    record(s.plan->host, LogAction::discard, f.path, gone ? "ok" : "failed", "",
            gone ? "" : gone.error().message);
   if (!gone)
     s.report.notes.push_back("could not remove the staged (never used) temp files beside " +
@@ -431,7 +431,7 @@ bool Deployer::commit(HostState& s, Transport* t) {
   auto put = t->commit_staged(pending, done);
   for (std::size_t k = 0; k < done; ++k) {
     const PlannedFile& f = *s.to_write[s.committed];
-    record(s.plan->host, "write", f.remote_path, "ok", f.sha256);
+    record(s.plan->host, LogAction::write, f.remote_path, "ok", f.sha256);
     s.written.push_back(&f);
     s.report.written.push_back(f.remote_path);
     ++s.committed;
@@ -439,7 +439,7 @@ bool Deployer::commit(HostState& s, Transport* t) {
   if (put) return true;
   // The failed file and the ones after it stay staged: the rollback removes their temp files.
   const PlannedFile& f = *s.to_write[s.committed];
-  record(s.plan->host, "write", f.remote_path, "failed", f.sha256, put.error().message);
+  record(s.plan->host, LogAction::write, f.remote_path, "failed", f.sha256, put.error().message);
   return fail(s, "write " + f.remote_path + ": " + put.error().message);
 }
 
@@ -476,10 +476,10 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
                                 ", which its ssh_allow does not admit: loading " + f.remote_path +
                                 " would lock picket out (add that address to ssh_allow, and to "
                                 "controller: in the inventory)";
-        record(name, "firewall-allowlist", f.remote_path, "failed", "", why);
+        record(name, LogAction::firewall_allowlist, f.remote_path, "failed", "", why);
         return fail(s, why);
       }
-      record(name, "firewall-allowlist", f.remote_path, "ok", "",
+      record(name, LogAction::firewall_allowlist, f.remote_path, "ok", "",
              at ? "picket seen from " + *client : "client address not known; the guard proves it");
     }
     // 1. Arm: without a guard the new ruleset is never loaded.
@@ -490,16 +490,16 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     const std::optional<int> pid = armed && armed->ok() ? parse_pid(armed->out) : std::nullopt;
     if (!pid) {
       const std::string why = armed && armed->ok() ? "no pid printed" : exec_failure(armed);
-      record(name, "firewall-guard-arm", f.remote_path, "failed", "", why);
+      record(name, LogAction::firewall_guard_arm, f.remote_path, "failed", "", why);
       return fail(s, "firewall guard could not be armed: " + why);
     }
-    record(name, "firewall-guard-arm", f.remote_path, "ok", "", "pid " + std::to_string(*pid));
+    record(name, LogAction::firewall_guard_arm, f.remote_path, "ok", "", "pid " + std::to_string(*pid));
 
     // 2. Reload. Whatever it returns, only a fresh connection proves we can still get in.
     s.firewall_reloaded = true;
     auto reloaded = t->exec(reload, root);
     const bool reload_ok = reloaded && reloaded->ok();
-    record(name, "reload-firewall", f.remote_path, reload_ok ? "ok" : "failed", f.sha256,
+    record(name, LogAction::reload_firewall, f.remote_path, reload_ok ? "ok" : "failed", f.sha256,
            reload_ok ? "" : exec_failure(reloaded));
 
     // 3. A fresh connection under the new rules, opened on its own thread while the node's
@@ -511,7 +511,7 @@ bool Deployer::reload_firewall(HostState& s, Transport*& t) {
     if (!reload_ok) pending.reload_error = exec_failure(reloaded);
     pending.fresh = std::async(std::launch::async, [this, name] {
       auto fresh = this->fresh(name);
-      record(name, "fresh-connect", "", fresh ? "ok" : "failed", "",
+      record(name, LogAction::fresh_connect, "", fresh ? "ok" : "failed", "",
              fresh ? "" : fresh.error().message);
       return fresh;
     });
@@ -557,7 +557,7 @@ bool Deployer::settle_guard(HostState& s, Transport*& t, bool rolling_back) {
     t = m_connections.adopt(name, std::move(*fresh));
   }
   const bool disarm_ok = disarmed && disarmed->ok();
-  record(name, "firewall-guard-disarm", f.remote_path, disarm_ok ? "ok" : "failed", "",
+  record(name, LogAction::firewall_guard_disarm, f.remote_path, disarm_ok ? "ok" : "failed", "",
          disarm_ok ? "pid " + std::to_string(g.pid) : exec_failure(disarmed));
   if (rolling_back) return disarm_ok;
   if (!disarm_ok)
@@ -573,7 +573,7 @@ bool Deployer::reload_vpn(HostState& s, Transport* t) {
     s.vpn_reloaded = true;
     auto r = t->exec(reload_vpn_command(*s.host, f.remote_path), root_actions(*s.host));
     const bool ok = r && r->ok();
-    record(s.plan->host, "reload-vpn", f.remote_path, ok ? "ok" : "failed", f.sha256,
+    record(s.plan->host, LogAction::reload_vpn, f.remote_path, ok ? "ok" : "failed", f.sha256,
            ok ? "" : exec_failure(r));
     if (!ok) return fail(s, "reload_vpn failed: " + exec_failure(r));
   }
@@ -587,7 +587,7 @@ bool Deployer::reload_monitoring(HostState& s, Transport* t) {
     if (f.change == FileChange::unchanged || f.action != ApplyAction::reload_monitoring) continue;
     auto r = t->exec(reload_monitoring_command(*s.host, f.remote_path), root_actions(*s.host));
     const bool ok = r && r->ok();
-    record(s.plan->host, "reload-monitoring", f.remote_path, ok ? "ok" : "failed", f.sha256,
+    record(s.plan->host, LogAction::reload_monitoring, f.remote_path, ok ? "ok" : "failed", f.sha256,
            ok ? "" : exec_failure(r));
     if (!ok) return fail(s, "reload_monitoring failed: " + exec_failure(r));
   }
@@ -596,7 +596,7 @@ bool Deployer::reload_monitoring(HostState& s, Transport* t) {
 
 bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        RestartKind kind) {
-  const char* action = kind == RestartKind::wave ? "restart" : "restart-rollback";
+  const LogAction action = kind == RestartKind::wave ? LogAction::restart : LogAction::restart_rollback;
   // One restart per service and step: the host's nodes share its command, a signer has its
   // own unit (signer_service), so a host running both restarts each once, nodes first.
   std::vector<std::pair<std::string, std::vector<std::string>>> commands;
@@ -646,7 +646,7 @@ bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::strin
 bool Deployer::health(HostState& s, Transport* t, const std::vector<std::string>& nodes) {
   for (const std::string& node : nodes) {
     const HealthResult h = wait_healthy(*t, health_target(s, node), m_options.health);
-    record(s.plan->host, "health", "", h.healthy ? "ok" : "failed", "",
+    record(s.plan->host, LogAction::health, "", h.healthy ? "ok" : "failed", "",
            node + (h.healthy ? "" : ": " + h.reason) + ", " +
                plural(static_cast<std::size_t>(h.attempts), "attempt", "attempts"));
     if (!h.healthy)
@@ -681,7 +681,7 @@ void Deployer::rollback(HostState& s) {
         restored = (*t)->restore_file(f.remote_path, backup_path(f.remote_path), f.as_root);
       }
     }
-    record(name, "restore", f.remote_path, restored ? "ok" : "failed", f.old_sha256,
+    record(name, LogAction::restore, f.remote_path, restored ? "ok" : "failed", f.old_sha256,
            restored ? (f.change == FileChange::create ? "removed (it was new)" : "")
                     : restored.error().message);
     if (!restored) {
@@ -708,14 +708,14 @@ void Deployer::rollback(HostState& s) {
     for (const PlannedFile* f : s.written)
       if (f->action == ApplyAction::reload_firewall && f->change == FileChange::change) {
         auto r = (*t)->exec(reload_firewall_command(*s.host, f->remote_path), root);
-        record(name, "reload-firewall", f->remote_path, r && r->ok() ? "ok" : "failed",
+        record(name, LogAction::reload_firewall, f->remote_path, r && r->ok() ? "ok" : "failed",
                f->old_sha256, r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
       }
   if (s.vpn_reloaded && vpn_restored)
     for (const PlannedFile* f : s.written)
       if (f->action == ApplyAction::reload_vpn && f->change == FileChange::change) {
         auto r = (*t)->exec(reload_vpn_command(*s.host, f->remote_path), root);
-        record(name, "reload-vpn", f->remote_path, r && r->ok() ? "ok" : "failed", f->old_sha256,
+        record(name, LogAction::reload_vpn, f->remote_path, r && r->ok() ? "ok" : "failed", f->old_sha256,
                r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
       }
   std::set<std::string> healthy_again;
@@ -734,7 +734,7 @@ void Deployer::rollback(HostState& s) {
                   s.report.restored.end())
             target.rpc_port = f->old_rpc_port;
         const HealthResult h = wait_healthy(*current, target, m_options.health);
-        record(name, "health", "", h.healthy ? "ok" : "failed", "",
+        record(name, LogAction::health, "", h.healthy ? "ok" : "failed", "",
                node + " after rollback" + (h.healthy ? "" : ": " + h.reason));
         if (!h.healthy)
           s.report.notes.push_back(node + " is not healthy after the rollback: " + h.reason);
@@ -819,7 +819,7 @@ bool Deployer::run_step(const RolloutStep& step, std::size_t number, std::string
   std::string what = step.wave.nodes.empty()
                          ? std::string("upload only")
                          : std::string(role_name(step.wave.role)) + ": " + join(step.wave.nodes);
-  record("", "step", "", "started", "", std::to_string(number) + ": " + what);
+  record("", LogAction::step, "", "started", "", std::to_string(number) + ": " + what);
   std::vector<char> ok(hosts.size(), 0);
   parallel_for(hosts.size(), m_options.parallel, [&](std::size_t i) {
     ok[i] = host_step(m_hosts.at(hosts[i]), step) ? 1 : 0;
@@ -899,7 +899,7 @@ ApplyReport Deployer::run() {
   for (auto& [name, s] : m_hosts)
     if (s.report.planned_change) changed.push_back(&s);
 
-  record("", "deploy", "", "started", "", plural(changed.size(), "host", "hosts") + ", " +
+  record("", LogAction::deploy, "", "started", "", plural(changed.size(), "host", "hosts") + ", " +
                                               plural(report.rollout.size(), "step", "steps"));
   std::string why;
   {
@@ -913,7 +913,7 @@ ApplyReport Deployer::run() {
       for (std::size_t i = 0; i < report.rollout.size(); ++i) {
         if (i > 0 && m_options.interrupted && m_options.interrupted()) {
           why = "interrupted before step " + std::to_string(i + 1);
-          record("", "step", "", "skipped", "", why);
+          record("", LogAction::step, "", "skipped", "", why);
           break;
         }
         if (!run_step(report.rollout[i], i + 1, why)) break;
@@ -922,7 +922,7 @@ ApplyReport Deployer::run() {
     }
     discard_untouched();
   }
-  record("", "deploy", "", why.empty() ? "ok" : "failed", "", why);
+  record("", LogAction::deploy, "", why.empty() ? "ok" : "failed", "", why);
   return finish(why.empty() ? ApplyStatus::ok : ApplyStatus::failed, why);
 }
 

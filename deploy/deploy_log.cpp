@@ -4,16 +4,59 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 namespace picket {
 
+namespace {
+
+// Every action with its text in the log: the one place the names are written.
+constexpr std::pair<LogAction, const char*> k_log_actions[] = {
+    {LogAction::deploy, "deploy"},
+    {LogAction::step, "step"},
+    {LogAction::lock, "lock"},
+    {LogAction::force_unlock, "force-unlock"},
+    {LogAction::unlock, "unlock"},
+    {LogAction::pending, "pending"},
+    {LogAction::verify, "verify"},
+    {LogAction::sweep, "sweep"},
+    {LogAction::stage, "stage"},
+    {LogAction::discard, "discard"},
+    {LogAction::write, "write"},
+    {LogAction::firewall_allowlist, "firewall-allowlist"},
+    {LogAction::firewall_guard_arm, "firewall-guard-arm"},
+    {LogAction::reload_firewall, "reload-firewall"},
+    {LogAction::fresh_connect, "fresh-connect"},
+    {LogAction::firewall_guard_disarm, "firewall-guard-disarm"},
+    {LogAction::reload_vpn, "reload-vpn"},
+    {LogAction::reload_monitoring, "reload-monitoring"},
+    {LogAction::restart, "restart"},
+    {LogAction::restart_rollback, "restart-rollback"},
+    {LogAction::health, "health"},
+    {LogAction::restore, "restore"},
+};
+
+}  // namespace
+
+const char* log_action_name(LogAction a) {
+  for (const auto& [action, name] : k_log_actions)
+    if (action == a) return name;
+  return "?";
+}
+
+std::optional<LogAction> parse_log_action(std::string_view name) {
+  for (const auto& [action, text] : k_log_actions)
+    if (name == text) return action;
+  return std::nullopt;
+}
+
 std::string format_log_record(const LogRecord& r) {
   nlohmann::ordered_json line;
   line["time"] = r.time;
   if (!r.host.empty()) line["host"] = r.host;
-  line["action"] = r.action;
+  line["action"] = log_action_name(r.action);
   if (!r.path.empty()) line["path"] = r.path;
   line["result"] = r.result;
   if (!r.sha256.empty()) line["sha256"] = r.sha256;
@@ -37,7 +80,7 @@ std::map<std::string, DeployedHost> deployed_hosts(const std::string& log_text) 
       return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     const std::string host = text("host");
-    if (host.empty() || text("action") != "write" || text("result") != "ok") continue;
+    if (host.empty() || parse_log_action(text("action")) != LogAction::write || text("result") != "ok") continue;
     DeployedHost& h = out[host];
     h.last = std::max(h.last, text("time"));
     if (const std::string path = text("path"); !path.empty()) h.paths.insert(path);

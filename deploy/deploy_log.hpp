@@ -4,16 +4,49 @@
 // A record never carries file content, only paths and SHA-256.
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace picket {
+
+/// What a record of the deploy log is about. The log holds its name (log_action_name).
+enum class LogAction {
+  deploy,                 // the run: started, then ok or failed
+  step,                   // one rollout step: started or skipped
+  lock,
+  force_unlock,
+  unlock,
+  pending,                // the host's pending restarts saved
+  verify,
+  sweep,                  // staged files a killed run left, removed
+  stage,
+  discard,
+  write,
+  firewall_allowlist,
+  firewall_guard_arm,
+  reload_firewall,
+  fresh_connect,
+  firewall_guard_disarm,
+  reload_vpn,
+  reload_monitoring,
+  restart,                // a wave's restart
+  restart_rollback,       // the restart after a rollback
+  health,
+  restore,
+};
+
+/// The action's text in the log: "deploy", "force-unlock", "restart-rollback", …
+const char* log_action_name(LogAction a);
+/// The action a log's text names; nullopt for a text no action has.
+std::optional<LogAction> parse_log_action(std::string_view name);
 
 /// One action of a deploy.
 struct LogRecord {
   std::string time;    // ISO-8601 UTC (milliseconds in the deploy log)
   std::string host;    // "" for run-level records (start, finish)
-  std::string action;  // lock, write, restore, restart, health, reload-firewall, …
+  LogAction action = LogAction::deploy;
   std::string path;    // remote path, when the action concerns a file
   std::string result;  // "ok", "failed", "skipped", …
   std::string sha256;  // of the content written or restored to, when known

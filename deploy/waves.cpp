@@ -9,15 +9,20 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
+
+#include "topology/peering.hpp"
 
 namespace picket {
 
 PathCounter graph_path_counter(const Topology& topology, const Inventory& inventory) {
-  return [&topology, &inventory](const std::vector<std::string>& down) {
+  // Indexed once: every candidate wave is a what_if on the same graph.
+  auto peering = std::make_shared<const PeeringIndex>(topology);
+  return [peering, &inventory](const std::vector<std::string>& down) {
     FailureSet failures;
     failures.nodes = down;
-    return what_if(topology, inventory, failures).paths;
+    return what_if(*peering, inventory, failures).paths;
   };
 }
 

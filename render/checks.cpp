@@ -159,6 +159,11 @@ void check_render(const RenderContext& ctx, Diagnostics& out) {
 }
 
 void check_renderable(const Topology& topology, const Inventory& inventory, Diagnostics& out) {
+  check_renderable(PeeringIndex(topology), inventory, out);
+}
+
+void check_renderable(const PeeringIndex& peering, const Inventory& inventory, Diagnostics& out) {
+  const Topology& topology = peering.topology();
   const Secrets no_keys;
   const TemplateSet no_templates;
   Diagnostics tunnel_problems;
@@ -166,7 +171,7 @@ void check_renderable(const Topology& topology, const Inventory& inventory, Diag
   const bool broken = has_errors(tunnel_problems);
   out.insert(out.end(), tunnel_problems.begin(), tunnel_problems.end());
   if (broken) return;  // a broken tunnel plan would make every peer look wrong
-  const RenderContext ctx{topology, inventory, no_keys, no_templates, std::move(tunnels)};
+  const RenderContext ctx{peering, inventory, no_keys, no_templates, std::move(tunnels)};
   check_render(ctx, out);
 }
 

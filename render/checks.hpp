@@ -21,6 +21,8 @@ void check_render(const RenderContext& ctx, Diagnostics& out);
 /// Lint's entry point: plans the tunnels (reporting their problems) and runs check_render on
 /// a context without keys, so node IDs are unknown and peers are compared by structure.
 void check_renderable(const Topology& topology, const Inventory& inventory, Diagnostics& out);
+/// The same on the topology's peering index (lint's, built once for its analysis too).
+void check_renderable(const PeeringIndex& peering, const Inventory& inventory, Diagnostics& out);
 
 /// The DNS names a ruleset cannot list (warnings, once per name): render_firewall leaves them
 /// out. Subjects in `said` were reported already (a peer's name, by the DNS check).

@@ -78,10 +78,9 @@ std::vector<Neighbour> neighbours(const PeeringIndex& peering, const Inventory& 
   return out;
 }
 
-std::map<std::string, std::vector<OwnPeer>> own_peers(const Topology& topology,
-                                                      const Secrets& secrets) {
-  const PeeringIndex peering(topology);
-  const std::vector<std::string> ids = node_ids_of(topology, secrets);
+std::map<std::string, std::vector<OwnPeer>> own_peers(const PeeringIndex& peering,
+                                                      const std::vector<std::string>& ids) {
+  const Topology& topology = peering.topology();
   std::map<std::string, std::vector<OwnPeer>> out;
   for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
     const Node& node = topology.nodes[i];

@@ -52,7 +52,8 @@ struct OwnPeer {
 
 /// For every p2p node (not signers), its graph neighbours among our own p2p nodes (links, not
 /// partners): the peers a deploy's health gate expects it to reconnect to after a restart.
-std::map<std::string, std::vector<OwnPeer>> own_peers(const Topology& topology,
-                                                      const Secrets& secrets);
+/// `node_ids` as node_ids_of gives them for the indexed topology.
+std::map<std::string, std::vector<OwnPeer>> own_peers(const PeeringIndex& peering,
+                                                      const std::vector<std::string>& node_ids);
 
 }  // namespace picket

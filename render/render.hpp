@@ -3,6 +3,8 @@
 // templates come in; files and diagnostics go out. Deterministic: the same inputs give
 // byte-identical files.
 
+#include <optional>
+
 #include "render/file_set.hpp"
 #include "render/secrets.hpp"
 #include "render/templates.hpp"
@@ -20,13 +22,22 @@ struct RenderContext {
   /// first four.
   RenderContext(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                 const TemplateSet& templates, TunnelPlan tunnels);
+  /// The same on an index built already (lint's): keeps a reference to it.
+  RenderContext(const PeeringIndex& peering, const Inventory& inventory, const Secrets& secrets,
+                const TemplateSet& templates, TunnelPlan tunnels);
+  RenderContext(const RenderContext&) = delete;
+  RenderContext& operator=(const RenderContext&) = delete;
 
+ private:
+  std::optional<PeeringIndex> m_own_peering;  // the index when this context built it
+
+ public:
   const Topology& topology;
   const Inventory& inventory;
   const Secrets& secrets;
   const TemplateSet& templates;
   TunnelPlan tunnels;
-  PeeringIndex peering;
+  const PeeringIndex& peering;
   std::vector<std::string> node_ids;  // by index into Topology::nodes, as node_id_of gives
 };
 
@@ -34,6 +45,9 @@ struct RenderContext {
 /// and nftables, tmkms.toml for signers, Prometheus scrape config and alert rules. Sorted.
 FileSet render_all(const Topology& topology, const Inventory& inventory, const Secrets& secrets,
                    const TemplateSet& templates, Diagnostics& out);
+/// The same on a context the caller built (and reads further, as the CLI does for the
+/// partners' handoffs): `tunnel_problems` are what planning its tunnels reported.
+FileSet render_all(const RenderContext& ctx, Diagnostics tunnel_problems, Diagnostics& out);
 
 /// The parts (each appends to `files`).
 void render_node_configs(const RenderContext& ctx, FileSet& files, Diagnostics& out);  // config.toml, node_key.json

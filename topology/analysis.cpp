@@ -24,6 +24,7 @@
 
 #include "topology/disjoint_paths.hpp"
 #include "topology/graph.hpp"
+#include "topology/peering.hpp"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wconversion"
@@ -248,10 +249,14 @@ void signer_domains(const Topology& topology, const Inventory& inventory, GraphA
 }  // namespace
 
 GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory) {
+  return analyse_graph(PeeringIndex(topology), inventory);
+}
+
+GraphAnalysis analyse_graph(const PeeringIndex& peering, const Inventory& inventory) {
+  const Topology& topology = peering.topology();
   GraphAnalysis out;
-  auto shared = std::make_shared<const TopologyGraph>(build_graph(topology));
-  out.graph = shared;
-  const TopologyGraph& graph = *shared;
+  out.graph = peering.shared_graph();
+  const TopologyGraph& graph = peering.graph();
   ReachDetail detail = compute_reach(topology, graph, GraphMask{});
   out.reach = std::move(detail.reach);
   // No path: there is nothing left to lose (no-path says it all).
@@ -266,7 +271,13 @@ GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory
 
 Reachability what_if(const Topology& topology, const Inventory& inventory,
                      const FailureSet& failures) {
-  const TopologyGraph graph = build_graph(topology);
+  return what_if(PeeringIndex(topology), inventory, failures);
+}
+
+Reachability what_if(const PeeringIndex& peering, const Inventory& inventory,
+                     const FailureSet& failures) {
+  const Topology& topology = peering.topology();
+  const TopologyGraph& graph = peering.graph();
   GraphMask mask;
   mask.vertex_alive.assign(graph.size(), 1);
   mask.edge_alive.assign(graph.edges.size(), 1);

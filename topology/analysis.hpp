@@ -14,6 +14,7 @@
 
 namespace picket {
 
+class PeeringIndex;   // topology/peering.hpp
 class TopologyGraph;  // topology/graph.hpp
 
 /// What is taken away before analysing: nodes (our nodes or partner peers by vertex name),
@@ -61,9 +62,15 @@ struct GraphAnalysis {
 /// Analyses the topology as designed. Near-linear: one max-flow bounded by the path count,
 /// one biconnected-components pass, and one reachability pass per failure domain only when
 /// that domain holds more than one node and meets every disjoint path.
+/// Asks the graph the peering index carries; GraphAnalysis::graph is that graph.
+GraphAnalysis analyse_graph(const PeeringIndex& peering, const Inventory& inventory);
+/// The same, indexing `topology` first.
 GraphAnalysis analyse_graph(const Topology& topology, const Inventory& inventory);
 
-/// The validator's reachability after the given failures.
+/// The validator's reachability after the given failures, asked of the index's graph.
+Reachability what_if(const PeeringIndex& peering, const Inventory& inventory,
+                     const FailureSet& failures);
+/// The same, indexing `topology` first.
 Reachability what_if(const Topology& topology, const Inventory& inventory,
                      const FailureSet& failures);
 

@@ -3,11 +3,14 @@
 // function of the loader that reads its value into the entry being built. Known keys (for
 // "unknown key … did you mean"), required keys (for "missing required key") and the reader
 // of each key come from that one table, in the order written (the order messages list them).
+// A table may also name a reader for keys it does not know that stand for one it does (a
+// refused spelling): such a key is reported by that reader, not as unknown, and counts as the
+// key it stands for.
 
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "topology/yaml_read.hpp"
@@ -22,15 +25,20 @@ struct KeyRule {
   void (Loader::*read)(const YamlField&, Target&, const YamlContext&);
 };
 
+/// Reads a key the table does not know: reports it and returns the table key it stands for
+/// (counted as written), or nullptr when it is an unknown key after all.
+template <class Loader, class Target>
+using KeyStandIn = const char* (Loader::*)(const YamlField&, Target&, const YamlContext&);
+
 /// Whether keys starting with "x-" (extension keys, as in Compose files) are ignored.
 enum class Extensions { refused, ignored };
 
 template <class Loader, class Target>
 class KeyTable {
  public:
-  KeyTable(std::initializer_list<KeyRule<Loader, Target>> rules,
-           Extensions extensions = Extensions::refused)
-      : m_rules(rules), m_extensions(extensions) {
+  KeyTable(std::vector<KeyRule<Loader, Target>> rules, Extensions extensions = Extensions::refused,
+           KeyStandIn<Loader, Target> stand_in = nullptr)
+      : m_rules(std::move(rules)), m_extensions(extensions), m_stand_in(stand_in) {
     m_names.reserve(m_rules.size());
     for (const auto& r : m_rules) m_names.emplace_back(r.name);
   }
@@ -55,6 +63,11 @@ class KeyTable {
       const KeyRule<Loader, Target>* rule = find(k);
       if (rule == nullptr) {
         if (m_extensions == Extensions::ignored && k.rfind("x-", 0) == 0) continue;
+        if (m_stand_in != nullptr)
+          if (const char* meant = (loader.*m_stand_in)(f, into, ctx)) {
+            if (const auto* stood_for = find(meant)) written |= bit(*stood_for);
+            continue;
+          }
         reader.unknown_key(f, m_names, ctx);
         continue;
       }
@@ -64,6 +77,13 @@ class KeyTable {
     for (const auto& r : m_rules)
       if (r.required && (written & bit(r)) == 0) reader.missing_key(r.name, missing_at, ctx);
     return written;
+  }
+
+  /// Whether `written` (what `read` returned) has every required key.
+  bool complete(std::uint32_t written) const {
+    for (const auto& r : m_rules)
+      if (r.required && (written & bit(r)) == 0) return false;
+    return true;
   }
 
   /// The bit `read` sets when `key` (a key of the table) was written.
@@ -82,6 +102,7 @@ class KeyTable {
   std::vector<KeyRule<Loader, Target>> m_rules;  // at most 32: one bit each
   std::vector<std::string> m_names;
   Extensions m_extensions;
+  KeyStandIn<Loader, Target> m_stand_in;
 };
 
 }  // namespace picket

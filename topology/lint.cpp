@@ -13,7 +13,8 @@ namespace {
 constexpr std::size_t k_parallel_analysis_nodes = 5000;
 }  // namespace
 
-LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
+LintResult check(Topology topology, Inventory inventory, Diagnostics loaded,
+                 const IndexChecks& more) {
   LintResult result{std::move(topology), std::move(inventory), std::move(loaded), std::nullopt};
   Diagnostics& diags = result.diagnostics;
 
@@ -26,8 +27,10 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   // The graph analysis only reads the model: on a big topology it runs on a second core
   // while the structure rules run on this one.
   std::future<GraphAnalysis> analysis;
+  std::optional<PeeringIndex> peering;
   if (model_sound) {
-    const auto run = [&result] { return analyse_graph(result.topology, result.inventory); };
+    peering.emplace(result.topology);
+    const auto run = [&result, &peering] { return analyse_graph(*peering, result.inventory); };
     try {
       analysis = std::async(result.topology.nodes.size() >= k_parallel_analysis_nodes
                                 ? std::launch::async
@@ -41,6 +44,7 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded) {
   if (model_sound) {
     result.analysis = analysis.get();
     check_graph(result.topology, result.inventory, *result.analysis, diags);
+    if (more) more(*peering, result.inventory, diags);
   }
   sort_diagnostics(diags);
   return result;

@@ -1,5 +1,6 @@
-// The `monitoring:` section. Receivers are read kind by kind against a small schema table:
-// for every kind, the keys it needs and the keys it may have. A secret (a webhook's bearer
+// The `monitoring:` section, read against key tables (topology/key_table.hpp) as the topology
+// loader reads its sections: one for the section, one for a receiver, and one per receiver
+// kind with the keys it needs and the keys it may have. A secret (a webhook's bearer
 // token, an SMTP password, a chat or pager API key) is only ever named as a file on the monitor
 // host (`*_file`, read by Alertmanager itself), so no secret reaches the topology, the
 // rendered files, a plan or a log; the inline spelling is refused with the file key to use.
@@ -11,6 +12,7 @@
 #include <array>
 
 #include "topology/address.hpp"
+#include "topology/key_table.hpp"
 #include "util/text.hpp"
 
 namespace picket {
@@ -32,22 +34,7 @@ bool is_scraped(const Node& node) {
 
 namespace {
 
-const std::vector<std::string> k_monitoring_keys = {"host", "scrape_interval", "receivers"};
 const std::vector<std::string> k_severities = {"warning", "critical"};
-
-struct KindSchema {
-  ReceiverKind kind;
-  std::vector<std::string> required;
-  std::vector<std::string> optional;
-};
-
-const std::array<KindSchema, 5> k_kinds{{
-    {ReceiverKind::webhook, {"url"}, {"credentials_file"}},
-    {ReceiverKind::email, {"to", "from", "smarthost"}, {"auth_username", "auth_password_file"}},
-    {ReceiverKind::slack, {"api_url_file"}, {"channel"}},
-    {ReceiverKind::pagerduty, {"routing_key_file"}, {}},
-    {ReceiverKind::opsgenie, {"api_key_file"}, {}},
-}};
 
 // Secrets written inline, and the key that names them as a file instead.
 const std::array<std::pair<const char*, const char*>, 6> k_inline_secrets{{
@@ -58,12 +45,6 @@ const std::array<std::pair<const char*, const char*>, 6> k_inline_secrets{{
     {"service_key", "routing_key_file"},
     {"api_key", "api_key_file"},
 }};
-
-std::vector<std::string> kind_names() {
-  std::vector<std::string> names;
-  for (const auto& k : k_kinds) names.push_back(receiver_kind_name(k.kind));
-  return names;
-}
 
 bool is_receiver_name(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
@@ -89,49 +70,122 @@ class MonitoringReader {
   void read(const YamlField& section) {
     const YamlContext ctx{"in \"monitoring\"", {"monitoring"}};
     if (!m_reader.expect_map(section.value, "\"monitoring\"", ctx)) return;
-    Monitoring m;
+    MonitoringDraft m;
     m.loc = m_reader.loc(section.key);
     m.scrape_interval.loc = m.loc;
     std::vector<YamlField> fields;
-    m_reader.fields(section.value, fields, ctx);
-    bool has_host = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      if (k == "host") {
-        if (auto v = m_reader.string(f, ctx)) {
-          m.host = std::move(*v);
-          has_host = true;
-        }
-      } else if (k == "scrape_interval") {
-        if (auto v = m_reader.string(f, ctx)) {
-          if (is_scrape_interval(v->value))
-            m.scrape_interval = std::move(*v);
-          else
-            m_reader.error("schema", f.value,
-                           fmt::format("\"scrape_interval\" must be a duration like \"15s\" or "
-                                       "\"1m\" (digits and one of ms, s, m, h), found {}",
-                                       in_quotes(v->value)),
-                           ctx);
-        }
-      } else if (k == "receivers") {
-        if (m_reader.expect_map(f.value, "\"receivers\"", ctx)) read_receivers(f.value, m);
-      } else {
-        m_reader.unknown_key(f, k_monitoring_keys, ctx);
-      }
-    }
-    if (!has_host) {
-      m_reader.missing_key("host", m.loc, ctx);
+    const std::uint32_t written =
+        monitoring_keys().read(*this, m_reader, section.value, m, m.loc, ctx, fields);
+    if (!m.host_ok) {
+      // A host written but not read is missing too (the table reported it when not written).
+      if ((written & monitoring_keys().bit("host")) != 0) m_reader.missing_key("host", m.loc, ctx);
       return;
     }
-    m_topology.monitoring = std::move(m);
+    m_topology.monitoring = Monitoring(std::move(m));
   }
 
  private:
-  void read_receivers(YamlId map, Monitoring& m) {
-    std::vector<YamlField> fields;
-    m_reader.fields(map, fields, {"in \"receivers\"", {"monitoring"}});
-    for (const YamlField& f : fields) read_receiver(f, m);
+  // --- the schema: one table per map, each key with its reader ---
+
+  template <class Target>
+  using Table = KeyTable<MonitoringReader, Target>;
+
+  // The section and a receiver are read into these: the model's type plus what the checks
+  // after the keys need.
+  struct MonitoringDraft : Monitoring {
+    bool host_ok = false;
+  };
+  struct ReceiverDraft : Receiver {
+    bool has_kind = false;
+    bool kind_ok = false;  // the kind's map read with every required key
+    const Table<ReceiverDraft>* kind_keys = nullptr;  // the kind's settings
+  };
+  // A receiver kind: its settings, required keys first (the order messages list them).
+  struct KindSchema {
+    ReceiverKind kind;
+    Table<ReceiverDraft> settings;
+  };
+
+  static const Table<MonitoringDraft>& monitoring_keys() {
+    static const Table<MonitoringDraft> table({
+        {"host", true, &MonitoringReader::read_host},
+        {"scrape_interval", false, &MonitoringReader::read_scrape_interval},
+        {"receivers", false, &MonitoringReader::read_receivers},
+    });
+    return table;
   }
+  static const std::vector<KindSchema>& kinds() {
+    constexpr auto setting = &MonitoringReader::read_setting;
+    constexpr auto secret = &MonitoringReader::read_inline_secret;
+    static const std::vector<KindSchema> table{
+        {ReceiverKind::webhook,
+         Table<ReceiverDraft>({{"url", true, setting}, {"credentials_file", false, setting}},
+                              Extensions::refused, secret)},
+        {ReceiverKind::email,
+         Table<ReceiverDraft>({{"to", true, setting},
+                               {"from", true, setting},
+                               {"smarthost", true, setting},
+                               {"auth_username", false, setting},
+                               {"auth_password_file", false, setting}},
+                              Extensions::refused, secret)},
+        {ReceiverKind::slack,
+         Table<ReceiverDraft>({{"api_url_file", true, setting}, {"channel", false, setting}},
+                              Extensions::refused, secret)},
+        {ReceiverKind::pagerduty,
+         Table<ReceiverDraft>({{"routing_key_file", true, setting}}, Extensions::refused, secret)},
+        {ReceiverKind::opsgenie,
+         Table<ReceiverDraft>({{"api_key_file", true, setting}}, Extensions::refused, secret)},
+    };
+    return table;
+  }
+  // A receiver's keys: one per kind (the kind's settings as its value), then the rest.
+  static const Table<ReceiverDraft>& receiver_keys() {
+    static const Table<ReceiverDraft> table([] {
+      std::vector<KeyRule<MonitoringReader, ReceiverDraft>> rules;
+      for (const KindSchema& k : kinds())
+        rules.push_back({receiver_kind_name(k.kind), false, &MonitoringReader::read_kind});
+      rules.push_back({"severity", false, &MonitoringReader::read_severity});
+      rules.push_back({"watchdog", false, &MonitoringReader::read_watchdog});
+      return rules;
+    }());
+    return table;
+  }
+  static std::vector<std::string> kind_names() {
+    std::vector<std::string> names;
+    for (const KindSchema& k : kinds()) names.emplace_back(receiver_kind_name(k.kind));
+    return names;
+  }
+
+  // --- `monitoring:` ---
+
+  void read_host(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      m.host = std::move(*v);
+      m.host_ok = true;
+    }
+  }
+
+  void read_scrape_interval(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    if (auto v = m_reader.string(f, ctx)) {
+      if (is_scrape_interval(v->value))
+        m.scrape_interval = std::move(*v);
+      else
+        m_reader.error("schema", f.value,
+                       fmt::format("\"scrape_interval\" must be a duration like \"15s\" or "
+                                   "\"1m\" (digits and one of ms, s, m, h), found {}",
+                                   in_quotes(v->value)),
+                       ctx);
+    }
+  }
+
+  void read_receivers(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    if (!m_reader.expect_map(f.value, "\"receivers\"", ctx)) return;
+    std::vector<YamlField> fields;
+    m_reader.fields(f.value, fields, {"in \"receivers\"", {"monitoring"}});
+    for (const YamlField& entry : fields) read_receiver(entry, m);
+  }
+
+  // --- one receiver ---
 
   void read_receiver(const YamlField& entry, Monitoring& m) {
     const std::string& name = m_reader.key(entry);
@@ -146,104 +200,80 @@ class MonitoringReader {
     }
     if (!m_reader.expect_map(entry.value, fmt::format("receiver {}", in_quotes(name)), ctx)) return;
     const std::size_t problems_before = m_reader.out().size();  // a receiver with any is left out
-    Receiver r;
+    ReceiverDraft r;
     r.name = {name, m_reader.loc(entry.key)};
     r.severity.loc = r.name.loc;
     std::vector<YamlField> fields;
-    m_reader.fields(entry.value, fields, ctx);
-    const std::vector<std::string> kinds = kind_names();
-    std::vector<std::string> allowed = kinds;
-    allowed.push_back("severity");
-    allowed.push_back("watchdog");
-    bool has_kind = false, kind_ok = false;
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      const auto kind = std::find(kinds.begin(), kinds.end(), k);
-      if (kind != kinds.end()) {
-        if (has_kind) {
-          m_reader.error("schema", f.key,
-                         fmt::format("receiver {} has two kinds ({} and {}); give each its own "
-                                     "receiver",
-                                     in_quotes(name), in_quotes(receiver_kind_name(r.kind.value)),
-                                     in_quotes(k)),
-                         ctx);
-          continue;
-        }
-        has_kind = true;
-        r.kind = {k_kinds[static_cast<std::size_t>(kind - kinds.begin())].kind, m_reader.loc(f.key)};
-        kind_ok = read_settings(f, r, ctx);
-      } else if (k == "severity") {
-        if (auto v = m_reader.choice(f, k_severities, ctx)) r.severity = std::move(*v);
-      } else if (k == "watchdog") {
-        if (auto v = m_reader.boolean(f, ctx)) r.watchdog = v->value;
-      } else {
-        m_reader.unknown_key(f, allowed, ctx);
-      }
-    }
-    if (!has_kind) {
+    receiver_keys().read(*this, m_reader, entry.value, r, r.name.loc, ctx, fields);
+    if (!r.has_kind) {
       m_reader.error("schema", r.name.loc,
                      fmt::format("receiver {} names no kind; give one of {}", in_quotes(name),
-                                 in_quotes_list(kinds)),
+                                 in_quotes_list(kind_names())),
                      ctx);
       return;
     }
     const auto same = std::find_if(m.receivers.begin(), m.receivers.end(),
                                    [&](const Receiver& o) { return o.name.value == name; });
     if (same != m.receivers.end()) return;  // the YAML reader reported the duplicate key
-    if (kind_ok && m_reader.out().size() == problems_before) m.receivers.push_back(std::move(r));
+    if (r.kind_ok && m_reader.out().size() == problems_before)
+      m.receivers.push_back(Receiver(std::move(r)));
   }
 
-  // The kind's map: required and optional keys, secrets only as absolute file paths.
-  bool read_settings(const YamlField& kind_field, Receiver& r, const YamlContext& outer) {
-    const std::string kind = m_reader.key(kind_field);
+  void read_severity(const YamlField& f, ReceiverDraft& r, const YamlContext& ctx) {
+    if (auto v = m_reader.choice(f, k_severities, ctx)) r.severity = std::move(*v);
+  }
+
+  void read_watchdog(const YamlField& f, ReceiverDraft& r, const YamlContext& ctx) {
+    if (auto v = m_reader.boolean(f, ctx)) r.watchdog = v->value;
+  }
+
+  // A kind's key: its map of settings, against the kind's table; one kind per receiver.
+  void read_kind(const YamlField& f, ReceiverDraft& r, const YamlContext& outer) {
+    const std::string& kind = m_reader.key(f);
+    if (r.has_kind) {
+      m_reader.error("schema", f.key,
+                     fmt::format("receiver {} has two kinds ({} and {}); give each its own "
+                                 "receiver",
+                                 in_quotes(r.name.value), in_quotes(receiver_kind_name(r.kind.value)),
+                                 in_quotes(kind)),
+                     outer);
+      return;
+    }
+    r.has_kind = true;
+    const KindSchema& schema = *std::find_if(kinds().begin(), kinds().end(), [&](const KindSchema& k) {
+      return kind == receiver_kind_name(k.kind);
+    });
+    r.kind = {schema.kind, m_reader.loc(f.key)};
+    r.kind_keys = &schema.settings;
     const YamlContext ctx{fmt::format("in {} of receiver {}", in_quotes(kind), in_quotes(r.name.value)),
                           {"monitoring"}};
-    if (!m_reader.expect_map(kind_field.value, fmt::format("{}", in_quotes(kind)), outer)) return false;
-    const KindSchema& schema = k_kinds[static_cast<std::size_t>(r.kind.value)];
-    std::vector<std::string> allowed = schema.required;
-    allowed.insert(allowed.end(), schema.optional.begin(), schema.optional.end());
+    if (!m_reader.expect_map(f.value, fmt::format("{}", in_quotes(kind)), outer)) return;
     std::vector<YamlField> fields;
-    m_reader.fields(kind_field.value, fields, ctx);
-    bool ok = true;
-    std::vector<std::string> named;  // keys written, an inline secret counting as its file key
-    for (const YamlField& f : fields) {
-      const std::string& k = m_reader.key(f);
-      const auto secret = std::find_if(k_inline_secrets.begin(), k_inline_secrets.end(),
-                                       [&](const auto& s) { return k == s.first; });
-      if (secret != k_inline_secrets.end() &&
-          std::find(allowed.begin(), allowed.end(), secret->second) != allowed.end()) {
-        m_reader.error("schema", f.key,
-                       fmt::format("{} is a secret and is never written in the topology: name the "
-                                   "file on the monitor host that holds it with {}",
-                                   in_quotes(k), in_quotes(secret->second)),
-                       ctx);
-        named.push_back(secret->second);
-        ok = false;
-        continue;
-      }
-      named.push_back(k);
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        m_reader.unknown_key(f, allowed, ctx);
-        ok = false;
-        continue;
-      }
-      auto v = m_reader.string(f, ctx);
-      if (!v) {
-        ok = false;
-        continue;
-      }
-      if (!valid_value(k, *v, f, ctx)) {
-        ok = false;
-        continue;
-      }
-      r.settings.emplace(k, std::move(*v));
-    }
-    for (const auto& k : schema.required)
-      if (std::find(named.begin(), named.end(), k) == named.end()) {
-        m_reader.missing_key(k, m_reader.loc(kind_field.key), ctx);
-        ok = false;
-      }
-    return ok;
+    const std::uint32_t written =
+        schema.settings.read(*this, m_reader, f.value, r, m_reader.loc(f.key), ctx, fields);
+    r.kind_ok = schema.settings.complete(written);
+  }
+
+  // A setting of the kind: a string, checked by its key (secrets only as absolute file paths).
+  void read_setting(const YamlField& f, ReceiverDraft& r, const YamlContext& ctx) {
+    const std::string& k = m_reader.key(f);
+    auto v = m_reader.string(f, ctx);
+    if (v && valid_value(k, *v, f, ctx)) r.settings.emplace(k, std::move(*v));
+  }
+
+  // A secret written inline where the kind takes it as a file: refused, naming the file key.
+  const char* read_inline_secret(const YamlField& f, ReceiverDraft& r, const YamlContext& ctx) {
+    const std::string& k = m_reader.key(f);
+    const auto secret = std::find_if(k_inline_secrets.begin(), k_inline_secrets.end(),
+                                     [&](const auto& s) { return k == s.first; });
+    if (secret == k_inline_secrets.end()) return nullptr;
+    if (!r.kind_keys->knows(secret->second)) return nullptr;
+    m_reader.error("schema", f.key,
+                   fmt::format("{} is a secret and is never written in the topology: name the "
+                               "file on the monitor host that holds it with {}",
+                               in_quotes(k), in_quotes(secret->second)),
+                   ctx);
+    return secret->second;
   }
 
   bool valid_value(const std::string& key, const Located<std::string>& v, const YamlField& f,

@@ -9,7 +9,8 @@ namespace {
 const std::vector<const Node*> k_no_nodes;
 }
 
-PeeringIndex::PeeringIndex(const Topology& topology) : m_topology(topology) {
+PeeringIndex::PeeringIndex(const Topology& topology)
+    : m_topology(topology), m_graph(std::make_shared<const TopologyGraph>(build_graph(topology))) {
   const std::size_t n = topology.nodes.size();
   m_link_peers.resize(n);
   m_partners_of.resize(n);

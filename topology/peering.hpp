@@ -1,17 +1,20 @@
 #pragma once
 // Who peers with whom, indexed once per topology: for each node its peers over links, the
-// partners whose `with` names it; for each host its nodes; for each signer its validators.
-// One pass over nodes, links and partners; the renderers (config.toml, WireGuard, nftables,
-// tmkms, Prometheus) read it, so a question about one node costs that node's degree, not a
-// scan of the file. Nodes are numbered by their place in Topology::nodes; a name defined
+// partners whose `with` names it; for each host its nodes; for each signer its validators;
+// and the topology graph (topology/graph.hpp) of the same model, which the analysis and the
+// rules ask their path questions of. One pass over nodes, links and partners; the renderers
+// (config.toml, WireGuard, nftables, tmkms, Prometheus) read it, so a question about one node
+// costs that node's degree, not a scan of the file. Nodes are numbered by their place in Topology::nodes; a name defined
 // twice is the first definition (the one find_node returns), as everywhere after lint.
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "topology/graph.hpp"
 #include "topology/model.hpp"
 
 namespace picket {
@@ -23,13 +26,17 @@ struct LinkPeer {
   LinkKind over = LinkKind::vpn;
 };
 
-/// The peering index of one topology. Keeps a reference to it.
+/// The peering index of one topology, with its graph. Keeps a reference to the topology.
 class PeeringIndex {
  public:
   explicit PeeringIndex(const Topology& topology);
 
   /// The topology indexed.
   const Topology& topology() const { return m_topology; }
+  /// The topology's graph (build_graph), built with the index.
+  const TopologyGraph& graph() const { return *m_graph; }
+  /// The same, shared: an analysis keeps it (GraphAnalysis::graph) after the index is gone.
+  const std::shared_ptr<const TopologyGraph>& shared_graph() const { return m_graph; }
   /// The index of the node named like `node` in Topology::nodes, or nullopt.
   std::optional<std::size_t> index_of(const Node& node) const;
   /// Peers of node `i` over links, in the file order of their first link (a self-link makes
@@ -46,6 +53,7 @@ class PeeringIndex {
 
  private:
   const Topology& m_topology;
+  std::shared_ptr<const TopologyGraph> m_graph;
   std::vector<std::vector<LinkPeer>> m_link_peers;
   std::vector<std::vector<std::size_t>> m_partners_of;
   std::map<std::string, std::vector<const Node*>> m_nodes_on;

@@ -176,7 +176,7 @@ TEST_F(PicketOverSsh, RotatedNodeKeyReachesItsPeersInOneDeployAndARemovedHostIsO
   EXPECT_NE(rotated.out.find("node key of \"sentry-a\" rotated"), std::string::npos) << rotated.out;
   // A host picket deployed to in an earlier life of this topology.
   std::ofstream(net + "/.picket/deploy.log", std::ios::app)
-      << format_log_record({"2026-01-02T03:04:05.000Z", "node-gone", "write",
+      << format_log_record({"2026-01-02T03:04:05.000Z", "node-gone", LogAction::write,
                             "/home/cosmos/.simd/config/config.toml", "ok", "ab", ""});
 
   const CliRun planned = picket("plan " + common() + " --detailed-exitcode");

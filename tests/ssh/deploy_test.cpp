@@ -167,7 +167,7 @@ struct SshDeploy : ::testing::Test {
 
   std::optional<int> guard_pid() const {
     for (const LogRecord& r : records)
-      if (r.action == "firewall-guard-arm" && r.result == "ok")
+      if (r.action == LogAction::firewall_guard_arm && r.result == "ok")
         return std::stoi(r.detail.substr(r.detail.find(' ') + 1));
     return std::nullopt;
   }
@@ -241,8 +241,8 @@ TEST_F(SshDeploy, HealthFailureRollsBackThatHostOverSsh) {
   }
   std::vector<std::string> val_ops;
   for (const LogRecord& rec : records)
-    if (rec.host == "val" && rec.action != "lock" && rec.action != "unlock")
-      val_ops.push_back(rec.action + " " +
+    if (rec.host == "val" && rec.action != LogAction::lock && rec.action != LogAction::unlock)
+      val_ops.push_back(log_action_name(rec.action) + std::string(" ") +
                         (rec.path.empty() ? "" : rec.path.substr(fleet.root("val").size())) + " " +
                         rec.result);
   EXPECT_EQ(val_ops, (std::vector<std::string>{

@@ -442,8 +442,8 @@ TEST_F(ApplyFixture, HealthWaitsForTheGraphNeighboursTheNodeHadBefore) {
   EXPECT_EQ(r.status, ApplyStatus::ok);
   std::vector<std::string> health;
   for (const LogRecord& rec : records)
-    if (rec.host == "sgp-1" && (rec.action == "health" || rec.action == "restart"))
-      health.push_back(rec.action + ": " + rec.detail);
+    if (rec.host == "sgp-1" && (rec.action == LogAction::health || rec.action == LogAction::restart))
+      health.push_back(log_action_name(rec.action) + std::string(": ") + rec.detail);
   EXPECT_EQ(health, (std::vector<std::string>{"restart: pub-sgp", "health: pub-sgp, 2 attempts"}));
   const auto ops = deploy_ops("sgp-1");
   // (after the two stages, the pending record and the two commits)

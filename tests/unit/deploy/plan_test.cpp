@@ -82,11 +82,11 @@ TEST_F(PlanFixture, RemovedHostIsReportedAndLeftAlone) {
   test::install(fleet, files);
   Plan p = plan();
   const std::string log =
-      format_log_record({"2026-01-02T03:04:05.000Z", "fra-2", "write",
+      format_log_record({"2026-01-02T03:04:05.000Z", "fra-2", LogAction::write,
                          "/home/cosmos/.gaia/config/config.toml", "ok", "ab", ""}) +
-      format_log_record({"2026-01-02T03:04:06.000Z", "fra-2", "write",
+      format_log_record({"2026-01-02T03:04:06.000Z", "fra-2", LogAction::write,
                          "/etc/nftables.d/picket.nft", "ok", "cd", ""}) +
-      format_log_record({"2026-01-02T03:04:07.000Z", "fra-1", "write",
+      format_log_record({"2026-01-02T03:04:07.000Z", "fra-1", LogAction::write,
                          "/etc/nftables.d/picket.nft", "ok", "cd", ""});
   p.removed = removed_hosts(deployed_hosts(log), p);
   const std::string text = format_plan_text(p);

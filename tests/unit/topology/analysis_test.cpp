@@ -1,4 +1,5 @@
 #include "topology/analysis.hpp"
+#include "topology/peering.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,22 @@ ModelBuilder chain() {
 }
 
 GraphAnalysis analyse(const ModelBuilder& b) { return analyse_graph(b.topology(), b.inventory()); }
+
+// The peering index carries the graph: the analysis and what_if ask it, and the analysis
+// keeps that very graph, with the same findings as an analysis that indexes for itself.
+TEST(GraphAnalysis, AsksThePeeringIndexGraph) {
+  const ModelBuilder b = chain();
+  const Topology t = b.topology();
+  const Inventory inv = b.inventory();
+  const PeeringIndex index(t);
+  const GraphAnalysis a = analyse_graph(index, inv);
+  EXPECT_EQ(a.graph.get(), &index.graph());
+  EXPECT_EQ(a.spof_nodes, analyse_graph(t, inv).spof_nodes);
+  FailureSet f;
+  f.nodes = {"priv"};
+  EXPECT_EQ(what_if(index, inv, f).paths, 0);
+  EXPECT_EQ(what_if(t, inv, f).paths, 0);
+}
 
 TEST(GraphAnalysis, TwoDisjointPathsHaveNoSinglePointOfFailure) {
   const GraphAnalysis a = analyse(example().survive({DomainKind::host}));

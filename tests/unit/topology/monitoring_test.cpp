@@ -98,6 +98,30 @@ TEST(MonitoringSection, HostIsRequiredAndUnknownKeysSuggest) {
   EXPECT_FALSE(m.topology.monitoring);
 }
 
+// A host written but not read (empty) is reported as missing as well; a secret's inline
+// spelling where the kind takes no such file is an unknown key like any other.
+TEST(MonitoringSection, EmptyHostIsMissingAndForeignSecretsAreUnknown) {
+  const Loaded l = load("monitoring: {host: \"\"}\n");
+  EXPECT_EQ(l.diags,
+            "6:1: error: missing required key \"host\" in \"monitoring\" [schema] {monitoring}\n"
+            "6:20: error: \"host\" must not be empty [schema] {monitoring}\n");
+  EXPECT_FALSE(l.topology.monitoring);
+  const Loaded m = load(R"(monitoring:
+  host: mon-1
+  receivers:
+    a: {webhook: {url: "https://x/", api_key: abc}}
+    b: {pagerduty: {credentials: x}}
+    c: {email: {to: o@example.org, form: p@example.org, smarthost: "smtp.example.org:25"}}
+)");
+  EXPECT_EQ(m.diags,
+            "9:38: error: unknown key \"api_key\" in \"webhook\" of receiver \"a\"; expected one of \"url\", \"credentials_file\" [schema] {monitoring}\n"
+            "10:9: error: missing required key \"routing_key_file\" in \"pagerduty\" of receiver \"b\" [schema] {monitoring}\n"
+            "10:21: error: unknown key \"credentials\" in \"pagerduty\" of receiver \"b\"; expected one of \"routing_key_file\" [schema] {monitoring}\n"
+            "11:36: error: unknown key \"form\" in \"email\" of receiver \"c\"; did you mean \"from\"? [schema] {monitoring}\n");
+  ASSERT_TRUE(m.topology.monitoring);
+  EXPECT_TRUE(m.topology.monitoring->receivers.empty());
+}
+
 LintResult lint_with(const std::string& topology, const std::string& inventory) {
   return lint({"topology.yaml", topology}, {"inventory.yaml", inventory});
 }
