@@ -15,6 +15,8 @@ packages=(
   # checks of rendered files in the tests: nft -c, wg-quick strip, promtool (and the lab's
   # Prometheus on the monitoring host), amtool
   nftables wireguard-tools prometheus prometheus-alertmanager
+  # the lab's node_exporter on every host (the node job and the host alert rules)
+  prometheus-node-exporter
   # deploy: SSH library, diffs, and the real sshd the tests and the demo run against
   libssh2-1-dev libdtl-dev openssh-server openssh-client python3
   # deploy benchmark comparison

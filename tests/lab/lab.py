@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -374,6 +375,21 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
     if monitor:
         # 1 s blocks: scrape and evaluate every 2 s, so an alert's `for:` is what it waits.
         t["monitoring"]["scrape_interval"] = PROMETHEUS_INTERVAL
+        # The example's receivers (PagerDuty, Slack, a dead-man's switch service) are outside
+        # the lab: webhooks to the Monitoring case's listener on the monitoring host take
+        # their places, "oncall" with a bearer token read from a file there (as a secret is).
+        webhook = f"http://127.0.0.1:{WEBHOOK_PORT}"
+        t["monitoring"]["receivers"] = {
+            "oncall": {"webhook": {"url": webhook + "/oncall",
+                                   "credentials_file": WEBHOOK_TOKEN_FILE},
+                       "severity": "critical"},
+            "deadman": {"webhook": {"url": webhook + "/deadman"}, "watchdog": True},
+        }
+        token = state["hosts"][monitor]["root"] + WEBHOOK_TOKEN_FILE
+        os.makedirs(os.path.dirname(token), exist_ok=True)
+        with open(token, "w") as f:
+            f.write(WEBHOOK_TOKEN + "\n")
+        os.chmod(token, 0o600)
     hosts = {}
     tools = tools_dir()
     for h, v in inv["hosts"].items():
@@ -518,41 +534,62 @@ def bring_up_partner_vpn(state, p, private, ours, subnet, port):
 
 
 # ---------------------------------------------------------------------------------------------
-# Prometheus on the monitoring host, on the files picket deployed there
+# Prometheus, Alertmanager and node_exporter on the files picket deployed, and the receiver's
+# end of a webhook
 
 PROMETHEUS_INTERVAL = "2s"
 PROMETHEUS_PORT = 9090
+ALERTMANAGER_PORT = 9093
+WEBHOOK_PORT = 9199
+# The lab's receivers (write_site): webhooks to the listener the Monitoring case runs on the
+# monitoring host's 127.0.0.1; "oncall" sends a bearer token read from a file on that host.
+WEBHOOK_TOKEN_FILE = "/etc/picket/webhook.token"
+WEBHOOK_TOKEN = "lab-webhook-token"
+NODE_EXPORTER_DEFAULTS = "/etc/default/prometheus-node-exporter"
 
 
-def start_prometheus(state, host):
-    """Starts the real Prometheus (Debian's) in the monitoring host's namespaces, on the
-    prometheus.yml and rules picket deployed under the host's root (the rules path inside the
-    config is rewritten to that root); its API answers on the host's 127.0.0.1:9090."""
+def rooted_config(state, host, path, work):
+    """A copy in work/ of a file picket deployed on host, with the absolute /etc/ paths inside
+    it (rule files, receivers' secret files) pointed into the host's root: the lab's hosts
+    share the machine's /etc. Returns the copy's path."""
     root = state["hosts"][host]["root"]
-    work = os.path.join(state["hosts"][host]["dir"], "prometheus")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(os.path.join(work, "data"))
-    with open(os.path.join(root, "etc/prometheus/prometheus.yml")) as f:
-        config = f.read().replace("/etc/prometheus/", root + "/etc/prometheus/")
-    with open(os.path.join(work, "prometheus.yml"), "w") as f:
-        f.write(config)
+    with open(root + path) as f:
+        text = re.sub(r"(?<=[\s\"'])/etc/", root + "/etc/", f.read())
+    out = os.path.join(work, os.path.basename(path))
+    with open(out, "w") as f:
+        f.write(text)
+    return out
+
+
+def service_dir(state, host, name):
+    return os.path.join(state["hosts"][host]["dir"], name)
+
+
+def start_service(state, host, name, args, fresh=True):
+    """Starts args detached in the host's network and mount namespaces (those of its sshd, as
+    host_exec); its log and pid file go to hosts/<host>/<name>/. Returns that directory."""
+    work = service_dir(state, host, name)
+    if fresh:
+        shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work, exist_ok=True)
     with open(os.path.join(state["hosts"][host]["dir"], "sshd.pid")) as f:
         pid = f.read().strip()
-    log = open(os.path.join(work, "prometheus.log"), "w")
-    proc = subprocess.Popen(
-        ["nsenter", "-t", pid, "-m", "-n", "prometheus",
-         f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/data",
-         f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(os.path.join(work, name + ".log"), "w") as log:
+        proc = subprocess.Popen(["nsenter", "-t", pid, "-m", "-n"] + list(args),
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     with open(os.path.join(work, "pid"), "w") as f:
         f.write(str(proc.pid))
-    wait_for("Prometheus on " + host,
-             lambda: prometheus_api(state, host, "/api/v1/status/buildinfo") is not None, 30, 0.3)
-    return proc
+    _services[work] = proc
+    return work
 
 
-def stop_prometheus(state, host):
-    path = os.path.join(state["hosts"][host]["dir"], "prometheus", "pid")
+_services = {}  # service directory -> its process, while this process started it
+
+
+def stop_service(state, host, name):
+    work = service_dir(state, host, name)
+    path = os.path.join(work, "pid")
     if not os.path.exists(path):
         return
     with open(path) as f:
@@ -562,17 +599,126 @@ def stop_prometheus(state, host):
     except ProcessLookupError:
         pass
     os.remove(path)
+    proc = _services.pop(work, None)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(pid, signal.SIGKILL)
+            proc.wait()
+
+
+def http_get(ns, url, timeout=5):
+    """The body of a GET from inside namespace ns, or None."""
+    return run(["curl", "-sfg", "--max-time", str(timeout), url], ns=ns, check=False,
+               timeout=timeout + 5) or None
+
+
+def start_prometheus(state, host):
+    """Starts the real Prometheus (Debian's) on the monitoring host, on the prometheus.yml and
+    rules picket deployed there; its API answers on the host's 127.0.0.1:9090."""
+    work = service_dir(state, host, "prometheus")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "data"))
+    config = rooted_config(state, host, "/etc/prometheus/prometheus.yml", work)
+    start_service(state, host, "prometheus", [
+        "prometheus", f"--config.file={config}", f"--storage.tsdb.path={work}/data",
+        f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}"], fresh=False)
+    wait_for("Prometheus on " + host,
+             lambda: prometheus_api(state, host, "/api/v1/status/buildinfo") is not None, 30, 0.3)
+
+
+def stop_prometheus(state, host):
+    stop_service(state, host, "prometheus")
 
 
 def prometheus_api(state, host, path):
     """The `data` of a Prometheus API answer, asked from inside the monitoring host."""
-    out = run(["curl", "-sf", "--max-time", "5", f"http://127.0.0.1:{PROMETHEUS_PORT}{path}"],
-              ns=state["hosts"][host]["ns"], check=False, timeout=10)
+    out = http_get(state["hosts"][host]["ns"], f"http://127.0.0.1:{PROMETHEUS_PORT}{path}")
     try:
         doc = json.loads(out) if out else None
     except ValueError:
         return None
     return doc.get("data") if doc and doc.get("status") == "success" else None
+
+
+def alertmanager_binary():
+    return shutil.which("prometheus-alertmanager") or shutil.which("alertmanager") or \
+        "prometheus-alertmanager"
+
+
+def start_alertmanager(state, host):
+    """Starts the real Alertmanager (Debian's) on the monitoring host, on the alertmanager.yml
+    picket deployed there, listening where the deployed prometheus.yml sends alerts
+    (127.0.0.1:9093); no cluster (one Alertmanager)."""
+    work = service_dir(state, host, "alertmanager")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "data"))
+    config = rooted_config(state, host, "/etc/prometheus/alertmanager.yml", work)
+    start_service(state, host, "alertmanager", [
+        alertmanager_binary(), f"--config.file={config}", f"--storage.path={work}/data",
+        f"--web.listen-address=127.0.0.1:{ALERTMANAGER_PORT}", "--cluster.listen-address="],
+        fresh=False)
+    ns = state["hosts"][host]["ns"]
+    wait_for("Alertmanager on " + host,
+             lambda: http_get(ns, f"http://127.0.0.1:{ALERTMANAGER_PORT}/-/ready") is not None,
+             30, 0.3)
+
+
+def node_exporter_args(state, host):
+    """The flags of the node_exporter picket deployed on host: ARGS of its
+    /etc/default/prometheus-node-exporter, as Debian's unit passes them."""
+    with open(state["hosts"][host]["root"] + NODE_EXPORTER_DEFAULTS) as f:
+        for line in f:
+            if line.startswith("ARGS="):
+                return shlex.split(shlex.split(line[len("ARGS="):])[0])
+    raise LabError(f"{host}: no ARGS= in {NODE_EXPORTER_DEFAULTS}")
+
+
+def start_node_exporter(state, host):
+    """The real node_exporter (Debian's) on host, with the flags picket deployed there."""
+    start_service(state, host, "node-exporter",
+                  ["prometheus-node-exporter"] + node_exporter_args(state, host))
+
+
+def stop_node_exporter(state, host):
+    stop_service(state, host, "node-exporter")
+
+
+WEBHOOK_LISTENER = """
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+out = sys.argv[2]
+class H(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(out, "a") as f:
+            f.write(json.dumps({"path": self.path, "received": __import__("time").time(),
+                                "authorization": self.headers.get("Authorization"),
+                                "body": json.loads(body)}) + "\\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def start_webhook_listener(state, host):
+    """A webhook receiver on the host's 127.0.0.1:WEBHOOK_PORT: each POST becomes a line of
+    hosts/<host>/webhook/received.jsonl (path, arrival time, Authorization, JSON body)."""
+    work = start_service(state, host, "webhook", [
+        "python3", "-c", WEBHOOK_LISTENER, str(WEBHOOK_PORT),
+        os.path.join(service_dir(state, host, "webhook"), "received.jsonl")])
+    open(os.path.join(work, "received.jsonl"), "w").close()
+    wait_for("the webhook listener on " + host,
+             lambda: listening(state["hosts"][host]["ns"], WEBHOOK_PORT, "127.0.0.1"), 10)
+
+
+def webhook_received(state, host):
+    """Every notification the listener has received so far, oldest first."""
+    with open(os.path.join(service_dir(state, host, "webhook"), "received.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import unittest
+from urllib.parse import urlencode
 
 import yaml
 
@@ -355,8 +356,27 @@ class VpnReloadFault(LabCase):
             self.assertEqual(peers(h), peers_before[h], h)
 
 
+# PromQL words that are not metric names: aggregations and functions are told by their "(".
+PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
+                "unless", "bool", "offset", "inf", "nan"}
+
+
+def metric_names(expr):
+    """The metric names a PromQL expression selects (label matchers, strings, ranges, and the
+    label lists of by/on/... left out)."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', " ", expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", expr)
+    expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
+    return {m.group(1) for m in re.finditer(r"(?<![\w.])([A-Za-z_:][\w:]*)\s*(\(?)", expr)
+            if not m.group(2) and m.group(1).lower() not in PROMQL_WORDS}
+
+
 class Monitoring(LabCase):
     ALERT = "CometbftValidatorMissedBlocks"
+
+    def deployed(self, host, path):
+        with open(self.state["hosts"][host]["root"] + path) as f:
+            return yaml.safe_load(f)
 
     def alert_state(self, monitor):
         """The missed-blocks alert's state in Prometheus's API: "firing", "pending" or None."""
@@ -372,24 +392,105 @@ class Monitoring(LabCase):
                 return got
             time.sleep(1)
 
-    def test_missed_blocks_alert_fires_when_the_validator_is_cut_off_and_resolves(self):
-        # A real Prometheus on the monitoring host, on the files picket deployed there, scrapes
-        # the real nodes over the tunnels; the validator's host is cut off: the alert fires
-        # (read from Prometheus's API), and resolves once the validator signs again.
+    def wait_notification(self, monitor, status, after, timeout):
+        """The first webhook notification of the missed-blocks alert with `status` received
+        after time `after`, or None."""
+        deadline = time.time() + timeout
+        while True:
+            for n in lab.webhook_received(self.state, monitor):
+                if (n["received"] > after and n["body"].get("status") == status
+                        and n["body"].get("groupLabels", {}).get("alertname") == self.ALERT):
+                    return n
+            if time.time() > deadline:
+                return None
+            time.sleep(1)
+
+    def check_notification(self, n, status, labels, annotations):
+        """A notification as the rendered alertmanager.yml routes it: to "oncall" (critical),
+        with the bearer token read from its file, grouped by alertname and node, the alert's
+        labels those of the rule plus the chain's external label."""
+        self.assertEqual(n["path"], "/oncall")
+        self.assertEqual(n["authorization"], "Bearer " + lab.WEBHOOK_TOKEN)
+        body = n["body"]
+        self.assertEqual((body["receiver"], body["status"], body["groupLabels"]),
+                         ("oncall", status, {"alertname": self.ALERT, "node": labels["node"]}))
+        self.assertEqual([(a["status"], a["labels"]) for a in body["alerts"]], [(status, labels)])
+        self.assertEqual(body["commonAnnotations"]["resolves"], annotations["resolves"])
+
+    def node_exporter_checks(self, monitor, hosts):
+        """Every metric the rendered host rules (those on job "node") select exists in what the
+        real node_exporters export, as Prometheus stored it; the systemd collector the rules
+        need is on everywhere (the rendered flags). Without systemd in the lab's namespaces
+        (no D-Bus) that collector fails, so its metrics (node_systemd_*) are checked only
+        where it succeeded: the lab cannot tell a renamed node_systemd_* metric."""
+        rules = self.deployed(monitor, "/etc/prometheus/picket-alerts.yml")
+        wanted = {}
+        for group in rules["groups"]:
+            for rule in group["rules"]:
+                if 'job="node"' in rule["expr"]:
+                    for name in metric_names(rule["expr"]):
+                        wanted.setdefault(name, []).append(rule["alert"])
+        self.assertTrue(wanted, "the rendered rules have host (node job) rules")
+        names = set(lab.prometheus_api(self.state, monitor, "/api/v1/label/__name__/values?" +
+                                       urlencode({"match[]": '{job="node"}'})) or [])
+        data = lab.prometheus_api(self.state, monitor, "/api/v1/query?" + urlencode(
+            {"query": 'node_scrape_collector_success{job="node", collector="systemd"}'}))
+        systemd = {r["metric"]["host"]: r["value"][1] for r in (data or {}).get("result", [])}
+        self.assertEqual(sorted(systemd), hosts, "the systemd collector runs on every host")
+        unchecked = set()
+        if all(v == "0" for v in systemd.values()):
+            unchecked = {n for n in wanted if n.startswith("node_systemd_")}
+            print(f"not checked (no systemd in the lab's namespaces): {sorted(unchecked)}")
+        missing = {n: rs for n, rs in wanted.items() if n not in names and n not in unchecked}
+        self.assertEqual(missing, {}, "metrics of the host rules node_exporter does not export")
+        return sorted(set(wanted) - unchecked)
+
+    def test_missed_blocks_alert_fires_pages_and_resolves(self):
+        # A real Prometheus and Alertmanager on the monitoring host, on the files picket
+        # deployed there, and a real node_exporter on every host with the deployed flags. The
+        # nodes and node_exporters are scraped over the tunnels; the validator's host is cut
+        # off: the alert fires (Prometheus's API) and Alertmanager pages the lab's webhook; once
+        # the validator signs again the alert resolves and the webhook is told so.
         monitor = self.topo["monitoring"]["host"]
-        lab.start_prometheus(self.state, monitor)
+        prometheus_yml = self.deployed(monitor, "/etc/prometheus/prometheus.yml")
+        node_job = next(j for j in prometheus_yml["scrape_configs"] if j["job_name"] == "node")
+        hosts = sorted(c["labels"]["host"] for c in node_job["static_configs"])
+        self.assertEqual(hosts, sorted(self.inv["hosts"]), "node_exporter scraped on every host")
+        rule = next(r for g in self.deployed(monitor, "/etc/prometheus/picket-alerts.yml")["groups"]
+                    for r in g["rules"] if r.get("alert") == self.ALERT)
+        labels = {**prometheus_yml["global"]["external_labels"], **rule["labels"],
+                  "alertname": self.ALERT}
+        started = []
         try:
+            lab.start_webhook_listener(self.state, monitor)
+            started.append(("webhook", monitor))
+            lab.start_alertmanager(self.state, monitor)
+            started.append(("alertmanager", monitor))
+            for h in hosts:
+                lab.start_node_exporter(self.state, h)
+                started.append(("node-exporter", h))
+            lab.start_prometheus(self.state, monitor)
+            started.append(("prometheus", monitor))
             want = sorted(n for n, v in self.topo["nodes"].items()
                           if v["role"] != "signer" and not v.get("standby"))
             deadline = time.time() + 60
             while True:
                 data = lab.prometheus_api(self.state, monitor, "/api/v1/targets") or {}
-                up = sorted(t["labels"]["node"] for t in data.get("activeTargets", [])
-                            if t["labels"].get("job") == "cometbft" and t["health"] == "up")
-                if up == want or time.time() > deadline:
+                up = {job: sorted(t["labels"]["node" if job == "cometbft" else "host"]
+                                  for t in data.get("activeTargets", [])
+                                  if t["labels"].get("job") == job and t["health"] == "up")
+                      for job in ("cometbft", "node")}
+                if up == {"cometbft": want, "node": hosts} or time.time() > deadline:
                     break
                 time.sleep(1)
-            self.assertEqual(up, want, "every CometBFT node scraped over the tunnels")
+            self.assertEqual(up, {"cometbft": want, "node": hosts},
+                             "every CometBFT node and every host's node_exporter scraped over the tunnels")
+            checked = self.node_exporter_checks(monitor, hosts)
+            print(f"host rule metrics found in node_exporter's series: {checked}")
+            # Prometheus sends its alerts to the Alertmanager the rendered alerting: names.
+            ams = lab.prometheus_api(self.state, monitor, "/api/v1/alertmanagers") or {}
+            self.assertEqual([a["url"] for a in ams.get("activeAlertmanagers", [])],
+                             [f"http://127.0.0.1:{lab.ALERTMANAGER_PORT}/api/v2/alerts"])
             self.wait_signing()
             # The last signed height has been scraped: no missed-blocks alert while signing.
             lab.wait_for("the validator's last signed height in Prometheus", lambda: (lab.prometheus_api(
@@ -402,23 +503,47 @@ class Monitoring(LabCase):
             try:
                 fired = self.wait_alert(monitor, "firing", 150)
                 fired_after = time.time() - cut
+                # Paged while still cut off (Alertmanager's group_wait is 30 s).
+                paged = self.wait_notification(monitor, "firing", cut, 90) if fired == "firing" else None
             finally:
                 lab.restore(self.state, [val_host])
             self.assertEqual(fired, "firing")
+            self.assertIsNotNone(paged, "Alertmanager delivered no firing notification")
+            self.check_notification(paged, "firing", labels, rule["annotations"])
             back = time.time()
             self.wait_signing()
             resolved = self.wait_alert(monitor, None, 60)
             resolved_after = time.time() - back
             self.assertIsNone(resolved, "the alert resolves once the validator signs again")
+            # Alertmanager tells of the resolution at the group's next flush: group_interval
+            # (5 min) after the firing notification.
+            told = self.wait_notification(monitor, "resolved", back, 420)
+            self.assertIsNotNone(told, "Alertmanager delivered no resolved notification")
+            self.check_notification(told, "resolved", labels, rule["annotations"])
+            received = lab.webhook_received(self.state, monitor)
+            # Only the watchdog reaches the dead-man's switch, and it reaches nothing else.
+            self.assertEqual(sorted({(n["path"], a["labels"]["alertname"])
+                                     for n in received for a in n["body"]["alerts"]
+                                     if n["path"] == "/deadman"
+                                     or a["labels"]["alertname"] == "PicketWatchdog"}),
+                             [("/deadman", "PicketWatchdog")])
+            # The missed-blocks alert paged once firing and once resolved, in that order.
+            self.assertEqual([n["body"]["status"] for n in received
+                              if n["body"]["groupLabels"].get("alertname") == self.ALERT],
+                             ["firing", "resolved"])
             self.assertEqual(self.wait_peers_as_designed(90), {})
             with open(os.path.join(DIR, "figures.json")) as f:
                 figures = json.load(f)
             figures["missed_blocks_alert_firing_after_cut_s"] = round(fired_after, 1)
+            figures["missed_blocks_paged_after_cut_s"] = round(paged["received"] - cut, 1)
             figures["missed_blocks_alert_resolved_after_restore_s"] = round(resolved_after, 1)
+            figures["missed_blocks_resolved_paged_after_restore_s"] = round(told["received"] - back, 1)
             with open(os.path.join(DIR, "figures.json"), "w") as f:
                 json.dump(figures, f)
+            print("figures:", json.dumps(figures))
         finally:
-            lab.stop_prometheus(self.state, monitor)
+            for name, host in reversed(started):
+                lab.stop_service(self.state, host, name)
 
 
 class Status(LabCase):
