@@ -73,10 +73,11 @@ tl::expected<RenderedInputs, int> lint_and_render(const InputPaths& paths,
   if (!secrets) return tl::make_unexpected(secrets.error());
   auto templates = load_template_dir(template_dir);
   if (!templates) return fail(templates.error(), k_exit_usage);
-  // One context, so one peering index: render, the health gate's peers and the handoffs read it.
+  // Lint's peering index, so the topology is indexed once: render, the health gate's peers
+  // and the handoffs read it.
   const Topology& topology = checked->result.topology;
   Diagnostics tunnel_problems;
-  const RenderContext ctx(topology, checked->result.inventory, *secrets, *templates,
+  const RenderContext ctx(*checked->result.peering, checked->result.inventory, *secrets, *templates,
                           plan_tunnels(topology, checked->result.inventory, tunnel_problems));
   Diagnostics render_diags;
   FileSet files = render_all(ctx, std::move(tunnel_problems), render_diags);

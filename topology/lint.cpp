@@ -15,7 +15,7 @@ constexpr std::size_t k_parallel_analysis_nodes = 5000;
 
 LintResult check(Topology topology, Inventory inventory, Diagnostics loaded,
                  const IndexChecks& more) {
-  LintResult result{std::move(topology), std::move(inventory), std::move(loaded), std::nullopt};
+  LintResult result(std::move(topology), std::move(inventory), std::move(loaded));
   Diagnostics& diags = result.diagnostics;
 
   const bool loaded_whole = !has_errors(diags);
@@ -27,10 +27,9 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded,
   // The graph analysis only reads the model: on a big topology it runs on a second core
   // while the structure rules run on this one.
   std::future<GraphAnalysis> analysis;
-  std::optional<PeeringIndex> peering;
   if (model_sound) {
-    peering.emplace(result.topology);
-    const auto run = [&result, &peering] { return analyse_graph(*peering, result.inventory); };
+    result.peering = std::make_shared<PeeringIndex>(result.topology);
+    const auto run = [&result] { return analyse_graph(*result.peering, result.inventory); };
     try {
       analysis = std::async(result.topology.nodes.size() >= k_parallel_analysis_nodes
                                 ? std::launch::async
@@ -44,7 +43,7 @@ LintResult check(Topology topology, Inventory inventory, Diagnostics loaded,
   if (model_sound) {
     result.analysis = analysis.get();
     check_graph(result.topology, result.inventory, *result.analysis, diags);
-    if (more) more(*peering, result.inventory, diags);
+    if (more) more(*result.peering, result.inventory, diags);
   }
   sort_diagnostics(diags);
   return result;

@@ -3,6 +3,7 @@
 // model is sound) analyse the graph. Pure: takes texts, returns the model and findings.
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "topology/analysis.hpp"
@@ -16,6 +17,32 @@ struct LintResult {
   Inventory inventory;
   Diagnostics diagnostics;                // sorted
   std::optional<GraphAnalysis> analysis;  // nullopt when loading or references had errors
+  /// The peering index the graph phase built (set with `analysis`), for render to read in
+  /// turn: a moved result points it at its own topology.
+  std::shared_ptr<PeeringIndex> peering;
+
+  LintResult() = default;
+  LintResult(Topology t, Inventory i, Diagnostics d)
+      : topology(std::move(t)), inventory(std::move(i)), diagnostics(std::move(d)) {}
+  LintResult(LintResult&& other) noexcept
+      : topology(std::move(other.topology)),
+        inventory(std::move(other.inventory)),
+        diagnostics(std::move(other.diagnostics)),
+        analysis(std::move(other.analysis)),
+        peering(std::move(other.peering)) {
+    if (peering) peering->rebind(topology);
+  }
+  LintResult& operator=(LintResult&& other) noexcept {
+    topology = std::move(other.topology);
+    inventory = std::move(other.inventory);
+    diagnostics = std::move(other.diagnostics);
+    analysis = std::move(other.analysis);
+    peering = std::move(other.peering);
+    if (peering) peering->rebind(topology);
+    return *this;
+  }
+  LintResult(const LintResult&) = delete;  // the index would point into the original
+  LintResult& operator=(const LintResult&) = delete;
 };
 
 /// Checks a caller adds to the graph phase on the same peering index (the CLI's render

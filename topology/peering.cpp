@@ -10,7 +10,7 @@ const std::vector<const Node*> k_no_nodes;
 }
 
 PeeringIndex::PeeringIndex(const Topology& topology)
-    : m_topology(topology), m_graph(std::make_shared<const TopologyGraph>(build_graph(topology))) {
+    : m_topology(&topology), m_graph(std::make_shared<const TopologyGraph>(build_graph(topology))) {
   const std::size_t n = topology.nodes.size();
   m_link_peers.resize(n);
   m_partners_of.resize(n);
@@ -48,9 +48,9 @@ PeeringIndex::PeeringIndex(const Topology& topology)
 }
 
 std::optional<std::size_t> PeeringIndex::index_of(const Node& node) const {
-  const Node* found = m_topology.find_node(node.name.value);
+  const Node* found = m_topology->find_node(node.name.value);
   if (found == nullptr) return std::nullopt;
-  return static_cast<std::size_t>(found - m_topology.nodes.data());
+  return static_cast<std::size_t>(found - m_topology->nodes.data());
 }
 
 const std::vector<const Node*>& PeeringIndex::nodes_on(const std::string& host) const {

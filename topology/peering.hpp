@@ -32,7 +32,11 @@ class PeeringIndex {
   explicit PeeringIndex(const Topology& topology);
 
   /// The topology indexed.
-  const Topology& topology() const { return m_topology; }
+  const Topology& topology() const { return *m_topology; }
+  /// Points the index at `moved`, the topology it indexed after a move: a moved Topology keeps
+  /// its nodes, links and partners where they were (std::vector moves its buffer), which is
+  /// all the index points into.
+  void rebind(const Topology& moved) { m_topology = &moved; }
   /// The topology's graph (build_graph), built with the index.
   const TopologyGraph& graph() const { return *m_graph; }
   /// The same, shared: an analysis keeps it (GraphAnalysis::graph) after the index is gone.
@@ -52,7 +56,7 @@ class PeeringIndex {
   std::vector<std::string> node_hosts() const;
 
  private:
-  const Topology& m_topology;
+  const Topology* m_topology;
   std::shared_ptr<const TopologyGraph> m_graph;
   std::vector<std::vector<LinkPeer>> m_link_peers;
   std::vector<std::vector<std::size_t>> m_partners_of;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/topology/model_builder.hpp"
+#include "topology/lint.hpp"
 
 namespace picket {
 namespace {
@@ -63,6 +64,31 @@ TEST(PeeringIndex, IndexesLinksPartnersHostsAndSigners) {
   stranger.name.value = "stranger";
   EXPECT_FALSE(index.index_of(stranger));
   EXPECT_TRUE(index.nodes_on("h9").empty());
+}
+
+// Lint's index travels with its result to render: moved twice, it answers for the moved
+// topology as it did for the first.
+TEST(PeeringIndex, LintsIndexFollowsItsResultWhenMoved) {
+  test::ModelBuilder b;
+  b.node("val", Role::validator, "h1");
+  b.node("priv", Role::private_sentry, "h2");
+  b.node("pub", Role::public_sentry, "h3");
+  b.link("val", "priv", LinkKind::private_net);
+  b.link("priv", "pub", LinkKind::public_net);
+  for (const char* h : {"h1", "h2", "h3"}) b.host(h);
+  LintResult first = check(b.topology(), b.inventory(), {});
+  ASSERT_TRUE(first.peering);
+  const std::string before = dump(*first.peering);
+  LintResult moved(std::move(first));
+  LintResult again;
+  again = std::move(moved);
+  ASSERT_TRUE(again.peering);
+  EXPECT_EQ(&again.peering->topology(), &again.topology);
+  EXPECT_EQ(dump(*again.peering), before);
+  EXPECT_EQ(before,
+            "val: priv/private\npriv: val/private pub/public\npub: priv/public\n"
+            "host h1: val\nhost h2: priv\nhost h3: pub\nkms:\nkms (with standby):\n");
+  EXPECT_EQ(again.peering->index_of(again.topology.nodes[2]), 2u);
 }
 
 }  // namespace
