@@ -653,6 +653,11 @@ class WhatIfLive(LabCase):
             time.sleep(self.SETTLE)
             start = lab.network_height(self.state) + 1
             sigs = lab.signing_since(self.state, start, self.WINDOW)
+            if not any(sigs):
+                # Before calling it cut off, as many commits again: on a loaded machine a vote
+                # that has one long path left (two sentries, one link over wireguard-go) can
+                # miss every commit of a short window.
+                sigs += lab.signing_since(self.state, start + self.WINDOW, self.WINDOW)
         finally:
             lab.restore(self.state, hosts)
         self.assertEqual(self.wait_peers_as_designed(90), {}, f"not back after {hosts}")
