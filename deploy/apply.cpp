@@ -61,6 +61,7 @@ struct HostState {
   std::vector<const PlannedFile*> written;  // in write order
   bool firewall_reloaded = false;
   bool vpn_reloaded = false;
+  bool units_reloaded = false;
   bool guard_left_armed = false;  // the host restores its own ruleset: leave that file alone
   // A firewall guard armed and reloaded whose fresh connection is still being opened (on
   // its own thread, while the node's restart command runs through the existing connection).
@@ -125,6 +126,7 @@ class Deployer {
   bool settle_guard(HostState& s, Transport*& t, bool rolling_back);
   bool reload_vpn(HostState& s, Transport* t);
   bool reload_monitoring(HostState& s, Transport* t);
+  bool reload_units(HostState& s, Transport* t);
   // Why a host restarts: its wave (a failure fails the rollout) or a rollback (a failure is
   // only noted: the rollout has failed already).
   enum class RestartKind { wave, rollback };
@@ -594,6 +596,23 @@ bool Deployer::reload_monitoring(HostState& s, Transport* t) {
   return true;
 }
 
+// systemd re-reads the units once the host's changed drop-ins are in place, before anything
+// on the host restarts (a restart under the old units would warn and keep the old ordering).
+bool Deployer::reload_units(HostState& s, Transport* t) {
+  std::vector<std::string> dropins;
+  for (const PlannedFile& f : s.plan->files)
+    if (f.change != FileChange::unchanged && f.action == ApplyAction::reload_units)
+      dropins.push_back(f.remote_path);
+  if (dropins.empty()) return true;
+  s.units_reloaded = true;
+  auto r = t->exec(reload_units_command(*s.host), root_actions(*s.host));
+  const bool ok = r && r->ok();
+  record(s.plan->host, LogAction::reload_units, "", ok ? "ok" : "failed", "",
+         ok ? join(dropins) : exec_failure(r));
+  if (!ok) return fail(s, "reload_units failed: " + exec_failure(r));
+  return true;
+}
+
 bool Deployer::restart(HostState& s, Transport*& t, const std::vector<std::string>& nodes,
                        RestartKind kind) {
   const LogAction action = kind == RestartKind::wave ? LogAction::restart : LogAction::restart_rollback;
@@ -667,7 +686,8 @@ void Deployer::rollback(HostState& s) {
     settle_guard(s, current, true);
     t = m_connections.get(name);
   }
-  bool firewall_restored = false, vpn_restored = false, all_restored = true;
+  bool firewall_restored = false, vpn_restored = false, units_restored = false,
+       all_restored = true;
   for (auto it = s.written.rbegin(); it != s.written.rend(); ++it) {
     const PlannedFile& f = **it;
     if (s.guard_left_armed && f.action == ApplyAction::reload_firewall) continue;
@@ -695,6 +715,8 @@ void Deployer::rollback(HostState& s) {
     if (f.change == FileChange::change && f.action == ApplyAction::reload_firewall)
       firewall_restored = true;
     if (f.change == FileChange::change && f.action == ApplyAction::reload_vpn) vpn_restored = true;
+    // A removed new drop-in changes the units as much as a restored one.
+    if (f.action == ApplyAction::reload_units) units_restored = true;
   }
   discard_staged(s, t ? *t : nullptr);
   if (!t) {
@@ -718,6 +740,14 @@ void Deployer::rollback(HostState& s) {
         record(name, LogAction::reload_vpn, f->remote_path, r && r->ok() ? "ok" : "failed", f->old_sha256,
                r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
       }
+  if (s.units_reloaded && units_restored) {
+    auto r = (*t)->exec(reload_units_command(*s.host), root);
+    record(name, LogAction::reload_units, "", r && r->ok() ? "ok" : "failed", "",
+           r && r->ok() ? "rollback" : "rollback: " + exec_failure(r));
+    if (!(r && r->ok()))
+      s.report.notes.push_back("systemd did not re-read the restored unit drop-ins: " +
+                               exec_failure(r));
+  }
   std::set<std::string> healthy_again;
   Transport* current = *t;
   if (!s.restart_attempted.empty()) {
@@ -777,6 +807,7 @@ bool Deployer::host_step(HostState& s, const RolloutStep& step) {
       return fail(s, "could not record the pending restarts of " + join(s.plan->restart));
     if (!commit(s, t)) return false;
     if (!m_options.no_restart) {
+      if (s.plan->reload_units && !reload_units(s, t)) return false;
       if (s.plan->reload_firewall && !reload_firewall(s, t)) return false;
       // The VPN reload goes through whichever connection the guard leaves working.
       if (s.plan->reload_vpn && !(settle_guard(s, t, false) && reload_vpn(s, t))) return false;
@@ -862,6 +893,8 @@ ApplyReport Deployer::run() {
           s.report.notes.push_back("the new firewall ruleset is not loaded (--no-restart)");
         if (s.plan->reload_vpn)
           s.report.notes.push_back("the new WireGuard configuration is not loaded (--no-restart)");
+        if (s.plan->reload_units)
+          s.report.notes.push_back("systemd has not re-read the changed unit drop-ins (--no-restart)");
       }
       s.report.swept = s.swept;
       if (s.report.outcome == HostOutcome::deployed)

@@ -32,6 +32,7 @@ constexpr std::pair<LogAction, const char*> k_log_actions[] = {
     {LogAction::firewall_guard_disarm, "firewall-guard-disarm"},
     {LogAction::reload_vpn, "reload-vpn"},
     {LogAction::reload_monitoring, "reload-monitoring"},
+    {LogAction::reload_units, "reload-units"},
     {LogAction::restart, "restart"},
     {LogAction::restart_rollback, "restart-rollback"},
     {LogAction::health, "health"},

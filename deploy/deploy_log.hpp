@@ -31,6 +31,7 @@ enum class LogAction {
   firewall_guard_disarm,
   reload_vpn,
   reload_monitoring,
+  reload_units,           // systemd re-read the unit drop-ins
   restart,                // a wave's restart
   restart_rollback,       // the restart after a rollback
   health,

@@ -96,4 +96,8 @@ std::string reload_monitoring_command(const Host& host, const std::string& remot
       remote_file);
 }
 
+std::string reload_units_command(const Host& host) {
+  return host.reload_units ? host.reload_units->value : k_default_reload_units;
+}
+
 }  // namespace picket

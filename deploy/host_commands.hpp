@@ -29,6 +29,10 @@ constexpr const char* k_default_reload_monitoring =
     "*/alertmanager.yml) systemctl reload prometheus-alertmanager ;; "
     "*) systemctl reload prometheus ;; esac";
 
+/// systemd re-reads its units, picket's drop-ins among them, so that the next start or
+/// restart of a service uses them (and `systemctl status` stops warning of a changed unit).
+constexpr const char* k_default_reload_units = "systemctl daemon-reload";
+
 /// Replaces every `{file}` in an inventory command template (reload_vpn, reload_firewall)
 /// with shell_quote(path). The rest of the template is the operator's shell text, as written.
 std::string substitute_file(const std::string& command_template, const std::string& path);
@@ -66,5 +70,8 @@ std::string reload_vpn_command(const Host& host, const std::string& remote_file)
 std::string reload_firewall_command(const Host& host, const std::string& remote_file);
 /// The host's reload_monitoring (or the default) with {file} = the quoted remote path.
 std::string reload_monitoring_command(const Host& host, const std::string& remote_file);
+/// The host's reload_units (or the default), as written: it runs once on a host whose
+/// drop-ins changed, so it names no file.
+std::string reload_units_command(const Host& host);
 
 }  // namespace picket

@@ -158,6 +158,7 @@ void derive_actions(HostPlan& hp, const Host& host, const Topology& topology) {
       case ApplyAction::reload_firewall: hp.reload_firewall = true; break;
       case ApplyAction::reload_vpn: hp.reload_vpn = true; break;
       case ApplyAction::reload_monitoring: hp.reload_monitoring = true; break;
+      case ApplyAction::reload_units: hp.reload_units = true; break;
       case ApplyAction::restart_node:
       case ApplyAction::restart_signer: {
         if (f.node.empty()) break;
@@ -284,7 +285,8 @@ void pending_lines(std::string& out, const HostPlan& h) {
 }
 
 std::vector<std::string> reloads(const HostPlan& h) {
-  std::vector<std::string> out;
+  std::vector<std::string> out;  // in the order a deploy runs them
+  if (h.reload_units) out.push_back("systemd units");
   if (h.reload_firewall) out.push_back("firewall");
   if (h.reload_vpn) out.push_back("vpn");
   if (h.reload_monitoring) out.push_back("monitoring");

@@ -57,6 +57,7 @@ struct HostPlan {
   bool reload_firewall = false;         // a reload-firewall file changed
   bool reload_vpn = false;              // a reload-vpn file changed
   bool reload_monitoring = false;       // a reload-monitoring file changed
+  bool reload_units = false;            // a reload-units file (a systemd drop-in) changed
   std::vector<std::string> restart;     // nodes to restart (nodes and signers), sorted
   std::vector<std::string> held_back;   // standby validators whose files changed: never restarted
   /// Restarts an earlier deploy left undone (recorded on the host): their nodes are in

@@ -15,7 +15,7 @@ constexpr const char* k_kind = "picket-plan";
 std::optional<ApplyAction> parse_action(const std::string& s) {
   for (ApplyAction a : {ApplyAction::restart_node, ApplyAction::reload_vpn,
                         ApplyAction::reload_firewall, ApplyAction::restart_signer, ApplyAction::reload_monitoring,
-                        ApplyAction::none})
+                        ApplyAction::reload_units, ApplyAction::none})
     if (s == apply_action_name(a)) return a;
   return std::nullopt;
 }

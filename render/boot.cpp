@@ -3,9 +3,10 @@
 // drop-in for the service of its nodes (and the signer's signer_service, tmkms.service by
 // default) that orders it after
 // nftables.service and, on a tunnel host, wg-quick@picket.service (a node bound to its tunnel
-// address fails to start before the tunnel exists). Neither file needs an action when it
-// changes: both matter at the next boot, and picket.nft and picket.conf are applied by their
-// own actions meanwhile.
+// address fails to start before the tunnel exists). nftables.conf needs no action when it
+// changes: it matters at the next boot, and picket.nft is loaded by its own action meanwhile.
+// A changed drop-in asks systemd to re-read its units (`reload_units`, daemon-reload), so
+// that systemd does not keep running on the old ones.
 #include <set>
 
 #include "render/checks.hpp"
@@ -108,6 +109,7 @@ void render_boot(const RenderContext& ctx, FileSet& files, Diagnostics& out) {
     file.path = dropins[i].path;
     file.mode = 0644;
     file.content = std::move((*dropin_texts)[i]);
+    file.action = ApplyAction::reload_units;
     files.push_back(std::move(file));
   }
 }

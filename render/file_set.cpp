@@ -12,6 +12,7 @@ const char* apply_action_name(ApplyAction a) {
     case ApplyAction::reload_firewall: return "reload-firewall";
     case ApplyAction::restart_signer: return "restart-signer";
     case ApplyAction::reload_monitoring: return "reload-monitoring";
+    case ApplyAction::reload_units: return "reload-units";
     case ApplyAction::none: return "none";
   }
   return "none";

@@ -15,11 +15,12 @@ enum class ApplyAction {
   reload_firewall,  // the host's `reload_firewall` (nftables)
   restart_signer,   // the signer's service (tmkms.toml)
   reload_monitoring,  // the host's `reload_monitoring` (Prometheus, Alertmanager, node_exporter)
+  reload_units,     // the host's `reload_units` (systemd re-reads unit drop-ins)
   none,             // nothing to restart (monitoring files, kept locally)
 };
 
 /// "restart-node", "reload-vpn", "reload-firewall", "restart-signer", "reload-monitoring",
-/// "none".
+/// "reload-units", "none".
 const char* apply_action_name(ApplyAction a);
 
 struct RenderedFile {

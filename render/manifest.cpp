@@ -37,6 +37,8 @@ std::string restart_service(const RenderedFile& f, const Inventory& inventory) {
       return host->reload_firewall ? host->reload_firewall->value : std::string();
     case ApplyAction::reload_monitoring:
       return host->reload_monitoring ? host->reload_monitoring->value : std::string();
+    case ApplyAction::reload_units:
+      return host->reload_units ? host->reload_units->value : std::string();
     case ApplyAction::none: return {};
   }
   return {};

@@ -46,6 +46,7 @@ def main():
         h["reload_vpn"] = "wg-quick strip {file} >/dev/null"
         h["reload_firewall"] = "nft -c -f {file}"
         h["reload_monitoring"] = "true"  # no Prometheus on the demo's fleet
+        h["reload_units"] = "true"  # nor systemd to re-read the unit drop-ins
         # Every "host" is reached at 127.0.0.1, so that is where picket comes from.
         h["ssh_allow"] = ["127.0.0.1"]
         hosts[name] = h

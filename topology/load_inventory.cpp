@@ -52,6 +52,7 @@ constexpr HostKey k_host_string_keys[] = {
     {"signer_service", &Host::signer_service, HostValue::text},
     {"signer_restart", &Host::signer_restart, HostValue::text},
     {"signer_check", &Host::signer_check, HostValue::text},
+    {"reload_units", &Host::reload_units, HostValue::text},
 };
 constexpr std::size_t k_string_key_count = std::size(k_host_string_keys);
 // Bits of a written-keys mask: one per string key, then these two.
@@ -68,7 +69,7 @@ const std::vector<std::string> k_host_keys = {
     "service",         "datacenter", "region",  "provider", "jump",
     "host_key",        "become",     "restart", "check",    "reload_vpn",
     "reload_firewall", "root",       "reload_monitoring", "tunnel_address", "ssh_allow", "allow_ports",
-    "signer_service",  "signer_restart", "signer_check"};
+    "signer_service",  "signer_restart", "signer_check", "reload_units"};
 const std::vector<std::string> k_allow_port_keys = {"port", "proto", "from"};
 const std::vector<std::string> k_protocols = {"tcp", "udp"};
 const std::vector<std::string> k_become = {"sudo"};

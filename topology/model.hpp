@@ -255,7 +255,7 @@ struct Host {
   Located<std::string> address;
   std::optional<Located<std::string>> user, identity, home, service, datacenter, region,
       provider, jump, host_key, become, restart, check, reload_vpn, reload_firewall, root,
-      reload_monitoring, signer_service, signer_restart, signer_check;
+      reload_monitoring, signer_service, signer_restart, signer_check, reload_units;
   /// A pinned WireGuard tunnel address (IPv4, inside vpn.subnet); per host, never in defaults.
   std::optional<Located<std::string>> tunnel_address;
   Located<int> port{22, {}};

@@ -401,6 +401,9 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
         # No systemd in the lab: the Monitoring case starts Prometheus on the deployed files
         # itself (start_prometheus), so a deploy has nothing to reload.
         hv["reload_monitoring"] = "true"
+        # Nor a systemd to re-read picket's unit drop-ins: the lab's hosts start their
+        # services themselves (host.sh), so the drop-ins are only written.
+        hv["reload_units"] = "true"
         if h == monitor and not node:
             pass  # picket restarts nothing there
         elif node:

@@ -671,12 +671,16 @@ TEST_F(PicketOverSshWithSigner, BackupReadsWrappedExportsAndRestoreControllerPut
   std::string inventory = read_text(net + "/inventory.yaml");
   inventory = std::regex_replace(inventory, std::regex("node-f: \\{"),
                                  "node-f: {signer_restart: \"echo node-f-signer >> " + trace() +
-                                     "\", signer_check: \"true\", ");
+                                     "\", signer_check: \"true\", reload_units: \"echo node-f-units >> " +
+                                     trace() + "\", ");
   std::ofstream(net + "/inventory.yaml") << inventory;
   const std::string keys = "keys " + shell_quote(topology_path) + " --inventory " + shell_quote(net + "/inventory.yaml");
   ASSERT_EQ(picket(keys).rc, 0);
   const CliRun deployed = picket("deploy " + common() + " --yes --health-timeout 10");
   ASSERT_EQ(deployed.rc, 0) << deployed.out;
+  // The signer's host got tmkms.service's drop-in: systemd re-read its units (reload_units)
+  // before tmkms restarted there.
+  EXPECT_EQ(read_text(trace()), "node-d\nnode-e\nnode-b\nnode-c\nnode-f-units\nnode-f-signer\nnode-a\n");
   const std::string wrapped = fleet.root("node-f") + export_path;
   fs::create_directories(fs::path(wrapped).parent_path());
   const std::string sealed_key = std::string("wrapped\0key\xff bytes\n", 18);

@@ -765,6 +765,133 @@ TEST_F(ApplyFixture, VpnReloadRunsWithTheFileAndIsUndoneOnRollback) {
   EXPECT_EQ(content("fra-1", k_wg), "old " + find_file(files, "fra-1", k_wg).content);
 }
 
+// A changed systemd drop-in: systemd re-reads its units once per host, after the files are
+// in place and before the host's service restarts; a rollback that takes the drop-ins back
+// has systemd read the old ones again.
+TEST_F(ApplyFixture, ChangedDropInsAreReadBySystemdOnceBeforeTheRestartAndAgainOnRollback) {
+  const char* const dropin = "/etc/systemd/system/cosmovisor.service.d/picket.conf";
+  const char* const signer_dropin = "/etc/systemd/system/tmkms.service.d/picket.conf";
+  files.push_back(test::file("val-ams", dropin, 0644, "[Unit]\nAfter=nftables.service\n", "", false,
+                             ApplyAction::reload_units));
+  files.push_back(test::file("val-ams", signer_dropin, 0644, "[Unit]\nAfter=nftables.service\n", "",
+                             false, ApplyAction::reload_units));
+  sort_files(files);
+  install_old();
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  EXPECT_EQ(deploy_ops("val-ams"),
+            (std::vector<std::string>{
+                "lock /var/lib/picket/deploy.lock",
+                "read[root] /etc/systemd/system/cosmovisor.service.d/picket.conf",
+                "read[root] /etc/systemd/system/tmkms.service.d/picket.conf",
+                "read /home/cosmos/.gaia/config/config.toml",
+                "read /home/cosmos/.gaia/config/node_key.json",
+                "stage[root] /etc/systemd/system/cosmovisor.service.d/picket.conf 0644",
+                "stage[root] /etc/systemd/system/tmkms.service.d/picket.conf 0644",
+                "stage /home/cosmos/.gaia/config/config.toml 0644",
+                "stage /home/cosmos/.gaia/config/node_key.json 0600",
+                "stage /var/lib/picket/pending.json 0644",
+                "commit /var/lib/picket/pending.json",
+                "commit[root] /etc/systemd/system/cosmovisor.service.d/picket.conf",
+                "commit[root] /etc/systemd/system/tmkms.service.d/picket.conf",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "commit /home/cosmos/.gaia/config/node_key.json",
+                "exec[root] systemctl daemon-reload",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "http 26657 /net_info",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  std::string units_log;
+  for (const LogRecord& rec : records)
+    if (rec.action == LogAction::reload_units) units_log += format_log_record(rec);
+  EXPECT_EQ(units_log, "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
+                       "\"detail\":\"" + std::string(dropin) + ", " + signer_dropin + "\"}\n");
+  const Plan again = plan();
+  EXPECT_FALSE(again.has_changes());
+
+  // The same change again, and the validator fails its health check: the drop-ins go back,
+  // and systemd reads them again.
+  records.clear();
+  install_old();
+  fleet.script_http("val-ams", 26657, "/status", {status_body(true)});
+  const ApplyReport failed = deploy();
+  EXPECT_EQ(failed.status, ApplyStatus::failed);
+  const auto ops = deploy_ops("val-ams");
+  // From the commits on: the old drop-ins are back before systemd reads them again.
+  const auto committed = std::find(ops.begin(), ops.end(), std::string("commit /var/lib/picket/pending.json"));
+  ASSERT_NE(committed, ops.end());
+  EXPECT_EQ(std::vector<std::string>(committed, ops.end()),
+            (std::vector<std::string>{
+                "commit /var/lib/picket/pending.json",
+                "commit[root] /etc/systemd/system/cosmovisor.service.d/picket.conf",
+                "commit[root] /etc/systemd/system/tmkms.service.d/picket.conf",
+                "commit /home/cosmos/.gaia/config/config.toml",
+                "commit /home/cosmos/.gaia/config/node_key.json",
+                "exec[root] systemctl daemon-reload",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "restore /home/cosmos/.gaia/config/node_key.json",
+                "restore /home/cosmos/.gaia/config/config.toml",
+                "restore[root] /etc/systemd/system/tmkms.service.d/picket.conf",
+                "restore[root] /etc/systemd/system/cosmovisor.service.d/picket.conf",
+                "exec[root] systemctl daemon-reload",
+                "exec[root] systemctl restart 'cosmovisor.service'",
+                "exec systemctl is-active --quiet 'cosmovisor.service'",
+                "http 26657 /status",
+                "restore /var/lib/picket/pending.json",
+                "unlock /var/lib/picket/deploy.lock",
+            }));
+  EXPECT_EQ(content("val-ams", dropin), "old " + find_file(files, "val-ams", dropin).content);
+  units_log.clear();
+  for (const LogRecord& rec : records)
+    if (rec.action == LogAction::reload_units) units_log += format_log_record(rec);
+  EXPECT_EQ(units_log, "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
+                       "\"detail\":\"" + std::string(dropin) + ", " + signer_dropin + "\"}\n"
+                       "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
+                       "\"detail\":\"rollback\"}\n");
+}
+
+// systemd cannot re-read its units (no systemd, or the command fails): the host's files go
+// back before anything restarts there, and the deploy stops.
+TEST_F(ApplyFixture, AFailedUnitReloadRollsTheHostBackBeforeItsRestart) {
+  files.push_back(test::file("val-ams", "/etc/systemd/system/cosmovisor.service.d/picket.conf", 0644,
+                             "[Unit]\n", "", false, ApplyAction::reload_units));
+  sort_files(files);
+  install_old();
+  fleet.script_exec("val-ams", "systemctl daemon-reload",
+                    ExecResult{1, "", "", "System has not been booted with systemd.\n"});
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::failed);
+  EXPECT_EQ(r.message, "val-ams: reload_units failed: exit 1: System has not been booted with systemd.");
+  for (const std::string& op : deploy_ops("val-ams"))
+    EXPECT_EQ(op.find("systemctl restart"), std::string::npos) << op;
+  EXPECT_EQ(content("val-ams", k_config), "old " + find_file(files, "val-ams", k_config).content);
+}
+
+// Where systemd runs nothing (--no-restart), the report says it has not read the drop-ins.
+TEST_F(ApplyFixture, NoRestartLeavesTheDropInsUnreadAndSaysSo) {
+  files.push_back(test::file("val-ams", "/etc/systemd/system/cosmovisor.service.d/picket.conf", 0644,
+                             "[Unit]\n", "", false, ApplyAction::reload_units));
+  sort_files(files);
+  install_old();
+  options.no_restart = true;
+  const ApplyReport r = deploy();
+  EXPECT_EQ(r.status, ApplyStatus::ok);
+  for (const std::string& op : deploy_ops("val-ams")) EXPECT_EQ(op.rfind("exec", 0), std::string::npos) << op;
+  const std::string report = format_apply_report(r);
+  const auto at = report.find("  val-ams: ");
+  ASSERT_NE(at, std::string::npos) << report;
+  EXPECT_EQ(report.substr(at),
+            "  val-ams: deployed: 3 files written; not restarted: validator (the new files take "
+            "effect at its next restart)\n"
+            "    note: systemd has not re-read the changed unit drop-ins (--no-restart)\n"
+            "Deploy complete: 6 hosts changed, 0 nodes restarted in 1 step.\n");
+}
+
 TEST_F(ApplyFixture, LogRecordsNeverCarrySecrets) {
   install_old();
   fleet.host("val-ams").fail_write_number = 2;

@@ -155,6 +155,43 @@ TEST_F(PlanFixture, OneChangedFileChangesOneHostWithItsDiff) {
             "Plan: 0 to create, 1 to change, 12 unchanged; 1 node to restart.\n");
 }
 
+// A changed drop-in asks systemd to re-read its units, named first: a deploy runs it first.
+TEST_F(PlanFixture, AChangedDropInReloadsTheSystemdUnitsFirst) {
+  const char* const dropin = "/etc/systemd/system/cosmovisor.service.d/picket.conf";
+  files.push_back(test::file("fra-1", dropin, 0644, "[Unit]\nAfter=nftables.service\n", "", false,
+                             ApplyAction::reload_units));
+  sort_files(files);
+  test::install(fleet, files);
+  find_file(files, "fra-1", dropin).content = "[Unit]\nAfter=nftables.service wg-quick@picket.service\n";
+  find_file(files, "fra-1", "/etc/nftables.d/picket.nft").content += "# changed\n";
+  const Plan p = plan();
+  EXPECT_EQ(format_plan_text(p),
+            "ams-2 (198.51.100.21): no changes, 2 unchanged\n\n"
+            "fra-1 (198.51.100.20): 0 to create, 2 to change, 3 unchanged\n"
+            "  ~ /etc/nftables.d/picket.nft (change)\n"
+            "      --- a/etc/nftables.d/picket.nft\n"
+            "      +++ b/etc/nftables.d/picket.nft\n"
+            "      @@ -3,3 +3,4 @@\n"
+            "           tcp dport 26656 accept\n"
+            "         }\n"
+            "       }\n"
+            "      +# changed\n"
+            "  ~ /etc/systemd/system/cosmovisor.service.d/picket.conf (change)\n"
+            "      --- a/etc/systemd/system/cosmovisor.service.d/picket.conf\n"
+            "      +++ b/etc/systemd/system/cosmovisor.service.d/picket.conf\n"
+            "      @@ -1,2 +1,2 @@\n"
+            "       [Unit]\n"
+            "      -After=nftables.service\n"
+            "      +After=nftables.service wg-quick@picket.service\n"
+            "  reload: systemd units, firewall\n\n"
+            "hsm-ams (198.51.100.11): no changes, 1 unchanged\n\n"
+            "nyc-1 (198.51.100.30): no changes, 2 unchanged\n\n"
+            "sgp-1 (198.51.100.31): no changes, 2 unchanged\n\n"
+            "val-ams (198.51.100.10): no changes, 2 unchanged\n\n"
+            "Plan: 0 to create, 2 to change, 12 unchanged; 0 nodes to restart.\n");
+  EXPECT_NE(format_plan_json(p).find("\"action\": \"reload-units\""), std::string::npos);
+}
+
 TEST_F(PlanFixture, SecretChangesShowNoContentAnywhere) {
   test::install(fleet, files);
   fleet.host("fra-1").files["/etc/wireguard/picket.conf"] =

@@ -189,7 +189,7 @@ TEST(LoadInventory, UnknownKeysAndNames) {
       "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", \"region\", "
       "\"provider\", \"jump\", \"host_key\", \"become\", \"restart\", \"check\", "
       "\"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", "
-            "\"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
+            "\"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\", \"reload_units\" [schema] {defaults}\n"
       "3:27: error: unknown key \"hots_key\" in host \"a\"; did you mean \"host_key\"? "
       "[schema] {host=a}\n"
       "3:40: error: unknown key \"datacentre\" in host \"a\"; did you mean \"datacenter\"? "
@@ -399,11 +399,11 @@ TEST(LoadInventory, AnchoredAndMergedHostCollections) {
             "1:18: error: unknown key \"a\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n"
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\", \"reload_units\" [schema] {defaults}\n"
             "1:50: error: unknown key \"c\" in \"defaults\"; expected one of \"address\", "
             "\"port\", \"user\", \"identity\", \"home\", \"service\", \"datacenter\", "
             "\"region\", \"provider\", \"jump\", \"host_key\", \"become\", \"restart\", "
-            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\" [schema] {defaults}\n");
+            "\"check\", \"reload_vpn\", \"reload_firewall\", \"root\", \"reload_monitoring\", \"tunnel_address\", \"ssh_allow\", \"allow_ports\", \"signer_service\", \"signer_restart\", \"signer_check\", \"reload_units\" [schema] {defaults}\n");
   ASSERT_EQ(merged.inventory.hosts.size(), 2u);
   EXPECT_EQ(merged.inventory.hosts[0].address.value, "a.example");
   EXPECT_EQ(merged.inventory.hosts[1].name.value, "c");
