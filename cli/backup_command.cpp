@@ -496,7 +496,7 @@ Command add_backup_command(CLI::App& app) {
 Command add_restore_command(CLI::App& app) {
   auto flags = std::make_shared<RestoreFlags>();
   auto* cmd = app.add_subcommand("restore", "Put one host's files, or the secrets folder, back from a backup archive (never a signing state file)");
-  add_rollout_flags(*cmd, flags->common);
+  add_rollout_flags(*cmd, flags->common, RolloutScope::one_host);
   cmd->add_option("archive", flags->archive, "The archive `picket backup` wrote")->required();
   cmd->add_option("--host", flags->host, "The inventory host whose files to restore");
   cmd->add_flag("--controller", flags->controller,

@@ -44,15 +44,17 @@ std::unique_ptr<Connector> make_connector() {
   return std::make_unique<SshConnector>();
 }
 
-void add_rollout_flags(CLI::App& cmd, RolloutFlags& f) {
+void add_rollout_flags(CLI::App& cmd, RolloutFlags& f, RolloutScope scope) {
   add_input_options(cmd, f.paths);
   cmd.add_option("--secrets", f.secrets,
                  "Secrets directory (default: .picket/secrets beside the topology)");
-  cmd.add_option("--templates", f.templates,
-                 "Directory of templates that replace built-in ones by file name (as given to "
-                 "render)");
-  cmd.add_option("--parallel", f.parallel, "Hosts worked on at once (default 8)")
-      ->check(CLI::Range(1, 256));
+  if (scope == RolloutScope::fleet) {
+    cmd.add_option("--templates", f.templates,
+                   "Directory of templates that replace built-in ones by file name (as given to "
+                   "render)");
+    cmd.add_option("--parallel", f.parallel, "Hosts worked on at once (default 8)")
+        ->check(CLI::Range(1, 256));
+  }
   cmd.add_option("--known-hosts", f.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
   cmd.add_flag("--accept-new", f.accept_new,
                "Record the host keys of hosts not yet known instead of refusing them");

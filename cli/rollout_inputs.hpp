@@ -29,8 +29,13 @@ struct RolloutFlags {
   double timeout = 15;      // --timeout, seconds
 };
 
-/// Registers the flags of RolloutFlags on a command.
-void add_rollout_flags(CLI::App& cmd, RolloutFlags& flags);
+/// Whether a command renders and works on many hosts (`--templates`, `--parallel`), or
+/// neither (restore: one host, or none, and nothing rendered).
+enum class RolloutScope { fleet, one_host };
+
+/// Registers the flags of RolloutFlags on a command (for one_host, all but `--templates`
+/// and `--parallel`).
+void add_rollout_flags(CLI::App& cmd, RolloutFlags& flags, RolloutScope scope = RolloutScope::fleet);
 
 /// Lints and renders as `command` (lint_and_render with the flags' paths and directories).
 tl::expected<RenderedInputs, int> prepare_rollout(const RolloutFlags& flags, std::string_view command);
