@@ -804,10 +804,13 @@ TEST_F(ApplyFixture, ChangedDropInsAreReadBySystemdOnceBeforeTheRestartAndAgainO
                 "restore /var/lib/picket/pending.json",
                 "unlock /var/lib/picket/deploy.lock",
             }));
-  std::string units_log;
-  for (const LogRecord& rec : records)
-    if (rec.action == LogAction::reload_units) units_log += format_log_record(rec);
-  EXPECT_EQ(units_log, "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
+  const auto units_log = [this] {
+    std::string out;
+    for (const LogRecord& rec : records)
+      if (rec.action == LogAction::reload_units) out += format_log_record(rec);
+    return out;
+  };
+  EXPECT_EQ(units_log(), "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
                        "\"detail\":\"" + std::string(dropin) + ", " + signer_dropin + "\"}\n");
   const Plan again = plan();
   EXPECT_FALSE(again.has_changes());
@@ -846,10 +849,7 @@ TEST_F(ApplyFixture, ChangedDropInsAreReadBySystemdOnceBeforeTheRestartAndAgainO
                 "unlock /var/lib/picket/deploy.lock",
             }));
   EXPECT_EQ(content("val-ams", dropin), "old " + find_file(files, "val-ams", dropin).content);
-  units_log.clear();
-  for (const LogRecord& rec : records)
-    if (rec.action == LogAction::reload_units) units_log += format_log_record(rec);
-  EXPECT_EQ(units_log, "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
+  EXPECT_EQ(units_log(), "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
                        "\"detail\":\"" + std::string(dropin) + ", " + signer_dropin + "\"}\n"
                        "{\"time\":\"T\",\"host\":\"val-ams\",\"action\":\"reload-units\",\"result\":\"ok\","
                        "\"detail\":\"rollback\"}\n");
