@@ -75,6 +75,9 @@ std::optional<std::string> render_alertmanager(const RenderContext& ctx, const M
   TemplateValue data;
   data["chain_id"] = ctx.topology.chain.id.value;
   data["watchdog_repeat"] = "5m";
+  data["group_wait"] = m.group_wait.value;
+  data["group_interval"] = m.group_interval.value;
+  data["repeat_interval"] = m.repeat_interval.value;
   TemplateValue watchdog = TemplateValue::list();
   TemplateValue routes = TemplateValue::list();
   TemplateValue receivers = TemplateValue::list();
