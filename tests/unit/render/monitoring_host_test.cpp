@@ -111,7 +111,8 @@ TEST(MonitoringHost, MatchesGolden) {
   expect_golden("monitoring-host.txt", dump(files));
 }
 
-// The topology's timings in alertmanager.yml's route (the defaults are in the golden above).
+// The topology's timings in alertmanager.yml's route (the defaults are in the golden above);
+// the watchdog's route keeps a 5 min group_interval of its own.
 TEST(MonitoringHost, AlertmanagerTimingsMatchGolden) {
   const Network net = timed_network();
   Diagnostics diags;
