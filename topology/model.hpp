@@ -200,6 +200,12 @@ struct Receiver {
 struct Monitoring {
   Located<std::string> host;
   Located<std::string> scrape_interval{"15s", {}};
+  /// Alertmanager's route timings: a group's first page after group_wait, a change to it at
+  /// most every group_interval, the same page again after repeat_interval (Alertmanager's own
+  /// defaults).
+  Located<std::string> group_wait{"30s", {}};
+  Located<std::string> group_interval{"5m", {}};
+  Located<std::string> repeat_interval{"4h", {}};
   std::vector<Receiver> receivers;  // in file order
   Location loc;                     // the `monitoring:` key
 };

@@ -53,8 +53,9 @@ bool is_receiver_name(std::string_view s) {
   });
 }
 
-// A Prometheus duration as picket renders it: digits and one unit (ms, s, m, h).
-bool is_scrape_interval(std::string_view s) {
+// A Prometheus or Alertmanager duration as picket renders it: digits and one unit (ms, s, m,
+// h). Both also take compound and longer forms ("1h30m", "1d"); picket keeps to this one.
+bool is_duration(std::string_view s) {
   std::size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   if (digits == 0 || digits > 6) return false;
@@ -72,7 +73,9 @@ class MonitoringReader {
     if (!m_reader.expect_map(section.value, "\"monitoring\"", ctx)) return;
     MonitoringDraft m;
     m.loc = m_reader.loc(section.key);
-    m.scrape_interval.loc = m.loc;
+    for (Located<std::string>* d :
+         {&m.scrape_interval, &m.group_wait, &m.group_interval, &m.repeat_interval})
+      d->loc = m.loc;  // a duration left out: its default, located at the section
     std::vector<YamlField> fields;
     const std::uint32_t written =
         monitoring_keys().read(*this, m_reader, section.value, m, m.loc, ctx, fields);
@@ -110,6 +113,9 @@ class MonitoringReader {
     static const Table<MonitoringDraft> table({
         {"host", true, &MonitoringReader::read_host},
         {"scrape_interval", false, &MonitoringReader::read_scrape_interval},
+        {"group_wait", false, &MonitoringReader::read_group_wait},
+        {"group_interval", false, &MonitoringReader::read_group_interval},
+        {"repeat_interval", false, &MonitoringReader::read_repeat_interval},
         {"receivers", false, &MonitoringReader::read_receivers},
     });
     return table;
@@ -166,14 +172,28 @@ class MonitoringReader {
   }
 
   void read_scrape_interval(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    read_duration(f, m.scrape_interval, ctx);
+  }
+  void read_group_wait(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    read_duration(f, m.group_wait, ctx);
+  }
+  void read_group_interval(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    read_duration(f, m.group_interval, ctx);
+  }
+  void read_repeat_interval(const YamlField& f, MonitoringDraft& m, const YamlContext& ctx) {
+    read_duration(f, m.repeat_interval, ctx);
+  }
+
+  // A duration key's value (is_duration), kept in `into`; a bad one leaves the default.
+  void read_duration(const YamlField& f, Located<std::string>& into, const YamlContext& ctx) {
     if (auto v = m_reader.string(f, ctx)) {
-      if (is_scrape_interval(v->value))
-        m.scrape_interval = std::move(*v);
+      if (is_duration(v->value))
+        into = std::move(*v);
       else
         m_reader.error("schema", f.value,
-                       fmt::format("\"scrape_interval\" must be a duration like \"15s\" or "
+                       fmt::format("{} must be a duration like \"15s\" or "
                                    "\"1m\" (digits and one of ms, s, m, h), found {}",
-                                   in_quotes(v->value)),
+                                   in_quotes(m_reader.key(f)), in_quotes(v->value)),
                        ctx);
     }
   }

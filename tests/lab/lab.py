@@ -375,6 +375,10 @@ def write_site(topo, inv, state, host_keys, site, net_ids, key):
     if monitor:
         # 1 s blocks: scrape and evaluate every 2 s, so an alert's `for:` is what it waits.
         t["monitoring"]["scrape_interval"] = PROMETHEUS_INTERVAL
+        # Alertmanager's defaults would page 30 s after an alert and tell of its resolution
+        # up to 5 min after the page: the Monitoring case would wait that long for it.
+        t["monitoring"]["group_wait"] = f"{GROUP_WAIT_S}s"
+        t["monitoring"]["group_interval"] = f"{GROUP_INTERVAL_S}s"
         # The example's receivers (PagerDuty, Slack, a dead-man's switch service) are outside
         # the lab: webhooks to the Monitoring case's listener on the monitoring host take
         # their places, "oncall" with a bearer token read from a file there (as a secret is).
@@ -541,6 +545,10 @@ def bring_up_partner_vpn(state, p, private, ours, subnet, port):
 # end of a webhook
 
 PROMETHEUS_INTERVAL = "2s"
+# Alertmanager's route timings in the lab (write_site): a group's first page this long after
+# its first alert, then a page for its changes (a resolution) at most this often.
+GROUP_WAIT_S = 10
+GROUP_INTERVAL_S = 30
 PROMETHEUS_PORT = 9090
 ALERTMANAGER_PORT = 9093
 WEBHOOK_PORT = 9199

@@ -68,6 +68,16 @@ Network monitored_network() {
   return net;
 }
 
+// The same with Alertmanager's route timings written in the topology (not the defaults).
+Network timed_network() {
+  Network net = monitored_network();
+  Monitoring& m = *net.topology.monitoring;
+  m.group_wait = at(std::string("10s"), 41);
+  m.group_interval = at(std::string("30s"), 41);
+  m.repeat_interval = at(std::string("2h"), 41);
+  return net;
+}
+
 // Drops the signers and every validator's `signer:` (a CometBFT 1.0 chain cannot have one).
 void without_signers(Network& net) {
   auto& nodes = net.topology.nodes;
@@ -99,6 +109,18 @@ TEST(MonitoringHost, MatchesGolden) {
   const FileSet files = render_part(net, render_monitoring, diags);
   EXPECT_EQ(dump(diags), "");
   expect_golden("monitoring-host.txt", dump(files));
+}
+
+// The topology's timings in alertmanager.yml's route (the defaults are in the golden above);
+// the watchdog's route keeps a 5 min group_interval of its own.
+TEST(MonitoringHost, AlertmanagerTimingsMatchGolden) {
+  const Network net = timed_network();
+  Diagnostics diags;
+  const FileSet files = render_part(net, render_monitoring, diags);
+  EXPECT_EQ(dump(diags), "");
+  const RenderedFile* am = find_file(files, "mon-1", k_alertmanager);
+  ASSERT_NE(am, nullptr);
+  expect_golden("alertmanager-timings.txt", am->content);
 }
 
 TEST(MonitoringHost, FilesGoToTheMonitorAndNodeExporterToEveryHost) {
@@ -215,6 +237,15 @@ TEST(MonitoringHost, PassesPromtoolAndAmtool) {
     EXPECT_EQ(am.status, 0) << am.output;
     EXPECT_NE(am.output.find(" - 7 receivers\n"), std::string::npos) << am.output;
   }
+  // The route timings as the topology writes them.
+  Diagnostics diags;
+  const FileSet files = render_monitored(timed_network(), diags);
+  ASSERT_EQ(dump(diags), "");
+  TempDir dir;
+  write_monitor_files(files, dir.path());
+  const CommandResult am = run("amtool check-config " + (dir.path() / "alertmanager.yml").string());
+  EXPECT_EQ(am.status, 0) << am.output;
+  EXPECT_NE(am.output.find(" - 7 receivers\n"), std::string::npos) << am.output;
 }
 
 // Routing: what reaches whom, read back through amtool's own router.

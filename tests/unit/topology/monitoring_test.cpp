@@ -87,6 +87,70 @@ TEST(MonitoringSection, InlineSecretsAndBadValuesAreRefused) {
   EXPECT_TRUE(l.topology.monitoring->receivers.empty());
 }
 
+// Alertmanager's route timings: read as written, with their locations.
+TEST(MonitoringSection, AlertmanagerTimingsLoad) {
+  const Loaded l = load(R"(monitoring:
+  host: mon-1
+  group_wait: 10s
+  group_interval: 30s
+  repeat_interval: 90m
+)");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_TRUE(l.topology.monitoring);
+  const Monitoring& m = *l.topology.monitoring;
+  EXPECT_EQ(m.group_wait.value, "10s");
+  EXPECT_EQ(m.group_interval.value, "30s");
+  EXPECT_EQ(m.repeat_interval.value, "90m");
+  EXPECT_EQ(std::make_pair(m.group_wait.loc.line, m.group_wait.loc.column), std::make_pair(8u, 15u));
+  EXPECT_EQ(std::make_pair(m.group_interval.loc.line, m.group_interval.loc.column), std::make_pair(9u, 19u));
+  EXPECT_EQ(std::make_pair(m.repeat_interval.loc.line, m.repeat_interval.loc.column), std::make_pair(10u, 20u));
+  EXPECT_EQ(m.scrape_interval.value, "15s");
+}
+
+// Left out, each duration is Alertmanager's (Prometheus's) default, located at the section.
+TEST(MonitoringSection, DurationsDefault) {
+  const Loaded l = load("monitoring: {host: mon-1}\n");
+  EXPECT_EQ(l.diags, "");
+  ASSERT_TRUE(l.topology.monitoring);
+  const Monitoring& m = *l.topology.monitoring;
+  const std::vector<std::pair<std::string, const Located<std::string>*>> durations{
+      {"15s", &m.scrape_interval}, {"30s", &m.group_wait}, {"5m", &m.group_interval}, {"4h", &m.repeat_interval}};
+  for (const auto& [value, d] : durations) {
+    EXPECT_EQ(d->value, value);
+    EXPECT_EQ(std::make_pair(d->loc.line, d->loc.column), std::make_pair(6u, 1u)) << value;
+  }
+}
+
+// A bad timing is a schema error at its value, and the default stays.
+TEST(MonitoringSection, BadAlertmanagerTimingsAreRefused) {
+  const Loaded l = load(R"(monitoring:
+  host: mon-1
+  group_wait: 30
+  group_interval: 1h30m
+  repeat_interval: 0h
+)");
+  EXPECT_EQ(l.diags,
+            "8:15: error: \"group_wait\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"30\" [schema] {monitoring}\n"
+            "9:19: error: \"group_interval\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"1h30m\" [schema] {monitoring}\n"
+            "10:20: error: \"repeat_interval\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"0h\" [schema] {monitoring}\n");
+  ASSERT_TRUE(l.topology.monitoring);
+  EXPECT_EQ(l.topology.monitoring->group_wait.value, "30s");
+  EXPECT_EQ(l.topology.monitoring->group_interval.value, "5m");
+  EXPECT_EQ(l.topology.monitoring->repeat_interval.value, "4h");
+  const Loaded m = load(R"(monitoring:
+  host: mon-1
+  group_wait: "10 s"
+  group_interval: 1d
+  repeat_interval: 1234567s
+  scrape_interval: [15s]
+)");
+  EXPECT_EQ(m.diags,
+            "8:15: error: \"group_wait\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"10 s\" [schema] {monitoring}\n"
+            "9:19: error: \"group_interval\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"1d\" [schema] {monitoring}\n"
+            "10:20: error: \"repeat_interval\" must be a duration like \"15s\" or \"1m\" (digits and one of ms, s, m, h), found \"1234567s\" [schema] {monitoring}\n"
+            "11:20: error: \"scrape_interval\" must be a string, found a list [schema] {monitoring}\n");
+}
+
 TEST(MonitoringSection, HostIsRequiredAndUnknownKeysSuggest) {
   const Loaded l = load("monitoring: {hots: mon-1}\n");
   EXPECT_EQ(l.diags,
