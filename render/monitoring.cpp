@@ -74,15 +74,9 @@ std::optional<std::string> render_alertmanager(const RenderContext& ctx, const M
                                                Diagnostics& out) {
   TemplateValue data;
   data["chain_id"] = ctx.topology.chain.id.value;
-  const std::string watchdog_repeat = "5m";
-  data["watchdog_repeat"] = watchdog_repeat;
   data["group_wait"] = m.group_wait.value;
   data["group_interval"] = m.group_interval.value;
   data["repeat_interval"] = m.repeat_interval.value;
-  // Alertmanager repeats a page only at its group's flushes, every group_interval: where the
-  // topology's is not the watchdog's repeat, the watchdog's route keeps that as its own, so a
-  // longer group_interval does not space the dead-man's pings out.
-  if (m.group_interval.value != watchdog_repeat) data["watchdog_group_interval"] = watchdog_repeat;
   TemplateValue watchdog = TemplateValue::list();
   TemplateValue routes = TemplateValue::list();
   TemplateValue receivers = TemplateValue::list();
